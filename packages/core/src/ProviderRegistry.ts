@@ -1,0 +1,93 @@
+/**
+ * Provider selection. Each provider package exports a {@link ProviderPlugin}; a registry holds the
+ * plugins an application knows, builds the provider layers it is asked for, and `layerFromConfig`
+ * picks one by `SIMBRIDGE_PROVIDER`, so a program that needs `SimulationProvider` swaps vendors
+ * without code changes.
+ *
+ * @since 0.1.0
+ */
+import type * as HttpClient from "@effect/platform/HttpClient"
+import * as Config from "effect/Config"
+import type * as ConfigError from "effect/ConfigError"
+import * as Context from "effect/Context"
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import type * as Redacted from "effect/Redacted"
+import type * as Schema from "effect/Schema"
+import type * as Scope from "effect/Scope"
+import type { Capabilities } from "./Capabilities.js"
+import { SimulationProvider } from "./SimulationProvider.js"
+
+/** Where a provider is reached, when not taken from the environment (emulators, embedders). */
+export interface Settings {
+  readonly baseUrl: string
+  readonly apiKey: Redacted.Redacted<string>
+}
+
+export interface ProviderPlugin {
+  readonly name: string
+  readonly displayName: string
+  readonly capabilities: Capabilities
+  /** The provider configured from the environment (`VAPI_API_KEY`, `VAPI_BASE_URL`, ...). */
+  readonly layerConfig: Layer.Layer<SimulationProvider, ConfigError.ConfigError, HttpClient.HttpClient>
+  /** The provider configured explicitly. */
+  readonly layer: (settings: Settings) => Layer.Layer<SimulationProvider, never, HttpClient.HttpClient>
+  /** The schema of the suite's `target.<name>` entry. */
+  readonly targetSchema?: Schema.Schema<any, any, never> | undefined
+  /** The schema of the suite's `vendors.<name>` options. */
+  readonly optionsSchema?: Schema.Schema<any, any, never> | undefined
+  /** The environment variables the provider reads, for `simbridge providers` and error messages. */
+  readonly env: ReadonlyArray<string>
+}
+
+export class UnknownProvider extends Data.TaggedError("UnknownProvider")<{
+  readonly name: string
+  readonly known: ReadonlyArray<string>
+}> {
+  override get message(): string {
+    return `unknown provider "${this.name}"; known providers: ${this.known.join(", ")}`
+  }
+}
+
+export interface Registry {
+  readonly plugins: ReadonlyArray<ProviderPlugin>
+  readonly get: (name: string) => Effect.Effect<ProviderPlugin, UnknownProvider>
+  /** Builds one provider, from explicit settings or from the environment. */
+  readonly build: (
+    name: string,
+    settings?: Settings
+  ) => Effect.Effect<SimulationProvider["Type"], UnknownProvider | ConfigError.ConfigError, HttpClient.HttpClient | Scope.Scope>
+}
+
+export class ProviderRegistry extends Context.Tag("@simbridge/core/ProviderRegistry")<ProviderRegistry, Registry>() {}
+
+export const make = (plugins: ReadonlyArray<ProviderPlugin>): Registry => {
+  const get = (name: string): Effect.Effect<ProviderPlugin, UnknownProvider> => {
+    const plugin = plugins.find((p) => p.name === name)
+    return plugin === undefined
+      ? Effect.fail(new UnknownProvider({ name, known: plugins.map((p) => p.name) }))
+      : Effect.succeed(plugin)
+  }
+  return {
+    plugins,
+    get,
+    build: (name, settings) =>
+      get(name).pipe(
+        Effect.flatMap((plugin) => Layer.build(settings === undefined ? plugin.layerConfig : plugin.layer(settings))),
+        Effect.map((context) => Context.get(context, SimulationProvider))
+      )
+  }
+}
+
+export const layer = (plugins: ReadonlyArray<ProviderPlugin>): Layer.Layer<ProviderRegistry> =>
+  Layer.succeed(ProviderRegistry, make(plugins))
+
+/** `SimulationProvider` for the provider named by `SIMBRIDGE_PROVIDER` (or `config`). */
+export const layerFromConfig = (
+  plugins: ReadonlyArray<ProviderPlugin>,
+  config: Config.Config<string> = Config.string("SIMBRIDGE_PROVIDER")
+): Layer.Layer<SimulationProvider, ConfigError.ConfigError | UnknownProvider, HttpClient.HttpClient> =>
+  Layer.unwrapEffect(
+    Effect.flatMap(config, (name) => Effect.map(make(plugins).get(name), (plugin) => plugin.layerConfig))
+  )

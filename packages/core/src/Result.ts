@@ -1,0 +1,100 @@
+/**
+ * One conversation of a run (scenario x persona x iteration) and its verdict.
+ *
+ * @since 0.1.0
+ */
+import * as Schema from "effect/Schema"
+import { PersonaId, ScenarioId } from "./Ids.js"
+import { Json, JsonRecord } from "./Json.js"
+import { ProviderRef } from "./ProviderRef.js"
+import { isTerminal, Status, Verdict } from "./Status.js"
+
+export class EvaluationResult extends Schema.Class<EvaluationResult>("EvaluationResult")({
+  /** The canonical evaluator id, or the vendor's metric name when it has no canonical counterpart. */
+  evaluator: Schema.String,
+  name: Schema.optional(Schema.String),
+  passed: Schema.NullOr(Schema.Boolean),
+  required: Schema.Boolean,
+  expected: Schema.optional(Json),
+  actual: Schema.optional(Json),
+  reasoning: Schema.optional(Schema.String)
+}) {}
+
+export const Role = Schema.Literal("agent", "caller", "tool", "system")
+export type Role = typeof Role.Type
+
+export class TranscriptTurn extends Schema.Class<TranscriptTurn>("TranscriptTurn")({
+  role: Role,
+  text: Schema.String,
+  /** Seconds from the start of the conversation. */
+  startSeconds: Schema.optional(Schema.Number),
+  endSeconds: Schema.optional(Schema.Number)
+}) {}
+
+/** Latency of the agent under test, in milliseconds. */
+export class LatencyMetrics extends Schema.Class<LatencyMetrics>("LatencyMetrics")({
+  averageMs: Schema.optional(Schema.Number),
+  p50Ms: Schema.optional(Schema.Number),
+  p90Ms: Schema.optional(Schema.Number),
+  p95Ms: Schema.optional(Schema.Number),
+  maxMs: Schema.optional(Schema.Number),
+  minMs: Schema.optional(Schema.Number),
+  firstResponseMs: Schema.optional(Schema.Number)
+}) {}
+
+export class FailureReason extends Schema.Class<FailureReason>("FailureReason")({
+  code: Schema.String,
+  message: Schema.String
+}) {}
+
+export class Result extends Schema.Class<Result>("Result")({
+  ref: ProviderRef,
+  run: ProviderRef,
+  scenario: ScenarioId,
+  persona: PersonaId,
+  iteration: Schema.Int.pipe(Schema.positive()),
+  status: Status,
+  verdict: Verdict,
+  evaluations: Schema.optionalWith(Schema.Array(EvaluationResult), { default: () => [] }),
+  transcript: Schema.optionalWith(Schema.Array(TranscriptTurn), { default: () => [] }),
+  recordingUrl: Schema.optional(Schema.String),
+  latency: Schema.optional(LatencyMetrics),
+  failureReason: Schema.optional(FailureReason),
+  improvementSuggestions: Schema.optional(Schema.Array(Schema.String)),
+  startedAt: Schema.optional(Schema.String),
+  endedAt: Schema.optional(Schema.String),
+  durationSeconds: Schema.optional(Schema.Number),
+  /** Vendor-specific fields worth keeping (call id, session id, scores...). */
+  providerMetadata: Schema.optional(JsonRecord),
+  /** The vendor's own payload, only when asked for (`raw: true`). */
+  raw: Schema.optional(Json)
+}) {}
+
+/**
+ * The verdict of a conversation from its status and evaluations: pending until terminal, skipped
+ * when canceled, error when it failed or timed out without evaluations, otherwise pass when every
+ * required evaluation passed.
+ */
+export const verdictOf = (
+  status: { readonly unified: Status["unified"] },
+  evaluations: ReadonlyArray<{ readonly passed: boolean | null; readonly required: boolean }>,
+  vendorPassed?: boolean | null
+): Verdict => {
+  if (!isTerminal(status)) return status.unified === "unknown" && evaluations.length > 0 ? fromEvaluations(evaluations, vendorPassed) : "pending"
+  if (status.unified === "canceled") return "skipped"
+  if (status.unified === "failed" || status.unified === "timed_out") {
+    return evaluations.length > 0 ? fromEvaluations(evaluations, vendorPassed) : "error"
+  }
+  return fromEvaluations(evaluations, vendorPassed)
+}
+
+const fromEvaluations = (
+  evaluations: ReadonlyArray<{ readonly passed: boolean | null; readonly required: boolean }>,
+  vendorPassed?: boolean | null
+): Verdict => {
+  const required = evaluations.filter((e) => e.required)
+  if (required.some((e) => e.passed === false)) return "fail"
+  if (required.some((e) => e.passed === null)) return vendorPassed === false ? "fail" : vendorPassed === true ? "pass" : "error"
+  if (vendorPassed === false && required.length === 0) return "fail"
+  return "pass"
+}

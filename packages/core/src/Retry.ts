@@ -1,0 +1,87 @@
+/**
+ * The one retry loop. Driven by `ProviderError.reason` / `isRetryable`: exponential backoff with
+ * jitter, never shorter than the vendor's `Retry-After`, bounded by attempts and total time.
+ * Vendor clients do not retry, so nothing retries twice.
+ *
+ * Requests that create something billable (starting a run) use `mode: "create"`: they are retried
+ * only when the error proves the vendor did not act on them (`outcomeUnknown: false`); the caller
+ * reconciles the others (see `SimulationProvider.make`).
+ *
+ * @since 0.1.0
+ */
+import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Random from "effect/Random"
+import * as Schema from "effect/Schema"
+import type { ProviderError } from "./ProviderError.js"
+
+export class RetryPolicy extends Schema.Class<RetryPolicy>("RetryPolicy")({
+  /** Attempts in all, the first included. */
+  maxAttempts: Schema.Int.pipe(Schema.positive()),
+  /** No retry starts once this much time has passed since the first attempt. */
+  maxElapsed: Schema.DurationFromMillis,
+  initialDelay: Schema.DurationFromMillis,
+  maxDelay: Schema.DurationFromMillis,
+  factor: Schema.Number.pipe(Schema.greaterThanOrEqualTo(1)),
+  /** Share of the delay randomised either way (0.2 = +-20%). */
+  jitter: Schema.Number.pipe(Schema.between(0, 1))
+}) {}
+
+export const defaultPolicy = new RetryPolicy({
+  maxAttempts: 6,
+  maxElapsed: Duration.minutes(3),
+  initialDelay: Duration.millis(500),
+  maxDelay: Duration.seconds(30),
+  factor: 2,
+  jitter: 0.2
+})
+
+export const noRetry = new RetryPolicy({ ...defaultPolicy, maxAttempts: 1 })
+
+export type Mode = "idempotent" | "create"
+
+/** The backoff delay before attempt `attempt + 1` (attempt counts from 1), before jitter. */
+export const backoff = (policy: RetryPolicy, attempt: number): Duration.Duration => {
+  const ms = Duration.toMillis(policy.initialDelay) * Math.pow(policy.factor, attempt - 1)
+  return Duration.millis(Math.min(ms, Duration.toMillis(policy.maxDelay)))
+}
+
+export interface RetryEvent {
+  readonly attempt: number
+  readonly delay: Duration.Duration
+  readonly error: ProviderError
+}
+
+export const shouldRetry = (error: ProviderError, mode: Mode): boolean =>
+  error.isRetryable && (mode === "idempotent" || !error.outcomeUnknown)
+
+/**
+ * Retries `effect` under `policy`. `onRetry` sees each retry before its delay (for logs and progress).
+ */
+export const retry = (
+  policy: RetryPolicy,
+  mode: Mode = "idempotent",
+  onRetry?: (event: RetryEvent) => Effect.Effect<void>
+) =>
+<A, R>(effect: Effect.Effect<A, ProviderError, R>): Effect.Effect<A, ProviderError, R> =>
+  Effect.flatMap(Clock.currentTimeMillis, (start) => {
+    const loop = (attempt: number): Effect.Effect<A, ProviderError, R> =>
+      Effect.catchAll(effect, (error) => {
+        if (attempt >= policy.maxAttempts || !shouldRetry(error, mode)) return Effect.fail(error)
+        return Effect.gen(function*() {
+          const base = Duration.toMillis(backoff(policy, attempt))
+          const spread = (yield* Random.next) * 2 - 1
+          const jittered = Math.max(0, base * (1 + policy.jitter * spread))
+          const hinted = error.retryAfter === undefined ? 0 : Duration.toMillis(error.retryAfter)
+          const delay = Duration.millis(Math.max(jittered, hinted))
+          const now = yield* Clock.currentTimeMillis
+          if (now - start + Duration.toMillis(delay) > Duration.toMillis(policy.maxElapsed)) return yield* Effect.fail(error)
+          if (onRetry) yield* onRetry({ attempt, delay, error })
+          yield* Effect.annotateCurrentSpan("simbridge.retry", attempt)
+          yield* Effect.sleep(delay)
+          return yield* loop(attempt + 1)
+        })
+      })
+    return loop(1)
+  })

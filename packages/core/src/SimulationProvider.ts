@@ -1,0 +1,300 @@
+/**
+ * The provider-neutral service every suite runs against, and `make`, which turns a vendor's small
+ * {@link Driver} into it. `make` adds, once for all vendors: capability checks and warnings,
+ * decoding of the canonical data the driver returns, spans, the retry loop, reconciliation of
+ * run creations whose outcome is unknown, paginated result streams and polling (`watch`).
+ *
+ * @since 0.1.0
+ */
+import * as Chunk from "effect/Chunk"
+import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import type * as ParseResult from "effect/ParseResult"
+import * as Random from "effect/Random"
+import * as Schema from "effect/Schema"
+import * as Stream from "effect/Stream"
+import type { Capabilities } from "./Capabilities.js"
+import * as Issues from "./Issues.js"
+import * as Persona from "./Persona.js"
+import type { Plan } from "./Plan.js"
+import * as ProviderError from "./ProviderError.js"
+import { ProviderRef } from "./ProviderRef.js"
+import { Provisioning } from "./Provisioning.js"
+import { Result } from "./Result.js"
+import * as Retry from "./Retry.js"
+import { Run } from "./Run.js"
+import { isTerminal } from "./Status.js"
+import * as Warning from "./Warning.js"
+
+/** One page of results in encoded canonical form, and the cursor of the next page. */
+export interface ResultPage {
+  readonly results: ReadonlyArray<typeof Result.Encoded>
+  readonly cursor?: string | undefined
+}
+
+export interface StartRunInput {
+  readonly plan: Plan
+  readonly provisioning: Provisioning
+  /** A client reference the driver attaches to the vendor run (name, metadata, variables). */
+  readonly marker: string
+}
+
+/**
+ * What a vendor implements: primitive operations returning canonical data in encoded form. Ids are
+ * the vendor's own (`ProviderRef.id`).
+ */
+export interface Driver {
+  readonly name: string
+  readonly capabilities: Capabilities
+  /** Vendor-specific warnings beyond what capabilities express (core adds the generic ones). */
+  readonly check?: (plan: Plan) => ReadonlyArray<Warning.Warning>
+  /** Creates or finds the plan's resources; must be idempotent. */
+  readonly provision: (plan: Plan) => Effect.Effect<typeof Provisioning.Encoded, ProviderError.ProviderError>
+  readonly startRun: (input: StartRunInput) => Effect.Effect<typeof Run.Encoded, ProviderError.ProviderError>
+  readonly getRun: (id: string) => Effect.Effect<typeof Run.Encoded, ProviderError.ProviderError>
+  readonly listResults: (id: string, cursor: string | undefined) => Effect.Effect<ResultPage, ProviderError.ProviderError>
+  readonly cancelRun: (id: string) => Effect.Effect<void, ProviderError.ProviderError>
+  /** Finds the run created with `marker`, if any (used when a create's outcome is unknown). */
+  readonly findRun?: (input: StartRunInput) => Effect.Effect<Option.Option<typeof Run.Encoded>, ProviderError.ProviderError>
+}
+
+export interface CheckOptions {
+  /** Fail with `Unsupported` instead of warning when the plan asks for something the vendor cannot do. */
+  readonly strict?: boolean | undefined
+}
+
+export interface StartRunOptions extends CheckOptions {
+  readonly marker?: string | undefined
+  /** Skip provisioning and use this (for example from the ledger). */
+  readonly provisioning?: Provisioning | undefined
+}
+
+export interface WatchOptions {
+  /** First polling interval; default 1 second. */
+  readonly interval?: Duration.DurationInput | undefined
+  /** Polling slows down while nothing changes, up to this; default 10 seconds. */
+  readonly maxInterval?: Duration.DurationInput | undefined
+}
+
+export interface ResultsOptions {
+  /** Keep the vendor's own payload on each result. */
+  readonly raw?: boolean | undefined
+}
+
+export interface Service {
+  readonly name: string
+  readonly capabilities: Capabilities
+  /** Warnings for everything in the plan the provider cannot honour; nothing is sent. */
+  readonly check: (plan: Plan, options?: CheckOptions) => Effect.Effect<ReadonlyArray<Warning.Warning>, ProviderError.ProviderError>
+  readonly provision: (plan: Plan) => Effect.Effect<Provisioning, ProviderError.ProviderError>
+  /** Checks, provisions and starts a run; the run carries every warning raised on the way. */
+  readonly startRun: (plan: Plan, options?: StartRunOptions) => Effect.Effect<Run, ProviderError.ProviderError>
+  readonly getRun: (ref: ProviderRef) => Effect.Effect<Run, ProviderError.ProviderError>
+  /** Every result of a run, all pages. */
+  readonly results: (ref: ProviderRef, options?: ResultsOptions) => Stream.Stream<Result, ProviderError.ProviderError>
+  /** Snapshots of the run, one per observed change, ending with the terminal one. */
+  readonly watch: (ref: ProviderRef, options?: WatchOptions) => Stream.Stream<Run, ProviderError.ProviderError>
+  readonly cancel: (ref: ProviderRef) => Effect.Effect<void, ProviderError.ProviderError>
+}
+
+export class SimulationProvider extends Context.Tag("@simbridge/core/SimulationProvider")<SimulationProvider, Service>() {}
+
+export interface MakeOptions {
+  readonly retry?: Retry.RetryPolicy | undefined
+  readonly watch?: WatchOptions | undefined
+}
+
+/** Warnings for plan options the capabilities do not cover. */
+export const capabilityWarnings = (capabilities: Capabilities, plan: Plan): ReadonlyArray<Warning.Warning> => {
+  const w: Array<Warning.Warning> = []
+  if (!capabilities.directions.includes(plan.direction)) {
+    w.push(Warning.make("unsupported_direction", `${plan.direction} calls are not supported; the run uses ${capabilities.directions.join("/") || "the vendor's default"}`, "direction"))
+  }
+  if (!capabilities.transports.includes(plan.transport)) {
+    w.push(Warning.make("unsupported_transport", `transport ${plan.transport} is not supported; supported: ${capabilities.transports.join(", ")}`, "transport"))
+  }
+  if (capabilities.maxIterations !== undefined && plan.iterations > capabilities.maxIterations) {
+    w.push(Warning.make("iterations_capped", `at most ${capabilities.maxIterations} iterations per run; ${plan.iterations} requested`, "iterations"))
+  }
+  const option = (set: boolean, supported: boolean, code: string, field: string, what: string) => {
+    if (set && !supported) w.push(Warning.make(code, `${what} is not supported and is ignored`, field))
+  }
+  option(plan.concurrency !== undefined, capabilities.concurrency, "unsupported_concurrency", "concurrency", "a per-run concurrency limit")
+  option(plan.maxDurationSeconds !== undefined, capabilities.maxDuration, "unsupported_max_duration", "maxDurationSeconds", "a maximum call duration")
+  option(plan.silenceTimeoutSeconds !== undefined, capabilities.silenceTimeout, "unsupported_silence_timeout", "silenceTimeoutSeconds", "a silence timeout")
+  option((plan.endCallPhrases?.length ?? 0) > 0, capabilities.endCallPhrases, "unsupported_end_call_phrases", "endCallPhrases", "end-call phrases")
+  option(plan.executionMode !== undefined, capabilities.executionMode, "unsupported_execution_mode", "executionMode", "an execution mode")
+  plan.scenarios.forEach((s, i) => {
+    option((s.steps?.length ?? 0) > 0, capabilities.scriptedSteps, "steps_as_text", `scenarios[${i}].steps`, "scripted steps (they are folded into the instructions)")
+    option((s.toolMocks?.length ?? 0) > 0, capabilities.toolMocks, "unsupported_tool_mocks", `scenarios[${i}].toolMocks`, "tool mocks")
+  })
+  plan.personas.forEach((p, i) => {
+    const dropped = Persona.attributesSet(p).filter((a) => !capabilities.personaAttributes.includes(a))
+    if (dropped.length > 0) {
+      w.push(Warning.make(
+        "persona_attributes_not_native",
+        `persona "${p.id}": ${dropped.join(", ")} ${dropped.length === 1 ? "is" : "are"} not modelled natively${capabilities.personas === "prompt" || capabilities.personas === "workflow" ? " and only described in the caller's prompt" : ""}`,
+        `personas[${i}]`
+      ))
+    }
+  })
+  return w
+}
+
+const malformed = (provider: string, operation: string, prefix: ReadonlyArray<PropertyKey>) => (error: ParseResult.ParseError) =>
+  ProviderError.make({
+    provider,
+    operation,
+    reason: "MalformedResponse",
+    description: `the provider returned data that does not fit the canonical model: ${Issues.summarize(Issues.fromParseError(error), prefix)}`
+  })
+
+const newMarker = Effect.map(Random.nextIntBetween(0, 0xffffffff), (n) => `sb-${Date.now().toString(36)}-${n.toString(16).padStart(8, "0")}`)
+
+/** Builds the service from a driver. */
+export const make = (driver: Driver, options: MakeOptions = {}): Service => {
+  const name = driver.name
+  const policy = options.retry ?? Retry.defaultPolicy
+  const retry = Retry.retry(policy, "idempotent")
+  const decodeRun = (operation: string) => (encoded: typeof Run.Encoded) =>
+    Schema.decodeUnknown(Run)(encoded).pipe(Effect.mapError(malformed(name, operation, ["run"])))
+  const span = (operation: string, attributes: Record<string, unknown> = {}) =>
+    Effect.withSpan(`SimulationProvider.${operation}`, { attributes: { "simbridge.provider": name, ...attributes } })
+
+  const runId = (operation: string, ref: ProviderRef): Effect.Effect<string, ProviderError.ProviderError> =>
+    ref.provider === name && ref.kind === "run"
+      ? Effect.succeed(ref.id)
+      : Effect.fail(ProviderError.make({
+        provider: name,
+        operation,
+        reason: "InvalidRequest",
+        description: `expected a ${name}:run:<id> reference, got ${ref.toString()}`
+      }))
+
+  const check: Service["check"] = (plan, opts) =>
+    Effect.suspend(() => {
+      const warnings = [...capabilityWarnings(driver.capabilities, plan), ...(driver.check?.(plan) ?? [])]
+      if (opts?.strict && warnings.length > 0) {
+        return Effect.fail(ProviderError.make({
+          provider: name,
+          operation: "check",
+          reason: "Unsupported",
+          description: `strict mode: ${warnings.map((w) => `${w.field ? `${w.field}: ` : ""}${w.message}`).join("; ")}`
+        }))
+      }
+      return Effect.succeed(warnings)
+    }).pipe(span("check"))
+
+  const provision: Service["provision"] = (plan) =>
+    driver.provision(plan).pipe(
+      retry,
+      Effect.flatMap((p) => Schema.decodeUnknown(Provisioning)(p).pipe(Effect.mapError(malformed(name, "provision", ["provisioning"])))),
+      span("provision", { "simbridge.plan": plan.name })
+    )
+
+  const createRun = (input: StartRunInput): Effect.Effect<typeof Run.Encoded, ProviderError.ProviderError> => {
+    const attempt = (n: number): Effect.Effect<typeof Run.Encoded, ProviderError.ProviderError> =>
+      driver.startRun(input).pipe(
+        Retry.retry(policy, "create"),
+        Effect.catchAll((error) => {
+          // The vendor may have created the run: look for it before trying again.
+          if (!error.outcomeUnknown || !error.isRetryable || n >= policy.maxAttempts) return Effect.fail(error)
+          const find = driver.findRun
+          if (find === undefined) return Effect.fail(error)
+          return find(input).pipe(
+            retry,
+            Effect.flatMap(Option.match({
+              onSome: Effect.succeed,
+              onNone: () => Effect.sleep(Retry.backoff(policy, n)).pipe(Effect.zipRight(attempt(n + 1)))
+            }))
+          )
+        })
+      )
+    return attempt(1)
+  }
+
+  const startRun: Service["startRun"] = (plan, opts) =>
+    Effect.gen(function*() {
+      const warnings = yield* check(plan, opts)
+      const provisioning = opts?.provisioning ?? (yield* provision(plan))
+      const marker = opts?.marker ?? (yield* newMarker)
+      const encoded = yield* createRun({ plan, provisioning, marker })
+      const run = yield* decodeRun("startRun")(encoded)
+      return new Run({
+        ...run,
+        marker: run.marker ?? marker,
+        warnings: [...warnings, ...provisioning.warnings, ...run.warnings]
+      })
+    }).pipe(span("startRun", { "simbridge.plan": plan.name }))
+
+  const getRun: Service["getRun"] = (ref) =>
+    runId("getRun", ref).pipe(
+      Effect.flatMap((id) => retry(driver.getRun(id))),
+      Effect.flatMap(decodeRun("getRun")),
+      span("getRun", { "simbridge.ref": ref.toString() })
+    )
+
+  const results: Service["results"] = (ref, opts) =>
+    Stream.unwrap(Effect.map(runId("results", ref), (id) =>
+      Stream.paginateChunkEffect({ cursor: undefined as string | undefined, offset: 0 }, (state) =>
+        retry(driver.listResults(id, state.cursor)).pipe(
+          Effect.flatMap((page) =>
+            Effect.forEach(page.results, (encoded, i) =>
+              Schema.decodeUnknown(Result)(encoded).pipe(
+                Effect.mapError(malformed(name, "results", [`results[${state.offset + i}]`])),
+                Effect.map((r) => (opts?.raw || r.raw === undefined ? r : new Result({ ...r, raw: undefined })))
+              )).pipe(
+                Effect.map((decoded) =>
+                  [
+                    Chunk.unsafeFromArray(decoded),
+                    page.cursor === undefined || page.cursor === "" || page.results.length === 0
+                      ? Option.none()
+                      : Option.some({ cursor: page.cursor, offset: state.offset + decoded.length })
+                  ] as const
+                )
+              )
+          ),
+          span("listResults", { "simbridge.ref": ref.toString() })
+        ))
+    ))
+
+  const watch: Service["watch"] = (ref, opts) => {
+    const first = Duration.decode(opts?.interval ?? options.watch?.interval ?? Duration.seconds(1))
+    const max = Duration.decode(opts?.maxInterval ?? options.watch?.maxInterval ?? Duration.seconds(10))
+    const key = (run: Run) => `${run.status.raw}|${run.status.unified}|${JSON.stringify(run.counts)}`
+    return Stream.paginateEffect(
+      { delay: Duration.zero, last: "" },
+      (state) =>
+        Effect.sleep(state.delay).pipe(
+          Effect.zipRight(getRun(ref)),
+          Effect.map((run) => {
+            const k = key(run)
+            const changed = k !== state.last
+            const next = changed ? first : Duration.min(max, Duration.times(Duration.max(state.delay, first), 1.5))
+            return [
+              { run, changed },
+              isTerminal(run.status) ? Option.none() : Option.some({ delay: next, last: k })
+            ] as const
+          })
+        )
+    ).pipe(
+      Stream.filter((s) => s.changed),
+      Stream.map((s) => s.run)
+    )
+  }
+
+  const cancel: Service["cancel"] = (ref) =>
+    runId("cancel", ref).pipe(
+      Effect.flatMap((id) => retry(driver.cancelRun(id))),
+      span("cancel", { "simbridge.ref": ref.toString() })
+    )
+
+  return { name, capabilities: driver.capabilities, check, provision, startRun, getRun, results, watch, cancel }
+}
+
+/** A layer providing `SimulationProvider` from a driver built in `R`. */
+export const layer = <E, R>(driver: Effect.Effect<Driver, E, R>, options?: MakeOptions): Layer.Layer<SimulationProvider, E, R> =>
+  Layer.effect(SimulationProvider, Effect.map(driver, (d) => make(d, options)))

@@ -1,0 +1,186 @@
+/**
+ * What every vendor emulator shares: serving an `HttpApp` on 127.0.0.1, fault injection around
+ * the vendor routes, a request log, control routes under `/__simbridge/`, the emulator's pace
+ * (`speed`) and seeded outcomes. A vendor emulator provides the routes; this module does the rest.
+ *
+ * Control routes (never faulted, never authenticated):
+ * - `GET /__simbridge/health` -> `{ vendor, seed, speed }`
+ * - `GET /__simbridge/faults`, `PUT /__simbridge/faults` with a FaultSpec JSON body
+ * - `GET /__simbridge/requests` -> `{ total, byRoute }`
+ *
+ * @since 0.1.0
+ */
+import { createServer } from "node:http"
+import * as HttpApp from "@effect/platform/HttpApp"
+import * as HttpServer from "@effect/platform/HttpServer"
+import type * as HttpServerError from "@effect/platform/HttpServerError"
+import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
+import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
+import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
+import * as NodeHttpServerRequest from "@effect/platform-node/NodeHttpServerRequest"
+import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
+import type * as Scope from "effect/Scope"
+import { unitHash } from "@simbridge/core/TestProvider"
+import { FaultControl, FaultSpec } from "./Faults.js"
+
+export interface Options {
+  /** Port to listen on; 0 (default) picks a free one. The host is always 127.0.0.1. */
+  readonly port?: number | undefined
+  /** When set, only this key is accepted; otherwise any key is. */
+  readonly apiKey?: string | undefined
+  /** Seed of the outcomes and of the fault draws; default 1. */
+  readonly seed?: number | undefined
+  /** Pace multiplier: at 1 a simulated call takes a few seconds, at 50 fifty times less. Default 1. */
+  readonly speed?: number | undefined
+  readonly faults?: FaultSpec | undefined
+}
+
+/** A running emulator. */
+export interface Handle {
+  readonly vendor: string
+  /** `http://127.0.0.1:<port>`, plus the vendor's base path where it has one. */
+  readonly url: string
+  readonly port: number
+  readonly faults: FaultControl
+  readonly requests: RequestLog
+}
+
+/** What a vendor package exports so the CLI can start its emulator. */
+export interface EmulatorPlugin {
+  readonly vendor: string
+  readonly start: (options: Options) => Effect.Effect<Handle, HttpServerError.ServeError, Scope.Scope>
+}
+
+/** Counts requests per route, for tests and benchmarks (requests per observed state change). */
+export class RequestLog {
+  total = 0
+  readonly byRoute = new Map<string, number>()
+
+  record(method: string, path: string): void {
+    this.total++
+    // Ids (UUIDs, ObjectIds, integers) are folded so routes aggregate.
+    const route = `${method} ${path.replace(/\/[0-9a-f]{8}-[0-9a-f-]{27,}|\/[0-9a-f]{24}|\/\d+(?=\/|$)/gi, "/:id")}`
+    this.byRoute.set(route, (this.byRoute.get(route) ?? 0) + 1)
+  }
+
+  count(prefix = ""): number {
+    let n = 0
+    for (const [route, c] of this.byRoute) if (route.startsWith(prefix)) n += c
+    return n
+  }
+
+  reset(): void {
+    this.total = 0
+    this.byRoute.clear()
+  }
+
+  toJSON() {
+    return { total: this.total, byRoute: Object.fromEntries(this.byRoute) }
+  }
+}
+
+/** Renders a vendor's error body for a status and message. */
+export type ErrorRenderer = (status: number, message: string) => HttpServerResponse.HttpServerResponse
+
+/** The emulator's pace: simulated durations divided by `speed`. */
+export const paced = (speed: number | undefined) => (ms: number): number => ms / Math.max(0.001, speed ?? 1)
+
+/** A deterministic number in [0, 1) for a seed and a key: same seed, same outcomes. */
+export const chance = (seed: number, key: string): number => unitHash(seed, key)
+
+const controlPrefix = "/__simbridge/"
+
+/**
+ * Wraps the vendor's app with the request log, the control routes and fault injection.
+ */
+export const wrap = <E, R>(
+  vendor: string,
+  app: HttpApp.Default<E, R>,
+  options: { readonly faults: FaultControl; readonly requests: RequestLog; readonly renderError: ErrorRenderer; readonly seed: number; readonly speed: number }
+): HttpApp.Default<E | HttpServerError.RequestError, R> =>
+  Effect.gen(function*() {
+    const request = yield* HttpServerRequest.HttpServerRequest
+    const url = new URL(request.url, "http://127.0.0.1")
+    if (url.pathname.startsWith(controlPrefix)) return yield* control(vendor, request, url.pathname, options)
+    options.requests.record(request.method, url.pathname)
+    const { faults } = options
+    const oneShot = faults.take(request.method, url.pathname, (f) => f._tag !== "UnknownEnum")
+    const latency = faults.current.latencyMs + (oneShot?._tag === "Latency" ? oneShot.ms : 0)
+    if (latency > 0) yield* Effect.sleep(latency)
+    if (oneShot?._tag === "Status" || (oneShot === undefined && faults.draw("rateLimit"))) {
+      const status = oneShot?._tag === "Status" ? oneShot.status : 429
+      const retryAfter = oneShot?._tag === "Status" ? oneShot.retryAfterSeconds : faults.current.retryAfterSeconds
+      const response = options.renderError(status, status === 429 ? "Too many requests" : `Injected ${status}`)
+      return retryAfter === undefined ? response : HttpServerResponse.setHeader(response, "retry-after", String(retryAfter))
+    }
+    if (oneShot === undefined && faults.draw("serverError")) {
+      const status = faults.draw("serverError") ? 503 : 500
+      return options.renderError(status, status === 503 ? "Service unavailable" : "Internal server error")
+    }
+    if (oneShot?._tag === "Cut" || (oneShot === undefined && faults.draw("cut"))) {
+      const res = NodeHttpServerRequest.toServerResponse(request)
+      res.writeHead(200, { "content-type": "application/json", "content-length": "4096" })
+      res.write('{"id":"')
+      res.socket?.destroy()
+      return yield* Effect.interrupt
+    }
+    if (oneShot?._tag === "Malformed" || (oneShot === undefined && faults.draw("malformed"))) {
+      return HttpServerResponse.text('{"id": "broken", "status": ', { contentType: "application/json" })
+    }
+    return yield* app
+  })
+
+const control = (
+  vendor: string,
+  request: HttpServerRequest.HttpServerRequest,
+  path: string,
+  options: { readonly faults: FaultControl; readonly requests: RequestLog; readonly seed: number; readonly speed: number }
+) =>
+  Effect.gen(function*() {
+    const route = `${request.method} ${path.slice(controlPrefix.length)}`
+    switch (route) {
+      case "GET health":
+        return yield* HttpServerResponse.json({ vendor, seed: options.seed, speed: options.speed })
+      case "GET faults":
+        return yield* HttpServerResponse.json(Schema.encodeSync(FaultSpec)(options.faults.current))
+      case "PUT faults": {
+        const body = yield* request.json
+        const spec = Schema.decodeUnknownEither(FaultSpec)(body)
+        if (spec._tag === "Left") return yield* HttpServerResponse.json({ message: spec.left.message }, { status: 400 })
+        options.faults.set(spec.right)
+        return yield* HttpServerResponse.json(Schema.encodeSync(FaultSpec)(spec.right))
+      }
+      case "GET requests":
+        return yield* HttpServerResponse.json(options.requests.toJSON())
+      default:
+        return yield* HttpServerResponse.json({ message: `no control route ${route}` }, { status: 404 })
+    }
+  }).pipe(Effect.orDie)
+
+/**
+ * Serves a vendor app on 127.0.0.1 for the lifetime of the scope and returns its handle.
+ * `basePath` is appended to the handle's `url` (for vendors whose API lives under a prefix).
+ */
+export const serve = <E, R>(
+  vendor: string,
+  app: (context: { readonly faults: FaultControl; readonly seed: number; readonly speed: number }) => HttpApp.Default<E, R>,
+  options: Options & { readonly renderError: ErrorRenderer; readonly basePath?: string | undefined }
+): Effect.Effect<Handle, HttpServerError.ServeError, Scope.Scope | Exclude<R, HttpServerRequest.HttpServerRequest>> =>
+  Effect.gen(function*() {
+    const seed = options.seed ?? 1
+    const speed = options.speed ?? 1
+    const faults = new FaultControl(options.faults ?? new FaultSpec({}), seed)
+    const requests = new RequestLog()
+    const server = yield* NodeHttpServer.make(() => createServer({ keepAlive: true }), { port: options.port ?? 0, host: "127.0.0.1" })
+    const wrapped = wrap(vendor, app({ faults, seed, speed }), { faults, requests, renderError: options.renderError, seed, speed })
+    yield* server.serve(wrapped)
+    const address = server.address as HttpServer.TcpAddress
+    return {
+      vendor,
+      url: `http://127.0.0.1:${address.port}${options.basePath ?? ""}`,
+      port: address.port,
+      faults,
+      requests
+    }
+  })

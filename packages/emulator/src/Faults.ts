@@ -1,0 +1,142 @@
+/**
+ * Fault injection for the emulators: a share of responses as 429 with `Retry-After`, 500/503,
+ * added latency, connections cut mid-response, malformed JSON bodies, and unknown enum values in
+ * status fields (the vendor emulator asks `draw("unknownEnum")` where it renders a status).
+ *
+ * Shares are drawn from a seeded generator, so the same seed and the same request sequence give
+ * the same faults. One-shot faults (`injectNext`) make tests exact.
+ *
+ * Spec string (CLI `--faults`): `429=0.1,5xx=0.05,latency=20,cut=0.01,malformed=0.01,unknown-enum=0.05,retry-after=1`
+ *
+ * @since 0.1.0
+ */
+import * as Either from "effect/Either"
+import * as Schema from "effect/Schema"
+
+const Share = Schema.Number.pipe(Schema.between(0, 1))
+
+export class FaultSpec extends Schema.Class<FaultSpec>("FaultSpec")({
+  /** Share of requests answered 429 with `Retry-After: retryAfterSeconds`. */
+  rateLimit: Schema.optionalWith(Share, { default: () => 0 }),
+  retryAfterSeconds: Schema.optionalWith(Schema.Number.pipe(Schema.nonNegative()), { default: () => 1 }),
+  /** Share of requests answered 500 or 503. */
+  serverError: Schema.optionalWith(Share, { default: () => 0 }),
+  /** Added latency per request, in milliseconds. */
+  latencyMs: Schema.optionalWith(Schema.Number.pipe(Schema.nonNegative()), { default: () => 0 }),
+  /** Share of responses cut off mid-body (the socket is destroyed). */
+  cut: Schema.optionalWith(Share, { default: () => 0 }),
+  /** Share of responses with a truncated, invalid JSON body. */
+  malformed: Schema.optionalWith(Share, { default: () => 0 }),
+  /** Share of rendered statuses replaced by a value the vendor does not document. */
+  unknownEnum: Schema.optionalWith(Share, { default: () => 0 })
+}) {}
+
+export const none = new FaultSpec({})
+
+const keys: Record<string, keyof FaultSpec> = {
+  "429": "rateLimit",
+  "rate-limit": "rateLimit",
+  "5xx": "serverError",
+  "500": "serverError",
+  "server-error": "serverError",
+  latency: "latencyMs",
+  cut: "cut",
+  malformed: "malformed",
+  "unknown-enum": "unknownEnum",
+  "retry-after": "retryAfterSeconds"
+}
+
+/** Parses `429=0.1,5xx=0.05,latency=20`; the error names the bad part. */
+export const parse = (spec: string): Either.Either<FaultSpec, string> => {
+  const fields: Record<string, number> = {}
+  for (const part of spec.split(",").map((p) => p.trim()).filter((p) => p !== "")) {
+    const [k, v] = part.split("=", 2).map((x) => x.trim())
+    const key = keys[k ?? ""]
+    if (key === undefined) return Either.left(`unknown fault "${k}" in "${part}"; known: ${Object.keys(keys).join(", ")}`)
+    const n = Number(v)
+    if (v === undefined || v === "" || Number.isNaN(n)) return Either.left(`fault "${k}" needs a number, got "${v ?? ""}"`)
+    fields[key] = n
+  }
+  return Schema.decodeUnknownEither(FaultSpec)(fields).pipe(
+    Either.mapLeft((e) => `invalid faults "${spec}": ${e.message}`)
+  )
+}
+
+/** A fault for exactly the next matching request(s). */
+export type OneShot =
+  | { readonly _tag: "Status"; readonly status: number; readonly retryAfterSeconds?: number }
+  | { readonly _tag: "Cut" }
+  | { readonly _tag: "Malformed" }
+  | { readonly _tag: "UnknownEnum" }
+  | { readonly _tag: "Latency"; readonly ms: number }
+
+export interface Match {
+  readonly method?: string
+  /** Matches when the request path starts with this. */
+  readonly path?: string
+}
+
+export type Kind = "rateLimit" | "serverError" | "cut" | "malformed" | "unknownEnum"
+
+/** Mutable fault state of one emulator. */
+export class FaultControl {
+  private spec: FaultSpec
+  private state: number
+  private oneShots: Array<{ fault: OneShot; match: Match; left: number }> = []
+
+  constructor(spec: FaultSpec = none, readonly seed: number = 1) {
+    this.spec = spec
+    this.state = seed >>> 0 || 1
+  }
+
+  get current(): FaultSpec {
+    return this.spec
+  }
+
+  set(spec: FaultSpec): void {
+    this.spec = spec
+  }
+
+  clear(): void {
+    this.spec = none
+    this.oneShots = []
+  }
+
+  /** The next `times` requests matching `match` suffer `fault`. */
+  injectNext(fault: OneShot, times = 1, match: Match = {}): void {
+    this.oneShots.push({ fault, match, left: times })
+  }
+
+  /** mulberry32: a small seeded generator. */
+  private next(): number {
+    this.state = (this.state + 0x6d2b79f5) >>> 0
+    let t = this.state
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+
+  /** Draws whether a fault of this kind happens now. */
+  draw(kind: Kind): boolean {
+    const share = this.spec[kind]
+    return share > 0 && this.next() < share
+  }
+
+  /** Takes a matching one-shot fault, if any. */
+  take(method: string, path: string, accept: (fault: OneShot) => boolean = () => true): OneShot | undefined {
+    const i = this.oneShots.findIndex((o) =>
+      o.left > 0 && accept(o.fault) && (o.match.method === undefined || o.match.method.toUpperCase() === method.toUpperCase()) &&
+      (o.match.path === undefined || path.startsWith(o.match.path))
+    )
+    if (i < 0) return undefined
+    const o = this.oneShots[i]!
+    o.left--
+    if (o.left === 0) this.oneShots.splice(i, 1)
+    return o.fault
+  }
+
+  /** Whether a status being rendered now should be replaced by an undocumented value. */
+  unknownEnum(): boolean {
+    return this.take("*", "", (f) => f._tag === "UnknownEnum") !== undefined || this.draw("unknownEnum")
+  }
+}

@@ -1,0 +1,7 @@
+/**
+ * @simbridge/emulator: the machinery the vendor emulators share (serving, faults, pace, seeds).
+ *
+ * @since 0.1.0
+ */
+export * as Emulator from "./Emulator.js"
+export * as Faults from "./Faults.js"
