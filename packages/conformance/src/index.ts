@@ -1,0 +1,6 @@
+/**
+ * @simbridge/conformance: the shared provider test suite.
+ *
+ * @since 0.1.0
+ */
+export * as Conformance from "./Conformance.js"
