@@ -15,7 +15,7 @@ export type Type = typeof Type.Type
 export const Comparator = Schema.Literal("=", "!=", ">", ">=", "<", "<=", "contains")
 export type Comparator = typeof Comparator.Type
 
-export const Expected = Schema.Union(Schema.Boolean, Schema.Number, Schema.String)
+export const Expected = Schema.Union(Schema.Boolean, Schema.Finite, Schema.String)
 export type Expected = typeof Expected.Type
 
 export class Evaluator extends Schema.Class<Evaluator>("Evaluator")({

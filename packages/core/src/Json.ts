@@ -12,7 +12,7 @@ export const Json: Schema.Schema<Json> = Schema.suspend(() =>
   Schema.Union(
     Schema.Null,
     Schema.Boolean,
-    Schema.Number,
+    Schema.Finite,
     Schema.String,
     Schema.Array(Json),
     Schema.Record({ key: Schema.String, value: Json })
@@ -23,7 +23,7 @@ export const JsonRecord = Schema.Record({ key: Schema.String, value: Json })
 export type JsonRecord = typeof JsonRecord.Type
 
 /** Scenario variables: scalar values only, as every vendor templates them into strings. */
-export const Scalar = Schema.Union(Schema.String, Schema.Number, Schema.Boolean)
+export const Scalar = Schema.Union(Schema.String, Schema.Finite, Schema.Boolean)
 export type Scalar = typeof Scalar.Type
 
 export const Variables = Schema.Record({ key: Schema.String, value: Scalar })

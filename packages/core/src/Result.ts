@@ -27,19 +27,19 @@ export class TranscriptTurn extends Schema.Class<TranscriptTurn>("TranscriptTurn
   role: Role,
   text: Schema.String,
   /** Seconds from the start of the conversation. */
-  startSeconds: Schema.optional(Schema.Number),
-  endSeconds: Schema.optional(Schema.Number)
+  startSeconds: Schema.optional(Schema.Finite),
+  endSeconds: Schema.optional(Schema.Finite)
 }) {}
 
 /** Latency of the agent under test, in milliseconds. */
 export class LatencyMetrics extends Schema.Class<LatencyMetrics>("LatencyMetrics")({
-  averageMs: Schema.optional(Schema.Number),
-  p50Ms: Schema.optional(Schema.Number),
-  p90Ms: Schema.optional(Schema.Number),
-  p95Ms: Schema.optional(Schema.Number),
-  maxMs: Schema.optional(Schema.Number),
-  minMs: Schema.optional(Schema.Number),
-  firstResponseMs: Schema.optional(Schema.Number)
+  averageMs: Schema.optional(Schema.Finite),
+  p50Ms: Schema.optional(Schema.Finite),
+  p90Ms: Schema.optional(Schema.Finite),
+  p95Ms: Schema.optional(Schema.Finite),
+  maxMs: Schema.optional(Schema.Finite),
+  minMs: Schema.optional(Schema.Finite),
+  firstResponseMs: Schema.optional(Schema.Finite)
 }) {}
 
 export class FailureReason extends Schema.Class<FailureReason>("FailureReason")({
@@ -63,7 +63,7 @@ export class Result extends Schema.Class<Result>("Result")({
   improvementSuggestions: Schema.optional(Schema.Array(Schema.String)),
   startedAt: Schema.optional(Schema.String),
   endedAt: Schema.optional(Schema.String),
-  durationSeconds: Schema.optional(Schema.Number),
+  durationSeconds: Schema.optional(Schema.Finite),
   /** Vendor-specific fields worth keeping (call id, session id, scores...). */
   providerMetadata: Schema.optional(JsonRecord),
   /** The vendor's own payload, only when asked for (`raw: true`). */

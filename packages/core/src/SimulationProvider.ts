@@ -244,7 +244,7 @@ export const make = (driver: Driver, options: MakeOptions = {}): Service => {
           Effect.flatMap((page) =>
             Effect.forEach(page.results, (encoded, i) =>
               Schema.decodeUnknown(Result)(encoded).pipe(
-                Effect.mapError(malformed(name, "results", [`results[${state.offset + i}]`])),
+                Effect.mapError(malformed(name, "results", ["results", state.offset + i])),
                 Effect.map((r) => (opts?.raw || r.raw === undefined ? r : new Result({ ...r, raw: undefined })))
               )).pipe(
                 Effect.map((decoded) =>

@@ -1,1 +1,205 @@
-export {}
+/**
+ * Runs one plan on N providers concurrently: check, provision, start, watch, read results. Emits
+ * progress events and returns a {@link SuiteReport} with the side-by-side comparison. A provider
+ * that fails does not stop the others; its report carries the error. When interrupted (Ctrl-C), the
+ * runner cancels the vendor runs it started and hands the partial report to `onInterrupt`.
+ *
+ * @since 0.1.0
+ */
+import * as Chunk from "effect/Chunk"
+import * as Clock from "effect/Clock"
+import * as Data from "effect/Data"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Queue from "effect/Queue"
+import * as Ref from "effect/Ref"
+import * as Stream from "effect/Stream"
+import * as Plan from "./Plan.js"
+import type { ProviderError } from "./ProviderError.js"
+import type { Result } from "./Result.js"
+import { Run } from "./Run.js"
+import type * as SimulationProvider from "./SimulationProvider.js"
+import { Status } from "./Status.js"
+import { ComparisonRow, RunError, RunReport, SuiteReport, version } from "./SuiteReport.js"
+import type { Warning } from "./Warning.js"
+
+export type Event = Data.TaggedEnum<{
+  /** The provider's run was created; it carries every warning raised on the way. */
+  Started: { readonly provider: string; readonly run: Run }
+  /** A new snapshot of the run. */
+  Progress: { readonly provider: string; readonly run: Run }
+  /** The provider's part is over (finished, failed or canceled). */
+  Finished: { readonly provider: string; readonly report: RunReport }
+  /** All providers are done. */
+  Completed: { readonly report: SuiteReport }
+}>
+export const Event = Data.taggedEnum<Event>()
+
+export interface Options extends SimulationProvider.CheckOptions {
+  readonly watch?: SimulationProvider.WatchOptions | undefined
+  readonly emulated?: boolean | undefined
+  readonly onEvent?: ((event: Event) => Effect.Effect<void>) | undefined
+  /** Called with the partial report when the run is interrupted, after the vendor runs were canceled. */
+  readonly onInterrupt?: ((partial: SuiteReport) => Effect.Effect<void>) | undefined
+  /** How long cancel calls may take on interruption; default 10 seconds. */
+  readonly cancelTimeout?: Duration.DurationInput | undefined
+}
+
+const iso = Effect.map(Clock.currentTimeMillis, (ms) => new Date(ms).toISOString())
+
+/** For each slot of the plan, each provider's verdict. */
+export const compare = (plan: Plan.Plan, runs: ReadonlyArray<RunReport>): ReadonlyArray<ComparisonRow> => {
+  const index = new Map<string, Map<string, Result>>()
+  for (const run of runs) {
+    const byKey = new Map<string, Result>()
+    for (const r of run.results) byKey.set(Plan.slotKey(r), r)
+    index.set(run.provider, byKey)
+  }
+  return Plan.slots(plan).map((slot) => {
+    const verdicts: Record<string, ComparisonRow["verdicts"][string]> = {}
+    for (const run of runs) verdicts[run.provider] = index.get(run.provider)?.get(Plan.slotKey(slot))?.verdict ?? "missing"
+    const values = Object.values(verdicts)
+    return new ComparisonRow({ ...slot, verdicts, agree: values.every((v) => v === values[0]) })
+  })
+}
+
+interface ProviderState {
+  readonly provider: SimulationProvider.Service
+  readonly run: Option.Option<Run>
+  readonly results: ReadonlyArray<Result>
+  readonly error: Option.Option<RunError>
+  readonly warnings: ReadonlyArray<Warning>
+  readonly startedAt: string
+  readonly finishedAt: Option.Option<string>
+}
+
+const toReport = (state: ProviderState): RunReport => {
+  const run = Option.getOrUndefined(state.run)
+  const error = Option.getOrUndefined(state.error)
+  return new RunReport({
+    provider: state.provider.name,
+    ...(run ? { ref: run.ref.toString(), counts: run.counts } : {}),
+    status: run?.status ?? new Status({ unified: error ? "failed" : "queued", raw: error ? "simbridge_error" : "not_started" }),
+    warnings: [...state.warnings],
+    ...(error ? { error } : {}),
+    startedAt: state.startedAt,
+    ...(Option.isSome(state.finishedAt) ? { finishedAt: state.finishedAt.value } : {}),
+    results: [...state.results]
+  })
+}
+
+const stepError = (step: string) => (e: ProviderError) => new RunError({ reason: e.reason, message: e.message, step })
+
+/** Runs `plan` on every provider concurrently and returns the report. */
+export const run = (
+  plan: Plan.Plan,
+  providers: ReadonlyArray<SimulationProvider.Service>,
+  options: Options = {}
+): Effect.Effect<SuiteReport> =>
+  Effect.gen(function*() {
+    const emit = options.onEvent ?? (() => Effect.void)
+    const startedAt = yield* iso
+    const states = yield* Effect.forEach(providers, (provider) =>
+      Ref.make<ProviderState>({
+        provider,
+        run: Option.none(),
+        results: [],
+        error: Option.none(),
+        warnings: [],
+        startedAt,
+        finishedAt: Option.none()
+      }))
+
+    const report = (partial: boolean) =>
+      Effect.gen(function*() {
+        const runs = (yield* Effect.forEach(states, Ref.get)).map(toReport)
+        return new SuiteReport({
+          version,
+          suite: plan.name,
+          planHash: Plan.hash(plan),
+          emulated: options.emulated ?? false,
+          partial,
+          startedAt,
+          finishedAt: yield* iso,
+          runs,
+          comparison: compare(plan, runs)
+        })
+      })
+
+    const one = (state: Ref.Ref<ProviderState>) =>
+      Effect.gen(function*() {
+        const { provider } = yield* Ref.get(state)
+        const fail = (step: string) => (e: ProviderError) =>
+          Ref.update(state, (s) => ({ ...s, error: Option.some(stepError(step)(e)) }))
+        const started = yield* provider.startRun(plan, { strict: options.strict }).pipe(
+          Effect.tapError(fail("startRun")),
+          Effect.option
+        )
+        if (Option.isSome(started)) {
+          const run = started.value
+          yield* Ref.update(state, (s) => ({ ...s, run: Option.some(run), warnings: run.warnings }))
+          yield* emit(Event.Started({ provider: provider.name, run }))
+          const watched = yield* provider.watch(run.ref, options.watch).pipe(
+            Stream.tap((snapshot) =>
+              Effect.zipRight(
+                Ref.update(state, (s) => ({ ...s, run: Option.some(keepWarnings(snapshot, run)) })),
+                emit(Event.Progress({ provider: provider.name, run: keepWarnings(snapshot, run) }))
+              )
+            ),
+            Stream.runDrain,
+            Effect.tapError(fail("watch")),
+            Effect.option
+          )
+          if (Option.isSome(watched)) yield* readResults(state, provider, run).pipe(Effect.tapError(fail("results")), Effect.ignore)
+        }
+        const finishedAt = yield* iso
+        const final = yield* Ref.updateAndGet(state, (s) => ({ ...s, finishedAt: Option.some(finishedAt) }))
+        yield* emit(Event.Finished({ provider: provider.name, report: toReport(final) }))
+      })
+
+    const onInterrupt = Effect.gen(function*() {
+      const timeout = options.cancelTimeout ?? Duration.seconds(10)
+      yield* Effect.forEach(states, (state) =>
+        Effect.gen(function*() {
+          const s = yield* Ref.get(state)
+          if (Option.isNone(s.run) || Option.isSome(s.finishedAt)) return
+          const run = s.run.value
+          yield* s.provider.cancel(run.ref).pipe(Effect.timeout(timeout), Effect.ignore)
+          yield* readResults(state, s.provider, run).pipe(Effect.timeout(timeout), Effect.ignore)
+          const latest = yield* s.provider.getRun(run.ref).pipe(Effect.timeout(timeout), Effect.option)
+          if (Option.isSome(latest)) yield* Ref.update(state, (x) => ({ ...x, run: Option.some(keepWarnings(latest.value, run)) }))
+        }), { concurrency: "unbounded", discard: true })
+      if (options.onInterrupt) yield* options.onInterrupt(yield* report(true))
+    })
+
+    yield* Effect.forEach(states, one, { concurrency: "unbounded", discard: true }).pipe(
+      Effect.onInterrupt(() => onInterrupt)
+    )
+    const final = yield* report(false)
+    yield* emit(Event.Completed({ report: final }))
+    return final
+  }).pipe(Effect.withSpan("SuiteRunner.run", { attributes: { "simbridge.plan": plan.name } }))
+
+const keepWarnings = (snapshot: Run, started: Run): Run =>
+  snapshot.warnings.length >= started.warnings.length ? snapshot : new Run({ ...snapshot, warnings: started.warnings })
+
+const readResults = (state: Ref.Ref<ProviderState>, provider: SimulationProvider.Service, run: Run) =>
+  Stream.runCollect(provider.results(run.ref)).pipe(
+    Effect.tap((results) => Ref.update(state, (s) => ({ ...s, results: Chunk.toReadonlyArray(results) })))
+  )
+
+/** The same run as a stream of events, ending with `Completed`. */
+export const stream = (
+  plan: Plan.Plan,
+  providers: ReadonlyArray<SimulationProvider.Service>,
+  options: Omit<Options, "onEvent"> = {}
+): Stream.Stream<Event> =>
+  Stream.unwrapScoped(Effect.gen(function*() {
+    const queue = yield* Queue.unbounded<Option.Option<Event>>()
+    yield* run(plan, providers, { ...options, onEvent: (e) => Queue.offer(queue, Option.some(e)) }).pipe(
+      Effect.ensuring(Queue.offer(queue, Option.none())),
+      Effect.forkScoped
+    )
+    return Stream.fromQueue(queue).pipe(Stream.takeWhile(Option.isSome), Stream.map((o) => o.value))
+  }))

@@ -1,0 +1,84 @@
+/**
+ * The outcome of running one plan on several providers: each provider's run and results, and the
+ * side-by-side comparison (scenario x persona x iteration -> each provider's verdict). This is the
+ * versioned JSON format `simbridge run --json` writes.
+ *
+ * @since 0.1.0
+ */
+import * as Schema from "effect/Schema"
+import { Reason } from "./ProviderError.js"
+import { Result } from "./Result.js"
+import { RunCounts } from "./Run.js"
+import { Status, Verdict } from "./Status.js"
+import { Warning } from "./Warning.js"
+
+export const version = 1
+
+export class RunError extends Schema.Class<RunError>("RunError")({
+  reason: Reason,
+  message: Schema.String,
+  /** The step that failed: check, provision, startRun, watch, results, cancel. */
+  step: Schema.String
+}) {}
+
+export class RunReport extends Schema.Class<RunReport>("RunReport")({
+  provider: Schema.String,
+  /** The run's `ProviderRef` in string form (`vapi:run:<id>`); absent when no run was started. */
+  ref: Schema.optional(Schema.String),
+  status: Status,
+  counts: Schema.optional(RunCounts),
+  warnings: Schema.Array(Warning),
+  error: Schema.optional(RunError),
+  startedAt: Schema.optional(Schema.String),
+  finishedAt: Schema.optional(Schema.String),
+  results: Schema.Array(Result)
+}) {}
+
+export const Cell = Schema.Union(Verdict, Schema.Literal("missing"))
+export type Cell = typeof Cell.Type
+
+export class ComparisonRow extends Schema.Class<ComparisonRow>("ComparisonRow")({
+  scenario: Schema.String,
+  persona: Schema.String,
+  iteration: Schema.Int,
+  verdicts: Schema.Record({ key: Schema.String, value: Cell }),
+  /** Every provider gave the same verdict. */
+  agree: Schema.Boolean
+}) {}
+
+export class SuiteReport extends Schema.Class<SuiteReport>("SuiteReport")({
+  version: Schema.Literal(version),
+  suite: Schema.String,
+  planHash: Schema.String,
+  emulated: Schema.optionalWith(Schema.Boolean, { default: () => false }),
+  /** True when the run was interrupted (Ctrl-C) and the report holds what was known then. */
+  partial: Schema.optionalWith(Schema.Boolean, { default: () => false }),
+  startedAt: Schema.String,
+  finishedAt: Schema.String,
+  runs: Schema.Array(RunReport),
+  comparison: Schema.Array(ComparisonRow)
+}) {}
+
+export interface Totals {
+  readonly results: number
+  readonly passed: number
+  readonly failed: number
+  readonly errored: number
+  readonly skipped: number
+  readonly pending: number
+  readonly providerErrors: number
+}
+
+export const totals = (report: SuiteReport): Totals => {
+  const all = report.runs.flatMap((r) => r.results)
+  const count = (v: string) => all.filter((r) => r.verdict === v).length
+  return {
+    results: all.length,
+    passed: count("pass"),
+    failed: count("fail"),
+    errored: count("error"),
+    skipped: count("skipped"),
+    pending: count("pending"),
+    providerErrors: report.runs.filter((r) => r.error !== undefined).length
+  }
+}

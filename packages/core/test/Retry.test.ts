@@ -1,0 +1,88 @@
+import { describe, expect, it } from "@effect/vitest"
+import { ProviderError, Retry } from "@simbridge/core"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
+import * as Ref from "effect/Ref"
+import * as TestClock from "effect/TestClock"
+
+const policy = new Retry.RetryPolicy({
+  maxAttempts: 4,
+  maxElapsed: Duration.minutes(1),
+  initialDelay: Duration.seconds(1),
+  maxDelay: Duration.seconds(8),
+  factor: 2,
+  jitter: 0
+})
+
+const error = (reason: ProviderError.Reason, extra: Partial<{ retryAfter: Duration.DurationInput; outcomeUnknown: boolean }> = {}) =>
+  ProviderError.make({ provider: "p", operation: "op", reason, description: reason, ...extra })
+
+/** An effect that fails with `errors` in turn, then succeeds; counts attempts. */
+const flaky = (errors: ReadonlyArray<ProviderError.ProviderError>) =>
+  Effect.map(Ref.make(0), (attempts) => ({
+    attempts,
+    effect: Effect.flatMap(Ref.getAndUpdate(attempts, (n) => n + 1), (n) => (n < errors.length ? Effect.fail(errors[n]!) : Effect.succeed("ok")))
+  }))
+
+describe("Retry", () => {
+  it.effect("backs off exponentially and succeeds", () =>
+    Effect.gen(function*() {
+      const { attempts, effect } = yield* flaky([error("ProviderInternal"), error("Transport")])
+      const fiber = yield* Effect.fork(Retry.retry(policy)(effect))
+      yield* TestClock.adjust("999 millis")
+      expect(yield* Ref.get(attempts)).toBe(1)
+      yield* TestClock.adjust("1 millis")
+      expect(yield* Ref.get(attempts)).toBe(2)
+      yield* TestClock.adjust("2 seconds")
+      expect(yield* Fiber.join(fiber)).toBe("ok")
+      expect(yield* Ref.get(attempts)).toBe(3)
+    }))
+
+  it.effect("waits at least the vendor's Retry-After", () =>
+    Effect.gen(function*() {
+      const { attempts, effect } = yield* flaky([error("RateLimited", { retryAfter: "5 seconds" })])
+      const fiber = yield* Effect.fork(Retry.retry(policy)(effect))
+      yield* TestClock.adjust("4 seconds")
+      expect(yield* Ref.get(attempts)).toBe(1)
+      yield* TestClock.adjust("1 second")
+      expect(yield* Fiber.join(fiber)).toBe("ok")
+    }))
+
+  it.effect("does not retry what is not retryable", () =>
+    Effect.gen(function*() {
+      const { attempts, effect } = yield* flaky([error("Unauthorized")])
+      const result = yield* Effect.flip(Retry.retry(policy)(effect))
+      expect(result.reason).toBe("Unauthorized")
+      expect(yield* Ref.get(attempts)).toBe(1)
+    }))
+
+  it.effect("stops after maxAttempts with the last error", () =>
+    Effect.gen(function*() {
+      const { attempts, effect } = yield* flaky(Array.from({ length: 10 }, () => error("ProviderInternal")))
+      const fiber = yield* Effect.fork(Effect.flip(Retry.retry(policy)(effect)))
+      yield* TestClock.adjust("1 minute")
+      expect((yield* Fiber.join(fiber)).reason).toBe("ProviderInternal")
+      expect(yield* Ref.get(attempts)).toBe(4)
+    }))
+
+  it.effect("gives up when Retry-After exceeds the time budget", () =>
+    Effect.gen(function*() {
+      const { attempts, effect } = yield* flaky([error("RateLimited", { retryAfter: "2 minutes" })])
+      const result = yield* Effect.flip(Retry.retry(policy)(effect))
+      expect(result.reason).toBe("RateLimited")
+      expect(yield* Ref.get(attempts)).toBe(1)
+    }))
+
+  it.effect("in create mode, never repeats a request whose outcome is unknown", () =>
+    Effect.gen(function*() {
+      const unknown = yield* flaky([error("Transport", { outcomeUnknown: true })])
+      expect((yield* Effect.flip(Retry.retry(policy, "create")(unknown.effect))).reason).toBe("Transport")
+      expect(yield* Ref.get(unknown.attempts)).toBe(1)
+
+      const rejected = yield* flaky([error("RateLimited", { retryAfter: "1 second" })])
+      const fiber = yield* Effect.fork(Retry.retry(policy, "create")(rejected.effect))
+      yield* TestClock.adjust("1 second")
+      expect(yield* Fiber.join(fiber)).toBe("ok")
+    }))
+})

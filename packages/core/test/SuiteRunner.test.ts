@@ -1,0 +1,81 @@
+import { describe, expect, it } from "@effect/vitest"
+import { SimulationProvider, SuiteRunner, TestProvider } from "@simbridge/core"
+import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
+import * as Ref from "effect/Ref"
+import * as TestClock from "effect/TestClock"
+import { plan } from "./fixtures.js"
+
+const provider = (name: string, options: TestProvider.Options = {}) =>
+  Effect.map(TestProvider.make({ name, ...options }), ({ control, driver }) => ({ control, service: SimulationProvider.make(driver) }))
+
+describe("SuiteRunner", () => {
+  it.effect("runs one plan on several providers concurrently and compares their verdicts", () =>
+    Effect.gen(function*() {
+      const a = yield* provider("alpha", { outcome: () => "pass" })
+      const b = yield* provider("beta", { outcome: (slot) => (slot.persona === "calm-bob" && slot.iteration === 2 ? "fail" : "pass") })
+      const events = yield* Ref.make<ReadonlyArray<SuiteRunner.Event>>([])
+      const fiber = yield* Effect.fork(SuiteRunner.run(plan, [a.service, b.service], {
+        watch: { interval: "1 second" },
+        onEvent: (e) => Ref.update(events, (es) => [...es, e])
+      }))
+      yield* TestClock.adjust("5 minutes")
+      const report = yield* Fiber.join(fiber)
+
+      expect(report.runs.map((r) => [r.provider, r.status.unified, r.results.length])).toEqual([["alpha", "completed", 4], ["beta", "completed", 4]])
+      expect(report.comparison).toHaveLength(4)
+      const disagreement = report.comparison.filter((row) => !row.agree)
+      expect(disagreement.map((row) => [row.persona, row.iteration, row.verdicts])).toEqual([["calm-bob", 2, { alpha: "pass", beta: "fail" }]])
+      const beta = report.runs[1]!
+      const failed = beta.results.find((r) => r.verdict === "fail")!
+      expect(failed.evaluations.find((e) => e.evaluator === "booked")).toMatchObject({ passed: false, required: true, expected: true, actual: false })
+
+      const tags = (yield* Ref.get(events)).map((e) => (e._tag === "Completed" ? e._tag : `${e._tag}:${e.provider}`))
+      expect(tags.filter((t) => t.startsWith("Started"))).toHaveLength(2)
+      expect(tags.filter((t) => t.startsWith("Finished"))).toHaveLength(2)
+      expect(tags.filter((t) => t.startsWith("Progress:alpha")).length).toBeGreaterThanOrEqual(2)
+      expect(tags[tags.length - 1]).toBe("Completed")
+    }))
+
+  it.effect("a provider that fails does not stop the others; its report carries the reason and step", () =>
+    Effect.gen(function*() {
+      const ok = yield* provider("alpha")
+      const broken = yield* provider("beta")
+      yield* broken.control.inject("startRun", { _tag: "Error", reason: "Unauthorized", status: 401 })
+      const fiber = yield* Effect.fork(SuiteRunner.run(plan, [ok.service, broken.service]))
+      yield* TestClock.adjust("5 minutes")
+      const report = yield* Fiber.join(fiber)
+      expect(report.runs[0]!.status.unified).toBe("completed")
+      expect(report.runs[1]).toMatchObject({ provider: "beta", status: { unified: "failed", raw: "simbridge_error" }, error: { reason: "Unauthorized", step: "startRun" } })
+      expect(report.runs[1]!.ref).toBeUndefined()
+      expect(report.comparison.every((row) => row.verdicts["beta"] === "missing" && !row.agree)).toBe(true)
+    }))
+
+  it.effect("when interrupted it cancels the vendor runs and hands over the partial report", () =>
+    Effect.gen(function*() {
+      const a = yield* provider("alpha", { callDuration: "1 minute" })
+      const partial = yield* Ref.make<ReadonlyArray<string>>([])
+      const fiber = yield* Effect.fork(SuiteRunner.run(plan, [a.service], {
+        onInterrupt: (report) => Ref.set(partial, [String(report.partial), report.runs[0]!.status.unified, String(report.runs[0]!.results.length)])
+      }))
+      yield* TestClock.adjust("10 seconds")
+      yield* Fiber.interrupt(fiber)
+      expect((yield* a.control.calls).filter((c) => c.operation === "cancelRun")).toHaveLength(1)
+      expect(yield* Ref.get(partial)).toEqual(["true", "canceled", "4"])
+    }))
+})
+
+describe("TestProvider", () => {
+  it.effect("advances on the Effect clock and records every call", () =>
+    Effect.gen(function*() {
+      const { control, service } = yield* provider("test", { queueDelay: "1 second", callDuration: "3 seconds" })
+      const run = yield* service.startRun(plan)
+      expect(run.status.unified).toBe("queued")
+      yield* TestClock.adjust("1 second")
+      expect((yield* service.getRun(run.ref)).counts).toMatchObject({ running: 2, queued: 2 })
+      yield* TestClock.adjust("6 seconds")
+      const done = yield* service.getRun(run.ref)
+      expect(done.status).toMatchObject({ unified: "completed", raw: "done" })
+      expect((yield* control.calls).map((c) => c.operation)).toEqual(["provision", "startRun", "getRun", "getRun"])
+    }))
+})
