@@ -1,0 +1,7 @@
+/**
+ * @simbridge/vapi: Vapi's simulation API as a simbridge provider, and its local emulator.
+ *
+ * @since 0.1.0
+ */
+export * as VapiClient from "./VapiClient.js"
+export * as VapiWire from "./VapiWire.js"
