@@ -1,0 +1,7 @@
+/**
+ * @simbridge/cekura: the Cekura provider (client, wire schemas, driver) and its local emulator.
+ *
+ * @since 0.1.0
+ */
+export * as CekuraClient from "./CekuraClient.js"
+export * as CekuraWire from "./CekuraWire.js"
