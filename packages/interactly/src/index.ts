@@ -1,0 +1,7 @@
+/**
+ * @simbridge/interactly: the Interactly provider (workflow simulations) and its local emulator.
+ *
+ * @since 0.1.0
+ */
+export * as InteractlyClient from "./InteractlyClient.js"
+export * as InteractlyWire from "./InteractlyWire.js"

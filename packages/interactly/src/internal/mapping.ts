@@ -1,0 +1,324 @@
+/**
+ * Pure tables and translators between Interactly's vocabulary and the canonical model.
+ *
+ * @internal
+ */
+import { Evaluator, Persona, Status } from "@simbridge/core"
+import type * as Plan from "@simbridge/core/Plan"
+import type * as Result from "@simbridge/core/Result"
+import * as Schema from "effect/Schema"
+import * as Wire from "../InteractlyWire.js"
+
+type Mapped = { readonly unified: Status.UnifiedStatus; readonly raw: string }
+
+/** `SimulationStatus`: simulation groups (runs) and the simulation config's `status`. */
+export const groupStatus = Status.table({
+  pending: "queued",
+  running: "running",
+  completed: "completed",
+  failed: "failed",
+  cancelled: "canceled"
+})
+
+/**
+ * Executions (`individual_runs[].status`). The reference does not list their values; simbridge
+ * assumes `SimulationStatus` and also accepts the workflow-run vocabulary.
+ */
+export const executionStatus = Status.table({
+  pending: "queued",
+  not_started: "queued",
+  running: "running",
+  started: "running",
+  completed: "completed",
+  failed: "failed",
+  cancelled: "canceled",
+  aborted_looping_risk: "failed"
+})
+
+/** `WorkflowStatus` of a workflow run (plus the SDK's `pending`). */
+export const workflowRunStatus = Status.table({
+  not_started: "queued",
+  pending: "queued",
+  started: "running",
+  running: "running",
+  paused: "running",
+  waiting_for_user_input: "running",
+  completed: "completed",
+  failed: "failed",
+  cancelled: "canceled",
+  /** The run was aborted because it looked like it would loop (for example `max_events` reached). */
+  aborted_looping_risk: "failed"
+})
+
+/**
+ * One status for a run made of several groups (one per scenario x persona): any unknown status
+ * wins (so it is never hidden), then anything still moving, then failed, canceled, completed.
+ */
+export const aggregateStatus = (statuses: ReadonlyArray<Mapped>): Mapped => {
+  if (statuses.length === 0) return { unified: "unknown", raw: "" }
+  const find = (u: Status.UnifiedStatus) => statuses.find((s) => s.unified === u)
+  const unknown = find("unknown")
+  if (unknown) return unknown
+  const running = find("running")
+  if (running) return running
+  const queued = find("queued")
+  if (queued) return statuses.some((s) => Status.isTerminal(s)) ? { unified: "running", raw: queued.raw } : queued
+  return find("failed") ?? find("timed_out") ?? find("canceled") ?? statuses[0]!
+}
+
+/** Language names for the caller's prompt variables (`persona_language_name`). */
+export const languageName: Record<Persona.Language, string> = {
+  en: "English",
+  es: "Spanish",
+  de: "German",
+  hi: "Hindi",
+  fr: "French",
+  nl: "Dutch",
+  ar: "Arabic",
+  el: "Greek",
+  it: "Italian",
+  id: "Indonesian",
+  th: "Thai",
+  ja: "Japanese",
+  tl: "Tagalog",
+  ms: "Malay",
+  zh: "Chinese",
+  tr: "Turkish",
+  pt: "Portuguese",
+  he: "Hebrew"
+}
+
+export const languageNameOf = (code: string): string => (languageName as Record<string, string>)[code] ?? code
+
+const snake = (s: string) => s.replace(/([a-z0-9])([A-Z])/g, "$1_$2").replace(/[^A-Za-z0-9_]/g, "_").toLowerCase()
+
+/**
+ * The persona as the caller workflow's `dynamic_variables`: every attribute set, the language name,
+ * the free properties (`persona_<property>`), and the whole persona as prose
+ * (`persona_description`, from `Persona.describe`).
+ */
+export const personaVariables = (persona: Persona.Persona): Record<string, unknown> => {
+  const out: Record<string, unknown> = {
+    persona_id: persona.id,
+    persona_name: persona.name,
+    persona_language: persona.language,
+    persona_language_name: languageNameOf(persona.language)
+  }
+  for (const attribute of Persona.Attribute.literals) {
+    const value = persona[attribute]
+    if (attribute !== "language" && value !== undefined) out[`persona_${snake(attribute)}`] = value
+  }
+  if (persona.backstory !== undefined) out.persona_backstory = persona.backstory
+  for (const [k, v] of Object.entries(persona.properties ?? {})) {
+    const key = `persona_${snake(k)}`
+    if (!(key in out)) out[key] = v
+  }
+  out.persona_description = Persona.describe(persona)
+  return out
+}
+
+/** The scenario as `dynamic_variables`: instructions (scripted steps folded in) and its variables as given. */
+export const scenarioVariables = (scenario: {
+  readonly id: string
+  readonly name: string
+  readonly instructions: string
+  readonly steps?: ReadonlyArray<string> | undefined
+  readonly expectedOutcome?: string | undefined
+  readonly variables?: Readonly<Record<string, string | number | boolean>> | undefined
+}): Record<string, unknown> => {
+  const steps = scenario.steps && scenario.steps.length > 0
+    ? `\nFollow these steps in order:\n${scenario.steps.map((s, i) => `${i + 1}. ${s}`).join("\n")}`
+    : ""
+  return {
+    ...(scenario.variables ?? {}),
+    scenario_id: scenario.id,
+    scenario_name: scenario.name,
+    scenario_instructions: `${scenario.instructions}${steps}`,
+    ...(scenario.expectedOutcome === undefined ? {} : { scenario_expected_outcome: scenario.expectedOutcome })
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Names simbridge gives vendor objects, and how canonical ids are recovered from them
+// ---------------------------------------------------------------------------------------------
+
+/** `simbridge/<target workflow>/<scenario>/<persona>/<config hash>`: the simulation's `logical_id`. */
+export const simulationLogicalId = (target: string, scenario: string, persona: string, configHash: string): string =>
+  `simbridge/${target}/${scenario}/${persona}/${configHash}`
+
+export const parseSimulationLogicalId = (
+  logicalId: string | null | undefined
+): { readonly target: string; readonly scenario: string; readonly persona: string; readonly hash: string } | undefined => {
+  const m = /^simbridge\/([^/]+)\/([^/]+)\/([^/]+)\/([^/]+)$/.exec(logicalId ?? "")
+  return m ? { target: m[1]!, scenario: m[2]!, persona: m[3]!, hash: m[4]! } : undefined
+}
+
+/** The name of the caller workflow simbridge creates for a persona. */
+export const callerWorkflowName = (persona: string): string => `simbridge caller: ${persona}`
+
+/** The hash tag kept at the end of a description: `[simbridge:<hash>]`. */
+export const hashTag = (hash: string): string => `[simbridge:${hash}]`
+
+export const hashOf = (description: string | null | undefined): string | undefined =>
+  /\[simbridge:([0-9a-f]+)\]\s*$/.exec(description ?? "")?.[1]
+
+// ---------------------------------------------------------------------------------------------
+// Transcripts
+// ---------------------------------------------------------------------------------------------
+
+const text = (content: unknown): string =>
+  typeof content === "string"
+    ? content
+    : Array.isArray(content)
+    ? content.map((c) => (typeof c === "string" ? c : typeof c === "object" && c !== null && "text" in c ? String((c as { text: unknown }).text) : "")).join("")
+    : content === undefined || content === null
+    ? ""
+    : JSON.stringify(content)
+
+const decodeEvent = Schema.decodeUnknownOption(Wire.WorkflowEvent)
+
+/**
+ * The transcript of the workflow under test's run: `user_messages` are the caller (the counter
+ * workflow), `assistant_response`, `say_static` and `say_llm` the agent. Times are seconds from the
+ * first event. Other event types (node starts and ends, state dumps) are skipped.
+ */
+export const transcriptOf = (run: Wire.WorkflowRunData): Array<typeof Result.TranscriptTurn.Encoded> => {
+  const events = run.input_output_pairs.flatMap((p) => p.run_output?.events ?? [])
+  const decoded = events.flatMap((e) => {
+    const o = decodeEvent(e)
+    return o._tag === "Some" ? [o.value] : []
+  })
+  const first = decoded.find((e) => typeof e.timestamp === "number")?.timestamp ?? undefined
+  const at = (e: Wire.WorkflowEvent) =>
+    first !== undefined && typeof e.timestamp === "number" ? { startSeconds: Math.round((e.timestamp - first) * 1000) / 1000 } : {}
+  const turns: Array<typeof Result.TranscriptTurn.Encoded> = []
+  for (const e of decoded) {
+    let role: Result.Role | undefined
+    let said = ""
+    switch (e.type) {
+      case "user_messages":
+        role = "caller"
+        said = (e.messages ?? []).map((m) => text(m.content)).filter((t) => t !== "").join("\n")
+        break
+      case "assistant_response":
+        role = "agent"
+        said = text(e.content)
+        break
+      case "say_static":
+      case "say_llm":
+        role = "agent"
+        said = text(e.message?.content ?? e.content)
+        break
+    }
+    if (role !== undefined && said.trim() !== "") turns.push({ role, text: said, ...at(e) })
+  }
+  return turns
+}
+
+/** Seconds between the first and the last timestamped event. */
+export const durationOf = (run: Wire.WorkflowRunData): number | undefined => {
+  const times = run.input_output_pairs
+    .flatMap((p) => p.run_output?.events ?? [])
+    .flatMap((e) => {
+      const o = decodeEvent(e)
+      return o._tag === "Some" && typeof o.value.timestamp === "number" ? [o.value.timestamp] : []
+    })
+  return times.length < 2 ? undefined : Math.round((Math.max(...times) - Math.min(...times)) * 1000) / 1000
+}
+
+// ---------------------------------------------------------------------------------------------
+// Evaluations
+// ---------------------------------------------------------------------------------------------
+
+/** Per-metric results of a run's evaluation: `details.metrics`, `details` as a list, or `details.<metric>: {score}`. */
+export const metricResults = (details: unknown): ReadonlyArray<Wire.MetricResult> => {
+  const decode = Schema.decodeUnknownOption(Schema.Array(Wire.MetricResult))
+  if (Array.isArray(details)) return decode(details).pipe((o) => (o._tag === "Some" ? o.value : []))
+  if (details !== null && typeof details === "object") {
+    const d = details as Record<string, unknown>
+    if (Array.isArray(d.metrics)) return metricResults(d.metrics)
+    const entries = Object.entries(d).flatMap(([name, v]) =>
+      v !== null && typeof v === "object" && typeof (v as { score?: unknown }).score === "number"
+        ? [{ metric_name: name, ...(v as object) }]
+        : []
+    )
+    return decode(entries).pipe((o) => (o._tag === "Some" ? o.value : []))
+  }
+  return []
+}
+
+export interface MetricOption {
+  /** The metric name on the workflow; default the evaluator's id. */
+  readonly name?: string | undefined
+  /** Rescales the 0-100 score to 0-`scale` for number evaluators (5 for a 1-5 scale). */
+  readonly scale?: number | undefined
+}
+
+export interface EvaluationContext {
+  readonly metrics?: Readonly<Record<string, MetricOption>> | undefined
+  /** A metric without its own `passed` passes at this score (0-100); default 60. */
+  readonly passThreshold?: number | undefined
+}
+
+const sameName = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase()
+
+/**
+ * Canonical evaluation results from the workflow's metrics. Each evaluator of the scenario is
+ * matched to the metric of its configured name (default its id): boolean evaluators read the
+ * metric's `passed` (or `score >= passThreshold`), number evaluators its score (0-100, or rescaled),
+ * string evaluators its score as text; the evaluator's comparator decides. Metrics no evaluator
+ * claims are reported as optional results under their own name. Without the plan (`evaluators`
+ * undefined) every metric is reported as required.
+ */
+export const evaluationsOf = (
+  metrics: ReadonlyArray<Wire.MetricResult>,
+  evaluators: ReadonlyArray<Evaluator.Evaluator> | undefined,
+  context: EvaluationContext = {}
+): Array<typeof Result.EvaluationResult.Encoded> => {
+  const threshold = context.passThreshold ?? 60
+  const metricPassed = (m: Wire.MetricResult): boolean | null =>
+    typeof m.passed === "boolean" ? m.passed : typeof m.score === "number" ? m.score >= threshold : null
+  const reasoning = (m: Wire.MetricResult) => (m.reasoning ? { reasoning: m.reasoning } : {})
+  if (evaluators === undefined) {
+    return metrics.map((m) => ({
+      evaluator: m.metric_name,
+      name: m.metric_name,
+      passed: metricPassed(m),
+      required: true,
+      ...(typeof m.score === "number" ? { actual: m.score } : {}),
+      ...reasoning(m)
+    }))
+  }
+  const claimed = new Set<Wire.MetricResult>()
+  const out: Array<typeof Result.EvaluationResult.Encoded> = evaluators.map((e) => {
+    const option = context.metrics?.[e.id]
+    const metricName = option?.name ?? e.id
+    const m = metrics.find((x) => sameName(x.metric_name, metricName)) ?? (e.name ? metrics.find((x) => sameName(x.metric_name, e.name!)) : undefined)
+    const base = { evaluator: e.id, name: e.name ?? metricName, required: e.required, expected: e.expect }
+    if (m === undefined) {
+      return { ...base, passed: null, reasoning: `the workflow reported no metric named "${metricName}"` }
+    }
+    claimed.add(m)
+    const score = m.score ?? undefined
+    const actual = e.type === "boolean"
+      ? metricPassed(m)
+      : score === undefined
+      ? null
+      : e.type === "number"
+      ? option?.scale === undefined ? score : Math.round((score * option.scale) / 10) / 10
+      : String(score)
+    return { ...base, actual, passed: actual === null ? null : Evaluator.passes(e, actual), ...reasoning(m) }
+  })
+  for (const m of metrics) {
+    if (!claimed.has(m)) {
+      out.push({ evaluator: m.metric_name, name: m.metric_name, passed: metricPassed(m), required: false, ...(typeof m.score === "number" ? { actual: m.score } : {}), ...reasoning(m) })
+    }
+  }
+  return out
+}
+
+/** Evaluators a scenario uses, for callers holding the plan. */
+export const scenarioEvaluators = (plan: Plan.Plan, scenarioId: string): ReadonlyArray<Evaluator.Evaluator> | undefined => {
+  const scenario = plan.scenarios.find((s) => s.id === scenarioId)
+  return scenario === undefined ? undefined : scenario.evaluators.flatMap((id) => plan.evaluators.filter((e) => e.id === id))
+}

@@ -1,0 +1,201 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Evaluator, Persona } from "@simbridge/core"
+import * as Schema from "effect/Schema"
+import * as InteractlyClient from "../src/InteractlyClient.js"
+import * as Wire from "../src/InteractlyWire.js"
+import * as Mapping from "../src/internal/mapping.js"
+
+describe("status tables", () => {
+  it.each([
+    ["pending", "queued"],
+    ["running", "running"],
+    ["completed", "completed"],
+    ["failed", "failed"],
+    ["cancelled", "canceled"],
+    ["CANCELLED", "canceled"],
+    ["inactive", "unknown"]
+  ] as const)("group %s -> %s", (raw, unified) => {
+    expect(Mapping.groupStatus(raw)).toEqual({ unified, raw })
+  })
+
+  it.each([
+    ["pending", "queued"],
+    ["not_started", "queued"],
+    ["running", "running"],
+    ["started", "running"],
+    ["completed", "completed"],
+    ["failed", "failed"],
+    ["cancelled", "canceled"],
+    ["aborted_looping_risk", "failed"],
+    ["paused_by_operator", "unknown"]
+  ] as const)("execution %s -> %s", (raw, unified) => {
+    expect(Mapping.executionStatus(raw)).toEqual({ unified, raw })
+  })
+
+  it.each([
+    ["not_started", "queued"],
+    ["pending", "queued"],
+    ["started", "running"],
+    ["running", "running"],
+    ["paused", "running"],
+    ["waiting_for_user_input", "running"],
+    ["completed", "completed"],
+    ["failed", "failed"],
+    ["cancelled", "canceled"],
+    ["aborted_looping_risk", "failed"],
+    ["hibernating", "unknown"]
+  ] as const)("workflow run %s -> %s", (raw, unified) => {
+    expect(Mapping.workflowRunStatus(raw)).toEqual({ unified, raw })
+  })
+
+  it("a missing status is unknown with an empty raw value", () => {
+    expect(Mapping.groupStatus(undefined)).toEqual({ unified: "unknown", raw: "" })
+  })
+
+  it("aggregates the groups of one run", () => {
+    const s = (raw: string) => Mapping.groupStatus(raw)
+    expect(Mapping.aggregateStatus([s("completed"), s("completed")])).toEqual(s("completed"))
+    expect(Mapping.aggregateStatus([s("completed"), s("running")])).toEqual(s("running"))
+    expect(Mapping.aggregateStatus([s("pending"), s("pending")])).toEqual(s("pending"))
+    expect(Mapping.aggregateStatus([s("completed"), s("pending")])).toEqual({ unified: "running", raw: "pending" })
+    expect(Mapping.aggregateStatus([s("completed"), s("failed"), s("cancelled")])).toEqual(s("failed"))
+    expect(Mapping.aggregateStatus([s("completed"), s("cancelled")])).toEqual(s("cancelled"))
+    expect(Mapping.aggregateStatus([s("running"), s("mystery")])).toEqual({ unified: "unknown", raw: "mystery" })
+    expect(Mapping.aggregateStatus([]).unified).toBe("unknown")
+  })
+})
+
+describe("persona and scenario variables", () => {
+  it.each(Object.entries(Mapping.languageName))("language %s -> %s", (code, name) => {
+    expect(Mapping.languageNameOf(code)).toBe(name)
+  })
+
+  it("every canonical language has a name, an unknown code stays as is", () => {
+    for (const code of Persona.Language.literals) expect(Mapping.languageNameOf(code)).not.toBe(code)
+    expect(Mapping.languageNameOf("xx")).toBe("xx")
+  })
+
+  it("renders a persona as dynamic variables", () => {
+    const persona = Schema.decodeUnknownSync(Persona.Persona)({
+      id: "anxious-sarah", name: "Sarah Johnson", language: "en", accent: "us", gender: "female", emotion: "frustrated",
+      backgroundNoise: "office", backstory: "A busy professional", properties: { age: 35, zipCode: "94105" }
+    })
+    const vars = Mapping.personaVariables(persona)
+    expect(vars).toMatchObject({
+      persona_id: "anxious-sarah",
+      persona_name: "Sarah Johnson",
+      persona_language: "en",
+      persona_language_name: "English",
+      persona_accent: "us",
+      persona_gender: "female",
+      persona_emotion: "frustrated",
+      persona_background_noise: "office",
+      persona_backstory: "A busy professional",
+      persona_age: 35,
+      persona_zip_code: "94105"
+    })
+    expect(vars.persona_description).toBe(Persona.describe(persona))
+    expect(vars).not.toHaveProperty("persona_speech_pace")
+  })
+
+  it("folds scripted steps into the instructions and keeps variables", () => {
+    const vars = Mapping.scenarioVariables({ id: "s", name: "S", instructions: "Book.", steps: ["Say hi", "Ask"], variables: { patientName: "Sarah" } })
+    expect(vars).toEqual({ patientName: "Sarah", scenario_id: "s", scenario_name: "S", scenario_instructions: "Book.\nFollow these steps in order:\n1. Say hi\n2. Ask" })
+  })
+})
+
+describe("names", () => {
+  it("round-trips the simulation logical id and rejects others", () => {
+    const id = Mapping.simulationLogicalId("5eb7cf5a86d9755df3a6c593", "urgent-appointment", "anxious-sarah", "0123abcd")
+    expect(Mapping.parseSimulationLogicalId(id)).toEqual({ target: "5eb7cf5a86d9755df3a6c593", scenario: "urgent-appointment", persona: "anxious-sarah", hash: "0123abcd" })
+    expect(Mapping.parseSimulationLogicalId("simulation_1234")).toBeUndefined()
+    expect(Mapping.parseSimulationLogicalId(null)).toBeUndefined()
+  })
+
+  it("reads the hash tag at the end of a description", () => {
+    expect(Mapping.hashOf(`Caller ${Mapping.hashTag("abc123")}`)).toBe("abc123")
+    expect(Mapping.hashOf("no tag")).toBeUndefined()
+  })
+})
+
+describe("transcripts", () => {
+  const run = Schema.decodeUnknownSync(Wire.WorkflowRunData)({
+    status: "completed",
+    input_output_pairs: [{
+      run_output: {
+        events: [
+          { type: "start_node_run", timestamp: 100 },
+          { type: "say_static", timestamp: 100.5, message: { content: "Hello, clinic.", type: "ai" } },
+          { type: "user_messages", timestamp: 102, messages: [{ content: "I have a toothache.", type: "human" }] },
+          { type: "assistant_response", timestamp: 103.25, content: "Let me look." },
+          { type: "assistant_response", timestamp: 104, content: [{ type: "text", text: "Thursday?" }] },
+          "garbage",
+          { type: "end_node_run", timestamp: 110 }
+        ]
+      }
+    }]
+  })
+
+  it("keeps caller and agent turns in order with offsets", () => {
+    expect(Mapping.transcriptOf(run)).toEqual([
+      { role: "agent", text: "Hello, clinic.", startSeconds: 0.5 },
+      { role: "caller", text: "I have a toothache.", startSeconds: 2 },
+      { role: "agent", text: "Let me look.", startSeconds: 3.25 },
+      { role: "agent", text: "Thursday?", startSeconds: 4 }
+    ])
+    expect(Mapping.durationOf(run)).toBe(10)
+  })
+})
+
+describe("evaluations", () => {
+  const evaluators = Schema.decodeUnknownSync(Schema.Array(Evaluator.Evaluator))([
+    { id: "booked", description: "booked", type: "boolean", expect: true },
+    { id: "polite", description: "polite 1-5", type: "number", comparator: ">=", expect: 4, required: false },
+    { id: "resolved", description: "resolved", type: "boolean" }
+  ])
+  const metrics: ReadonlyArray<Wire.MetricResult> = [
+    { metric_name: "Booked", score: 90, passed: true },
+    { metric_name: "Politeness", score: 70 },
+    { metric_name: "latency", score: 40, reasoning: "slow" }
+  ]
+
+  it("matches evaluators to metrics by name, with options", () => {
+    const out = Mapping.evaluationsOf(metrics, evaluators, { metrics: { polite: { name: "politeness", scale: 5 } } })
+    expect(out).toEqual([
+      { evaluator: "booked", name: "booked", required: true, expected: true, actual: true, passed: true },
+      { evaluator: "polite", name: "politeness", required: false, expected: 4, actual: 3.5, passed: false },
+      { evaluator: "resolved", name: "resolved", required: true, expected: true, passed: null, reasoning: 'the workflow reported no metric named "resolved"' },
+      { evaluator: "latency", name: "latency", required: false, actual: 40, passed: false, reasoning: "slow" }
+    ])
+  })
+
+  it("uses the pass threshold for metrics without passed, and reports metrics as-is without the plan", () => {
+    expect(Mapping.evaluationsOf([{ metric_name: "booked", score: 55 }], evaluators.slice(0, 1), { passThreshold: 50 })[0]).toMatchObject({ actual: true, passed: true })
+    expect(Mapping.evaluationsOf([{ metric_name: "booked", score: 55 }], evaluators.slice(0, 1))[0]).toMatchObject({ actual: false, passed: false })
+    expect(Mapping.evaluationsOf(metrics, undefined).map((e) => [e.evaluator, e.required, e.passed])).toEqual([
+      ["Booked", true, true],
+      ["Politeness", true, true],
+      ["latency", true, false]
+    ])
+  })
+
+  it("reads details in the shapes it may come in", () => {
+    expect(Mapping.metricResults({ metrics: [{ metric_name: "a", score: 1 }] })).toEqual([{ metric_name: "a", score: 1 }])
+    expect(Mapping.metricResults([{ metric_name: "a", score: 1 }])).toEqual([{ metric_name: "a", score: 1 }])
+    expect(Mapping.metricResults({ a: { score: 5, passed: false } })).toEqual([{ metric_name: "a", score: 5, passed: false }])
+    expect(Mapping.metricResults("text")).toEqual([])
+    expect(Mapping.metricResults(undefined)).toEqual([])
+  })
+})
+
+describe("error bodies", () => {
+  it.each([
+    [{ detail: "Simulation not found" }, "Simulation not found"],
+    [{ detail: [{ loc: ["body", "timeout_seconds"], msg: "Input should be a valid integer", type: "int_parsing" }] }, "timeout_seconds: Input should be a valid integer"],
+    [{ message: "Invalid simulation configuration", error: "selected_workflow.workflow_id is required" }, "Invalid simulation configuration: selected_workflow.workflow_id is required"],
+    [{ message: "Bad", error: "Bad" }, "Bad"],
+    [{ errors: ["x"] }, "x"]
+  ])("%j -> %s", (body, message) => {
+    expect(InteractlyClient.errorMessage(body)).toBe(message)
+  })
+})
