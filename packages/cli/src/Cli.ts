@@ -1,0 +1,222 @@
+/**
+ * The `simbridge` command.
+ *
+ * @since 0.1.0
+ */
+import * as Args from "@effect/cli/Args"
+import * as Command from "@effect/cli/Command"
+import * as Options from "@effect/cli/Options"
+import * as FileSystem from "@effect/platform/FileSystem"
+import * as Path from "@effect/platform/Path"
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import { ProviderRegistry, SimulationProvider, SuiteReport, SuiteRunner, TestProvider } from "@simbridge/core"
+import type { Plan } from "@simbridge/core"
+import { Faults } from "@simbridge/emulator"
+import * as Console from "effect/Console"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import * as Schema from "effect/Schema"
+import * as ExitCode from "./ExitCode.js"
+import * as Plugins from "./Plugins.js"
+import * as Progress from "./Progress.js"
+import * as Render from "./Render.js"
+import * as SuiteFile from "./SuiteFile.js"
+
+/** A usage problem: exit code 2 with this message. */
+export class UsageError extends Schema.TaggedError<UsageError>()("UsageError", { message: Schema.String }) {}
+
+const setExitCode = (code: number) => Effect.sync(() => {
+  process.exitCode = code
+})
+
+// ---------------------------------------------------------------------------------------------
+// run
+
+const suiteArg = Args.text({ name: "suite" }).pipe(Args.withDescription("the suite file (YAML)"))
+const providerOption = Options.text("provider").pipe(
+  Options.withAlias("p"),
+  Options.repeated,
+  Options.withDescription("a provider to run on (repeatable): test, vapi, roark, cekura, interactly; default: every provider the suite has a target for")
+)
+const emulateOption = Options.boolean("emulate").pipe(Options.withDescription("run against in-process emulators instead of the vendors (nothing is billed)"))
+const jsonOption = Options.text("json").pipe(Options.optional, Options.withDescription("write the canonical results as JSON to this file"))
+const seedOption = Options.integer("seed").pipe(Options.withDefault(1), Options.withDescription("emulator seed: same seed, same outcomes"))
+const speedOption = Options.float("speed").pipe(Options.optional, Options.withDescription("emulator pace multiplier (default 1 for emulate, 40 for run --emulate)"))
+const strictOption = Options.boolean("strict").pipe(Options.withDescription("fail instead of warning when a provider cannot honour a plan option"))
+
+export interface RunSettings {
+  readonly emulate: boolean
+  readonly seed: number
+  readonly speed: number
+}
+
+/** Resolves provider names to plugins; the default is every known provider the suite targets. */
+export const selectPlugins = (plan: Plan.Plan, names: ReadonlyArray<string>, emulate: boolean) =>
+  Effect.gen(function*() {
+    const registry = ProviderRegistry.make(Plugins.providers)
+    const chosen = names.length > 0
+      ? names
+      : Plugins.providers.filter((p) => p.name !== "test" && plan.target[p.name] !== undefined && (!emulate || Plugins.emulators.some((e) => e.vendor === p.name))).map((p) => p.name)
+    if (chosen.length === 0) {
+      return yield* new UsageError({
+        message: `no provider selected: pass --provider (known: ${Plugins.providers.map((p) => p.name).join(", ")}), or give the suite a target for one of them`
+      })
+    }
+    return yield* Effect.forEach([...new Set(chosen)], (name) =>
+      registry.get(name).pipe(Effect.mapError((e) => new UsageError({ message: e.message }))))
+  })
+
+/** Builds one provider: emulated in-process, or configured from the environment. */
+const buildProvider = (plugin: ProviderRegistry.ProviderPlugin, settings: RunSettings) =>
+  Effect.gen(function*() {
+    if (plugin.name === "test") {
+      const ctx = yield* Layer.build(TestProvider.layer({ seed: settings.seed, callDuration: `${Math.round(3000 / settings.speed)} millis`, queueDelay: `${Math.round(1000 / settings.speed)} millis` }))
+      return Context.get(ctx, SimulationProvider.SimulationProvider)
+    }
+    let layer: Layer.Layer<SimulationProvider.SimulationProvider, unknown, never>
+    if (settings.emulate) {
+      const emulator = Plugins.emulators.find((e) => e.vendor === plugin.name)
+      if (emulator === undefined) return yield* new UsageError({ message: `no emulator for provider "${plugin.name}"` })
+      const handle = yield* emulator.start({ seed: settings.seed, speed: settings.speed }).pipe(
+        Effect.mapError((e) => new UsageError({ message: `could not start the ${plugin.name} emulator: ${e.message}` }))
+      )
+      layer = plugin.layer({ baseUrl: handle.url, apiKey: Redacted.make("emulated") }).pipe(Layer.provide(NodeHttpClient.layerUndici))
+    } else {
+      layer = plugin.layerConfig.pipe(
+        Layer.provide(NodeHttpClient.layerUndici),
+        Layer.mapError((e) => new UsageError({ message: `${plugin.name}: missing or invalid configuration (${plugin.env.join(", ")}): ${String(e)}` }))
+      )
+    }
+    const ctx = yield* Layer.build(layer).pipe(
+      Effect.mapError((e) => (e instanceof UsageError ? e : new UsageError({ message: String(e) })))
+    )
+    return Context.get(ctx, SimulationProvider.SimulationProvider)
+  })
+
+const writeJson = (file: string, report: SuiteReport.SuiteReport) =>
+  Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    const path = yield* Path.Path
+    yield* fs.makeDirectory(path.dirname(file), { recursive: true }).pipe(Effect.ignore)
+    yield* fs.writeFileString(file, JSON.stringify(Schema.encodeSync(SuiteReport.SuiteReport)(report), null, 2) + "\n")
+    yield* Console.error(`wrote ${file}`)
+  })
+
+const runCommand = Command.make(
+  "run",
+  { suite: suiteArg, provider: providerOption, emulate: emulateOption, json: jsonOption, seed: seedOption, speed: speedOption, strict: strictOption },
+  (args) =>
+    Effect.gen(function*() {
+      const decoded = yield* SuiteFile.load(args.suite)
+      const plugins = yield* selectPlugins(decoded.plan, args.provider, args.emulate)
+      yield* SuiteFile.checkVendorSections(decoded, plugins, args.suite)
+      const settings: RunSettings = { emulate: args.emulate, seed: args.seed, speed: Option.getOrElse(args.speed, () => (args.emulate ? 40 : 1)) }
+      const services = yield* Effect.forEach(plugins, (p) => buildProvider(p, settings))
+      const emulated = args.emulate || plugins.every((p) => p.name === "test")
+      const finish = (report: SuiteReport.SuiteReport) =>
+        Effect.gen(function*() {
+          yield* Console.log(Render.summary(report))
+          if (Option.isSome(args.json)) yield* writeJson(args.json.value, report).pipe(Effect.orDie)
+        })
+      const context = yield* Effect.context<FileSystem.FileSystem | Path.Path>()
+      const report = yield* SuiteRunner.run(decoded.plan, services, {
+        strict: args.strict,
+        emulated,
+        watch: args.emulate ? { interval: "100 millis", maxInterval: "500 millis" } : undefined,
+        onEvent: Progress.log,
+        onInterrupt: (partial) => finish(partial).pipe(Effect.zipRight(setExitCode(130)), Effect.provide(context))
+      })
+      yield* finish(report)
+      yield* setExitCode(ExitCode.fromReport(report))
+    }).pipe(Effect.scoped)
+).pipe(Command.withDescription("run a suite on one or several providers"))
+
+// ---------------------------------------------------------------------------------------------
+// validate
+
+const validateCommand = Command.make(
+  "validate",
+  { suite: suiteArg, provider: providerOption },
+  (args) =>
+    Effect.gen(function*() {
+      const decoded = yield* SuiteFile.load(args.suite)
+      const plugins = yield* selectPlugins(decoded.plan, args.provider, false)
+      yield* SuiteFile.checkVendorSections(decoded, plugins, args.suite)
+      const plan = decoded.plan
+      yield* Console.log(`${args.suite}: valid suite "${plan.name}": ${plan.personas.length} personas x ${plan.scenarios.length} scenarios x ${plan.iterations} iterations = ${plan.personas.length * plan.scenarios.length * plan.iterations} conversations per provider`)
+      for (const plugin of plugins) {
+        const warnings = SimulationProvider.capabilityWarnings(plugin.capabilities, plan)
+        yield* Console.log(`  ${plugin.name}: ${warnings.length === 0 ? "ok" : `${warnings.length} warning${warnings.length === 1 ? "" : "s"}`}`)
+        for (const w of warnings) yield* Console.log(`    [${w.code}]${w.field ? ` ${w.field}` : ""}: ${w.message}`)
+      }
+      yield* setExitCode(ExitCode.Ok)
+    })
+).pipe(Command.withDescription("check a suite file and each provider's ability to run it, without running it"))
+
+// ---------------------------------------------------------------------------------------------
+// emulate
+
+const emulateCommand = Command.make(
+  "emulate",
+  {
+    vendor: Options.text("vendor").pipe(Options.withDescription("roark, vapi, cekura or interactly")),
+    port: Options.integer("port").pipe(Options.withDefault(0), Options.withDescription("port on 127.0.0.1; 0 picks a free one")),
+    apiKey: Options.text("api-key").pipe(Options.optional, Options.withDescription("accept only this key (default: any)")),
+    seed: seedOption,
+    speed: Options.float("speed").pipe(Options.withDefault(1), Options.withDescription("pace multiplier: 50 is fifty times faster")),
+    faults: Options.text("faults").pipe(Options.optional, Options.withDescription("fault injection, e.g. 429=0.1,5xx=0.05,latency=20,cut=0.01,malformed=0.01,unknown-enum=0.05"))
+  },
+  (args) =>
+    Effect.gen(function*() {
+      const emulator = Plugins.emulators.find((e) => e.vendor === args.vendor)
+      if (emulator === undefined) {
+        return yield* new UsageError({ message: `unknown vendor "${args.vendor}"; emulators: ${Plugins.vendorNames().join(", ") || "none"}` })
+      }
+      const faults = Option.isSome(args.faults) ? Faults.parse(args.faults.value) : Either.right(undefined)
+      if (Either.isLeft(faults)) return yield* new UsageError({ message: `--faults: ${faults.left}` })
+      const handle = yield* emulator.start({
+        port: args.port,
+        seed: args.seed,
+        speed: args.speed,
+        apiKey: Option.getOrUndefined(args.apiKey),
+        faults: faults.right
+      }).pipe(Effect.mapError((e) => new UsageError({ message: `could not listen on 127.0.0.1:${args.port}: ${e.message}` })))
+      yield* Console.log(`listening on ${handle.url}`)
+      return yield* Effect.never
+    }).pipe(Effect.scoped)
+).pipe(Command.withDescription("serve one vendor emulator on 127.0.0.1 until interrupted"))
+
+// ---------------------------------------------------------------------------------------------
+// providers
+
+const providersCommand = Command.make("providers", {}, () =>
+  Effect.gen(function*() {
+    const caps = Plugins.providers.map((p) => p.capabilities)
+    const names = Plugins.providers.map((p) => p.name)
+    const rows: Array<Array<string>> = [["capability", ...names]]
+    const yes = (b: boolean) => (b ? "yes" : "no")
+    rows.push(["personas", ...caps.map((c) => c.personas)])
+    rows.push(["directions", ...caps.map((c) => c.directions.join("+"))])
+    rows.push(["transports", ...caps.map((c) => c.transports.join("+"))])
+    rows.push(["max iterations", ...caps.map((c) => String(c.maxIterations ?? "-"))])
+    for (const key of ["concurrency", "maxDuration", "silenceTimeout", "endCallPhrases", "executionMode", "scriptedSteps", "toolMocks", "cancelRun", "cancelResult", "recordings"] as const) {
+      rows.push([key, ...caps.map((c) => yes(c[key]))])
+    }
+    rows.push(["emulator", ...names.map((n) => (n === "test" ? "in-memory" : yes(Plugins.emulators.some((e) => e.vendor === n))))])
+    rows.push(["environment", ...Plugins.providers.map((p) => p.env.join(" ") || "-")])
+    yield* Console.log(Render.table(rows))
+    for (const p of Plugins.providers) {
+      for (const gap of p.capabilities.gaps) yield* Console.log(`${p.name}: ${gap}`)
+    }
+  })).pipe(Command.withDescription("the capability matrix of all providers"))
+
+export const command = Command.make("simbridge").pipe(
+  Command.withDescription("run voice-agent simulation suites on Roark, Vapi, Cekura and Interactly, or their local emulators"),
+  Command.withSubcommands([runCommand, validateCommand, emulateCommand, providersCommand])
+)
+
+export const cli = Command.run(command, { name: "simbridge", version: "0.1.0" })

@@ -1,0 +1,32 @@
+/**
+ * The providers and emulators this CLI knows. Vendor packages export a `ProviderPlugin` and an
+ * `EmulatorPlugin`; the TestProvider is always there (`--provider test`).
+ *
+ * @since 0.1.0
+ */
+import { ProviderRegistry, SimulationProvider, TestProvider } from "@simbridge/core"
+import type { Emulator } from "@simbridge/emulator"
+import * as Layer from "effect/Layer"
+import * as Schema from "effect/Schema"
+
+const testLayer = TestProvider.layer({ callDuration: "1500 millis", queueDelay: "300 millis", seed: 1 }).pipe(
+  Layer.map((ctx) => ctx)
+) as Layer.Layer<SimulationProvider.SimulationProvider>
+
+/** The in-memory TestProvider: emulated by nature, configured by nothing. */
+export const testPlugin: ProviderRegistry.ProviderPlugin = {
+  name: "test",
+  displayName: "TestProvider (in-memory)",
+  capabilities: TestProvider.defaultCapabilities,
+  layerConfig: testLayer,
+  layer: () => testLayer,
+  targetSchema: Schema.Record({ key: Schema.String, value: Schema.Union(Schema.String, Schema.Number, Schema.Boolean) }),
+  env: []
+}
+
+export const providers: ReadonlyArray<ProviderRegistry.ProviderPlugin> = [testPlugin]
+
+export const emulators: ReadonlyArray<Emulator.EmulatorPlugin> = []
+
+/** Vendors with an emulator, in the order the demo runs them. */
+export const vendorNames = (): ReadonlyArray<string> => emulators.map((e) => e.vendor)

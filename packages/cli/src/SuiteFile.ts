@@ -1,0 +1,182 @@
+/**
+ * Suite files: YAML decoded into a canonical `Plan`. Every problem is reported at once with the
+ * file, line and column, the field path, and what was expected:
+ *
+ *     suite.yaml:14:5 personas[0].accent: expected one of us, us_south, gb, ... got "usa"
+ *
+ * @since 0.1.0
+ */
+import * as FileSystem from "@effect/platform/FileSystem"
+import { Issues, Plan } from "@simbridge/core"
+import type { ProviderRegistry } from "@simbridge/core"
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as ParseResult from "effect/ParseResult"
+import * as Schema from "effect/Schema"
+import * as YAML from "yaml"
+
+export interface Problem {
+  readonly file: string
+  readonly line: number
+  readonly column: number
+  /** The field path, `personas[0].accent`; empty for the whole document. */
+  readonly path: string
+  readonly message: string
+}
+
+export const formatProblem = (p: Problem): string =>
+  `${p.file}${p.line > 0 ? `:${p.line}:${p.column}` : ""}${p.path === "" ? "" : ` ${p.path}`}: ${p.message}`
+
+const byPosition = (a: Problem, b: Problem) => a.line - b.line || a.column - b.column
+
+export class SuiteFileError extends Data.TaggedError("SuiteFileError")<{
+  readonly file: string
+  readonly problems: ReadonlyArray<Problem>
+}> {
+  override get message(): string {
+    const n = this.problems.length
+    return `${this.file}: ${n} problem${n === 1 ? "" : "s"}\n${this.problems.map((p) => `  ${formatProblem(p)}`).join("\n")}`
+  }
+}
+
+/** Rewrites Schema's messages into the plainer form users read. */
+export const humanize = (message: string): string => {
+  const literals = /^Expected ((?:"[^"]*"(?: \| )?)+), actual (.*)$/s.exec(message)
+  if (literals) {
+    const options = literals[1]!.split(" | ").map((o) => o.replace(/^"|"$/g, ""))
+    return `expected one of ${options.join(", ")}, got ${literals[2]}`
+  }
+  const simple = /^Expected (.*), actual (.*)$/s.exec(message)
+  if (simple) return `expected ${simple[1]}, got ${simple[2]}`
+  if (message === "is missing") return "is required but missing"
+  const unexpected = /^is unexpected, expected: (.*)$/s.exec(message)
+  if (unexpected) return `is not a known field; known fields: ${unexpected[1]!.split(" | ").map((o) => o.replace(/^"|"$/g, "")).join(", ")}`
+  return message
+}
+
+/**
+ * Merges the issues Schema reports per union member into one per path: the literals of a union
+ * become one "expected one of" list, and "expected undefined" (the optional branch) is dropped
+ * when the path has a more telling issue.
+ */
+export const mergeIssues = (issues: ReadonlyArray<Issues.Issue>): ReadonlyArray<Issues.Issue> => {
+  const byPath = new Map<string, Array<Issues.Issue>>()
+  for (const issue of issues) {
+    const key = JSON.stringify(issue.path.map(String))
+    byPath.set(key, [...(byPath.get(key) ?? []), issue])
+  }
+  const out: Array<Issues.Issue> = []
+  for (const group of byPath.values()) {
+    const telling = group.filter((i) => !/^Expected undefined, actual/.test(i.message))
+    const kept = telling.length > 0 ? telling : group
+    const literal = /^Expected ("[^"]*"), actual (.*)$/s
+    const literals = kept.map((i) => literal.exec(i.message)).filter((m): m is RegExpExecArray => m !== null)
+    if (literals.length > 1) {
+      const rest = kept.filter((i) => !literal.test(i.message))
+      out.push({ path: kept[0]!.path, message: `Expected ${literals.map((m) => m[1]).join(" | ")}, actual ${literals[0]![2]}` }, ...rest)
+    } else {
+      out.push(...kept)
+    }
+  }
+  return out
+}
+
+const lineCol = (counter: YAML.LineCounter, offset: number | undefined) => {
+  const pos = counter.linePos(offset ?? 0)
+  return { line: pos.line, column: pos.col }
+}
+
+/** The YAML node closest to a path: the node itself, or its nearest ancestor when missing. */
+const nodeAt = (doc: YAML.Document, path: ReadonlyArray<PropertyKey>): { node: YAML.Node | null | undefined; exact: boolean } => {
+  for (let n = path.length; n >= 0; n--) {
+    const node = n === 0 ? doc.contents : (doc.getIn(path.slice(0, n) as Array<unknown>, true) as YAML.Node | undefined)
+    if (node !== undefined && node !== null) return { node, exact: n === path.length }
+  }
+  return { node: doc.contents, exact: false }
+}
+
+export interface Decoded {
+  readonly plan: Plan.Plan
+  /** The parsed document, to locate problems found later (per-provider checks). */
+  readonly locate: (path: ReadonlyArray<PropertyKey>, message: string) => Problem
+}
+
+/** Parses and decodes suite text; `file` is used in messages only. */
+export const decode = (file: string, text: string): Either.Either<Decoded, SuiteFileError> => {
+  const lineCounter = new YAML.LineCounter()
+  const doc = YAML.parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true })
+  if (doc.errors.length > 0) {
+    return Either.left(new SuiteFileError({
+      file,
+      problems: doc.errors.map((e) => ({
+        file,
+        ...lineCol(lineCounter, e.pos[0]),
+        path: "",
+        message: `invalid YAML: ${e.message.split("\n")[0]}`
+      }))
+    }))
+  }
+  const locate = (path: ReadonlyArray<PropertyKey>, message: string): Problem => {
+    const { node } = nodeAt(doc, path)
+    return { file, ...lineCol(lineCounter, node?.range?.[0]), path: Issues.formatPath(path), message: humanize(message) }
+  }
+  const value = doc.toJS({ maxAliasCount: 100 }) as unknown
+  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+    return Either.left(new SuiteFileError({ file, problems: [locate([], "a suite file is a YAML mapping with name, target, personas, scenarios and evaluators")] }))
+  }
+  return Schema.decodeUnknownEither(Plan.Plan, { errors: "all", onExcessProperty: "error" })(value).pipe(
+    Either.mapLeft((error: ParseResult.ParseError) =>
+      new SuiteFileError({ file, problems: mergeIssues(Issues.fromParseError(error)).map((i) => locate(i.path, i.message)).sort(byPosition) })
+    ),
+    Either.map((plan) => ({ plan, locate }))
+  )
+}
+
+/** Reads and decodes a suite file. */
+export const load = (file: string): Effect.Effect<Decoded, SuiteFileError, FileSystem.FileSystem> =>
+  Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    const text = yield* fs.readFileString(file).pipe(
+      Effect.mapError((e) =>
+        new SuiteFileError({
+          file,
+          problems: [{ file, line: 0, column: 0, path: "", message: e._tag === "SystemError" && e.reason === "NotFound" ? "no such file" : e.message }]
+        })
+      )
+    )
+    return yield* decode(file, text)
+  })
+
+/**
+ * Checks the suite's `target.<provider>` and `vendors.<provider>` entries with each selected
+ * provider's own schemas, before anything is sent.
+ */
+export const checkVendorSections = (
+  decoded: Decoded,
+  plugins: ReadonlyArray<ProviderRegistry.ProviderPlugin>,
+  file: string
+): Either.Either<void, SuiteFileError> => {
+  const problems: Array<Problem> = []
+  for (const plugin of plugins) {
+    const target = decoded.plan.target[plugin.name]
+    if (plugin.targetSchema) {
+      if (target === undefined) {
+        problems.push(decoded.locate(["target"], `no entry for provider "${plugin.name}" (selected with --provider)`))
+      } else {
+        const result = Schema.decodeUnknownEither(plugin.targetSchema, { errors: "all", onExcessProperty: "error" })(target)
+        if (Either.isLeft(result)) {
+          for (const i of mergeIssues(Issues.fromParseError(result.left))) problems.push(decoded.locate(["target", plugin.name, ...i.path], i.message))
+        }
+      }
+    }
+    const options = decoded.plan.vendors[plugin.name]
+    if (options !== undefined && plugin.optionsSchema) {
+      const result = Schema.decodeUnknownEither(plugin.optionsSchema, { errors: "all", onExcessProperty: "error" })(options)
+      if (Either.isLeft(result)) {
+        for (const i of mergeIssues(Issues.fromParseError(result.left))) problems.push(decoded.locate(["vendors", plugin.name, ...i.path], i.message))
+      }
+    }
+  }
+  return problems.length === 0 ? Either.void : Either.left(new SuiteFileError({ file, problems: problems.sort(byPosition) }))
+}

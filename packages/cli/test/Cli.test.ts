@@ -1,0 +1,72 @@
+/**
+ * The built `simbridge` binary, run as a process: exit codes and output. `pnpm test` builds
+ * (`tsc -b`) before running the tests.
+ */
+import { spawnSync } from "node:child_process"
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { fileURLToPath } from "node:url"
+import { describe, expect, it } from "@effect/vitest"
+import { SuiteReport } from "@simbridge/core"
+import * as Schema from "effect/Schema"
+
+const bin = fileURLToPath(new URL("../bin/simbridge.js", import.meta.url))
+const example = fileURLToPath(new URL("../../../examples/dental-clinic.yaml", import.meta.url))
+const dir = mkdtempSync(join(tmpdir(), "simbridge-cli-"))
+
+const simbridge = (...args: Array<string>) => {
+  const r = spawnSync(process.execPath, [bin, ...args], { encoding: "utf8", env: { ...process.env, CI: "true" }, timeout: 30_000 })
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr }
+}
+
+describe("simbridge CLI", () => {
+  it("run --emulate on the TestProvider exits 0, says it is emulated, writes the JSON report", () => {
+    const json = join(dir, "report.json")
+    const r = simbridge("run", example, "--provider", "test", "--emulate", "--json", json)
+    expect(r.stderr).not.toContain("Error")
+    expect(r.code).toBe(0)
+    expect(r.stdout).toContain("EMULATED")
+    expect(r.stdout).toMatch(/urgent-appointment\s+anxious-sarah\s+1\s+PASS/)
+    const report = Schema.decodeUnknownSync(SuiteReport.SuiteReport)(JSON.parse(readFileSync(json, "utf8")))
+    expect(report.version).toBe(1)
+    expect(report.runs[0]).toMatchObject({ provider: "test", status: { unified: "completed", raw: "done" } })
+    expect(report.runs[0]!.results).toHaveLength(2)
+    expect(report.runs[0]!.results[0]!.evaluations.map((e) => e.evaluator)).toEqual(["booked", "polite"])
+    expect(r.stderr).toMatch(/\[\d\d:\d\d:\d\d\] test: started test:run:/)
+  })
+
+  it("exits 1 when a result fails, and lists the failure with expected vs actual", () => {
+    const suite = join(dir, "many.yaml")
+    writeFileSync(suite, readFileSync(example, "utf8").replace("iterations: 2", "iterations: 10"))
+    const r = simbridge("run", suite, "--provider", "test", "--emulate", "--seed", "4")
+    expect(r.code).toBe(1)
+    expect(r.stdout).toContain("Failures:")
+    expect(r.stdout).toMatch(/test urgent-appointment \/ anxious-sarah #\d+: booked: expected true, got false/)
+  })
+
+  it("exits 2 for a bad suite file and names file, line and path", () => {
+    const suite = join(dir, "bad.yaml")
+    writeFileSync(suite, readFileSync(example, "utf8").replace("accent: us", "accent: usa"))
+    const r = simbridge("run", suite, "--provider", "test")
+    expect(r.code).toBe(2)
+    expect(r.stderr).toContain(`${suite}:18:13 personas[0].accent: expected one of us,`)
+    expect(r.stderr).toContain('got "usa"')
+  })
+
+  it("exits 2 for an unknown provider, a missing file and an unknown command", () => {
+    expect(simbridge("run", example, "--provider", "nope")).toMatchObject({ code: 2 })
+    expect(simbridge("run", example, "--provider", "nope").stderr).toContain('unknown provider "nope"')
+    const missing = simbridge("run", join(dir, "missing.yaml"), "--provider", "test")
+    expect(missing.code).toBe(2)
+    expect(missing.stderr).toContain("no such file")
+    expect(simbridge("frobnicate").code).toBe(2)
+  })
+
+  it("validate checks the suite without running it", () => {
+    const r = simbridge("validate", example, "--provider", "test")
+    expect(r.code).toBe(0)
+    expect(r.stdout).toContain('valid suite "Dental clinic booking"')
+    expect(r.stdout).toContain("2 conversations per provider")
+  })
+})

@@ -1,0 +1,82 @@
+import { describe, expect, it } from "@effect/vitest"
+import { SuiteFile } from "@simbridge/cli"
+import * as Either from "effect/Either"
+import * as Schema from "effect/Schema"
+import { Plugins } from "@simbridge/cli"
+
+const good = `name: Demo
+target:
+  test: { agent: a }
+personas:
+  - id: p1
+    name: Pat
+scenarios:
+  - id: s1
+    name: S
+    instructions: do it
+    evaluators: [ok]
+evaluators:
+  - id: ok
+    description: it worked
+`
+
+const problems = (text: string) => {
+  const result = SuiteFile.decode("suite.yaml", text)
+  if (Either.isRight(result)) throw new Error("expected problems")
+  return result.left.problems.map(SuiteFile.formatProblem)
+}
+
+describe("SuiteFile", () => {
+  it("decodes a valid suite with defaults", () => {
+    const result = SuiteFile.decode("suite.yaml", good)
+    expect(Either.isRight(result)).toBe(true)
+    if (Either.isRight(result)) {
+      expect(result.right.plan.iterations).toBe(1)
+      expect(result.right.plan.direction).toBe("inbound")
+      expect(result.right.plan.personas[0]!.language).toBe("en")
+    }
+  })
+
+  it("reports every problem with file, line, column, path and what was expected", () => {
+    const text = good
+      .replace("    name: Pat\n", "    name: Pat\n    accent: usa\n    colour: blue\n")
+      .replace("name: Demo\n", "name: Demo\niterations: 0\n")
+    expect(problems(text)).toEqual([
+      "suite.yaml:2:13 iterations: expected a positive number, got 0",
+      `suite.yaml:8:13 personas[0].accent: expected one of us, us_south, gb, es, de, in, fr, nl, sa, gr, au, it, id, th, jp, nz, ph, sg, my, hk, tr, pt, il, got "usa"`,
+      "suite.yaml:9:13 personas[0].colour: is not a known field; known fields: id, name, language, accent, gender, emotion, backgroundNoise, speechPace, speechClarity, intentClarity, confirmationStyle, memoryReliability, backstory, properties"
+    ])
+  })
+
+  it("points a missing field at its parent", () => {
+    expect(problems(good.replace("    instructions: do it\n", ""))).toEqual([
+      "suite.yaml:8:5 scenarios[0].instructions: is required but missing"
+    ])
+  })
+
+  it("reports an unknown evaluator reference at the reference", () => {
+    expect(problems(good.replace("evaluators: [ok]", "evaluators: [ok, nope]"))).toEqual([
+      `suite.yaml:11:22 scenarios[0].evaluators[1]: unknown evaluator "nope"; defined: ok`
+    ])
+  })
+
+  it("reports YAML syntax errors with their position", () => {
+    const [first] = problems("name: [unclosed\ntarget: {}\n")
+    expect(first).toMatch(/^suite\.yaml:\d+:\d+: invalid YAML: /)
+    expect(problems("- just\n- a list\n")).toEqual(["suite.yaml:1:1: a suite file is a YAML mapping with name, target, personas, scenarios and evaluators"])
+  })
+
+  it("checks a provider's target entry with that provider's schema", () => {
+    const decoded = SuiteFile.decode("suite.yaml", good.replace("  test: { agent: a }", "  other: { x: 1 }"))
+    if (Either.isLeft(decoded)) throw decoded.left
+    const plugin = { ...Plugins.testPlugin, name: "strict", targetSchema: Schema.Struct({ assistantId: Schema.UUID }) }
+    const missing = SuiteFile.checkVendorSections(decoded.right, [plugin], "suite.yaml")
+    expect(Either.isLeft(missing) && missing.left.problems.map(SuiteFile.formatProblem)).toEqual([
+      `suite.yaml:3:3 target: no entry for provider "strict" (selected with --provider)`
+    ])
+    const withBad = SuiteFile.decode("suite.yaml", good.replace("  test: { agent: a }", "  strict: { assistantId: nope }"))
+    if (Either.isLeft(withBad)) throw withBad.left
+    const bad = SuiteFile.checkVendorSections(withBad.right, [plugin], "suite.yaml")
+    expect(Either.isLeft(bad) && bad.left.problems.map(SuiteFile.formatProblem)[0]).toMatch(/^suite\.yaml:3:26 target\.strict\.assistantId: /)
+  })
+})
