@@ -60,7 +60,9 @@ export const selectPlugins = (plan: Plan.Plan, names: ReadonlyArray<string>, emu
     const registry = ProviderRegistry.make(Plugins.providers)
     const chosen = names.length > 0
       ? names
-      : Plugins.providers.filter((p) => p.name !== "test" && plan.target[p.name] !== undefined && (!emulate || Plugins.emulators.some((e) => e.vendor === p.name))).map((p) => p.name)
+      : Plugins.providers.filter((p) =>
+        plan.target[p.name] !== undefined && (!emulate || p.name === "test" || Plugins.emulators.some((e) => e.vendor === p.name))
+      ).map((p) => p.name)
     if (chosen.length === 0) {
       return yield* new UsageError({
         message: `no provider selected: pass --provider (known: ${Plugins.providers.map((p) => p.name).join(", ")}), or give the suite a target for one of them`
