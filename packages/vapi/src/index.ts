@@ -5,3 +5,4 @@
  */
 export * as VapiClient from "./VapiClient.js"
 export * as VapiWire from "./VapiWire.js"
+export * as VapiEmulator from "./VapiEmulator.js"
