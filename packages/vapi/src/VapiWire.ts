@@ -257,7 +257,7 @@ export type RunTarget = typeof RunTarget.Type
 export const Transport = Schema.Struct({ provider: TransportProvider })
 
 export const CreateRun = Schema.Struct({
-  simulations: Schema.NonEmptyArray(RunEntry),
+  simulations: Schema.Array(RunEntry).pipe(Schema.minItems(1)),
   target: RunTarget,
   iterations: Schema.optional(Schema.Int.pipe(Schema.between(1, 10))),
   transport: Schema.optional(Transport)

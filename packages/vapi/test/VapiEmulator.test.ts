@@ -4,7 +4,6 @@ import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
-import * as Schedule from "effect/Schedule"
 import { VapiClient, VapiEmulator } from "@simbridge/vapi"
 import type { VapiWire } from "@simbridge/vapi"
 import { assistantId } from "./fixtures.js"
@@ -39,7 +38,7 @@ const seed = (client: VapiClient.Service, hooks?: ReadonlyArray<VapiWire.Hook>) 
   })
 
 const waitEnded = (client: VapiClient.Service, id: string) =>
-  Effect.repeat(client.runs.get(id), { until: (r) => r.status === "ended", schedule: Schedule.spaced("5 millis") }).pipe(
+  client.runs.get(id).pipe(Effect.delay("5 millis"), Effect.repeat({ until: (r) => r.status === "ended" })).pipe(
     Effect.timeout("10 seconds")
   )
 
@@ -264,7 +263,7 @@ describe("VapiEmulator", () => {
       ])
       const run = yield* client.runs.create({ simulations: [{ type: "simulationSuite", simulationSuiteId: suite.id }], target: { type: "assistant", assistantId } })
       yield* waitEnded(client, run.id)
-      yield* Effect.repeat(Effect.sync(() => received.length), { until: (n) => n >= 2, schedule: Schedule.spaced("5 millis") }).pipe(Effect.timeout("5 seconds"))
+      yield* Effect.sync(() => received.length).pipe(Effect.delay("5 millis"), Effect.repeat({ until: (n) => n >= 2 })).pipe(Effect.timeout("5 seconds"))
       const started = received.find((r) => r.type === "simulation.run.started")!
       const ended = received.find((r) => r.type === "simulation.run.ended")!
       expect(started).toMatchObject({ runId: run.id, simulationRunItemId: run.simulationRunItemIds[0], iterationNumber: 1, isSimulation: true })
