@@ -152,7 +152,8 @@ const malformed = (provider: string, operation: string, prefix: ReadonlyArray<Pr
     description: `the provider returned data that does not fit the canonical model: ${Issues.summarize(Issues.fromParseError(error), prefix)}`
   })
 
-const newMarker = Effect.map(Random.nextIntBetween(0, 0xffffffff), (n) => `sb-${Date.now().toString(36)}-${n.toString(16).padStart(8, "0")}`)
+/** A fresh client marker: `sb-<base36 time>-<8 hex>`. */
+export const newMarker: Effect.Effect<string> = Effect.map(Random.nextIntBetween(0, 0xffffffff), (n) => `sb-${Date.now().toString(36)}-${n.toString(16).padStart(8, "0")}`)
 
 /** Builds the service from a driver. */
 export const make = (driver: Driver, options: MakeOptions = {}): Service => {

@@ -19,7 +19,7 @@ import * as Plan from "./Plan.js"
 import type { ProviderError } from "./ProviderError.js"
 import type { Result } from "./Result.js"
 import { Run } from "./Run.js"
-import type * as SimulationProvider from "./SimulationProvider.js"
+import * as SimulationProvider from "./SimulationProvider.js"
 import { Status } from "./Status.js"
 import { ComparisonRow, RunError, RunReport, SuiteReport, version } from "./SuiteReport.js"
 import type { Warning } from "./Warning.js"
@@ -36,7 +36,23 @@ export type Event = Data.TaggedEnum<{
 }>
 export const Event = Data.taggedEnum<Event>()
 
+/**
+ * Durable bookkeeping hooks (implemented by `@simbridge/ledger`): the runner records the intent
+ * before it asks a vendor to create a run, and every step after, so a crashed run can be resumed
+ * and a lost create reconciled by its marker.
+ */
+export interface Journal {
+  /** Before the create call; `marker` is what the vendor run will carry. */
+  readonly intent: (provider: string, marker: string) => Effect.Effect<void>
+  readonly started: (provider: string, marker: string, run: Run) => Effect.Effect<void>
+  readonly progress: (provider: string, marker: string, run: Run) => Effect.Effect<void>
+  readonly finished: (provider: string, marker: string, report: RunReport) => Effect.Effect<void>
+}
+
 export interface Options extends SimulationProvider.CheckOptions {
+  readonly journal?: Journal | undefined
+  /** Makes the client marker of a provider's run; default `sb-<time>-<random>`. */
+  readonly marker?: ((provider: string) => Effect.Effect<string>) | undefined
   readonly watch?: SimulationProvider.WatchOptions | undefined
   readonly emulated?: boolean | undefined
   readonly onEvent?: ((event: Event) => Effect.Effect<void>) | undefined
@@ -99,6 +115,7 @@ export const run = (
 ): Effect.Effect<SuiteReport> =>
   Effect.gen(function*() {
     const emit = options.onEvent ?? (() => Effect.void)
+    const journal = options.journal
     const startedAt = yield* iso
     const states = yield* Effect.forEach(providers, (provider) =>
       Ref.make<ProviderState>({
@@ -132,7 +149,9 @@ export const run = (
         const { provider } = yield* Ref.get(state)
         const fail = (step: string) => (e: ProviderError) =>
           Ref.update(state, (s) => ({ ...s, error: Option.some(stepError(step)(e)) }))
-        const started = yield* provider.startRun(plan, { strict: options.strict }).pipe(
+        const marker = options.marker ? yield* options.marker(provider.name) : yield* SimulationProvider.newMarker
+        if (journal) yield* journal.intent(provider.name, marker)
+        const started = yield* provider.startRun(plan, { strict: options.strict, marker }).pipe(
           Effect.tapError(fail("startRun")),
           Effect.option
         )
@@ -140,12 +159,13 @@ export const run = (
           const run = started.value
           yield* Ref.update(state, (s) => ({ ...s, run: Option.some(run), warnings: run.warnings }))
           yield* emit(Event.Started({ provider: provider.name, run }))
+          if (journal) yield* journal.started(provider.name, marker, run)
           const watched = yield* provider.watch(run.ref, options.watch).pipe(
             Stream.tap((snapshot) =>
               Effect.zipRight(
                 Ref.update(state, (s) => ({ ...s, run: Option.some(keepWarnings(snapshot, run)) })),
                 emit(Event.Progress({ provider: provider.name, run: keepWarnings(snapshot, run) }))
-              )
+              ).pipe(Effect.zipRight(journal ? journal.progress(provider.name, marker, snapshot) : Effect.void))
             ),
             Stream.runDrain,
             Effect.tapError(fail("watch")),
@@ -155,6 +175,7 @@ export const run = (
         }
         const finishedAt = yield* iso
         const final = yield* Ref.updateAndGet(state, (s) => ({ ...s, finishedAt: Option.some(finishedAt) }))
+        if (journal) yield* journal.finished(provider.name, marker, toReport(final))
         yield* emit(Event.Finished({ provider: provider.name, report: toReport(final) }))
       })
 
