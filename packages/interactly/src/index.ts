@@ -5,3 +5,4 @@
  */
 export * as InteractlyClient from "./InteractlyClient.js"
 export * as InteractlyWire from "./InteractlyWire.js"
+export * as InteractlyEmulator from "./InteractlyEmulator.js"
