@@ -373,7 +373,7 @@ const makeApp = (context: {
       if (hooks === undefined || hooks.length === 0) return Effect.void
       const { start, end } = phases(run, item)
       const base = { simulationId: item.simulation.id, runId: run.id, simulationRunItemId: item.id, iterationNumber: item.iterationNumber, isSimulation: true }
-      const at = (ms: number) => Effect.flatMap(Clock.currentTimeMillis, (now) => Effect.sleep(Duration.millis(Math.max(0, ms - now))))
+      const at = (ms: number) => Effect.flatMap(Clock.currentTimeMillis, (now) => Effect.sleep(Duration.millis(Math.max(0, Math.ceil(ms) + 1 - now))))
       const fiber = Effect.gen(function*() {
         yield* at(start)
         const now = yield* Clock.currentTimeMillis
