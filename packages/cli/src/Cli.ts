@@ -22,9 +22,12 @@ import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as ExitCode from "./ExitCode.js"
 import * as Plugins from "./Plugins.js"
+import * as Overrides from "./Overrides.js"
 import * as Progress from "./Progress.js"
+import * as ProjectConfig from "./ProjectConfig.js"
 import * as Render from "./Render.js"
 import * as SuiteFile from "./SuiteFile.js"
+import * as SuiteSchema from "./SuiteSchema.js"
 
 /** A usage problem: exit code 2 with this message. */
 export class UsageError extends Schema.TaggedError<UsageError>()("UsageError", { message: Schema.String }) {}
@@ -108,34 +111,71 @@ const writeJson = (file: string, report: SuiteReport.SuiteReport) =>
     yield* Console.error(`wrote ${file}`)
   })
 
+const configOption = Options.text("config").pipe(Options.optional, Options.withDescription(`project config file (default: ${ProjectConfig.defaultFile} when present)`))
+const iterationsOption = Options.integer("iterations").pipe(Options.optional, Options.withDescription("override the suite's iterations"))
+const concurrencyOption = Options.integer("concurrency").pipe(Options.optional, Options.withDescription("override the suite's concurrency"))
+const filterOption = Options.text("filter").pipe(Options.repeated, Options.withDescription("run only this scenario or persona id (repeatable)"))
+
 const runCommand = Command.make(
   "run",
-  { suite: suiteArg, provider: providerOption, emulate: emulateOption, json: jsonOption, seed: seedOption, speed: speedOption, strict: strictOption },
+  {
+    suite: suiteArg,
+    provider: providerOption,
+    emulate: emulateOption,
+    json: jsonOption,
+    seed: Options.integer("seed").pipe(Options.optional, Options.withDescription("emulator seed: same seed, same outcomes (default 1)")),
+    speed: speedOption,
+    strict: strictOption,
+    config: configOption,
+    iterations: iterationsOption,
+    concurrency: concurrencyOption,
+    filter: filterOption
+  },
   (args) =>
     Effect.gen(function*() {
+      const config = yield* ProjectConfig.load(Option.getOrUndefined(args.config))
       const decoded = yield* SuiteFile.load(args.suite)
-      const plugins = yield* selectPlugins(decoded.plan, args.provider, args.emulate)
+      const plan = yield* Overrides.apply(decoded.plan, {
+        iterations: Option.getOrUndefined(args.iterations),
+        concurrency: Option.getOrUndefined(args.concurrency),
+        filters: args.filter
+      }).pipe(Effect.mapError((message) => new UsageError({ message })))
+      const emulate = args.emulate || (config.emulate ?? false)
+      const plugins = yield* selectPlugins(plan, args.provider.length > 0 ? args.provider : config.providers ?? [], emulate)
       yield* SuiteFile.checkVendorSections(decoded, plugins, args.suite)
-      const settings: RunSettings = { emulate: args.emulate, seed: args.seed, speed: Option.getOrElse(args.speed, () => (args.emulate ? 40 : 1)) }
+      const settings: RunSettings = {
+        emulate,
+        seed: Option.getOrElse(args.seed, () => config.seed ?? 1),
+        speed: Option.getOrElse(args.speed, () => config.speed ?? (emulate ? 40 : 1))
+      }
       const services = yield* Effect.forEach(plugins, (p) => buildProvider(p, settings))
-      const emulated = args.emulate || plugins.every((p) => p.name === "test")
+      const emulated = emulate || plugins.every((p) => p.name === "test")
+      const json = Option.getOrUndefined(args.json) ?? config.reports?.json
       const finish = (report: SuiteReport.SuiteReport) =>
         Effect.gen(function*() {
           yield* Console.log(Render.summary(report))
-          if (Option.isSome(args.json)) yield* writeJson(args.json.value, report).pipe(Effect.orDie)
+          if (json !== undefined) yield* writeJson(json, report).pipe(Effect.orDie)
         })
       const context = yield* Effect.context<FileSystem.FileSystem | Path.Path>()
-      const report = yield* SuiteRunner.run(decoded.plan, services, {
-        strict: args.strict,
+      const progress = yield* Progress.choose(plugins.map((p) => p.name))
+      const report = yield* SuiteRunner.run(plan, services, {
+        strict: args.strict || (config.strict ?? false),
         emulated,
-        watch: args.emulate ? { interval: "100 millis", maxInterval: "500 millis" } : undefined,
-        onEvent: Progress.log,
+        watch: emulate ? { interval: "100 millis", maxInterval: "500 millis" } : undefined,
+        onEvent: progress.onEvent,
         onInterrupt: (partial) => finish(partial).pipe(Effect.zipRight(setExitCode(130)), Effect.provide(context))
       })
       yield* finish(report)
       yield* setExitCode(ExitCode.fromReport(report))
     }).pipe(Effect.scoped)
 ).pipe(Command.withDescription("run a suite on one or several providers"))
+
+// ---------------------------------------------------------------------------------------------
+// schema
+
+const schemaCommand = Command.make("schema", {}, () =>
+  Console.log(JSON.stringify(SuiteSchema.make(Plugins.providers), null, 2))
+).pipe(Command.withDescription("print the JSON Schema of suite files (for editors: yaml-language-server)"))
 
 // ---------------------------------------------------------------------------------------------
 // validate
@@ -218,7 +258,7 @@ const providersCommand = Command.make("providers", {}, () =>
 
 export const command = Command.make("simbridge").pipe(
   Command.withDescription("run voice-agent simulation suites on Roark, Vapi, Cekura and Interactly, or their local emulators"),
-  Command.withSubcommands([runCommand, validateCommand, emulateCommand, providersCommand])
+  Command.withSubcommands([runCommand, validateCommand, emulateCommand, providersCommand, schemaCommand])
 )
 
 export const cli = Command.run(command, { name: "simbridge", version: "0.1.0" })

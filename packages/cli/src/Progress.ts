@@ -1,15 +1,18 @@
 /**
- * Progress of a suite run on stderr: one timestamped line per event (CI-friendly; the live TTY
- * view is planned in issue 7).
+ * Progress of a suite run on stderr. On a terminal: one live line per provider with a progress
+ * bar, counts (queued / running / passed / failed) and elapsed time, redrawn in place. In CI (no
+ * TTY, or `CI=true`): plain timestamped lines, one per event.
  *
  * @since 0.1.0
  */
 import type { SuiteRunner } from "@simbridge/core"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
+import type * as Scope from "effect/Scope"
 
 const time = () => new Date().toISOString().slice(11, 19)
 
+/** The plain line for an event, or nothing. */
 export const line = (event: SuiteRunner.Event): string | undefined => {
   switch (event._tag) {
     case "Started": {
@@ -29,7 +32,83 @@ export const line = (event: SuiteRunner.Event): string | undefined => {
   }
 }
 
-export const log = (event: SuiteRunner.Event): Effect.Effect<void> => {
-  const text = line(event)
-  return text === undefined ? Effect.void : Console.error(`[${time()}] ${text}`)
+export interface Reporter {
+  readonly onEvent: (event: SuiteRunner.Event) => Effect.Effect<void>
 }
+
+/** Plain timestamped lines (CI). */
+export const plain: Reporter = {
+  onEvent: (event) => {
+    const text = line(event)
+    return text === undefined ? Effect.void : Console.error(`[${time()}] ${text}`)
+  }
+}
+
+interface Row {
+  status: string
+  total: number
+  queued: number
+  running: number
+  passed: number
+  failed: number
+  done: number
+  startedAt: number
+  endedAt: number | undefined
+  note: string
+}
+
+const bar = (done: number, total: number, width = 20) => {
+  const filled = total === 0 ? 0 : Math.round((done / total) * width)
+  return `[${"#".repeat(filled)}${"-".repeat(width - filled)}]`
+}
+
+const elapsed = (ms: number) => {
+  const s = Math.floor(ms / 1000)
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`
+}
+
+/** Renders the live view's lines (exported for tests). */
+export const renderRows = (rows: ReadonlyMap<string, Row>, now: number): ReadonlyArray<string> => {
+  const width = Math.max(...[...rows.keys()].map((k) => k.length))
+  return [...rows.entries()].map(([provider, r]) =>
+    `${provider.padEnd(width)} ${bar(r.done, r.total)} ${String(r.done).padStart(3)}/${String(r.total).padEnd(3)} ` +
+    `queued ${r.queued} running ${r.running} passed ${r.passed} failed ${r.failed}  ${elapsed((r.endedAt ?? now) - r.startedAt)}  ${r.status}${r.note ? ` ${r.note}` : ""}`
+  )
+}
+
+/** A live view redrawn in place on a TTY; ticks every second for the elapsed time. */
+export const live = (providers: ReadonlyArray<string>, write: (s: string) => void = (s) => process.stderr.write(s)): Effect.Effect<Reporter, never, Scope.Scope> =>
+  Effect.gen(function*() {
+    const start = Date.now()
+    const rows = new Map<string, Row>(providers.map((p) => [p, { status: "starting", total: 0, queued: 0, running: 0, passed: 0, failed: 0, done: 0, startedAt: start, endedAt: undefined, note: "" }]))
+    let drawn = 0
+    const draw = () => {
+      const lines = renderRows(rows, Date.now())
+      write((drawn > 0 ? `\x1b[${drawn}A` : "") + lines.map((l) => `\x1b[2K${l}\n`).join(""))
+      drawn = lines.length
+    }
+    draw()
+    yield* Effect.sync(draw).pipe(Effect.delay("1 second"), Effect.forever, Effect.forkScoped)
+    yield* Effect.addFinalizer(() => Effect.sync(draw))
+    return {
+      onEvent: (event) =>
+        Effect.sync(() => {
+          if (event._tag === "Completed") return draw()
+          const row = rows.get(event.provider)
+          if (row === undefined) return
+          if (event._tag === "Started" || event._tag === "Progress") {
+            const c = event.run.counts
+            Object.assign(row, { status: event.run.status.unified, total: c.total, queued: c.queued, running: c.running, passed: c.passed, failed: c.failed + c.errored, done: c.finished })
+            if (event._tag === "Started" && event.run.warnings.length > 0) row.note = `(${event.run.warnings.length} warnings)`
+          } else {
+            row.endedAt = Date.now()
+            row.status = event.report.error ? `failed: ${event.report.error.reason}` : event.report.status.unified
+          }
+          draw()
+        })
+    }
+  })
+
+/** Live on a terminal, plain in CI. */
+export const choose = (providers: ReadonlyArray<string>): Effect.Effect<Reporter, never, Scope.Scope> =>
+  process.stderr.isTTY && process.env["CI"] !== "true" && process.env["CI"] !== "1" ? live(providers) : Effect.succeed(plain)

@@ -102,8 +102,20 @@ export interface Decoded {
   readonly locate: (path: ReadonlyArray<PropertyKey>, message: string) => Problem
 }
 
-/** Parses and decodes suite text; `file` is used in messages only. */
-export const decode = (file: string, text: string): Either.Either<Decoded, SuiteFileError> => {
+/** Parses YAML and decodes it with `schema`; every problem carries file, line, column and path. */
+export const decodeWith = <A, I>(
+  schema: Schema.Schema<A, I>,
+  file: string,
+  text: string,
+  shape: string
+): Either.Either<A, SuiteFileError> => Either.map(decodeDocument(schema, file, text, shape), (d) => d.value)
+
+const decodeDocument = <A, I>(
+  schema: Schema.Schema<A, I>,
+  file: string,
+  text: string,
+  shape: string
+): Either.Either<{ readonly value: A; readonly locate: Decoded["locate"] }, SuiteFileError> => {
   const lineCounter = new YAML.LineCounter()
   const doc = YAML.parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true })
   if (doc.errors.length > 0) {
@@ -123,15 +135,22 @@ export const decode = (file: string, text: string): Either.Either<Decoded, Suite
   }
   const value = doc.toJS({ maxAliasCount: 100 }) as unknown
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
-    return Either.left(new SuiteFileError({ file, problems: [locate([], "a suite file is a YAML mapping with name, target, personas, scenarios and evaluators")] }))
+    return Either.left(new SuiteFileError({ file, problems: [locate([], shape)] }))
   }
-  return Schema.decodeUnknownEither(Plan.Plan, { errors: "all", onExcessProperty: "error" })(value).pipe(
+  return Schema.decodeUnknownEither(schema, { errors: "all", onExcessProperty: "error" })(value).pipe(
     Either.mapLeft((error: ParseResult.ParseError) =>
       new SuiteFileError({ file, problems: mergeIssues(Issues.fromParseError(error)).map((i) => locate(i.path, i.message)).sort(byPosition) })
     ),
-    Either.map((plan) => ({ plan, locate }))
+    Either.map((value) => ({ value, locate }))
   )
 }
+
+/** Parses and decodes suite text; `file` is used in messages only. */
+export const decode = (file: string, text: string): Either.Either<Decoded, SuiteFileError> =>
+  Either.map(
+    decodeDocument(Plan.Plan, file, text, "a suite file is a YAML mapping with name, target, personas, scenarios and evaluators"),
+    ({ locate, value }) => ({ plan: value, locate })
+  )
 
 /** Reads and decodes a suite file. */
 export const load = (file: string): Effect.Effect<Decoded, SuiteFileError, FileSystem.FileSystem> =>

@@ -1,0 +1,37 @@
+/**
+ * The JSON Schema of suite files, generated from the `Plan` schema, with each known provider's
+ * `target.<name>` and `vendors.<name>` entries typed by that provider's own schemas. Editors use it
+ * through `# yaml-language-server: $schema=./suite.schema.json`.
+ *
+ * @since 0.1.0
+ */
+import { Plan } from "@simbridge/core"
+import type { ProviderRegistry } from "@simbridge/core"
+import * as JSONSchema from "effect/JSONSchema"
+import * as Schema from "effect/Schema"
+
+type Json = Record<string, any>
+
+const forSchema = (schema: Schema.Schema<any, any, never>): Json => {
+  const { $schema: _, ...rest } = JSONSchema.make(Schema.encodedSchema(schema)) as Json
+  return rest
+}
+
+export const make = (plugins: ReadonlyArray<ProviderRegistry.ProviderPlugin>): Json => {
+  const base = JSONSchema.make(Schema.encodedSchema(Plan.Plan)) as Json
+  const root: Json = {
+    ...base,
+    $id: "https://simbridge.dev/schemas/suite.schema.json",
+    title: "simbridge suite",
+    description: "A voice-agent simulation suite: target, personas, scenarios, evaluators and run options."
+  }
+  const target = root["properties"]["target"] as Json
+  const vendors = root["properties"]["vendors"] as Json
+  target["properties"] = {}
+  vendors["properties"] = {}
+  for (const plugin of plugins) {
+    if (plugin.targetSchema) target["properties"][plugin.name] = { description: `${plugin.displayName}: the agent under test`, ...forSchema(plugin.targetSchema) }
+    if (plugin.optionsSchema) vendors["properties"][plugin.name] = { description: `${plugin.displayName}: vendor options`, ...forSchema(plugin.optionsSchema) }
+  }
+  return root
+}
