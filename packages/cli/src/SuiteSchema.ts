@@ -17,8 +17,20 @@ const forSchema = (schema: Schema.Schema<any, any, never>): Json => {
   return rest
 }
 
+/** Non-empty arrays come out as a one-item tuple plus `additionalItems`; editors read `items` better. */
+const simplifyTuples = (node: unknown): unknown => {
+  if (Array.isArray(node)) return node.map(simplifyTuples)
+  if (node === null || typeof node !== "object") return node
+  const o = Object.fromEntries(Object.entries(node).map(([k, v]) => [k, simplifyTuples(v)])) as Json
+  if (Array.isArray(o["items"]) && o["items"].length === 1 && JSON.stringify(o["items"][0]) === JSON.stringify(o["additionalItems"])) {
+    const { additionalItems: _, ...rest } = o
+    return { ...rest, items: o["items"][0] }
+  }
+  return o
+}
+
 export const make = (plugins: ReadonlyArray<ProviderRegistry.ProviderPlugin>): Json => {
-  const base = JSONSchema.make(Schema.encodedSchema(Plan.Plan)) as Json
+  const base = simplifyTuples(JSONSchema.make(Schema.encodedSchema(Plan.Plan))) as Json
   const root: Json = {
     ...base,
     $id: "https://simbridge.dev/schemas/suite.schema.json",

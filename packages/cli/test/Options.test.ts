@@ -1,0 +1,71 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Overrides, Plugins, ProjectConfig, Progress, SuiteFile, SuiteSchema } from "@simbridge/cli"
+import { readFileSync } from "node:fs"
+import { fileURLToPath } from "node:url"
+import * as Either from "effect/Either"
+
+const exampleFile = fileURLToPath(new URL("../../../examples/dental-clinic.yaml", import.meta.url))
+const schemaFile = fileURLToPath(new URL("../../../examples/suite.schema.json", import.meta.url))
+const example = () => {
+  const decoded = SuiteFile.decode("dental-clinic.yaml", readFileSync(exampleFile, "utf8"))
+  if (Either.isLeft(decoded)) throw decoded.left
+  return decoded.right.plan
+}
+
+describe("overrides", () => {
+  it("override iterations and concurrency, and filter by scenario or persona id", () => {
+    const plan = Either.getOrThrow(Overrides.apply(example(), { iterations: 5, concurrency: 1, filters: ["anxious-sarah"] }))
+    expect([plan.iterations, plan.concurrency, plan.personas.map((p) => p.id)]).toEqual([5, 1, ["anxious-sarah"]])
+    expect(plan.scenarios.map((s) => s.id)).toEqual(["urgent-appointment"])
+  })
+
+  it("names the ids a filter could have meant", () => {
+    const result = Overrides.apply(example(), { filters: ["urgent"] })
+    expect(Either.isLeft(result) && result.left).toBe(
+      `--filter "urgent" matches no scenario or persona; scenarios: urgent-appointment; personas: anxious-sarah`
+    )
+    expect(Either.isLeft(Overrides.apply(example(), { iterations: 0 }))).toBe(true)
+  })
+})
+
+describe("project config", () => {
+  it("reads providers, emulation and report paths", () => {
+    const config = Either.getOrThrow(ProjectConfig.decode("simbridge.config.yaml", "providers: [vapi, roark]\nemulate: true\nreports:\n  json: out/r.json\n"))
+    expect([config.providers, config.emulate, config.reports?.json]).toEqual([["vapi", "roark"], true, "out/r.json"])
+  })
+
+  it("refuses secrets, and unknown keys, with their position", () => {
+    const secret = ProjectConfig.decode("simbridge.config.yaml", "providers: [vapi]\nvapi:\n  apiKey: sk-123\n")
+    expect(Either.isLeft(secret) && secret.left.problems.map(SuiteFile.formatProblem)).toEqual([
+      "simbridge.config.yaml:3:3 apiKey: secrets are never read from files; set the provider's environment variable instead (see simbridge providers)"
+    ])
+    const unknown = ProjectConfig.decode("simbridge.config.yaml", "provider: vapi\n")
+    expect(Either.isLeft(unknown) && SuiteFile.formatProblem(unknown.left.problems[0]!)).toMatch(/^simbridge\.config\.yaml:1:11 provider: is not a known field/)
+  })
+})
+
+describe("suite JSON Schema", () => {
+  it("is generated from the model and types each provider's target entry", () => {
+    const schema = SuiteSchema.make(Plugins.providers)
+    expect(schema["required"]).toEqual(["name", "target", "personas", "scenarios"])
+    expect(schema["properties"]["personas"]["items"]["properties"]["accent"]["enum"]).toContain("us_south")
+    expect(Object.keys(schema["properties"]["target"]["properties"])).toEqual(Plugins.providers.filter((p) => p.targetSchema).map((p) => p.name))
+  })
+
+  it("the copy shipped in examples/ is current (regenerate with simbridge schema > examples/suite.schema.json)", () => {
+    expect(JSON.parse(readFileSync(schemaFile, "utf8"))).toEqual(SuiteSchema.make(Plugins.providers))
+  })
+})
+
+describe("live progress", () => {
+  it("renders one line per provider with bar, counts and elapsed time", () => {
+    const rows = new Map([
+      ["vapi", { status: "running", total: 4, queued: 1, running: 1, passed: 1, failed: 1, done: 2, startedAt: 0, endedAt: undefined, note: "" }],
+      ["interactly", { status: "completed", total: 4, queued: 0, running: 0, passed: 4, failed: 0, done: 4, startedAt: 0, endedAt: 65_000, note: "" }]
+    ])
+    expect(Progress.renderRows(rows, 5_000)).toEqual([
+      "vapi       [##########----------]   2/4   queued 1 running 1 passed 1 failed 1  0:05  running",
+      "interactly [####################]   4/4   queued 0 running 0 passed 4 failed 0  1:05  completed"
+    ])
+  })
+})
