@@ -6,3 +6,4 @@
 export * as InteractlyClient from "./InteractlyClient.js"
 export * as InteractlyWire from "./InteractlyWire.js"
 export * as InteractlyEmulator from "./InteractlyEmulator.js"
+export * as InteractlyProvider from "./InteractlyProvider.js"

@@ -1,0 +1,77 @@
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import { Conformance } from "@simbridge/conformance"
+import { Plan, Retry } from "@simbridge/core"
+import { Faults } from "@simbridge/emulator"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Redacted from "effect/Redacted"
+import * as Schema from "effect/Schema"
+import * as InteractlyEmulator from "../src/InteractlyEmulator.js"
+import * as InteractlyProvider from "../src/InteractlyProvider.js"
+
+/** One scenario x persona (one simulation group per run), 5 iterations over 3 pages of 2 executions. */
+const plan = Schema.decodeUnknownSync(Plan.Plan)({
+  name: "interactly conformance",
+  target: { interactly: { workflowId: "5eb7cf5a86d9755df3a6c593" } },
+  transport: "chat",
+  iterations: 5,
+  concurrency: 3,
+  personas: [{ id: "pat", name: "Pat Lee" }],
+  scenarios: [{ id: "book", name: "Book a cleaning", instructions: "Book a cleaning next week.", evaluators: ["booked", "polite"] }],
+  evaluators: [
+    { id: "booked", description: "booked" },
+    { id: "polite", description: "polite", type: "number", comparator: ">=", expect: 60, required: false }
+  ]
+})
+
+const fastRetry = new Retry.RetryPolicy({ ...Retry.defaultPolicy, initialDelay: Duration.millis(10), maxDelay: Duration.millis(50), maxAttempts: 6 })
+
+/** Every run path: group, executions, stop. */
+const runPath = `${InteractlyEmulator.basePath}/v1/simulation-runs/`
+
+const subject = (faults: Faults.FaultSpec) =>
+  Layer.unwrapScoped(Effect.gen(function*() {
+    const handle = yield* InteractlyEmulator.start({ speed: 200, seed: 3, faults })
+    const provider = InteractlyProvider.layer({
+      baseUrl: handle.url,
+      apiKey: Redacted.make("sk-conformance"),
+      retry: fastRetry,
+      watch: { interval: "20 millis", maxInterval: "100 millis" },
+      pageSize: 2
+    })
+    const injector = Layer.succeed(Conformance.ConformanceFaults, {
+      inject: (_operation, fault, times = 1) =>
+        Effect.sync(() => {
+          switch (fault._tag) {
+            case "Status":
+              return handle.faults.injectNext(
+                { _tag: "Status", status: fault.status, ...(fault.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: fault.retryAfterSeconds }) },
+                times,
+                { method: "GET", path: runPath }
+              )
+            case "Malformed":
+              return handle.faults.injectNext({ _tag: "Malformed" }, times, { method: "GET", path: runPath })
+            case "UnknownStatus":
+              // `FaultControl.unknownEnum()` only takes one-shots without a method/path match.
+              return handle.faults.injectNext({ _tag: "UnknownEnum" }, times)
+          }
+        }),
+      // `FaultControl.clear()` also drops the background spec: keep it.
+      clear: Effect.sync(() => {
+        const spec = handle.faults.current
+        handle.faults.clear()
+        handle.faults.set(spec)
+      })
+    })
+    return Layer.merge(provider, injector)
+  })).pipe(Layer.provide(NodeHttpClient.layerUndici))
+
+Conformance.run({ name: "interactly", layer: subject(Faults.none), plan, missingRunId: "000000000000000000000000" })
+
+Conformance.run({
+  name: "interactly",
+  layer: subject(new Faults.FaultSpec({ rateLimit: 0.05, retryAfterSeconds: 0, serverError: 0.03, cut: 0.01, latencyMs: 1 })),
+  plan,
+  missingRunId: "000000000000000000000000"
+})
