@@ -6,3 +6,4 @@
 export * as VapiClient from "./VapiClient.js"
 export * as VapiWire from "./VapiWire.js"
 export * as VapiEmulator from "./VapiEmulator.js"
+export * as VapiProvider from "./VapiProvider.js"

@@ -1,0 +1,562 @@
+/**
+ * The Vapi driver behind `SimulationProvider`.
+ *
+ * - Provisioning (idempotent, find before create): each persona becomes a personality whose tester
+ *   assistant carries the persona rendered as its system prompt; each scenario a scenario whose
+ *   `evaluations` are inline structured outputs built from the canonical evaluators; each
+ *   scenario x persona a simulation; the plan a suite. Every object is named
+ *   `sb:<canonical id> #<definition hash>`, so the canonical id is found again by name and a
+ *   changed definition (different hash) is updated in place.
+ * - A run is `POST /eval/simulation/run` with the suite as its one entry, named
+ *   `<marker> <plan name>` (the marker lets `findRun` recognise a run whose creation response was lost).
+ * - Results are the run's items; canonical scenario and persona come from the names of the
+ *   scenario and personality snapshots (cached from provisioning, looked up on a miss).
+ *
+ * @since 0.1.0
+ */
+import type * as HttpClient from "@effect/platform/HttpClient"
+import {
+  Capabilities,
+  Issues,
+  Persona,
+  Plan,
+  ProviderError,
+  Provisioning,
+  Result,
+  type Retry,
+  SimulationProvider,
+  Warning
+} from "@simbridge/core"
+import type { ProviderRegistry } from "@simbridge/core"
+import type * as ConfigError from "effect/ConfigError"
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import type * as Redacted from "effect/Redacted"
+import * as Schema from "effect/Schema"
+import * as Mapping from "./internal/mapping.js"
+import * as VapiClient from "./VapiClient.js"
+import * as VapiWire from "./VapiWire.js"
+
+const provider = VapiClient.providerName
+
+// ---------------------------------------------------------------------------------------------
+// Suite-file schemas
+// ---------------------------------------------------------------------------------------------
+
+const Uuid = Schema.String.pipe(
+  Schema.pattern(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, { message: () => "expected a Vapi UUID" })
+)
+
+/** The suite's `target.vapi` entry: an assistant or a squad. */
+export const Target = Schema.Struct({
+  assistantId: Schema.optional(Uuid),
+  squadId: Schema.optional(Uuid)
+}).pipe(
+  Schema.filter((t) =>
+    t.assistantId !== undefined && t.squadId !== undefined
+      ? { path: ["squadId"], message: "give assistantId or squadId, not both" }
+      : t.assistantId === undefined && t.squadId === undefined
+      ? { path: ["assistantId"], message: "is required (or squadId)" }
+      : undefined
+  )
+)
+export type Target = typeof Target.Type
+
+/** The suite's `vendors.vapi` options (all optional). */
+export const Options = Schema.Struct({
+  /** Folder (`path`) of every object simbridge creates; default `simbridge`. */
+  folder: Schema.optional(VapiWire.FolderPath),
+  /** The tester assistant's model; default `{ provider: "openai", model: "gpt-4o" }`. */
+  testerModel: Schema.optional(Schema.Struct({ provider: Schema.String, model: Schema.String })),
+  /** The tester assistant's voice (`{ provider, voiceId }`), passed through. */
+  testerVoice: Schema.optional(Schema.Struct({ provider: Schema.String, voiceId: Schema.String })),
+  /** Receives the `simulation.run.started` / `simulation.run.ended` hooks of every scenario. */
+  webhookUrl: Schema.optional(Schema.String),
+  /** The suite's Slack webhook. */
+  slackWebhookUrl: Schema.optional(Schema.String)
+})
+export type Options = typeof Options.Type
+
+export const env = ["VAPI_API_KEY", "VAPI_BASE_URL"] as const
+
+export const capabilities = new Capabilities.Capabilities({
+  personas: "prompt",
+  personaAttributes: [],
+  directions: ["inbound"],
+  transports: ["voice", "chat"],
+  maxIterations: 10,
+  concurrency: false,
+  maxDuration: true,
+  silenceTimeout: false,
+  endCallPhrases: false,
+  executionMode: false,
+  scriptedSteps: false,
+  toolMocks: true,
+  cancelRun: true,
+  cancelResult: true,
+  recordings: true,
+  gaps: [
+    "personas are tester assistants: every attribute is rendered into the tester's system prompt",
+    "concurrency is an org-wide limit (GET /eval/simulation/concurrency), not a per-run option",
+    "only inbound tests: the tester calls the target assistant or squad",
+    "no silence timeout, end-call phrases or execution mode per run",
+    "scripted steps are folded into the scenario instructions",
+    "the 'contains' comparator becomes a boolean structured output compared '= true'"
+  ]
+})
+
+// ---------------------------------------------------------------------------------------------
+// Naming: `sb:<canonical id> #<hash>` (at most 80 characters)
+// ---------------------------------------------------------------------------------------------
+
+const namePattern = /^sb:(\S+) #([0-9a-f]{6,16})$/
+
+/** The vendor name of a canonical object: its id (shortened with a hash when too long) and its definition hash. */
+export const label = (id: string, hash: string): string => {
+  const short = hash.slice(0, 12)
+  const room = 80 - "sb: #".length - short.length
+  const shown = id.length <= room ? id : `${id.slice(0, room - 9)}~${Plan.definitionHash(id).slice(0, 8)}`
+  return `sb:${shown} #${short}`
+}
+
+/** `{ id, hash }` from a name written by {@link label}; `undefined` for anything else. */
+export const parseLabel = (name: string | null | undefined): { readonly id: string; readonly hash: string } | undefined => {
+  const m = namePattern.exec(name ?? "")
+  return m === null ? undefined : { id: m[1]!, hash: m[2]! }
+}
+
+const evaluationName = (id: string): string => (id.length <= 40 ? id : `${id.slice(0, 31)}~${Plan.definitionHash(id).slice(0, 8)}`)
+
+const markerPattern = /sb-[0-9a-z]+-[0-9a-f]{8}/
+
+// ---------------------------------------------------------------------------------------------
+// Canonical -> wire
+// ---------------------------------------------------------------------------------------------
+
+const invalid = (operation: string, description: string) => ProviderError.make({ provider, operation, reason: "InvalidRequest", description })
+
+const decodeEntry = <A, I>(operation: string, schema: Schema.Schema<A, I>, value: unknown, prefix: ReadonlyArray<string>) =>
+  Either.match(Schema.decodeUnknownEither(schema, { errors: "all", onExcessProperty: "error" })(value ?? {}), {
+    onLeft: (error) => Effect.fail(invalid(operation, Issues.summarize(Issues.fromParseError(error), prefix))),
+    onRight: Effect.succeed
+  })
+
+export const targetOf = (operation: string, plan: Plan.Plan) =>
+  plan.target[provider] === undefined
+    ? Effect.fail(invalid(operation, "target.vapi.assistantId: is required (the suite has no target.vapi entry)"))
+    : decodeEntry(operation, Target, plan.target[provider], ["target", "vapi"])
+
+export const optionsOf = (operation: string, plan: Plan.Plan) => decodeEntry(operation, Options, plan.vendors[provider], ["vendors", "vapi"])
+
+export const wireTarget = (target: Target): VapiWire.RunTarget =>
+  target.assistantId !== undefined ? { type: "assistant", assistantId: target.assistantId } : { type: "squad", squadId: target.squadId! }
+
+/** An evaluator as an inline structured-output evaluation. */
+export const evaluation = (e: Plan.Plan["evaluators"][number]): VapiWire.EvaluationPlanItem => {
+  const comparator = Mapping.comparator(e.comparator)
+  if (comparator === undefined) {
+    const description = `${e.description} (true when the value contains ${JSON.stringify(e.expect)})`
+    return { structuredOutput: { name: evaluationName(e.id), type: "ai", description, schema: { type: "boolean", description } }, comparator: "=", value: true, required: e.required }
+  }
+  return {
+    structuredOutput: { name: evaluationName(e.id), type: "ai", description: e.description, schema: { type: Mapping.schemaType(e.type), description: e.description } },
+    comparator,
+    value: e.expect,
+    required: e.required
+  }
+}
+
+export const personality = (persona: Persona.Persona, options: Options): VapiWire.CreatePersonality => ({
+  name: persona.name.slice(0, 80),
+  assistant: {
+    model: {
+      ...(options.testerModel ?? { provider: "openai", model: "gpt-4o" }),
+      messages: [{ role: "system", content: Persona.describe(persona) }]
+    },
+    ...(options.testerVoice ? { voice: options.testerVoice } : {}),
+    ...(persona.language !== "en" ? { transcriber: { provider: "deepgram", language: persona.language } } : {})
+  },
+  path: options.folder ?? "simbridge"
+})
+
+export const scenario = (plan: Plan.Plan, s: Plan.Plan["scenarios"][number], options: Options): VapiWire.CreateScenario => {
+  const steps = s.steps && s.steps.length > 0 ? `\n\nFollow these steps in order:\n${s.steps.map((step, i) => `${i + 1}. ${step}`).join("\n")}` : ""
+  const overrides = {
+    ...(s.variables && Object.keys(s.variables).length > 0 ? { variableValues: s.variables } : {}),
+    ...(plan.maxDurationSeconds === undefined ? {} : { maxDurationSeconds: plan.maxDurationSeconds })
+  }
+  const hookTo = (on: VapiWire.HookEvent): VapiWire.Hook => ({
+    on,
+    do: [{ type: "webhook", server: { url: options.webhookUrl! }, ...(on === "simulation.run.ended" ? { include: { transcript: true, messages: true, recordingUrl: true } } : {}) }]
+  })
+  return {
+    name: s.name.slice(0, 80),
+    instructions: `${s.instructions}${steps}`.slice(0, 10000),
+    evaluations: Plan.evaluatorsOf(plan, s).map(evaluation),
+    ...(Object.keys(overrides).length > 0 ? { targetOverrides: overrides } : {}),
+    ...(s.toolMocks && s.toolMocks.length > 0
+      ? { toolMocks: s.toolMocks.map((m) => ({ toolName: m.tool, result: typeof m.response === "string" ? m.response : JSON.stringify(m.response), enabled: true })) }
+      : {}),
+    ...(options.webhookUrl ? { hooks: [hookTo("simulation.run.started"), hookTo("simulation.run.ended")] } : {}),
+    path: options.folder ?? "simbridge"
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Wire -> canonical
+// ---------------------------------------------------------------------------------------------
+
+const int = (n: number | undefined) => Math.max(0, Math.round(n ?? 0))
+
+export const toRun = (run: VapiWire.Run, extra: Record<string, unknown> = {}): typeof import("@simbridge/core").Run.Run.Encoded => {
+  const c = run.itemCounts ?? undefined
+  const marker = run.simulations.map((e) => markerPattern.exec(e.name ?? "")?.[0]).find((m) => m !== undefined)
+  return {
+    ref: { provider, kind: "run", id: run.id },
+    provider,
+    status: Mapping.runStatus(run.status, c?.canceled, run.endedReason ?? undefined),
+    counts: {
+      total: int(c?.total),
+      queued: int(c?.queued),
+      running: int(c?.running),
+      passed: int(c?.passed),
+      failed: int(c?.failed),
+      errored: 0,
+      skipped: int(c?.canceled)
+    },
+    ...(run.createdAt ? { createdAt: run.createdAt } : {}),
+    ...(run.startedAt ? { startedAt: run.startedAt } : {}),
+    ...(run.endedAt ? { endedAt: run.endedAt } : {}),
+    ...(marker ? { marker } : {}),
+    providerMetadata: JSON.parse(JSON.stringify({
+      endedReason: run.endedReason ?? undefined,
+      iterations: run.iterations,
+      transport: run.transport?.provider,
+      target: run.target,
+      ...extra
+    }))
+  }
+}
+
+const text = (content: unknown): string =>
+  typeof content === "string" ? content : Array.isArray(content) ? content.map((p) => (typeof p === "string" ? p : String((p as { text?: unknown }).text ?? ""))).join("") : ""
+
+/** The conversation from `metadata.call`: `messages` (OpenAI format) when present, else the `transcript` lines. */
+export const transcript = (call: typeof VapiWire.CallMetadata.Type | undefined): Array<typeof Result.TranscriptTurn.Encoded> => {
+  if (call?.messages && call.messages.length > 0) {
+    return call.messages.flatMap((m) => {
+      const role = Mapping.role(m.role)
+      const said = text(m.content ?? m.message)
+      if (role === undefined || said === "") return []
+      const start = m.secondsFromStart
+      return [{ role, text: said, ...(start === undefined ? {} : { startSeconds: start }) }]
+    })
+  }
+  return (call?.transcript ?? "").split("\n").flatMap((line) => {
+    const m = /^\s*(AI|Assistant|Bot|User|Customer)\s*:\s*(.*)$/i.exec(line)
+    if (m === null || m[2] === "") return []
+    return [{ role: /^(ai|assistant|bot)$/i.test(m[1]!) ? "agent" as const : "caller" as const, text: m[2]! }]
+  })
+}
+
+export interface Slot {
+  readonly scenario: string
+  readonly persona: string
+}
+
+export const toResult = (
+  runId: string,
+  item: VapiWire.RunItem,
+  slot: Slot,
+  evaluatorOf: (name: string) => string
+): typeof Result.Result.Encoded => {
+  const results = item.results ?? undefined
+  const status = Mapping.itemStatus(item.status, results !== undefined, (item.failureReason ?? "") !== "")
+  const evaluations = (results?.evaluations ?? []).map((e) => ({
+    evaluator: evaluatorOf(e.name),
+    name: e.name,
+    passed: e.isSkipped === true ? null : e.passed,
+    required: e.required,
+    ...(e.expectedValue === undefined ? {} : { expected: e.expectedValue }),
+    ...(e.extractedValue === undefined ? {} : { actual: e.extractedValue }),
+    ...(e.error ?? e.skipReason ? { reasoning: (e.error ?? e.skipReason)! } : {})
+  }))
+  const call = item.metadata?.call
+  const latency = results?.latencyMetrics ?? undefined
+  const improvements = item.improvementSuggestions ?? undefined
+  const suggestions = improvements
+    ? [...improvements.systemPromptSuggestions, ...improvements.toolSuggestions, ...improvements.scenarioSuggestions].map((s) => `${s.issue}: ${s.suggestion}`)
+    : []
+  const endedAt = item.completedAt ?? item.failedAt ?? item.canceledAt ?? undefined
+  const startedAt = item.startedAt ?? undefined
+  return {
+    ref: { provider, kind: "result", id: item.id },
+    run: { provider, kind: "run", id: runId },
+    scenario: slot.scenario,
+    persona: slot.persona,
+    iteration: Math.max(1, Math.round(item.iterationNumber ?? 1)),
+    status,
+    verdict: Result.verdictOf(status, evaluations, results?.passed),
+    evaluations,
+    transcript: transcript(call),
+    ...(call?.recordingUrl ? { recordingUrl: call.recordingUrl } : {}),
+    ...(latency?.avgTurn === undefined ? {} : { latency: { averageMs: latency.avgTurn } }),
+    ...(item.failureReason ? { failureReason: { code: "vapi_failure", message: item.failureReason } } : {}),
+    ...(suggestions.length > 0 ? { improvementSuggestions: suggestions } : {}),
+    ...(startedAt ? { startedAt } : {}),
+    ...(endedAt ? { endedAt } : {}),
+    ...(startedAt && endedAt ? { durationSeconds: Math.max(0, (Date.parse(endedAt) - Date.parse(startedAt)) / 1000) } : {}),
+    providerMetadata: JSON.parse(JSON.stringify({
+      simulationId: item.simulationId,
+      scenarioId: item.scenarioId,
+      personalityId: item.personalityId,
+      callId: item.callId ?? undefined,
+      sessionId: item.sessionId ?? undefined,
+      vapiPassed: results?.passed,
+      latencyMetrics: latency,
+      analysis: improvements?.analysis
+    })),
+    raw: JSON.parse(JSON.stringify(item))
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The driver
+// ---------------------------------------------------------------------------------------------
+
+export interface DriverOptions {
+  /** Run items per page when listing results; default 100. */
+  readonly pageSize?: number | undefined
+}
+
+/** Vendor-specific warnings. */
+export const check = (plan: Plan.Plan): ReadonlyArray<Warning.Warning> => {
+  const w: Array<Warning.Warning> = []
+  const used = new Set(plan.scenarios.flatMap((s) => s.evaluators as ReadonlyArray<string>))
+  plan.evaluators.forEach((e, i) => {
+    if (!used.has(e.id)) w.push(Warning.make("unused_evaluator", `evaluator "${e.id}" is not used by any scenario and is not sent to Vapi`, `evaluators[${i}]`))
+    if (e.comparator === "contains") w.push(Warning.make("contains_as_boolean", `evaluator "${e.id}": Vapi has no "contains"; it is asked as a yes/no question`, `evaluators[${i}].comparator`))
+  })
+  plan.scenarios.forEach((s, i) => {
+    if (s.evaluators.length === 0) w.push(Warning.make("no_evaluations", `scenario "${s.id}" has no evaluators; Vapi needs at least one evaluation to run it`, `scenarios[${i}].evaluators`))
+    if (s.expectedOutcome !== undefined) w.push(Warning.make("expected_outcome_ignored", `scenario "${s.id}": Vapi has no expected outcome; express it as an evaluator`, `scenarios[${i}].expectedOutcome`))
+  })
+  return w
+}
+
+export const make = (options: DriverOptions = {}): Effect.Effect<SimulationProvider.Driver, never, VapiClient.VapiClient> =>
+  Effect.gen(function*() {
+    const client = yield* VapiClient.VapiClient
+    const pageSize = options.pageSize ?? 100
+    /** simulation id -> canonical slot; scenario / personality id -> canonical id; evaluation name -> evaluator id. */
+    const slots = new Map<string, Slot>()
+    const canonicalScenario = new Map<string, string>()
+    const canonicalPersona = new Map<string, string>()
+    const evaluatorNames = new Map<string, string>()
+    /** marker -> when its run creation was first attempted (for findRun). */
+    const attempts = new Map<string, number>()
+
+    type Outcome = "created" | "updated" | "reused"
+
+    /** Finds by canonical id in `existing`, creates or updates when the hash differs. */
+    const upsert = <A extends { readonly id: string; readonly name?: string | null | undefined }, C extends { readonly name?: string | undefined }>(
+      crud: VapiClient.Crud<A, C, Partial<C>>,
+      existing: ReadonlyArray<A>,
+      id: string,
+      desired: C
+    ): Effect.Effect<{ readonly object: A; readonly outcome: Outcome }, ProviderError.ProviderError> => {
+      const hash = Plan.definitionHash({ ...desired, name: undefined })
+      const name = label(id, hash)
+      const body = { ...desired, name } as C
+      const found = existing.find((o) => parseLabel(o.name)?.id === parseLabel(name)!.id)
+      if (found === undefined) return Effect.map(crud.create(body), (object) => ({ object, outcome: "created" as const }))
+      if (found.name === name) return Effect.succeed({ object: found, outcome: "reused" as const })
+      return Effect.map(crud.update(found.id, body as Partial<C>), (object) => ({ object, outcome: "updated" as const }))
+    }
+
+    const provision: SimulationProvider.Driver["provision"] = (plan) =>
+      Effect.gen(function*() {
+        const target = yield* targetOf("provision", plan)
+        const opts = yield* optionsOf("provision", plan)
+        const [personalities, scenarios, simulations, suites] = yield* Effect.all([
+          client.personalities.listAll(),
+          client.scenarios.listAll(),
+          client.simulations.listAll(),
+          client.suites.listAll()
+        ], { concurrency: 4 })
+        const refs: Record<string, typeof import("@simbridge/core").ProviderRef.ProviderRef.Encoded> = {}
+        const counts = { created: 0, updated: 0, reused: 0 }
+        const tally = <A>(r: { readonly object: A; readonly outcome: Outcome }) => {
+          counts[r.outcome]++
+          return r.object
+        }
+        const ref = (kind: string, id: string) => ({ provider, kind, id })
+
+        const personaIds = yield* Effect.forEach(plan.personas, (p) =>
+          Effect.map(upsert(client.personalities, personalities, p.id, personality(p, opts)), (r) => {
+            const object = tally(r)
+            refs[Provisioning.key.persona(p.id)] = ref("personality", object.id)
+            canonicalPersona.set(object.id, p.id)
+            return object.id
+          }), { concurrency: 4 })
+
+        const scenarioIds = yield* Effect.forEach(plan.scenarios, (s) =>
+          Effect.map(upsert(client.scenarios, scenarios, s.id, scenario(plan, s, opts)), (r) => {
+            const object = tally(r)
+            refs[Provisioning.key.scenario(s.id)] = ref("scenario", object.id)
+            canonicalScenario.set(object.id, s.id)
+            for (const e of Plan.evaluatorsOf(plan, s)) {
+              evaluatorNames.set(evaluationName(e.id), e.id)
+              refs[Provisioning.key.evaluator(e.id)] ??= ref("evaluation", `${object.id}/${evaluationName(e.id)}`)
+            }
+            return object.id
+          }), { concurrency: 4 })
+
+        const pairs = plan.scenarios.flatMap((s, i) => plan.personas.map((p, j) => ({ s, p, scenarioId: scenarioIds[i]!, personalityId: personaIds[j]! })))
+        const simulationIds = yield* Effect.forEach(pairs, ({ p, personalityId, s, scenarioId }) =>
+          Effect.map(
+            upsert(client.simulations, simulations, `${s.id}/${p.id}`, { scenarioId, personalityId, path: opts.folder ?? "simbridge" } as VapiWire.CreateSimulation),
+            (r) => {
+              const object = tally(r)
+              refs[`simulation:${s.id}/${p.id}`] = ref("simulation", object.id)
+              slots.set(object.id, { scenario: s.id, persona: p.id })
+              return object.id
+            }
+          ), { concurrency: 4 })
+
+        const suite = tally(yield* upsert(client.suites, suites, planSlug(plan), {
+          name: "",
+          simulationIds,
+          targetAssignments: [target.assistantId !== undefined ? { targetType: "assistant" as const, targetId: target.assistantId } : { targetType: "squad" as const, targetId: target.squadId! }],
+          ...(opts.slackWebhookUrl ? { slackWebhookUrl: opts.slackWebhookUrl } : {}),
+          path: opts.folder ?? "simbridge"
+        }))
+        refs[Provisioning.key.plan] = ref("suite", suite.id)
+        return { provider, refs, ...counts, warnings: [] }
+      })
+
+    const startRun: SimulationProvider.Driver["startRun"] = ({ marker, plan, provisioning }) =>
+      Effect.gen(function*() {
+        const target = yield* targetOf("startRun", plan)
+        const suite = provisioning.refs[Provisioning.key.plan]
+        if (suite === undefined || suite.kind !== "suite") return yield* Effect.fail(invalid("startRun", "the provisioning has no Vapi suite (key \"plan\"); provision the plan first"))
+        const now = yield* Clock.currentTimeMillis
+        if (!attempts.has(marker)) attempts.set(marker, now)
+        const created = yield* client.runs.create({
+          simulations: [{ type: "simulationSuite", simulationSuiteId: suite.id, name: `${marker} ${plan.name}`.slice(0, 80) }],
+          target: wireTarget(target),
+          iterations: Math.min(plan.iterations, 10),
+          transport: { provider: Mapping.transportProvider(plan.transport) }
+        })
+        const run = toRun(created, { url: created.url, message: created.message, items: created.simulationRunItemIds.length })
+        return { ...run, marker: run.marker ?? marker }
+      })
+
+    const findRun: NonNullable<SimulationProvider.Driver["findRun"]> = ({ marker, plan, provisioning }) =>
+      Effect.gen(function*() {
+        const target = yield* targetOf("findRun", plan)
+        const since = (attempts.get(marker) ?? (yield* Clock.currentTimeMillis) - 600_000) - 60_000
+        const page = yield* client.runs.list({
+          targetType: target.assistantId !== undefined ? "assistant" : "squad",
+          targetId: target.assistantId ?? target.squadId!,
+          sortOrder: "DESC",
+          limit: 50,
+          createdAtGe: new Date(since).toISOString()
+        })
+        const suiteId = provisioning.refs[Provisioning.key.plan]?.id
+        const withMarker = page.items.find((r) => r.simulations.some((e) => (e.name ?? "").includes(marker)))
+        // Tolerance: if Vapi replaced the entry name, a single unmarked run of this suite since the attempt is ours.
+        const unmarked = page.items.filter((r) =>
+          r.simulations.some((e) => e.simulationSuiteId === suiteId) && !r.simulations.some((e) => markerPattern.test(e.name ?? ""))
+        )
+        const found = withMarker ?? (unmarked.length === 1 ? unmarked[0] : undefined)
+        return found === undefined ? Option.none() : Option.some({ ...toRun(found), marker })
+      })
+
+    /** The canonical scenario and persona of an item: cache, snapshot names, then lookups. */
+    const slotOf = (item: VapiWire.RunItem): Effect.Effect<Slot, ProviderError.ProviderError> =>
+      Effect.gen(function*() {
+        const cached = item.simulationId === undefined ? undefined : slots.get(item.simulationId)
+        if (cached) return cached
+        const fromName = (name: unknown) => parseLabel(typeof name === "string" ? name : undefined)?.id
+        let scenarioId = (item.scenarioId && canonicalScenario.get(item.scenarioId)) || fromName(item.metadata?.scenario?.name)
+        let personaId = (item.personalityId && canonicalPersona.get(item.personalityId)) || fromName(item.metadata?.personality?.name)
+        if (scenarioId === undefined && item.scenarioId) scenarioId = fromName((yield* client.scenarios.get(item.scenarioId)).name)
+        if (personaId === undefined && item.personalityId) personaId = fromName((yield* client.personalities.get(item.personalityId)).name)
+        if (scenarioId === undefined || personaId === undefined) {
+          return yield* Effect.fail(ProviderError.make({
+            provider,
+            operation: "listResults",
+            reason: "MalformedResponse",
+            description: `run item ${item.id}: its scenario or personality was not created by simbridge (no "sb:<id>" name), so its canonical scenario/persona is unknown`
+          }))
+        }
+        const slot = { scenario: scenarioId, persona: personaId }
+        if (item.simulationId) slots.set(item.simulationId, slot)
+        return slot
+      })
+
+    const listResults: SimulationProvider.Driver["listResults"] = (id, cursor) =>
+      Effect.gen(function*() {
+        const page = cursor === undefined ? 1 : Number(cursor)
+        const items = yield* client.runs.items(id, { page, limit: pageSize, sortOrder: "ASC" })
+        const results = yield* Effect.forEach(items.items, (item) =>
+          Effect.map(slotOf(item), (slot) => toResult(id, item, slot, (name) => evaluatorNames.get(name) ?? name)))
+        return { results, cursor: VapiWire.hasNextPage(items, page, pageSize) ? String(page + 1) : undefined }
+      })
+
+    return {
+      name: provider,
+      capabilities,
+      check,
+      provision,
+      startRun,
+      findRun,
+      getRun: (id) => Effect.map(client.runs.get(id), (run) => toRun(run)),
+      listResults,
+      cancelRun: (id) => Effect.asVoid(client.runs.cancel(id))
+    }
+  })
+
+const planSlug = (plan: Plan.Plan) => plan.name.toLowerCase().replace(/[^a-z0-9._-]+/g, "-").replace(/^-+|-+$/g, "") || "plan"
+
+// ---------------------------------------------------------------------------------------------
+// Layers and plugin
+// ---------------------------------------------------------------------------------------------
+
+export interface Settings {
+  readonly baseUrl: string
+  readonly apiKey: Redacted.Redacted<string>
+  readonly retry?: Retry.RetryPolicy | undefined
+  readonly watch?: SimulationProvider.WatchOptions | undefined
+  /** Run items per page when listing results; default 100. */
+  readonly pageSize?: number | undefined
+}
+
+const providerLayer = (settings: { readonly retry?: Retry.RetryPolicy | undefined; readonly watch?: SimulationProvider.WatchOptions | undefined; readonly pageSize?: number | undefined }) =>
+  Layer.effect(
+    SimulationProvider.SimulationProvider,
+    Effect.map(make({ pageSize: settings.pageSize }), (driver) => SimulationProvider.make(driver, { retry: settings.retry, watch: settings.watch }))
+  )
+
+/** `SimulationProvider` and `VapiClient`, configured explicitly. */
+export const layer = (settings: Settings): Layer.Layer<SimulationProvider.SimulationProvider | VapiClient.VapiClient, never, HttpClient.HttpClient> =>
+  providerLayer(settings).pipe(Layer.provideMerge(VapiClient.layer({ baseUrl: settings.baseUrl, apiKey: settings.apiKey })))
+
+/** `SimulationProvider` and `VapiClient` from `VAPI_API_KEY` and `VAPI_BASE_URL`. */
+export const layerConfig: Layer.Layer<SimulationProvider.SimulationProvider | VapiClient.VapiClient, ConfigError.ConfigError, HttpClient.HttpClient> =
+  providerLayer({}).pipe(Layer.provideMerge(VapiClient.layerConfig))
+
+export const plugin: ProviderRegistry.ProviderPlugin = {
+  name: provider,
+  displayName: "Vapi",
+  capabilities,
+  layerConfig,
+  layer: (settings) => layer(settings),
+  targetSchema: Target,
+  optionsSchema: Options,
+  env
+}
