@@ -70,3 +70,31 @@ describe("simbridge CLI", () => {
     expect(r.stdout).toContain("2 conversations per provider")
   })
 })
+
+describe("simbridge CLI interruption", () => {
+  it("Ctrl-C cancels the vendor runs and still writes the partial report", async () => {
+    const { spawn } = await import("node:child_process")
+    const json = join(dir, "partial.json")
+    const child = spawn(process.execPath, [bin, "run", example, "--provider", "test", "--emulate", "--speed", "0.05", "--json", json], {
+      env: { ...process.env, CI: "true" }
+    })
+    let stderr = ""
+    let stdout = ""
+    child.stdout.on("data", (d) => (stdout += d))
+    const started = new Promise<void>((resolve) =>
+      child.stderr.on("data", (d) => {
+        stderr += d
+        if (stderr.includes("started test:run:")) resolve()
+      })
+    )
+    await started
+    child.kill("SIGINT")
+    const code = await new Promise<number | null>((resolve) => child.on("exit", (c) => resolve(c)))
+    expect(code).toBe(130)
+    expect(stdout).toContain("INTERRUPTED: partial results")
+    const report = JSON.parse(readFileSync(json, "utf8"))
+    expect(report.partial).toBe(true)
+    expect(report.runs[0].status.unified).toBe("canceled")
+    expect(report.runs[0].results.map((r: { verdict: string }) => r.verdict)).toEqual(["skipped", "skipped"])
+  })
+})
