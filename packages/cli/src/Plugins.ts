@@ -6,8 +6,9 @@
  */
 import { ProviderRegistry, SimulationProvider, TestProvider } from "@simbridge/core"
 import type { Emulator } from "@simbridge/emulator"
+import { InteractlyEmulator, InteractlyProvider } from "@simbridge/interactly"
+import { VapiEmulator, VapiProvider } from "@simbridge/vapi"
 import * as Layer from "effect/Layer"
-import * as Schema from "effect/Schema"
 
 const testLayer = TestProvider.layer({ callDuration: "1500 millis", queueDelay: "300 millis", seed: 1 }).pipe(
   Layer.map((ctx) => ctx)
@@ -20,13 +21,19 @@ export const testPlugin: ProviderRegistry.ProviderPlugin = {
   capabilities: TestProvider.defaultCapabilities,
   layerConfig: testLayer,
   layer: () => testLayer,
-  targetSchema: Schema.Record({ key: Schema.String, value: Schema.Union(Schema.String, Schema.Number, Schema.Boolean) }),
   env: []
 }
 
-export const providers: ReadonlyArray<ProviderRegistry.ProviderPlugin> = [testPlugin]
+export const providers: ReadonlyArray<ProviderRegistry.ProviderPlugin> = [
+  testPlugin,
+  VapiProvider.plugin,
+  InteractlyProvider.plugin
+]
 
-export const emulators: ReadonlyArray<Emulator.EmulatorPlugin> = []
+export const emulators: ReadonlyArray<Emulator.EmulatorPlugin> = [
+  VapiEmulator.plugin,
+  InteractlyEmulator.plugin
+]
 
 /** Vendors with an emulator, in the order the demo runs them. */
 export const vendorNames = (): ReadonlyArray<string> => emulators.map((e) => e.vendor)

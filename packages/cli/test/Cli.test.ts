@@ -50,7 +50,7 @@ describe("simbridge CLI", () => {
     writeFileSync(suite, readFileSync(example, "utf8").replace("accent: us", "accent: usa"))
     const r = simbridge("run", suite, "--provider", "test")
     expect(r.code).toBe(2)
-    expect(r.stderr).toContain(`${suite}:18:13 personas[0].accent: expected one of us,`)
+    expect(r.stderr).toContain(`${suite}:17:13 personas[0].accent: expected one of us,`)
     expect(r.stderr).toContain('got "usa"')
   })
 
