@@ -6,3 +6,4 @@
 export * as RoarkClient from "./RoarkClient.js"
 export * as RoarkWire from "./RoarkWire.js"
 export * as RoarkEmulator from "./RoarkEmulator.js"
+export * as RoarkProvider from "./RoarkProvider.js"

@@ -124,6 +124,7 @@ describe("plan options, markers, metrics, roles", () => {
   it("metric slugs, types and the _check convention", () => {
     expect(M.metricSlug("booked", "boolean")).toBe("simbridge_booked_check")
     expect(M.metricSlug("Polite.Score-1", "number")).toBe("simbridge_polite_score_1")
+    expect(M.metricSlug("booked", "boolean", "0123456789abcdef")).toBe("simbridge_booked_01234567_check")
     expect(M.metricType("boolean")).toBe("BOOLEAN")
     expect(M.metricType("number")).toBe("NUMERIC")
     expect(M.metricType("string")).toBe("TEXT")

@@ -177,8 +177,9 @@ export const parseMarker = (text: string | null | undefined): Marker | undefined
 }
 
 /** The slug of the metric definition of an evaluator: BOOLEAN ones end `_check` (Roark's pass/fail convention). */
-export const metricSlug = (evaluatorId: string, type: "boolean" | "number" | "string"): string => {
-  const base = `simbridge_${evaluatorId.toLowerCase().replace(/[^a-z0-9]+/g, "_")}`
+export const metricSlug = (evaluatorId: string, type: "boolean" | "number" | "string", hash?: string): string => {
+  const id = evaluatorId.toLowerCase().replace(/[^a-z0-9]+/g, "_")
+  const base = hash === undefined ? `simbridge_${id}` : `simbridge_${id}_${hash.slice(0, 8)}`
   return type === "boolean" ? `${base}_check` : base
 }
 

@@ -1,0 +1,693 @@
+/**
+ * The Roark driver: canonical personas -> `/v1/persona`, scenarios -> `/v1/simulation/scenario`,
+ * evaluators -> metric definitions referenced as run-plan `metrics`, plan -> run plan; a run is a
+ * run-plan job and a result is one of its simulation jobs joined with its call's transcript and
+ * metrics. Provides `SimulationProvider` and `RoarkClient`.
+ *
+ * @since 0.1.0
+ */
+import type * as HttpClient from "@effect/platform/HttpClient"
+import {
+  Capabilities,
+  Evaluator,
+  Issues,
+  Persona,
+  Plan,
+  ProviderError,
+  type ProviderRegistry,
+  Provisioning,
+  Result,
+  type Retry,
+  SimulationProvider,
+  Warning
+} from "@simbridge/core"
+import type * as ConfigError from "effect/ConfigError"
+import * as Chunk from "effect/Chunk"
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import type * as Redacted from "effect/Redacted"
+import * as Schema from "effect/Schema"
+import * as Stream from "effect/Stream"
+import * as M from "./internal/mapping.js"
+import * as RoarkClient from "./RoarkClient.js"
+import type * as Wire from "./RoarkWire.js"
+
+export const name = "roark"
+
+/** The suite's `target.roark` entry. */
+export const Target = Schema.Struct({
+  agentEndpointId: Schema.NonEmptyTrimmedString.annotations({ description: "The Roark agent endpoint (UUID) the simulated callers reach" })
+})
+export type Target = typeof Target.Type
+
+/** The suite's `vendors.roark` options; every field is optional. */
+export const Options = Schema.Struct({
+  /** Overrides the plan's execution mode (`SEQUENTIAL_PROJECT` has no canonical counterpart). */
+  executionMode: Schema.optional(Schema.Literal("PARALLEL", "SEQUENTIAL_SAME_RUN_PLAN", "SEQUENTIAL_PROJECT")),
+  /** LLM-evaluated end conditions (`endCallReasons`). */
+  endCallReasons: Schema.optional(Schema.Array(Schema.String)),
+  /** Ids of existing Roark metric definitions to add to the run plan (reported as non-required evaluations). */
+  metrics: Schema.optional(Schema.Array(Schema.NonEmptyTrimmedString)),
+  /** Persona speech disfluencies (`hasDisfluencies`) for every persona. */
+  hasDisfluencies: Schema.optional(Schema.Boolean)
+})
+export type Options = typeof Options.Type
+
+export const capabilities = new Capabilities.Capabilities({
+  personas: "native",
+  personaAttributes: ["language", "accent", "gender", "emotion", "backgroundNoise", "speechPace", "speechClarity", "intentClarity", "confirmationStyle", "memoryReliability"],
+  directions: ["inbound", "outbound"],
+  transports: ["voice"],
+  concurrency: true,
+  maxDuration: true,
+  silenceTimeout: true,
+  endCallPhrases: true,
+  executionMode: true,
+  scriptedSteps: true,
+  toolMocks: false,
+  cancelRun: true,
+  cancelResult: false,
+  recordings: true,
+  gaps: [
+    "no tool mocks in the v2.31 API",
+    "gender \"neutral\" was removed by Roark (2026-02-24); such personas are created FEMALE with a warning",
+    "OUTBOUND run plans run one iteration (iterationCount must be 1)",
+    "metrics apply to the whole run plan; each result is scored on its own scenario's evaluators",
+    "cancel uses POST /v1/simulation/plan/job/{id}/cancel, added after SDK v2.31"
+  ]
+})
+
+export const env = ["ROARK_API_KEY", "ROARK_API_BEARER_TOKEN", "ROARK_BASE_URL"] as const
+
+/** The job variable that carries simbridge's run marker (see `findRun`). */
+export const markerVariable = "simbridgeRunMarker"
+
+const resultsPageSize = 10
+
+type Encoded<A extends { readonly Encoded: unknown }> = A["Encoded"]
+type RunEncoded = Encoded<typeof import("@simbridge/core/Run").Run>
+type ResultEncoded = Encoded<typeof Result.Result>
+type RefEncoded = { readonly provider: string; readonly kind: string; readonly id: string }
+
+const ref = (kind: string, id: string): RefEncoded => ({ provider: name, kind, id })
+
+const fail = (operation: string, reason: ProviderError.Reason, description: string) =>
+  Effect.fail(ProviderError.make({ provider: name, operation, reason, description }))
+
+/** Decodes the suite's `target.roark` and `vendors.roark`; errors name the field. */
+export const planSettings = (plan: Plan.Plan, operation: string) =>
+  Effect.gen(function*() {
+    const target = yield* Schema.decodeUnknown(Target)(plan.target[name]).pipe(
+      Effect.mapError((e) =>
+        ProviderError.make({
+          provider: name,
+          operation,
+          reason: "InvalidRequest",
+          description: plan.target[name] === undefined
+            ? "target.roark.agentEndpointId: the suite has no target.roark entry (expected { agentEndpointId: <uuid> })"
+            : Issues.summarize(Issues.fromParseError(e), ["target", "roark"])
+        })
+      )
+    )
+    const options = yield* Schema.decodeUnknown(Options, { onExcessProperty: "error" })(plan.vendors[name] ?? {}).pipe(
+      Effect.mapError((e) =>
+        ProviderError.make({ provider: name, operation, reason: "InvalidRequest", description: Issues.summarize(Issues.fromParseError(e), ["vendors", "roark"]) })
+      )
+    )
+    return { target, options }
+  })
+
+// ---------------------------------------------------------------------------------------------
+// Canonical -> Roark bodies
+// ---------------------------------------------------------------------------------------------
+
+export const personaBody = (p: Plan.Plan["personas"][number], options: Options, hash: string): Wire.PersonaCreate => {
+  const accent = p.accent === undefined ? M.defaultAccent[p.language] : M.accent[p.accent]
+  const gender = (p.gender === undefined ? undefined : M.gender[p.gender]) ?? M.fallbackGender
+  const description = M.marker("persona", p.id, hash)
+  return {
+    name: p.name,
+    language: M.language[p.language] as Wire.PersonaCreate["language"],
+    accent: accent as Wire.PersonaCreate["accent"],
+    gender: gender as Wire.PersonaCreate["gender"],
+    description,
+    ...(p.emotion === undefined ? {} : { baseEmotion: M.emotion[p.emotion] as Wire.PersonaCreate["baseEmotion"] & string }),
+    ...(p.backgroundNoise === undefined ? {} : { backgroundNoise: M.backgroundNoise[p.backgroundNoise] as NonNullable<Wire.PersonaCreate["backgroundNoise"]> }),
+    ...(p.speechPace === undefined ? {} : { speechPace: M.speechPace[p.speechPace] as NonNullable<Wire.PersonaCreate["speechPace"]> }),
+    ...(p.speechClarity === undefined ? {} : { speechClarity: M.speechClarity[p.speechClarity] as NonNullable<Wire.PersonaCreate["speechClarity"]> }),
+    ...(p.intentClarity === undefined ? {} : { intentClarity: M.intentClarity[p.intentClarity] as NonNullable<Wire.PersonaCreate["intentClarity"]> }),
+    ...(p.confirmationStyle === undefined ? {} : { confirmationStyle: M.confirmationStyle[p.confirmationStyle] as NonNullable<Wire.PersonaCreate["confirmationStyle"]> }),
+    ...(p.memoryReliability === undefined ? {} : { memoryReliability: M.memoryReliability[p.memoryReliability] as NonNullable<Wire.PersonaCreate["memoryReliability"]> }),
+    ...(p.backstory === undefined ? {} : { backstoryPrompt: p.backstory }),
+    ...(p.properties === undefined ? {} : { properties: p.properties }),
+    ...(options.hasDisfluencies === undefined ? {} : { hasDisfluencies: options.hasDisfluencies })
+  }
+}
+
+/** Instructions and scripted steps as customer turns, the expected outcome as a final agent turn. */
+export const scenarioSteps = (s: Plan.Plan["scenarios"][number]): Wire.ScenarioCreate["steps"] => [
+  { type: "CUSTOMER_TURN", content: s.instructions },
+  ...(s.steps ?? []).map((content) => ({ type: "CUSTOMER_TURN" as const, content })),
+  ...(s.expectedOutcome === undefined || s.expectedOutcome.trim() === "" ? [] : [{ type: "AGENT_TURN" as const, content: s.expectedOutcome }])
+]
+
+export const scenarioName = (s: Plan.Plan["scenarios"][number], hash: string) => `${s.name} ${M.marker("scenario", s.id, hash)}`
+
+const stringVariables = (v: Record<string, unknown> | undefined): Record<string, string> | undefined =>
+  v === undefined ? undefined : Object.fromEntries(Object.entries(v).map(([k, x]) => [k, String(x)]))
+
+// ---------------------------------------------------------------------------------------------
+// Evaluations
+// ---------------------------------------------------------------------------------------------
+
+interface EvaluatorBinding {
+  readonly metricDefinitionId: string
+  readonly evaluator: Evaluator.Evaluator
+}
+
+/** What the driver remembers about a run it started (or recovered). */
+interface RunContext {
+  readonly planName: string
+  readonly marker: string | undefined
+  readonly expected: number
+  readonly personas: ReadonlyMap<string, string>
+  readonly scenarios: ReadonlyMap<string, string>
+  readonly evaluators: ReadonlyArray<EvaluatorBinding>
+  /** Canonical evaluator ids per canonical scenario (undefined: score on every metric). */
+  readonly scenarioEvaluators: ReadonlyMap<string, ReadonlyArray<string>> | undefined
+}
+
+const firstValue = (m: Wire.CallMetric) => m.values.find((v) => v.value !== undefined && v.value !== null && (v.context ?? "CALL") === "CALL") ?? m.values.find((v) => v.value !== undefined && v.value !== null)
+
+/** Canonical evaluations of one call: the scenario's evaluators from their metrics, other metrics as non-required. */
+export const evaluationsOf = (
+  metrics: ReadonlyArray<Wire.CallMetric>,
+  bindings: ReadonlyArray<EvaluatorBinding>,
+  scenarioEvaluators: ReadonlyArray<string> | undefined
+) => {
+  const used = new Set<string>()
+  const out: Array<Encoded<typeof Result.EvaluationResult>> = []
+  for (const b of bindings) {
+    if (scenarioEvaluators !== undefined && !scenarioEvaluators.includes(b.evaluator.id)) {
+      used.add(b.metricDefinitionId)
+      continue
+    }
+    used.add(b.metricDefinitionId)
+    const metric = metrics.find((m) => m.metricDefinitionId === b.metricDefinitionId)
+    const value = metric === undefined ? undefined : firstValue(metric)
+    const actual = value?.value ?? undefined
+    out.push({
+      evaluator: b.evaluator.id,
+      name: b.evaluator.name ?? metric?.name ?? b.evaluator.id,
+      passed: actual === undefined || actual === null ? null : Evaluator.passes(b.evaluator, actual),
+      required: b.evaluator.required,
+      expected: b.evaluator.expect,
+      ...(actual === undefined || actual === null ? {} : { actual }),
+      ...(value?.valueReasoning ? { reasoning: value.valueReasoning } : {})
+    })
+  }
+  for (const m of metrics) {
+    if (used.has(m.metricDefinitionId)) continue
+    const value = firstValue(m)
+    const actual = value?.value ?? undefined
+    const slug = m.slug ?? m.metricId
+    const check = M.isCheckMetric(m.type, slug)
+    const marker = M.parseMarker(m.description)
+    out.push({
+      evaluator: marker?.kind === "evaluator" ? marker.id : slug ?? m.name,
+      name: m.name,
+      passed: check && typeof actual === "boolean" ? actual : null,
+      required: false,
+      ...(actual === undefined || actual === null ? {} : { actual }),
+      ...(value?.valueReasoning ? { reasoning: value.valueReasoning } : {})
+    })
+  }
+  return out
+}
+
+// ---------------------------------------------------------------------------------------------
+// The driver
+// ---------------------------------------------------------------------------------------------
+
+export const make: Effect.Effect<SimulationProvider.Driver, never, RoarkClient.RoarkClient> = Effect.gen(function*() {
+  const client = yield* RoarkClient.RoarkClient
+  const runs = new Map<string, RunContext>()
+  const scenarioIds = new Map<string, string>()
+  const metricsCache = new Map<string, ReadonlyArray<Wire.CallMetric>>()
+  const finalResults = new Map<string, ResultEncoded>()
+  const attempts = new Map<string, number>()
+
+  const all = <A>(list: (p: Wire.ListParams) => Effect.Effect<Wire.PageOf<A>, ProviderError.ProviderError>, params: Wire.ListParams = {}) =>
+    Effect.map(Stream.runCollect(RoarkClient.paginate(list, params)), Chunk.toReadonlyArray)
+
+  // -- provisioning ---------------------------------------------------------------------------
+
+  const provision: SimulationProvider.Driver["provision"] = (plan) =>
+    Effect.gen(function*() {
+      const { options, target } = yield* planSettings(plan, "provision")
+      const refs: Record<string, RefEncoded> = {}
+      const warnings: Array<Encoded<typeof Warning.Warning>> = []
+      let created = 0, updated = 0, reused = 0
+
+      // Personas, recognised by the marker in their description.
+      const personas = yield* all(client.personas.list)
+      for (const p of plan.personas) {
+        const hash = Plan.definitionHash({ persona: Schema.encodeSync(Persona.Persona)(p), hasDisfluencies: options.hasDisfluencies ?? null })
+        const body = personaBody(p, options, hash)
+        const existing = personas.find((x) => { const m = M.parseMarker(x.description); return m?.kind === "persona" && m.id === p.id })
+        let id: string
+        if (existing === undefined) {
+          id = (yield* client.personas.create(body)).id
+          created++
+        } else if (M.parseMarker(existing.description)?.hash !== hash) {
+          id = (yield* client.personas.update(existing.id, body)).id
+          updated++
+        } else {
+          id = existing.id
+          reused++
+        }
+        refs[Provisioning.key.persona(p.id)] = ref("persona", id)
+      }
+
+      // Scenarios, recognised by the marker in their name (the START node's content).
+      const scenarios = yield* all(client.scenarios.list)
+      for (const s of plan.scenarios) {
+        const steps = scenarioSteps(s)
+        const hash = Plan.definitionHash({ name: s.name, steps })
+        const existing = scenarios.find((x) => { const m = M.parseMarker(x.name); return m?.kind === "scenario" && m.id === s.id })
+        let id: string
+        if (existing === undefined) {
+          id = (yield* client.scenarios.create({ name: scenarioName(s, hash), steps })).id
+          created++
+        } else if (M.parseMarker(existing.name)?.hash !== hash) {
+          const stepChanges: Array<Wire.StepChange> = [
+            ...existing.steps.flatMap((x) => (x.nodeId === undefined || x.type === "START" ? [] : [{ action: "delete" as const, nodeId: x.nodeId }])),
+            ...steps.map((x) => ({ action: "create" as const, ...x }))
+          ]
+          id = (yield* client.scenarios.update(existing.id, { name: scenarioName(s, hash), stepChanges })).id
+          updated++
+        } else {
+          id = existing.id
+          reused++
+        }
+        scenarioIds.set(id, s.id)
+        refs[Provisioning.key.scenario(s.id)] = ref("scenario", id)
+      }
+
+      // Evaluators as metric definitions (no update endpoint: a changed evaluator gets a new definition).
+      const definitions = yield* all(client.metrics.listDefinitions)
+      for (const e of plan.evaluators) {
+        const hash = Plan.definitionHash({ id: e.id, description: e.description, type: e.type, comparator: e.comparator, expect: e.expect, required: e.required, name: e.name ?? null })
+        const mine = definitions.filter((d) => { const m = M.parseMarker(d.description); return m?.kind === "evaluator" && m.id === e.id })
+        const current = mine.find((d) => M.parseMarker(d.description)?.hash === hash)
+        let id: string
+        if (current !== undefined) {
+          id = current.id
+          reused++
+        } else {
+          const slug = M.metricSlug(e.id, e.type, hash)
+          const comparison = e.type === "boolean" ? "" : ` Expected: ${e.comparator} ${JSON.stringify(e.expect)}.`
+          id = (yield* client.metrics.createDefinition({
+            name: e.name ?? e.id,
+            slug,
+            metricId: slug,
+            description: `${e.description}${comparison} ${M.marker("evaluator", e.id, hash)}`,
+            type: M.metricType(e.type),
+            scope: "GLOBAL",
+            supportedContexts: ["CALL"]
+          })).id
+          if (mine.length > 0) updated++
+          else created++
+        }
+        refs[Provisioning.key.evaluator(e.id)] = ref("metric", id)
+      }
+      if (plan.evaluators.length === 0 && (options.metrics ?? []).length === 0) {
+        return yield* fail("provision", "InvalidRequest", "evaluators: Roark needs at least one metric per run plan; the suite defines no evaluators and vendors.roark.metrics is empty")
+      }
+
+      // The run plan, recognised by the marker in its description (identity: name + endpoint).
+      const identity = Plan.definitionHash({ name: plan.name, endpoint: target.agentEndpointId })
+      const direction = M.direction[plan.direction]
+      const body = {
+        name: plan.name,
+        direction,
+        maxSimulationDurationSeconds: plan.maxDurationSeconds ?? 300,
+        agentEndpoints: [{ id: target.agentEndpointId }] as const,
+        personas: plan.personas.map((p) => ({ id: refs[Provisioning.key.persona(p.id)]!.id })),
+        scenarios: plan.scenarios.map((s) => {
+          const variables = stringVariables(s.variables)
+          return { id: refs[Provisioning.key.scenario(s.id)]!.id, ...(variables === undefined ? {} : { variables }) }
+        }),
+        metrics: [
+          ...plan.evaluators.map((e) => ({ id: refs[Provisioning.key.evaluator(e.id)]!.id })),
+          ...(options.metrics ?? []).map((id) => ({ id }))
+        ],
+        iterationCount: plan.direction === "outbound" ? 1 : plan.iterations,
+        ...(plan.concurrency === undefined ? {} : { maxConcurrentJobs: plan.concurrency }),
+        ...(plan.silenceTimeoutSeconds === undefined ? {} : { silenceTimeoutSeconds: plan.silenceTimeoutSeconds }),
+        ...(plan.endCallPhrases === undefined ? {} : { endCallPhrases: plan.endCallPhrases }),
+        ...(options.endCallReasons === undefined ? {} : { endCallReasons: options.endCallReasons }),
+        executionMode: options.executionMode ?? (plan.executionMode === undefined ? "PARALLEL" as const : M.executionMode[plan.executionMode])
+      }
+      const hash = Plan.definitionHash(body)
+      const description = `${plan.description ?? `simbridge suite "${plan.name}"`} ${M.marker("plan", identity, hash)}`
+      const plans = yield* all(client.runPlans.list, { searchText: plan.name })
+      const existing = plans.find((x) => { const m = M.parseMarker(x.description); return m?.kind === "plan" && m.id === identity })
+      let planId: string
+      if (existing === undefined) {
+        const full = { ...body, description, personas: body.personas as any, scenarios: body.scenarios as any, metrics: body.metrics as any } as Wire.RunPlanCreate
+        planId = (yield* client.runPlans.create(full)).runPlan.id
+        created++
+      } else if (M.parseMarker(existing.description)?.hash !== hash) {
+        planId = (yield* client.runPlans.update(existing.id, { ...body, description } as unknown as Wire.RunPlanUpdate)).id
+        updated++
+      } else {
+        planId = existing.id
+        reused++
+      }
+      refs[Provisioning.key.plan] = ref("plan", planId)
+      refs["agentEndpoint"] = ref("agent_endpoint", target.agentEndpointId)
+      return { provider: name, refs, created, updated, reused, warnings }
+    })
+
+  // -- runs -----------------------------------------------------------------------------------
+
+  const contextOf = (plan: Plan.Plan, provisioning: Provisioning.Provisioning, marker: string | undefined): RunContext => {
+    const personas = new Map<string, string>()
+    const scenarios = new Map<string, string>()
+    for (const p of plan.personas) {
+      const r = provisioning.refs[Provisioning.key.persona(p.id)]
+      if (r) personas.set(r.id, p.id)
+    }
+    for (const s of plan.scenarios) {
+      const r = provisioning.refs[Provisioning.key.scenario(s.id)]
+      if (r) scenarios.set(r.id, s.id)
+    }
+    const evaluators = plan.evaluators.flatMap((e) => {
+      const r = provisioning.refs[Provisioning.key.evaluator(e.id)]
+      return r ? [{ metricDefinitionId: r.id, evaluator: e }] : []
+    })
+    return {
+      planName: plan.name,
+      marker,
+      expected: plan.scenarios.length * plan.personas.length * (plan.direction === "outbound" ? 1 : plan.iterations),
+      personas,
+      scenarios,
+      evaluators,
+      scenarioEvaluators: new Map(plan.scenarios.map((s) => [s.id as string, Plan.evaluatorsOf(plan, s).map((e) => e.id as string)]))
+    }
+  }
+
+  /** A context for a run this driver did not start: canonical ids from the markers on the vendor objects. */
+  const recoveredContext = (detail: Wire.RunPlanJobDetail) =>
+    Effect.gen(function*() {
+      const plan = yield* client.runPlans.get(detail.simulationRunPlanId)
+      const definitions = yield* all(client.metrics.listDefinitions)
+      const evaluators: Array<EvaluatorBinding> = []
+      for (const d of definitions) {
+        const m = M.parseMarker(d.description)
+        if (m?.kind !== "evaluator" || !plan.metrics.some((x) => x.id === d.id)) continue
+        const check = M.isCheckMetric(d.type, Wire_slug(d))
+        if (!check) continue
+        evaluators.push({ metricDefinitionId: d.id, evaluator: Schema.decodeSync(Evaluator.Evaluator)({ id: m.id as never, description: d.description ?? d.name }) })
+      }
+      const context: RunContext = {
+        planName: plan.name,
+        marker: undefined,
+        expected: plan.testCaseCount ?? 0,
+        personas: new Map(),
+        scenarios: new Map(),
+        evaluators,
+        scenarioEvaluators: undefined
+      }
+      return context
+    })
+
+  const contextFor = (detail: Wire.RunPlanJobDetail) =>
+    Effect.suspend(() => {
+      const known = runs.get(detail.simulationRunPlanJobId)
+      return known !== undefined
+        ? Effect.succeed(known)
+        : Effect.tap(recoveredContext(detail), (c) => Effect.sync(() => runs.set(detail.simulationRunPlanJobId, c)))
+    })
+
+  const metricsOf = (sim: Wire.SimulationJob, final: boolean) =>
+    Effect.suspend(() => {
+      if (sim.callId === undefined || sim.callId === null) return Effect.succeed([] as ReadonlyArray<Wire.CallMetric>)
+      const cached = metricsCache.get(sim.simulationJobId)
+      if (cached !== undefined) return Effect.succeed(cached)
+      return Effect.tap(client.calls.metrics(sim.callId), (m) => Effect.sync(() => final && metricsCache.set(sim.simulationJobId, m)))
+    })
+
+  const canonicalPersona = (ctx: RunContext, sim: Wire.SimulationJob) => {
+    const id = sim.persona?.id
+    const known = id === undefined ? undefined : ctx.personas.get(id)
+    if (known !== undefined) return known
+    const m = M.parseMarker(sim.persona?.description)
+    return m?.kind === "persona" ? m.id : `roark-${id ?? "unknown"}`
+  }
+
+  const canonicalScenario = (ctx: RunContext, sim: Wire.SimulationJob) =>
+    Effect.gen(function*() {
+      const id = sim.scenario?.id
+      if (id === undefined) return "roark-unknown"
+      const known = ctx.scenarios.get(id) ?? scenarioIds.get(id)
+      if (known !== undefined) return known
+      const fromDescription = M.parseMarker(sim.scenario?.description)
+      if (fromDescription?.kind === "scenario") return fromDescription.id
+      const scenario = yield* client.scenarios.get(id).pipe(Effect.option)
+      const m = Option.flatMap(scenario, (s) => Option.fromNullable(M.parseMarker(s.name)))
+      const canonical = Option.isSome(m) && m.value.kind === "scenario" ? m.value.id : `roark-${id}`
+      scenarioIds.set(id, canonical)
+      return canonical
+    })
+
+  /** Iteration numbers: the order of a scenario x persona x endpoint group's jobs in the fan-out. */
+  const iterations = (sims: ReadonlyArray<Wire.SimulationJob>) => {
+    const seen = new Map<string, number>()
+    return sims.map((s) => {
+      const key = `${s.scenario?.id}/${s.persona?.id}/${s.agentEndpoint?.id}`
+      const n = (seen.get(key) ?? 0) + 1
+      seen.set(key, n)
+      return n
+    })
+  }
+
+  const verdictOf = (ctx: RunContext, sim: Wire.SimulationJob, scenario: string) =>
+    Effect.gen(function*() {
+      const status = M.resultStatus(sim.status, sim.processingStatus)
+      const final = status.unified === "completed"
+      const metrics = final ? yield* metricsOf(sim, true) : []
+      const evaluations = evaluationsOf(metrics, ctx.evaluators, ctx.scenarioEvaluators?.get(scenario))
+      return { status, evaluations, verdict: Result.verdictOf(status, evaluations) }
+    })
+
+  const buildRun = (detail: Wire.RunPlanJobDetail, ctx: RunContext) =>
+    Effect.gen(function*() {
+      const counts = { total: 0, queued: 0, running: 0, passed: 0, failed: 0, errored: 0, skipped: 0 }
+      for (const sim of detail.simulationJobs) {
+        counts.total++
+        const scenario = yield* canonicalScenario(ctx, sim)
+        const { status, verdict } = yield* verdictOf(ctx, sim, scenario)
+        if (status.unified === "queued") counts.queued++
+        else if (status.unified === "running" || status.unified === "unknown") counts.running++
+        else if (verdict === "pass") counts.passed++
+        else if (verdict === "fail") counts.failed++
+        else if (verdict === "skipped") counts.skipped++
+        else counts.errored++
+      }
+      const status = M.runPlanJobStatus(detail.status)
+      if (detail.simulationJobs.length === 0 && (status.unified === "queued" || status.unified === "running")) {
+        counts.total = ctx.expected
+        counts.queued = ctx.expected
+      }
+      const run: RunEncoded = {
+        ref: ref("run", detail.simulationRunPlanJobId),
+        provider: name,
+        name: ctx.planName,
+        status,
+        counts,
+        ...(detail.createdAt ? { createdAt: detail.createdAt } : {}),
+        ...(detail.startedAt ? { startedAt: detail.startedAt } : {}),
+        ...(detail.endedAt ? { endedAt: detail.endedAt } : {}),
+        ...(ctx.marker === undefined ? {} : { marker: ctx.marker }),
+        providerMetadata: {
+          simulationRunPlanId: detail.simulationRunPlanId,
+          url: `https://platform.roark.ai/simulations/runs/${detail.simulationRunPlanJobId}`
+        }
+      }
+      return run
+    })
+
+  const startRun: SimulationProvider.Driver["startRun"] = ({ marker, plan, provisioning }) =>
+    Effect.gen(function*() {
+      const planRef = provisioning.refs[Provisioning.key.plan]
+      if (planRef === undefined) return yield* fail("startRun", "InvalidRequest", "the provisioning has no run plan (key \"plan\")")
+      if (!attempts.has(marker)) attempts.set(marker, yield* Clock.currentTimeMillis)
+      const started = yield* client.runPlanJobs.start(planRef.id, { variables: { [markerVariable]: marker } })
+      const ctx = contextOf(plan, provisioning, marker)
+      runs.set(started.simulationRunPlanJobId, ctx)
+      return yield* buildRun({
+        simulationRunPlanJobId: started.simulationRunPlanJobId,
+        simulationRunPlanId: started.simulationRunPlanId,
+        status: started.status,
+        ...(started.createdAt === undefined ? {} : { createdAt: started.createdAt }),
+        simulationJobs: []
+      }, ctx)
+    })
+
+  const getRun: SimulationProvider.Driver["getRun"] = (id) =>
+    Effect.gen(function*() {
+      const detail = yield* client.runPlanJobs.get(id)
+      return yield* buildRun(detail, yield* contextFor(detail))
+    })
+
+  const resultOf = (detail: Wire.RunPlanJobDetail, ctx: RunContext, sim: Wire.SimulationJob, iteration: number) =>
+    Effect.gen(function*() {
+      const cached = finalResults.get(sim.simulationJobId)
+      if (cached !== undefined) return cached
+      const scenario = yield* canonicalScenario(ctx, sim)
+      const { evaluations, status, verdict } = yield* verdictOf(ctx, sim, scenario)
+      const terminal = status.unified !== "queued" && status.unified !== "running" && status.unified !== "unknown"
+      const callId = sim.callId ?? undefined
+      const call = terminal && callId !== undefined ? yield* client.calls.get(callId) : undefined
+      const transcript = terminal && callId !== undefined ? yield* client.calls.transcript(callId) : undefined
+      const ended = call?.endedStatus ?? undefined
+      const failureReason = status.unified === "failed"
+        ? { code: ended ?? "SIMULATION_FAILED", message: `the simulation job ${sim.simulationJobId} failed${ended ? ` (${ended})` : ""}` }
+        : status.unified === "timed_out"
+        ? { code: "TIMED_OUT", message: "the simulation job timed out" }
+        : ended !== undefined && M.failedCallEndings.has(ended)
+        ? { code: ended, message: `the call ended with ${ended}` }
+        : undefined
+      const result: ResultEncoded = {
+        ref: ref("result", sim.simulationJobId),
+        run: ref("run", detail.simulationRunPlanJobId),
+        scenario,
+        persona: canonicalPersona(ctx, sim),
+        iteration,
+        status,
+        verdict,
+        evaluations,
+        transcript: (transcript?.entries ?? []).map((e) => ({
+          role: M.role(e.role),
+          text: e.text,
+          ...(e.startOffsetMs === undefined ? {} : { startSeconds: e.startOffsetMs / 1000 }),
+          ...(e.endOffsetMs === undefined ? {} : { endSeconds: e.endOffsetMs / 1000 })
+        })),
+        ...(call?.recordingUrl ? { recordingUrl: call.recordingUrl } : {}),
+        ...(failureReason === undefined ? {} : { failureReason }),
+        ...(sim.startedAt ? { startedAt: sim.startedAt } : {}),
+        ...(sim.completedAt ? { endedAt: sim.completedAt } : {}),
+        ...(typeof call?.durationMs === "number" ? { durationSeconds: call.durationMs / 1000 } : {}),
+        providerMetadata: {
+          simulationJobId: sim.simulationJobId,
+          processingStatus: sim.processingStatus ?? null,
+          callId: callId ?? null,
+          roarkPhoneNumber: sim.roarkPhoneNumber ?? null,
+          agentEndpointId: sim.agentEndpoint?.id ?? null,
+          agentEndpointType: sim.agentEndpoint?.type ?? sim.agentEndpoint?.endpointType ?? null,
+          endedStatus: ended ?? null
+        },
+        raw: JSON.parse(JSON.stringify(sim))
+      }
+      if (terminal && M.processingStatus(sim.processingStatus).unified !== "running") finalResults.set(sim.simulationJobId, result)
+      return result
+    })
+
+  const listResults: SimulationProvider.Driver["listResults"] = (id, cursor) =>
+    Effect.gen(function*() {
+      const detail = yield* client.runPlanJobs.get(id)
+      const ctx = yield* contextFor(detail)
+      const offset = cursor === undefined ? 0 : Number(cursor)
+      if (!Number.isInteger(offset) || offset < 0) return yield* fail("listResults", "InvalidRequest", `invalid cursor ${cursor}`)
+      const numbers = iterations(detail.simulationJobs)
+      const page = detail.simulationJobs.slice(offset, offset + resultsPageSize)
+      const results = yield* Effect.forEach(page, (sim, i) => resultOf(detail, ctx, sim, numbers[offset + i]!))
+      const next = offset + resultsPageSize
+      return next < detail.simulationJobs.length ? { results, cursor: String(next) } : { results }
+    })
+
+  const cancelRun: SimulationProvider.Driver["cancelRun"] = (id) => Effect.asVoid(client.runPlanJobs.cancel(id))
+
+  /**
+   * A run whose creation's outcome is unknown: a recent job of the plan whose simulation jobs carry
+   * the marker variable, or else the only job of the plan created since the first attempt.
+   */
+  const findRun: NonNullable<SimulationProvider.Driver["findRun"]> = ({ marker, plan, provisioning }) =>
+    Effect.gen(function*() {
+      const planRef = provisioning.refs[Provisioning.key.plan]
+      if (planRef === undefined) return Option.none()
+      const since = (attempts.get(marker) ?? (yield* Clock.currentTimeMillis)) - 5_000
+      const page = yield* client.runPlanJobs.list({ simulationRunPlanId: planRef.id, limit: 50 })
+      const candidates = page.data.filter((j) => j.createdAt === undefined || j.createdAt === null || Date.parse(j.createdAt) >= since)
+      const unproven: Array<Wire.RunPlanJobDetail> = []
+      for (const c of candidates) {
+        const detail = yield* client.runPlanJobs.get(c.simulationRunPlanJobId)
+        const markers = detail.simulationJobs.map((s) => s.runPlan?.variables?.[markerVariable])
+        if (markers.includes(marker)) {
+          const ctx = contextOf(plan, provisioning, marker)
+          runs.set(detail.simulationRunPlanJobId, ctx)
+          return Option.some(yield* buildRun(detail, ctx))
+        }
+        if (markers.every((m) => m === undefined)) unproven.push(detail)
+      }
+      if (unproven.length === 1 && candidates.length === 1) {
+        const ctx = contextOf(plan, provisioning, marker)
+        runs.set(unproven[0]!.simulationRunPlanJobId, ctx)
+        return Option.some(yield* buildRun(unproven[0]!, ctx))
+      }
+      return Option.none()
+    })
+
+  const check = (plan: Plan.Plan): ReadonlyArray<Warning.Warning> => {
+    const w: Array<Warning.Warning> = []
+    if (plan.direction === "outbound" && plan.iterations > 1) {
+      w.push(Warning.make("iterations_capped", `Roark runs OUTBOUND plans once (iterationCount must be 1); ${plan.iterations} iterations requested`, "iterations"))
+    }
+    plan.personas.forEach((p, i) => {
+      if (p.gender === "neutral") w.push(Warning.make("persona_gender_substituted", `persona "${p.id}": Roark has no neutral gender; ${M.fallbackGender} is used`, `personas[${i}].gender`))
+    })
+    return w
+  }
+
+  return { name, capabilities, check, provision, startRun, getRun, listResults, cancelRun, findRun }
+})
+
+const Wire_slug = (d: Wire.MetricDefinition) => d.slug ?? d.metricId
+
+// ---------------------------------------------------------------------------------------------
+// Layers and plugin
+// ---------------------------------------------------------------------------------------------
+
+export interface Settings {
+  readonly baseUrl: string
+  readonly apiKey: Redacted.Redacted<string>
+  readonly retry?: Retry.RetryPolicy | undefined
+  readonly watch?: SimulationProvider.WatchOptions | undefined
+}
+
+/** `SimulationProvider` and `RoarkClient` for explicit settings. */
+export const layer = (
+  settings: Settings
+): Layer.Layer<SimulationProvider.SimulationProvider | RoarkClient.RoarkClient, never, HttpClient.HttpClient> =>
+  SimulationProvider.layer(make, { retry: settings.retry, watch: settings.watch }).pipe(
+    Layer.provideMerge(RoarkClient.layer({ baseUrl: settings.baseUrl, apiKey: settings.apiKey }))
+  )
+
+/** `SimulationProvider` and `RoarkClient` from `ROARK_API_KEY` (or `ROARK_API_BEARER_TOKEN`) and `ROARK_BASE_URL`. */
+export const layerConfig: Layer.Layer<SimulationProvider.SimulationProvider | RoarkClient.RoarkClient, ConfigError.ConfigError, HttpClient.HttpClient> =
+  Layer.unwrapEffect(Effect.map(RoarkClient.settingsConfig, (s) => layer({ baseUrl: s.baseUrl ?? RoarkClient.defaultBaseUrl, apiKey: s.apiKey })))
+
+export const plugin: ProviderRegistry.ProviderPlugin = {
+  name,
+  displayName: "Roark",
+  capabilities,
+  layerConfig,
+  layer: (settings) => layer(settings),
+  targetSchema: Target,
+  optionsSchema: Options,
+  env
+}

@@ -1,0 +1,72 @@
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import { describe } from "@effect/vitest"
+import { Conformance } from "@simbridge/conformance"
+import { Plan, Retry } from "@simbridge/core"
+import { Faults } from "@simbridge/emulator"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Redacted from "effect/Redacted"
+import * as Schema from "effect/Schema"
+import { RoarkEmulator, RoarkProvider } from "../src/index.js"
+
+const plan = Schema.decodeUnknownSync(Plan.Plan)({
+  name: "conformance",
+  target: { roark: { agentEndpointId: "0b6c1f8e-2d3a-4e5f-9a8b-7c6d5e4f3a2b" } },
+  iterations: 3,
+  personas: [{ id: "p1", name: "Pat", gender: "male" }, { id: "p2", name: "Sam", language: "es" }],
+  scenarios: [
+    { id: "s1", name: "Book", instructions: "Book a table", evaluators: ["ok"] },
+    { id: "s2", name: "Cancel", instructions: "Cancel the booking", evaluators: ["ok", "score"] }
+  ],
+  evaluators: [
+    { id: "ok", description: "booked" },
+    { id: "score", description: "politeness 1-5", type: "number", comparator: ">=", expect: 3, required: false }
+  ]
+})
+
+const fastRetry = new Retry.RetryPolicy({ ...Retry.defaultPolicy, initialDelay: Duration.millis(10), maxDelay: Duration.millis(50), maxAttempts: 4 })
+
+const subject = (background: Faults.FaultSpec) =>
+  Layer.unwrapScoped(Effect.gen(function*() {
+    const handle = yield* RoarkEmulator.start({ speed: 200, seed: 3, faults: background })
+    const jobPath = { method: "GET", path: "/v1/simulation/plan/job/" } as const
+    const faults = Layer.succeed(Conformance.ConformanceFaults, {
+      inject: (_operation, fault, times = 1) =>
+        Effect.sync(() => {
+          switch (fault._tag) {
+            case "Status":
+              return handle.faults.injectNext({ _tag: "Status", status: fault.status, ...(fault.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: fault.retryAfterSeconds }) }, times, jobPath)
+            case "Malformed":
+              return handle.faults.injectNext({ _tag: "Malformed" }, times, jobPath)
+            case "UnknownStatus":
+              // FaultControl.unknownEnum() only takes one-shots without a match (see the report).
+              return handle.faults.injectNext({ _tag: "UnknownEnum" }, times)
+          }
+        }),
+      // Clears the one-shots but keeps the background faults (FaultControl.clear drops both).
+      clear: Effect.sync(() => {
+        const spec = handle.faults.current
+        handle.faults.clear()
+        handle.faults.set(spec)
+      })
+    })
+    const provider = RoarkProvider.layer({
+      baseUrl: handle.url,
+      apiKey: Redacted.make("roark-test-key"),
+      retry: fastRetry,
+      watch: { interval: "10 millis", maxInterval: "100 millis" }
+    })
+    return Layer.merge(faults, provider)
+  })).pipe(Layer.provide(NodeHttpClient.layerUndici))
+
+Conformance.run({ name: "roark", layer: subject(Faults.none), plan, missingRunId: "00000000-0000-4000-8000-000000000000" })
+
+describe("with background faults (429 with Retry-After 0, 5xx, latency)", () => {
+  Conformance.run({
+    name: "roark",
+    layer: subject(new Faults.FaultSpec({ rateLimit: 0.04, retryAfterSeconds: 0, serverError: 0.04, latencyMs: 1 })),
+    plan,
+    missingRunId: "00000000-0000-4000-8000-000000000000"
+  })
+})
