@@ -503,13 +503,15 @@ const makeApp = (context: {
       readonly validate?: (value: any) => Effect.Effect<void, HttpFailure>
       readonly filter?: (p: Record<string, string | Array<string>>) => (o: Json) => boolean
       readonly guard?: (id: string, action: "update" | "delete") => Effect.Effect<void, HttpFailure>
+      /** Fields a created object has when the request omits them. */
+      readonly defaults?: Json
     } = {}
   ) =>
     router.pipe(
       HttpRouter.post(path, Effect.gen(function*() {
         const { json: raw, value } = yield* body(create)
         if (hooks.validate) yield* hooks.validate(value)
-        const object = yield* created(raw)
+        const object = yield* created({ ...hooks.defaults, ...raw })
         store.set(object.id, object)
         return json(object, 201)
       })),
@@ -612,6 +614,7 @@ const makeApp = (context: {
     (r) =>
       crud(r, "/eval/simulation/suite", "Simulation suite", suites, VapiWire.CreateSuite, VapiWire.UpdateSuite, {
         validate: (value: VapiWire.CreateSuite) => requireSimulations(value.simulationIds),
+        defaults: { targetAssignments: [] },
         filter: (p) => {
           const name = queryValue(p, "name")
           return (o) => name === undefined || String(o.name).toLowerCase().includes(name.toLowerCase())
@@ -631,7 +634,6 @@ const makeApp = (context: {
             ? fail(409, `Simulation ${id} is part of a suite`)
             : Effect.void
       }),
-    // Suites are created with `targetAssignments: []` when omitted (required in responses).
     HttpRouter.post("/eval/simulation/suite/:id/duplicate", Effect.gen(function*() {
       const id = yield* idParam("id", "Simulation suite")
       const suite = yield* find(suites, "Simulation suite", id)
