@@ -5,3 +5,5 @@
  */
 export * as CekuraClient from "./CekuraClient.js"
 export * as CekuraWire from "./CekuraWire.js"
+export * as CekuraProvider from "./CekuraProvider.js"
+export * as CekuraEmulator from "./CekuraEmulator.js"

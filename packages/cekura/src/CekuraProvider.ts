@@ -1,0 +1,696 @@
+/**
+ * simbridge on Cekura: the `SimulationProvider.Driver`, the layers providing `SimulationProvider`
+ * and `CekuraClient`, and the registry plugin.
+ *
+ * Mapping (see docs/providers/cekura.md):
+ * - every scenario x persona pair becomes one Cekura scenario (instructions + the persona in
+ *   prose, `expected_outcome_prompt` with one `[evaluator-id]` line per evaluator, metrics for
+ *   evaluators mapped to Cekura metric ids) with the closest catalogue personality and a test
+ *   profile carrying persona properties and scenario variables; tags carry the canonical ids and a
+ *   definition hash (`simbridge`, `sb-scenario:<id>`, `sb-persona:<id>`, `sb-hash:<hash>`).
+ * - a canonical run is a Cekura result (`cekura:run:<result id>`); its results are the result's
+ *   runs (`cekura:result:<run id>`); iterations are `frequency`.
+ * - the run marker is kept in the result name: `<plan name> [<marker>]`.
+ *
+ * @since 0.1.0
+ */
+import type * as HttpClient from "@effect/platform/HttpClient"
+import {
+  Capabilities,
+  Evaluator,
+  Issues,
+  Persona,
+  Plan,
+  ProviderError,
+  Provisioning,
+  Result,
+  type Retry,
+  SimulationProvider,
+  Warning
+} from "@simbridge/core"
+import type { ProviderRegistry } from "@simbridge/core"
+import * as Chunk from "effect/Chunk"
+
+import type * as ConfigError from "effect/ConfigError"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import type * as Redacted from "effect/Redacted"
+import * as Schema from "effect/Schema"
+import * as Stream from "effect/Stream"
+import * as CekuraClient from "./CekuraClient.js"
+import * as Wire from "./CekuraWire.js"
+import * as Mapping from "./internal/mapping.js"
+
+export const provider = "cekura"
+
+// ---------------------------------------------------------------------------------------------
+// suite-file schemas
+// ---------------------------------------------------------------------------------------------
+
+const PositiveInt = Schema.Int.pipe(Schema.positive())
+/** Integer ids, also accepted as numeric strings (YAML users quote ids). */
+const IntId = Schema.Union(PositiveInt, Schema.compose(Schema.NumberFromString, PositiveInt))
+
+/** The suite's `target.cekura` entry: the agent under test, by agent id or assistant id. */
+export const Target = Schema.Struct({
+  agentId: Schema.optional(IntId),
+  assistantId: Schema.optional(Schema.String.pipe(Schema.minLength(1)))
+}).pipe(Schema.filter((t) =>
+  t.agentId === undefined && t.assistantId === undefined ? { path: ["agentId"], message: "agentId or assistantId is required" } : undefined
+))
+export type Target = typeof Target.Type
+
+/** The suite's `vendors.cekura` options; every field is optional. */
+export const Options = Schema.Struct({
+  /** Persona id -> Cekura personality id, instead of the closest catalogue match. */
+  personalities: Schema.optional(Schema.Record({ key: Schema.String, value: IntId })),
+  /** Evaluator id -> Cekura metric id: judged by that metric instead of the expected-outcome prompt. */
+  metrics: Schema.optional(Schema.Record({ key: Schema.String, value: IntId })),
+  /** `same_number` (default) or `different_numbers` (voice). */
+  mode: Schema.optional(Wire.Mode),
+  outboundPhoneNumber: Schema.optional(Schema.String),
+  agentNumber: Schema.optional(Schema.String),
+  mockToolNames: Schema.optional(Schema.Array(Schema.String)),
+  /** Text runs: connect the simulated caller to this websocket instead of the agent's gateway. */
+  websocketUrl: Schema.optional(Schema.String),
+  /** Folder (dot-separated) the provisioned scenarios are filed under. */
+  folderPath: Schema.optional(Schema.String)
+})
+export type Options = typeof Options.Type
+
+export const env = [CekuraClient.env.apiKey, CekuraClient.env.baseUrl] as const
+
+export const capabilities = new Capabilities.Capabilities({
+  personas: "catalogue",
+  personaAttributes: ["language", "accent", "gender", "backgroundNoise"],
+  directions: ["inbound", "outbound"],
+  transports: ["voice", "chat"],
+  maxIterations: 100,
+  concurrency: true,
+  maxDuration: false,
+  silenceTimeout: false,
+  endCallPhrases: false,
+  executionMode: false,
+  scriptedSteps: false,
+  toolMocks: false,
+  cancelRun: true,
+  cancelResult: false,
+  recordings: true,
+  gaps: [
+    "personalities cannot be created through the API: each persona runs as the closest catalogue personality (or vendors.cekura.personalities), and its other traits are described in the scenario and test profile",
+    "the call direction is the agent's own setting (inbound or outbound), not a run option",
+    "evaluators without a mapped Cekura metric are judged as lines of the scenario's expected-outcome prompt (met / not met)",
+    "no stored plan: a run is one trigger of the provisioned scenarios"
+  ]
+})
+
+// ---------------------------------------------------------------------------------------------
+// pure translation
+// ---------------------------------------------------------------------------------------------
+
+const fail = (operation: string, reason: ProviderError.Reason, description: string) =>
+  ProviderError.make({ provider, operation, reason, description })
+
+const decodeEntry = <A, I>(operation: string, schema: Schema.Schema<A, I>, value: unknown, prefix: ReadonlyArray<string>) =>
+  Schema.decodeUnknown(schema)(value).pipe(
+    Effect.mapError((e) => fail(operation, "InvalidRequest", Issues.summarize(Issues.fromParseError(e), prefix)))
+  )
+
+export const targetOf = (operation: string, plan: Plan.Plan) =>
+  plan.target[provider] === undefined
+    ? Effect.fail(fail(operation, "InvalidRequest", "target.cekura: missing; expected { agentId } or { assistantId }"))
+    : decodeEntry(operation, Target, plan.target[provider], ["target", "cekura"])
+
+export const optionsOf = (operation: string, plan: Plan.Plan) => decodeEntry(operation, Options, plan.vendors[provider] ?? {}, ["vendors", "cekura"])
+
+/** What simbridge needs to judge one evaluator on a Cekura run. */
+export interface EvaluatorSpec {
+  readonly id: string
+  readonly required: boolean
+  readonly type: Evaluator.Type
+  readonly comparator: Evaluator.Comparator
+  readonly expect: Evaluator.Expected | undefined
+  readonly metricId?: number | undefined
+}
+
+/** The canonical identity of a provisioned Cekura scenario. */
+export interface ScenarioContext {
+  readonly scenario: string
+  readonly persona: string
+  readonly evaluators: ReadonlyArray<EvaluatorSpec>
+}
+
+export const expectedOutcomeId = "expected_outcome"
+
+const expectation = (e: Evaluator.Evaluator): string =>
+  e.type === "boolean"
+    ? e.expect === (e.comparator === "=") ? "" : " (expected: it did not happen)"
+    : ` (expected ${e.comparator} ${JSON.stringify(e.expect)})`
+
+/** One expected-outcome line per evaluator not mapped to a metric, then the scenario's expected outcome. */
+export const expectedOutcomePrompt = (plan: Plan.Plan, scenario: Plan.Plan["scenarios"][number], metrics: Readonly<Record<string, number>>): string =>
+  [
+    ...Plan.evaluatorsOf(plan, scenario)
+      .filter((e) => metrics[e.id] === undefined)
+      .map((e) => `[${e.id}]${e.required ? "" : " (optional)"} ${e.description}${expectation(e)}`),
+    ...(scenario.expectedOutcome ? [`[${expectedOutcomeId}] ${scenario.expectedOutcome}`] : [])
+  ].join("\n")
+
+const linePattern = /^\[([A-Za-z0-9][A-Za-z0-9._-]*)\](\s\(optional\))?\s/
+
+/** Reads the evaluators back from a scenario's prompt and tags (used when the driver's cache misses). */
+export const contextFromScenario = (scenario: Wire.Scenario): ScenarioContext | undefined => {
+  const tags = Wire.tagsOf(scenario)
+  const tag = (prefix: string) => tags.filter((t) => t.startsWith(prefix)).map((t) => t.slice(prefix.length))
+  const s = tag("sb-scenario:")[0]
+  const p = tag("sb-persona:")[0]
+  if (s === undefined || p === undefined) return undefined
+  const optional = new Set(tag("sb-optional:"))
+  const fromPrompt = (scenario.expected_outcome_prompt ?? "").split("\n").flatMap((line): Array<EvaluatorSpec> => {
+    const m = linePattern.exec(line.trim())
+    return m === null ? [] : [{ id: m[1]!, required: m[2] === undefined, type: "boolean", comparator: "=", expect: true }]
+  })
+  const fromMetrics = tag("sb-metric:").flatMap((t): Array<EvaluatorSpec> => {
+    const [id, metric] = t.split("=")
+    return id && metric && /^\d+$/.test(metric)
+      ? [{ id, required: !optional.has(id), type: "boolean", comparator: "=", expect: undefined, metricId: Number(metric) }]
+      : []
+  })
+  return { scenario: s, persona: p, evaluators: [...fromPrompt, ...fromMetrics] }
+}
+
+/** The evaluators of one scenario as simbridge judges them on Cekura. */
+export const evaluatorSpecs = (plan: Plan.Plan, scenario: Plan.Plan["scenarios"][number], metrics: Readonly<Record<string, number>>): ReadonlyArray<EvaluatorSpec> => [
+  ...Plan.evaluatorsOf(plan, scenario).map((e) => ({
+    id: e.id,
+    required: e.required,
+    type: e.type,
+    comparator: e.comparator,
+    expect: e.expect,
+    ...(metrics[e.id] === undefined ? {} : { metricId: metrics[e.id] })
+  })),
+  ...(scenario.expectedOutcome ? [{ id: expectedOutcomeId, required: true, type: "boolean" as const, comparator: "=" as const, expect: true }] : [])
+]
+
+/** The scenario's instructions, scripted steps and the caller persona in prose. */
+export const instructions = (scenario: Plan.Plan["scenarios"][number], persona: Persona.Persona): string =>
+  [
+    scenario.instructions,
+    ...(scenario.steps && scenario.steps.length > 0 ? [`Steps:\n${scenario.steps.map((s, i) => `${i + 1}. ${s}`).join("\n")}`] : []),
+    `Caller persona:\n${Persona.describe(persona)}`
+  ].join("\n\n")
+
+/** Scores a catalogue personality for a persona: language first, then accent, gender, noise, mood. */
+export const personalityScore = (persona: Persona.Persona, p: Wire.Personality): number => {
+  const text = `${p.name} ${p.prompt ?? ""}`.toLowerCase()
+  let score = 0
+  if ((p.language ?? "en").toLowerCase() === Mapping.languageOf[persona.language]) score += 100
+  if (persona.accent && (p.accent ?? "").toLowerCase() === Mapping.accentOf[persona.accent]) score += 20
+  if (persona.gender && persona.gender !== "neutral" && new RegExp(`\\b${persona.gender}\\b`).test(text)) score += 10
+  if (persona.backgroundNoise && (p.background_noise ?? "none").toLowerCase() === Mapping.backgroundNoiseOf[persona.backgroundNoise]) score += 10
+  if (persona.emotion && text.includes(persona.emotion)) score += 5
+  return score
+}
+
+/** The closest catalogue personality (ties: the lowest id). */
+export const closestPersonality = (persona: Persona.Persona, catalogue: ReadonlyArray<Wire.Personality>): Wire.Personality | undefined =>
+  [...catalogue].sort((a, b) => personalityScore(persona, b) - personalityScore(persona, a) || a.id - b.id)[0]
+
+const truncate = (s: string, n: number) => (s.length <= n ? s : `${s.slice(0, n - 1)}…`)
+
+/** The result name carrying the marker, and the marker read back. */
+export const resultName = (plan: Plan.Plan, marker: string) => `${truncate(plan.name, 200)} [${marker}]`
+export const markerOf = (name: string | null | undefined): string | undefined => /\[([^\]\s]+)\]\s*$/.exec(name ?? "")?.[1]
+
+/** Iteration of each run: 1-based rank among the runs of the same scenario, by run id. */
+export const iterations = (runs: ReadonlyArray<{ readonly id: number; readonly scenario?: typeof Wire.ScenarioField.Type | null | undefined }>): Map<number, number> => {
+  const byScenario = new Map<number | undefined, Array<number>>()
+  for (const r of runs) {
+    const s = Wire.scenarioIdOf(r.scenario)
+    byScenario.set(s, [...(byScenario.get(s) ?? []), r.id])
+  }
+  const out = new Map<number, number>()
+  for (const ids of byScenario.values()) [...ids].sort((a, b) => a - b).forEach((id, i) => out.set(id, i + 1))
+  return out
+}
+
+const explanationText = (e: typeof Wire.Explanation.Type | null | undefined): string | undefined =>
+  e === null || e === undefined ? undefined : typeof e === "string" ? e : e.join(" ")
+
+/** Judges a run's evaluations against the scenario's evaluators; vendor metrics without a counterpart are kept as optional. */
+export const evaluations = (run: Wire.RunSummary, context: ScenarioContext | undefined): Array<typeof Result.EvaluationResult.Encoded> => {
+  const status = Mapping.statusOf(run.status)
+  const judged = status.unified === "completed" || (status.unified === "unknown" && (run.evaluation != null || run.expected_outcome != null))
+  if (!judged) return []
+  const outcome = typeof run.expected_outcome === "object" && run.expected_outcome !== null ? run.expected_outcome : undefined
+  const alignments = outcome?.outcome_alignments ?? []
+  const metrics = run.evaluation?.metrics ?? []
+  const used = new Set<Wire.Metric>()
+  const out: Array<typeof Result.EvaluationResult.Encoded> = []
+  for (const spec of context?.evaluators ?? []) {
+    const base = { evaluator: spec.id, required: spec.required, ...(spec.expect === undefined ? {} : { expected: spec.expect }) }
+    if (spec.metricId !== undefined) {
+      const metric = metrics.find((m) => m.id === spec.metricId)
+      if (metric === undefined) {
+        out.push({ ...base, passed: null, reasoning: `metric ${spec.metricId} was not evaluated` })
+        continue
+      }
+      used.add(metric)
+      const kind = Mapping.metricKindOf(metric.type ?? metric.eval_type)
+      const actual = kind === "binary" ? Mapping.binaryPassed(metric) : kind === "numeric" || kind === "qualitative" ? metric.score ?? null : (metric.value ?? metric.enum ?? null) as string | null
+      const passed = actual === null ? null : spec.expect === undefined ? (kind === "binary" ? actual === true : null) : Evaluator.passes({ comparator: spec.comparator, expect: spec.expect }, actual)
+      const reasoning = explanationText(metric.explanation)
+      out.push({ ...base, ...(metric.name ? { name: metric.name } : {}), passed, ...(actual === null ? {} : { actual }), ...(reasoning ? { reasoning } : {}) })
+      continue
+    }
+    const alignment = alignments.find((a) => (a.prompt_part ?? "").includes(`[${spec.id}]`))
+    if (alignment === undefined || typeof alignment.aligned !== "boolean") {
+      out.push({ ...base, passed: null, reasoning: "not judged in the expected outcome" })
+      continue
+    }
+    const passed = spec.type === "boolean" && spec.expect !== undefined
+      ? Evaluator.passes({ comparator: spec.comparator, expect: spec.expect }, alignment.aligned)
+      : alignment.aligned
+    out.push({ ...base, passed, actual: alignment.aligned, ...(alignment.outcome ? { reasoning: alignment.outcome } : {}) })
+  }
+  for (const metric of metrics) {
+    if (used.has(metric)) continue
+    const kind = Mapping.metricKindOf(metric.type ?? metric.eval_type)
+    const actual = kind === "binary" ? Mapping.binaryPassed(metric) : metric.score ?? null
+    const reasoning = explanationText(metric.explanation)
+    out.push({
+      evaluator: metric.name ?? `metric-${metric.id ?? "?"}`,
+      ...(metric.name ? { name: metric.name } : {}),
+      passed: kind === "binary" ? (actual as boolean | null) : null,
+      required: false,
+      ...(actual === null ? {} : { actual }),
+      ...(reasoning ? { reasoning } : {})
+    })
+  }
+  return out
+}
+
+export const verdictOf = (run: Wire.RunSummary, context: ScenarioContext | undefined) =>
+  Result.verdictOf(Mapping.statusOf(run.status), evaluations(run, context), run.success ?? null)
+
+const fallbackIds = (run: { readonly scenario?: typeof Wire.ScenarioField.Type | null | undefined; readonly personality?: number | null | undefined }) => ({
+  scenario: `cekura-scenario-${Wire.scenarioIdOf(run.scenario) ?? "deleted"}`,
+  persona: `cekura-personality-${run.personality ?? "default"}`
+})
+
+const json = (value: unknown): unknown => JSON.parse(JSON.stringify(value))
+
+/** A Cekura run as a canonical result. */
+export const toResult = (
+  resultId: number,
+  run: Wire.Run,
+  context: ScenarioContext | undefined,
+  iteration: number
+): typeof Result.Result.Encoded => {
+  const status = Mapping.statusOf(run.status)
+  const evals = evaluations(run, context)
+  const ids = context ?? fallbackIds(run)
+  const transcript = (run.transcript_object ?? []).flatMap((t): Array<typeof Result.TranscriptTurn.Encoded> => {
+    if (!t.content) return []
+    const start = t.timestamp ?? t.start_time ?? Mapping.durationSeconds(t.time)
+    return [{ role: Mapping.roleOf(t.role), text: t.content, ...(start == null ? {} : { startSeconds: start }), ...(t.end_time == null ? {} : { endSeconds: t.end_time }) }]
+  })
+  const duration = Mapping.durationSeconds(run.duration)
+  const terminal = ["completed", "failed", "canceled", "timed_out"].includes(status.unified)
+  const outcome = typeof run.expected_outcome === "object" && run.expected_outcome !== null ? run.expected_outcome : undefined
+  return {
+    ref: { provider, kind: "result", id: String(run.id) },
+    run: { provider, kind: "run", id: String(resultId) },
+    scenario: ids.scenario,
+    persona: ids.persona,
+    iteration,
+    status,
+    verdict: Result.verdictOf(status, evals, run.success ?? null),
+    evaluations: evals,
+    transcript,
+    ...(run.voice_recording_url ? { recordingUrl: run.voice_recording_url } : {}),
+    ...(run.error_message ? { failureReason: { code: status.raw || "error", message: run.error_message } } : {}),
+    ...(run.executed_at ? { startedAt: run.executed_at } : {}),
+    ...(terminal && duration !== undefined && duration > 0 ? { durationSeconds: duration } : {}),
+    providerMetadata: json({
+      cekuraResultId: resultId,
+      cekuraRunId: run.id,
+      cekuraScenarioId: Wire.scenarioIdOf(run.scenario) ?? null,
+      personality: run.personality ?? null,
+      personalityName: run.personality_name ?? null,
+      providerCallId: run.provider_call_id ?? null,
+      success: run.success ?? null,
+      expectedOutcomeScore: outcome?.score ?? null,
+      evaluationStatus: run.evaluation_status ?? null
+    }) as Record<string, never>,
+    raw: json(run) as never
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// the driver
+// ---------------------------------------------------------------------------------------------
+
+export interface DriverOptions {
+  /** Results per page of `listResults` (Cekura's `page_size`); default 50. */
+  readonly pageSize?: number | undefined
+}
+
+const pairKey = (scenario: string, persona: string) => `${scenario}/${persona}`
+const refKey = {
+  pair: (scenario: string, persona: string) => `scenario:${pairKey(scenario, persona)}`,
+  testProfile: (scenario: string, persona: string) => `testProfile:${pairKey(scenario, persona)}`,
+  agent: "agent"
+} as const
+
+/** The driver, over `CekuraClient`. */
+export const make = (options: DriverOptions = {}): Effect.Effect<SimulationProvider.Driver, never, CekuraClient.CekuraClient> =>
+  Effect.gen(function*() {
+    const client = yield* CekuraClient.CekuraClient
+    const pageSize = options.pageSize ?? 50
+    const contexts = new Map<number, ScenarioContext>()
+    const runIterations = new Map<number, Map<number, number>>()
+
+    const resolveAgent = (operation: string, target: Target) =>
+      target.agentId !== undefined
+        ? client.getAgent(target.agentId)
+        : Stream.runCollect(client.all("listAgents", client.listAgents({ pageSize: 100 }), Wire.Agent)).pipe(
+          Effect.flatMap((agents) => {
+            const found = Chunk.findFirst(agents, (a) => a.assistant_id === target.assistantId)
+            return Option.match(found, {
+              onNone: () => Effect.fail(fail(operation, "NotFound", `target.cekura.assistantId: no Cekura agent has assistant_id ${target.assistantId}`)),
+              onSome: Effect.succeed
+            })
+          })
+        )
+
+    const scenarioContext = (id: number | undefined): Effect.Effect<ScenarioContext | undefined, ProviderError.ProviderError> => {
+      if (id === undefined) return Effect.succeed(undefined)
+      const cached = contexts.get(id)
+      if (cached !== undefined) return Effect.succeed(cached)
+      return client.getScenario(id).pipe(
+        Effect.map((s) => {
+          const ctx = contextFromScenario(s)
+          if (ctx !== undefined) contexts.set(id, ctx)
+          return ctx
+        }),
+        Effect.catchIf((e) => e.reason === "NotFound", () => Effect.succeed(undefined))
+      )
+    }
+
+    const remember = (plan: Plan.Plan, refs: Readonly<Record<string, { readonly id: string }>>, metrics: Readonly<Record<string, number>>) => {
+      for (const s of plan.scenarios) {
+        for (const p of plan.personas) {
+          const ref = refs[refKey.pair(s.id, p.id)]
+          if (ref !== undefined) contexts.set(Number(ref.id), { scenario: s.id, persona: p.id, evaluators: evaluatorSpecs(plan, s, metrics) })
+        }
+      }
+    }
+
+    const metricsOf = (o: Options): Record<string, number> => ({ ...o.metrics }) as Record<string, number>
+
+    const provision: SimulationProvider.Driver["provision"] = (plan) =>
+      Effect.gen(function*() {
+        const operation = "provision"
+        const target = yield* targetOf(operation, plan)
+        const opts = yield* optionsOf(operation, plan)
+        const metrics = metricsOf(opts)
+        const agent = yield* resolveAgent(operation, target)
+        const catalogue = yield* client.listPersonalities()
+        const refs: Record<string, typeof import("@simbridge/core").ProviderRef.ProviderRef.Encoded> = {}
+        const warnings: Array<typeof Warning.Warning.Encoded> = []
+        let created = 0, updated = 0, reused = 0
+        refs[refKey.agent] = { provider, kind: "agent", id: String(agent.id) }
+
+        // personas -> catalogue personalities
+        const chosen = new Map<string, Wire.Personality>()
+        for (const [i, persona] of plan.personas.entries()) {
+          const override = opts.personalities?.[persona.id]
+          let personality: Wire.Personality | undefined
+          if (override !== undefined) {
+            personality = catalogue.find((p) => p.id === override)
+            if (personality === undefined) {
+              return yield* Effect.fail(fail(operation, "InvalidRequest", `vendors.cekura.personalities.${persona.id}: no personality ${override} in the catalogue`))
+            }
+          } else {
+            personality = closestPersonality(persona, catalogue)
+            if (personality === undefined) return yield* Effect.fail(fail(operation, "NotFound", "the personality catalogue is empty"))
+            const speaks = (personality.language ?? "en").toLowerCase() === Mapping.languageOf[persona.language]
+            warnings.push(Warning.make(
+              "persona_from_catalogue",
+              `persona "${persona.id}" runs as Cekura personality #${personality.id} "${personality.name}": Cekura cannot create personalities through its API${speaks ? "" : `, and no catalogue personality speaks ${persona.language}`}`,
+              `personas[${i}]`
+            ))
+          }
+          chosen.set(persona.id, personality)
+          refs[Provisioning.key.persona(persona.id)] = { provider, kind: "personality", id: String(personality.id) }
+        }
+        for (const e of plan.evaluators) {
+          refs[Provisioning.key.evaluator(e.id)] = metrics[e.id] !== undefined
+            ? { provider, kind: "metric", id: String(metrics[e.id]) }
+            : { provider, kind: "expected-outcome", id: e.id }
+        }
+
+        const profiles = yield* client.listTestProfiles({ agentId: agent.id })
+        const existing = Chunk.toReadonlyArray(yield* Stream.runCollect(
+          client.all("listScenarios", client.listScenarios({ agentId: agent.id, tags: ["simbridge"], pageSize: 100 }), Wire.Scenario)
+        ))
+
+        for (const s of plan.scenarios) {
+          for (const p of plan.personas) {
+            // the test profile: persona properties for the caller, scenario variables for the agent
+            const information = {
+              main_agent_variables: { ...s.variables },
+              testing_agent_variables: { name: p.name, ...(p.backstory ? { backstory: p.backstory } : {}), ...p.properties }
+            }
+            const profileHash = Plan.definitionHash(information)
+            const key = pairKey(s.id, p.id)
+            const base = key.length > 200 ? Plan.definitionHash(key) : key
+            const profileName = `sb:${base}#${profileHash}`
+            let profile = profiles.find((x) => x.name === profileName)
+            if (profile === undefined) {
+              profile = yield* client.createTestProfile(new Wire.CreateTestProfileRequest({ agent: agent.id, name: profileName, information }))
+              created++
+            } else reused++
+            refs[refKey.testProfile(s.id, p.id)] = { provider, kind: "test-profile", id: String(profile.id) }
+
+            // the scenario
+            const evaluatorMetrics = Plan.evaluatorsOf(plan, s).filter((e) => metrics[e.id] !== undefined)
+            const desired = {
+              name: truncate(`${s.name} / ${p.name}`, 80),
+              personality: chosen.get(p.id)!.id,
+              instructions: instructions(s, p),
+              expected_outcome_prompt: expectedOutcomePrompt(plan, s, metrics),
+              metrics: evaluatorMetrics.map((e) => metrics[e.id]!),
+              test_profile: profile.id,
+              ...(opts.folderPath === undefined ? {} : { folder_path: opts.folderPath })
+            }
+            const hash = Plan.definitionHash(desired)
+            const tags = [
+              "simbridge",
+              `sb-scenario:${s.id}`,
+              `sb-persona:${p.id}`,
+              `sb-hash:${hash}`,
+              ...evaluatorMetrics.map((e) => `sb-metric:${e.id}=${metrics[e.id]}`),
+              ...evaluatorMetrics.filter((e) => !e.required).map((e) => `sb-optional:${e.id}`)
+            ]
+            const found = existing.find((x) => {
+              const t = Wire.tagsOf(x)
+              return t.includes(`sb-scenario:${s.id}`) && t.includes(`sb-persona:${p.id}`)
+            })
+            let scenario: Wire.Scenario
+            if (found === undefined) {
+              scenario = yield* client.createScenario(new Wire.CreateScenarioRequest({ ...desired, agent: agent.id, tags }))
+              created++
+            } else if (Wire.tagsOf(found).includes(`sb-hash:${hash}`)) {
+              scenario = found
+              reused++
+            } else {
+              scenario = yield* client.updateScenario(found.id, new Wire.UpdateScenarioRequest({ ...desired, tags }))
+              updated++
+            }
+            refs[refKey.pair(s.id, p.id)] = { provider, kind: "scenario", id: String(scenario.id) }
+            if (p === plan.personas[0]) refs[Provisioning.key.scenario(s.id)] = { provider, kind: "scenario", id: String(scenario.id) }
+          }
+        }
+        remember(plan, refs, metrics)
+        return { provider, refs, created, updated, reused, warnings }
+      })
+
+    const toRun = (
+      detail: { readonly id: number; readonly name?: string | null | undefined; readonly status: string; readonly agent?: number | null | undefined; readonly created_at?: string | null | undefined },
+      counts: typeof import("@simbridge/core").Run.RunCounts.Encoded,
+      extra: Record<string, unknown> = {},
+      warnings: ReadonlyArray<typeof Warning.Warning.Encoded> = []
+    ): typeof import("@simbridge/core").Run.Run.Encoded => {
+      const marker = markerOf(detail.name)
+      return {
+        ref: { provider, kind: "run", id: String(detail.id) },
+        provider,
+        ...(detail.name ? { name: detail.name } : {}),
+        status: Mapping.statusOf(detail.status),
+        counts,
+        ...(detail.created_at ? { createdAt: detail.created_at } : {}),
+        ...(marker === undefined ? {} : { marker }),
+        warnings,
+        providerMetadata: json({ cekuraResultId: detail.id, agentId: detail.agent ?? null, ...extra }) as Record<string, never>
+      }
+    }
+
+    const startRun: SimulationProvider.Driver["startRun"] = ({ marker, plan, provisioning }) =>
+      Effect.gen(function*() {
+        const operation = "startRun"
+        const target = yield* targetOf(operation, plan)
+        const opts = yield* optionsOf(operation, plan)
+        remember(plan, provisioning.refs, metricsOf(opts))
+        const scenarios: Array<number> = []
+        for (const s of plan.scenarios) {
+          for (const p of plan.personas) {
+            const ref = provisioning.refs[refKey.pair(s.id, p.id)]
+            if (ref === undefined) return yield* Effect.fail(fail(operation, "InvalidRequest", `provisioning has no Cekura scenario for ${pairKey(s.id, p.id)}; provision the plan again`))
+            scenarios.push(Number(ref.id))
+          }
+        }
+        const agentId = provisioning.refs[refKey.agent]?.id
+        const common = {
+          ...(target.agentId !== undefined ? { agent_id: target.agentId } : agentId !== undefined ? { agent_id: Number(agentId) } : { assistant_id: target.assistantId! }),
+          scenarios,
+          frequency: plan.iterations,
+          name: resultName(plan, marker),
+          ...(plan.concurrency === undefined ? {} : { concurrency_limit: plan.concurrency }),
+          ...(opts.outboundPhoneNumber === undefined ? {} : { outbound_phone_number: opts.outboundPhoneNumber }),
+          ...(opts.agentNumber === undefined ? {} : { agent_number: opts.agentNumber }),
+          ...(opts.mockToolNames === undefined ? {} : { mock_tool_names: opts.mockToolNames })
+        }
+        const warnings: Array<typeof Warning.Warning.Encoded> = []
+        const agent = yield* resolveAgent(operation, target)
+        if (agent.inbound !== undefined && agent.inbound !== (plan.direction === "inbound")) {
+          warnings.push(Warning.make(
+            "direction_from_agent",
+            `the plan asks for ${plan.direction} calls but Cekura agent ${agent.id} is configured ${agent.inbound ? "inbound" : "outbound"}; the agent's setting decides`,
+            "direction"
+          ))
+        }
+        const response = plan.transport === "chat"
+          ? yield* client.runScenariosText(new Wire.RunScenariosTextRequest({ ...common, ...(opts.websocketUrl === undefined ? {} : { websocket_url: opts.websocketUrl }) }))
+          : yield* client.runScenarios(new Wire.RunScenariosRequest({ ...common, ...(opts.mode === undefined ? {} : { mode: opts.mode }) }))
+        runIterations.set(response.id, iterations(response.runs))
+        const total = response.runs.length
+        return toRun(
+          { ...response, name: common.name },
+          { total, queued: total, running: 0, passed: 0, failed: 0, errored: 0, skipped: 0 },
+          { runAsText: response.run_as_text ?? plan.transport === "chat" },
+          warnings
+        )
+      })
+
+    const parseId = (operation: string, id: string) =>
+      /^\d+$/.test(id) ? Effect.succeed(Number(id)) : Effect.fail(fail(operation, "NotFound", `no Cekura result ${id} (ids are integers)`))
+
+    const getRun: SimulationProvider.Driver["getRun"] = (id) =>
+      Effect.gen(function*() {
+        const detail = yield* Effect.flatMap(parseId("getRun", id), client.getResult)
+        runIterations.set(detail.id, iterations(detail.runs))
+        const counts = { total: detail.runs.length, queued: 0, running: 0, passed: 0, failed: 0, errored: 0, skipped: 0 }
+        for (const run of detail.runs) {
+          const verdict = verdictOf(run, yield* scenarioContext(Wire.scenarioIdOf(run.scenario)))
+          if (verdict === "pass") counts.passed++
+          else if (verdict === "fail") counts.failed++
+          else if (verdict === "error") counts.errored++
+          else if (verdict === "skipped") counts.skipped++
+          else if (Mapping.statusOf(run.status).unified === "queued") counts.queued++
+          else counts.running++
+        }
+        const total = detail.total_runs_count === undefined || detail.total_runs_count === null ? undefined : Number(detail.total_runs_count)
+        const success = detail.success_runs_count === undefined || detail.success_runs_count === null ? undefined : Number(detail.success_runs_count)
+        return toRun(detail, counts, {
+          successRatePercent: Mapping.successRatePercent(detail.success_rate, success, total) ?? null,
+          runType: detail.run_type ?? null
+        })
+      })
+
+    const iterationsFor = (resultId: number) => {
+      const cached = runIterations.get(resultId)
+      return cached !== undefined
+        ? Effect.succeed(cached)
+        : Effect.map(client.getResult(resultId), (detail) => {
+          const map = iterations(detail.runs)
+          runIterations.set(resultId, map)
+          return map
+        })
+    }
+
+    const listResults: SimulationProvider.Driver["listResults"] = (id, cursor) =>
+      Effect.gen(function*() {
+        const resultId = yield* parseId("listResults", id)
+        const page = cursor === undefined
+          ? yield* client.listRuns({ resultId, pageSize })
+          : yield* client.nextPage("listRuns", cursor, Wire.RunListItem)
+        const full = yield* client.bulkRuns(page.results.map((r) => r.id))
+        const byId = new Map(full.map((r) => [r.id, r]))
+        let its = yield* iterationsFor(resultId)
+        if (page.results.some((r) => !its.has(r.id))) {
+          runIterations.delete(resultId)
+          its = yield* iterationsFor(resultId)
+        }
+        const results: Array<typeof Result.Result.Encoded> = []
+        for (const item of page.results) {
+          const run = byId.get(item.id)
+          if (run === undefined) continue
+          const ctx = yield* scenarioContext(Wire.scenarioIdOf(run.scenario))
+          results.push(toResult(resultId, run, ctx, its.get(run.id) ?? 1))
+        }
+        return { results, cursor: page.next ?? undefined }
+      })
+
+    const cancelRun: SimulationProvider.Driver["cancelRun"] = (id) => Effect.flatMap(parseId("cancelRun", id), client.endCalls)
+
+    const findRun: SimulationProvider.Driver["findRun"] = ({ marker, plan, provisioning }) =>
+      Effect.gen(function*() {
+        const agentId = provisioning.refs[refKey.agent]?.id
+        const page = yield* client.listResults({ search: marker, pageSize: 20, ...(agentId === undefined ? {} : { agentId: Number(agentId) }) })
+        const match = page.results.find((r) => markerOf(r.name) === marker)
+        if (match === undefined) return Option.none()
+        void plan
+        return Option.some(yield* getRun(String(match.id)))
+      })
+
+    return { name: provider, capabilities, provision, startRun, getRun, listResults, cancelRun, findRun }
+  })
+
+// ---------------------------------------------------------------------------------------------
+// layers and plugin
+// ---------------------------------------------------------------------------------------------
+
+export interface Settings {
+  readonly baseUrl: string
+  readonly apiKey: Redacted.Redacted<string>
+  readonly retry?: Retry.RetryPolicy | undefined
+  readonly watch?: SimulationProvider.WatchOptions | undefined
+  /** Results per page when listing a run's results; default 50. */
+  readonly pageSize?: number | undefined
+}
+
+/** `SimulationProvider` and `CekuraClient`, configured explicitly. */
+export const layer = (settings: Settings): Layer.Layer<SimulationProvider.SimulationProvider | CekuraClient.CekuraClient, never, HttpClient.HttpClient> =>
+  SimulationProvider.layer(make({ pageSize: settings.pageSize }), { retry: settings.retry, watch: settings.watch }).pipe(
+    Layer.provideMerge(CekuraClient.layer({ baseUrl: settings.baseUrl, apiKey: settings.apiKey }))
+  )
+
+/** `SimulationProvider` and `CekuraClient` from `CEKURA_API_KEY` and `CEKURA_BASE_URL`. */
+export const layerConfig: Layer.Layer<SimulationProvider.SimulationProvider | CekuraClient.CekuraClient, ConfigError.ConfigError, HttpClient.HttpClient> =
+  Layer.unwrapEffect(Effect.map(CekuraClient.settingsConfig, (s) => layer(s)))
+
+export const plugin: ProviderRegistry.ProviderPlugin = {
+  name: provider,
+  displayName: "Cekura",
+  capabilities,
+  layerConfig,
+  layer: (settings) => layer(settings),
+  targetSchema: Target,
+  optionsSchema: Options,
+  env
+}
+
+

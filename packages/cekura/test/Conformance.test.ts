@@ -1,0 +1,65 @@
+import { Conformance } from "@simbridge/conformance"
+import { Plan, Retry } from "@simbridge/core"
+import { Faults } from "@simbridge/emulator"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Redacted from "effect/Redacted"
+import * as Schema from "effect/Schema"
+import * as CekuraEmulator from "../src/CekuraEmulator.js"
+import * as CekuraProvider from "../src/CekuraProvider.js"
+import { httpLayer } from "./support/setup.js"
+
+const plan = Schema.decodeUnknownSync(Plan.Plan)({
+  name: "conformance",
+  target: { cekura: { agentId: 2142 } },
+  iterations: 3,
+  personas: [{ id: "p1", name: "Pat", gender: "male" }, { id: "p2", name: "Sam", accent: "gb" }],
+  scenarios: [{ id: "s1", name: "Book", instructions: "Book a table for two.", evaluators: ["ok"] }],
+  evaluators: [{ id: "ok", description: "The agent booked the table" }]
+})
+
+const fastRetry = new Retry.RetryPolicy({ ...Retry.defaultPolicy, initialDelay: Duration.millis(10), maxDelay: Duration.millis(50), maxAttempts: 4 })
+
+const paths = { getRun: "/test_framework/v1/results/", listResults: "/test_framework/v1/runs/" } as const
+
+const subject = (background: Faults.FaultSpec) =>
+  Layer.unwrapScoped(Effect.gen(function*() {
+    const handle = yield* CekuraEmulator.start({ speed: 200, failureRate: 0, faults: background })
+    const faults = Layer.succeed(Conformance.ConformanceFaults, {
+      inject: (operation, fault, times) =>
+        Effect.sync(() => {
+          const match = { method: "GET", path: paths[operation] }
+          if (fault._tag === "Status") {
+            handle.faults.injectNext({ _tag: "Status", status: fault.status, ...(fault.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: fault.retryAfterSeconds }) }, times, match)
+          } else if (fault._tag === "Malformed") {
+            handle.faults.injectNext({ _tag: "Malformed" }, times, match)
+          } else {
+            // FaultControl.unknownEnum() takes one-shots with method "*" and path "": a match never applies.
+            handle.faults.injectNext({ _tag: "UnknownEnum" }, times)
+          }
+        }),
+      // FaultControl.clear() also drops the background spec: put it back.
+      clear: Effect.sync(() => {
+        handle.faults.clear()
+        handle.faults.set(background)
+      })
+    })
+    const provider = CekuraProvider.layer({
+      baseUrl: handle.url,
+      apiKey: Redacted.make("ck_conformance"),
+      retry: fastRetry,
+      watch: { interval: "20 millis", maxInterval: "200 millis" },
+      pageSize: 4
+    })
+    return Layer.merge(provider, faults)
+  })).pipe(Layer.provide(httpLayer))
+
+Conformance.run({ name: "cekura", layer: subject(Faults.none), plan, missingRunId: "999999" })
+
+Conformance.run({
+  name: "cekura",
+  layer: subject(new Faults.FaultSpec({ rateLimit: 0.05, retryAfterSeconds: 0, serverError: 0.05, cut: 0.02, latencyMs: 1 })),
+  plan,
+  missingRunId: "999999"
+})
