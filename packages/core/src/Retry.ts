@@ -10,6 +10,8 @@
  * @since 0.1.0
  */
 import * as Clock from "effect/Clock"
+import * as Config from "effect/Config"
+import * as FiberRef from "effect/FiberRef"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Random from "effect/Random"
@@ -38,6 +40,19 @@ export const defaultPolicy = new RetryPolicy({
 })
 
 export const noRetry = new RetryPolicy({ ...defaultPolicy, maxAttempts: 1 })
+
+/**
+ * The policy providers use when they were not built with one (`SimulationProvider.make(driver,
+ * { retry })` wins). Set it around a program or one provider's calls with `Effect.locally`, or
+ * with `SimulationProvider.withRetryPolicy`.
+ */
+export const currentPolicy: FiberRef.FiberRef<RetryPolicy> = FiberRef.unsafeMake(defaultPolicy)
+
+/** Reads a policy from `SIMBRIDGE_RETRY_MAX_ATTEMPTS` and `SIMBRIDGE_RETRY_MAX_ELAPSED` (a duration such as "2 minutes"). */
+export const policyConfig: Config.Config<RetryPolicy> = Config.all({
+  maxAttempts: Config.integer("SIMBRIDGE_RETRY_MAX_ATTEMPTS").pipe(Config.withDefault(defaultPolicy.maxAttempts)),
+  maxElapsed: Config.duration("SIMBRIDGE_RETRY_MAX_ELAPSED").pipe(Config.withDefault(defaultPolicy.maxElapsed))
+}).pipe(Config.map(({ maxAttempts, maxElapsed }) => new RetryPolicy({ ...defaultPolicy, maxAttempts: Math.max(1, maxAttempts), maxElapsed })))
 
 export type Mode = "idempotent" | "create"
 

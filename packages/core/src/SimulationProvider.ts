@@ -10,6 +10,7 @@ import * as Chunk from "effect/Chunk"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as FiberRef from "effect/FiberRef"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import type * as ParseResult from "effect/ParseResult"
@@ -158,8 +159,10 @@ export const newMarker: Effect.Effect<string> = Effect.map(Random.nextIntBetween
 /** Builds the service from a driver. */
 export const make = (driver: Driver, options: MakeOptions = {}): Service => {
   const name = driver.name
-  const policy = options.retry ?? Retry.defaultPolicy
-  const retry = Retry.retry(policy, "idempotent")
+  const withPolicy = <A, E, R>(f: (policy: Retry.RetryPolicy) => Effect.Effect<A, E, R>) =>
+    options.retry === undefined ? Effect.flatMap(FiberRef.get(Retry.currentPolicy), f) : f(options.retry)
+  const retry = <A, R>(effect: Effect.Effect<A, ProviderError.ProviderError, R>) =>
+    withPolicy((policy) => Retry.retry(policy, "idempotent")(effect))
   const decodeRun = (operation: string) => (encoded: typeof Run.Encoded) =>
     Schema.decodeUnknown(Run)(encoded).pipe(Effect.mapError(malformed(name, operation, ["run"])))
   const span = (operation: string, attributes: Record<string, unknown> = {}) =>
@@ -196,7 +199,10 @@ export const make = (driver: Driver, options: MakeOptions = {}): Service => {
       span("provision", { "simbridge.plan": plan.name })
     )
 
-  const createRun = (input: StartRunInput): Effect.Effect<typeof Run.Encoded, ProviderError.ProviderError> => {
+  const createRun = (input: StartRunInput): Effect.Effect<typeof Run.Encoded, ProviderError.ProviderError> =>
+    withPolicy((policy) => createRunWith(policy, input))
+
+  const createRunWith = (policy: Retry.RetryPolicy, input: StartRunInput): Effect.Effect<typeof Run.Encoded, ProviderError.ProviderError> => {
     const attempt = (n: number): Effect.Effect<typeof Run.Encoded, ProviderError.ProviderError> =>
       driver.startRun(input).pipe(
         Retry.retry(policy, "create"),
@@ -294,6 +300,23 @@ export const make = (driver: Driver, options: MakeOptions = {}): Service => {
     )
 
   return { name, capabilities: driver.capabilities, check, provision, startRun, getRun, results, watch, cancel }
+}
+
+/** The same service, with every call made under `policy`. */
+export const withRetryPolicy = (service: Service, policy: Retry.RetryPolicy): Service => {
+  const local = <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.locally(effect, Retry.currentPolicy, policy)
+  const localStream = <A, E, R>(stream: Stream.Stream<A, E, R>) =>
+    Stream.unwrapScoped(Effect.as(Effect.locallyScoped(Retry.currentPolicy, policy), stream))
+  return {
+    ...service,
+    check: (plan, o) => local(service.check(plan, o)),
+    provision: (plan) => local(service.provision(plan)),
+    startRun: (plan, o) => local(service.startRun(plan, o)),
+    getRun: (ref) => local(service.getRun(ref)),
+    results: (ref, o) => localStream(service.results(ref, o)),
+    watch: (ref, o) => localStream(service.watch(ref, o)),
+    cancel: (ref) => local(service.cancel(ref))
+  }
 }
 
 /** A layer providing `SimulationProvider` from a driver built in `R`. */

@@ -1,10 +1,12 @@
 import { describe, expect, it } from "@effect/vitest"
-import { ProviderError, Retry } from "@simbridge/core"
+import { ProviderError, Retry, SimulationProvider, TestProvider } from "@simbridge/core"
+import * as ConfigProvider from "effect/ConfigProvider"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Ref from "effect/Ref"
 import * as TestClock from "effect/TestClock"
+import { plan } from "./fixtures.js"
 
 const policy = new Retry.RetryPolicy({
   maxAttempts: 4,
@@ -84,5 +86,26 @@ describe("Retry", () => {
       const fiber = yield* Effect.fork(Retry.retry(policy, "create")(rejected.effect))
       yield* TestClock.adjust("1 second")
       expect(yield* Fiber.join(fiber)).toBe("ok")
+    }))
+})
+
+describe("retry policy configuration", () => {
+  it.effect("a provider without its own policy uses the current one, per call", () =>
+    Effect.gen(function*() {
+      const { driver, control } = yield* TestProvider.make()
+      const provider = SimulationProvider.make(driver)
+      const run = yield* provider.startRun(plan)
+      yield* control.inject("getRun", { _tag: "Error", reason: "ProviderInternal" }, 10)
+      const once = SimulationProvider.withRetryPolicy(provider, new Retry.RetryPolicy({ ...policy, maxAttempts: 2 }))
+      const fiber = yield* Effect.fork(Effect.flip(once.getRun(run.ref)))
+      yield* TestClock.adjust("1 minute")
+      expect((yield* Fiber.join(fiber)).reason).toBe("ProviderInternal")
+      expect((yield* control.calls).filter((c) => c.operation === "getRun")).toHaveLength(2)
+    }))
+
+  it.effect("reads the policy from SIMBRIDGE_RETRY_* settings", () =>
+    Effect.gen(function*() {
+      const read = yield* Effect.withConfigProvider(Retry.policyConfig, ConfigProvider.fromMap(new Map([["SIMBRIDGE_RETRY_MAX_ATTEMPTS", "2"], ["SIMBRIDGE_RETRY_MAX_ELAPSED", "5 seconds"]])))
+      expect([read.maxAttempts, Duration.toSeconds(read.maxElapsed)]).toEqual([2, 5])
     }))
 })
