@@ -97,8 +97,14 @@ export class FaultControl {
     this.spec = spec
   }
 
+  /** Clears the background shares and the pending one-shot faults. */
   clear(): void {
     this.spec = none
+    this.oneShots = []
+  }
+
+  /** Clears only the pending one-shot faults, keeping the background shares. */
+  clearOneShots(): void {
     this.oneShots = []
   }
 
@@ -135,8 +141,22 @@ export class FaultControl {
     return o.fault
   }
 
-  /** Whether a status being rendered now should be replaced by an undocumented value. */
-  unknownEnum(): boolean {
-    return this.take("*", "", (f) => f._tag === "UnknownEnum") !== undefined || this.draw("unknownEnum")
+  /**
+   * Whether a status being rendered now should be replaced by an undocumented value. Pass the
+   * request's method and path so one-shot faults with a match apply.
+   */
+  unknownEnum(method = "*", path = ""): boolean {
+    const oneShot = this.oneShots.findIndex((o) =>
+      o.left > 0 && o.fault._tag === "UnknownEnum" &&
+      (o.match.method === undefined || method === "*" || o.match.method.toUpperCase() === method.toUpperCase()) &&
+      (o.match.path === undefined || path === "" || path.startsWith(o.match.path))
+    )
+    if (oneShot >= 0) {
+      const o = this.oneShots[oneShot]!
+      o.left--
+      if (o.left === 0) this.oneShots.splice(oneShot, 1)
+      return true
+    }
+    return this.draw("unknownEnum")
   }
 }
