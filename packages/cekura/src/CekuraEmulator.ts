@@ -46,6 +46,9 @@ export interface Options extends Emulator.Options {
 }
 
 export const vendor = "cekura"
+
+/** The undocumented status the emulator renders when an unknown enum value is injected. */
+export const unknownStatus = "awaiting_review"
 const v1 = "/test_framework/v1"
 
 // ---------------------------------------------------------------------------------------------
@@ -401,7 +404,7 @@ export const makeApp = (options: Options, state: State, ctx: Context, onTrigger:
     }
   }
 
-  const unknownOr = (status: string) => (ctx.faults.unknownEnum() ? "awaiting_review" : status)
+  const unknownOr = (status: string) => (ctx.faults.unknownEnum() ? unknownStatus : status)
 
   const window = (run: RunRec) =>
     run.windowOpens === null

@@ -8,7 +8,8 @@ import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as CekuraEmulator from "../src/CekuraEmulator.js"
 import * as CekuraProvider from "../src/CekuraProvider.js"
-import { httpLayer } from "./support/setup.js"
+import { afterAll, expect } from "@effect/vitest"
+import { httpLayer, recorder } from "./support/setup.js"
 
 const plan = Schema.decodeUnknownSync(Plan.Plan)({
   name: "conformance",
@@ -62,4 +63,8 @@ Conformance.run({
   layer: subject(new Faults.FaultSpec({ rateLimit: 0.05, retryAfterSeconds: 0, serverError: 0.05, cut: 0.02, latencyMs: 1 })),
   plan,
   missingRunId: "999999"
+})
+
+afterAll(() => {
+  expect(recorder.failures).toEqual([])
 })

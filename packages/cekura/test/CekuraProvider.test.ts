@@ -1,0 +1,210 @@
+import { afterAll, describe, expect, it } from "@effect/vitest"
+import { Plan, ProviderRef, SimulationProvider } from "@simbridge/core"
+import * as Chunk from "effect/Chunk"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import * as Schema from "effect/Schema"
+import * as Stream from "effect/Stream"
+import * as CekuraClient from "../src/CekuraClient.js"
+import * as CekuraEmulator from "../src/CekuraEmulator.js"
+import * as CekuraProvider from "../src/CekuraProvider.js"
+import * as Wire from "../src/CekuraWire.js"
+import { dentalClinic } from "./fixtures/dentalClinic.js"
+import { apiKey, httpLayer, recorder } from "./support/setup.js"
+
+const dental = Schema.decodeUnknownSync(Plan.Plan)(dentalClinic)
+const withPlan = (patch: Record<string, unknown>) => Schema.decodeUnknownSync(Plan.Plan)({ ...dentalClinic, ...patch })
+
+const watch = { interval: "10 millis", maxInterval: "50 millis" } as const
+
+/** An emulator, and a provider layer factory for it (a new layer is a new driver with cold caches). */
+const emulator = (options: CekuraEmulator.Options = {}) =>
+  Effect.map(CekuraEmulator.start({ speed: 200, apiKey, failureRate: 0, ...options }), (handle) => ({
+    handle,
+    provider: CekuraProvider.layer({ baseUrl: handle.url, apiKey: Redacted.make(apiKey), watch, pageSize: 1 }).pipe(Layer.provide(httpLayer))
+  }))
+
+const runToEnd = (plan: Plan.Plan) =>
+  Effect.gen(function*() {
+    const provider = yield* SimulationProvider.SimulationProvider
+    const run = yield* provider.startRun(plan)
+    const snapshots = Chunk.toReadonlyArray(yield* Stream.runCollect(provider.watch(run.ref)))
+    const results = Chunk.toReadonlyArray(yield* Stream.runCollect(provider.results(run.ref)))
+    return { run, last: snapshots[snapshots.length - 1]!, results }
+  })
+
+describe("CekuraProvider", () => {
+  afterAll(() => {
+    expect(recorder.failures).toEqual([])
+    expect(recorder.outcomes.length).toBeGreaterThan(50)
+  })
+
+  it.scopedLive("runs the shared example suite end to end", () =>
+    Effect.gen(function*() {
+      const { handle, provider } = yield* emulator()
+      const { last, results, run } = yield* runToEnd(dental).pipe(Effect.provide(provider))
+      expect(run.ref.toString()).toMatch(/^cekura:run:\d+$/)
+      expect(run.name).toBe(`Dental clinic booking [${run.marker}]`)
+      const substituted = run.warnings.find((w) => w.code === "persona_from_catalogue")
+      expect(substituted?.message).toContain(`Cekura personality #3 "Frustrated Female (American, office)"`)
+      expect(substituted?.field).toBe("personas[0]")
+      expect(run.warnings.map((w) => w.code)).toContain("persona_attributes_not_native")
+      expect(run.warnings.map((w) => w.code)).toContain("unsupported_max_duration")
+      expect(last.status).toEqual({ unified: "completed", raw: "completed" })
+      expect(last.counts.total).toBe(2)
+      expect(results.map((r) => [r.scenario, r.persona, r.iteration])).toEqual([
+        ["urgent-appointment", "anxious-sarah", 1],
+        ["urgent-appointment", "anxious-sarah", 2]
+      ])
+      for (const r of results) {
+        expect(r.evaluations.map((e) => [e.evaluator, e.required])).toEqual([["booked", true], ["polite", false]])
+        expect(r.verdict).toBe(r.evaluations[0]!.passed ? "pass" : "fail")
+        expect(r.transcript[0]).toMatchObject({ role: "agent", startSeconds: 0.8 })
+        expect(r.transcript[1]).toMatchObject({ role: "caller", text: "You have a bad toothache and want the earliest appointment this week." })
+        expect(r.recordingUrl).toMatch(/\.wav$/)
+        expect(r.durationSeconds).toBeGreaterThan(0)
+      }
+      expect(last.counts.passed).toBe(results.filter((r) => r.verdict === "pass").length)
+      expect(last.providerMetadata?.["successRatePercent"]).toBeTypeOf("number")
+      // pageSize 1: one list + one bulk request per result
+      expect(handle.requests.count("GET /test_framework/v1/runs/bulk/")).toBe(2)
+    }))
+
+  it.scopedLive("sends what the plan says to the run trigger", () =>
+    Effect.gen(function*() {
+      const { handle, provider } = yield* emulator()
+      const { run } = yield* runToEnd(dental).pipe(Effect.provide(provider))
+      const client = yield* CekuraClient.make({ baseUrl: handle.url, apiKey: Redacted.make(apiKey) })
+      const detail = yield* client.getResult(Number(run.ref.id))
+      expect(detail.agent).toBe(2142)
+      const scenario = yield* client.getScenario(Wire.scenarioIdOf(detail.runs[0]!.scenario)!)
+      expect(scenario.personality).toBe(3)
+      expect(scenario.expected_outcome_prompt).toBe([
+        "[booked] The agent booked an appointment for the caller",
+        "[polite] (optional) The agent stayed polite throughout, on a 1-5 scale (expected >= 4)"
+      ].join("\n"))
+      expect(scenario.instructions).toContain("Caller persona:\nYou are Sarah Johnson, the caller.")
+      expect(Wire.tagsOf(scenario)).toEqual(expect.arrayContaining(["simbridge", "sb-scenario:urgent-appointment", "sb-persona:anxious-sarah"]))
+      const profiles = yield* client.listTestProfiles({ agentId: 2142 })
+      expect(profiles).toHaveLength(1)
+      expect(profiles[0]!.information).toEqual({
+        main_agent_variables: { patientName: "Sarah" },
+        testing_agent_variables: { name: "Sarah Johnson", backstory: "A busy professional calling during lunch break", age: 35, zipCode: "94105" }
+      })
+      const raw = (yield* client.listResults({ agentId: 2142 })).results[0]!
+      expect(raw.name).toBe(run.name)
+    }).pipe(Effect.provide(httpLayer)))
+
+  it.scopedLive("provisioning is idempotent and updates what changed", () =>
+    Effect.gen(function*() {
+      const { provider } = yield* emulator()
+      yield* Effect.gen(function*() {
+        const sp = yield* SimulationProvider.SimulationProvider
+        const first = yield* sp.provision(dental)
+        expect([first.created, first.updated, first.reused]).toEqual([2, 0, 0])
+        const again = yield* sp.provision(dental)
+        expect([again.created, again.updated, again.reused]).toEqual([0, 0, 2])
+        const changed = yield* sp.provision(withPlan({ evaluators: [dentalClinic.evaluators[0], { ...dentalClinic.evaluators[1], required: true }] }))
+        expect([changed.created, changed.updated, changed.reused]).toEqual([0, 1, 1])
+        expect(changed.refs["scenario:urgent-appointment"]!.toString()).toBe(first.refs["scenario:urgent-appointment"]!.toString())
+        expect(first.refs["persona:anxious-sarah"]!.toString()).toBe("cekura:personality:3")
+        expect(first.refs["evaluator:booked"]!.kind).toBe("expected-outcome")
+      }).pipe(Effect.provide(provider))
+    }))
+
+  it.scopedLive("judges evaluators mapped to Cekura metrics by the metric", () =>
+    Effect.gen(function*() {
+      const { provider } = yield* emulator()
+      const plan = withPlan({ vendors: { cekura: { metrics: { booked: 3, polite: 2 } } } })
+      const { results } = yield* runToEnd(plan).pipe(Effect.provide(provider))
+      for (const r of results) {
+        const [booked, polite] = r.evaluations
+        expect(booked).toMatchObject({ evaluator: "booked", name: "Appointment Booked", required: true })
+        expect(typeof booked!.actual).toBe("boolean")
+        expect(booked!.passed).toBe(booked!.actual)
+        expect(polite).toMatchObject({ evaluator: "polite", name: "Customer Satisfaction", required: false })
+        expect(polite!.passed).toBe((polite!.actual as number) >= 4)
+      }
+    }))
+
+  it.scopedLive("a new driver recovers canonical ids from the scenario tags and prompt", () =>
+    Effect.gen(function*() {
+      const { provider } = yield* emulator()
+      const { results: before, run } = yield* runToEnd(dental).pipe(Effect.provide(provider))
+      const after = yield* Effect.flatMap(SimulationProvider.SimulationProvider, (sp) => Stream.runCollect(sp.results(run.ref))).pipe(Effect.provide(provider))
+      expect(Chunk.toReadonlyArray(after).map((r) => [r.scenario, r.persona, r.iteration, r.verdict, r.evaluations.map((e) => [e.evaluator, e.required, e.passed])]))
+        .toEqual(before.map((r) => [r.scenario, r.persona, r.iteration, r.verdict, r.evaluations.map((e) => [e.evaluator, e.required, e.passed])]))
+    }))
+
+  it.scopedLive("finds a run by its marker, runs chat plans as text and targets by assistant id", () =>
+    Effect.gen(function*() {
+      const { handle } = yield* emulator()
+      const client = CekuraClient.layer({ baseUrl: handle.url, apiKey: Redacted.make(apiKey) })
+      yield* Effect.gen(function*() {
+        const driver = yield* CekuraProvider.make()
+        const plan = withPlan({ transport: "chat", target: { cekura: { assistantId: "asst_1234567890" } } })
+        const provisioning = Schema.decodeUnknownSync(Schema.typeSchema(Schema.Any))(yield* driver.provision(plan))
+        const started = yield* driver.startRun({ plan, provisioning: provisioning as never, marker: "sb-test-marker" })
+        expect(started.providerMetadata?.["agentId"]).toBe(1)
+        expect(started.providerMetadata?.["runAsText"]).toBe(true)
+        expect(handle.requests.count("POST /test_framework/v1/scenarios/run_scenarios_text/")).toBe(1)
+        const found = yield* driver.findRun!({ plan, provisioning: provisioning as never, marker: "sb-test-marker" })
+        expect(Option.map(found, (r) => r.ref.id)).toEqual(Option.some(started.ref.id))
+        const none = yield* driver.findRun!({ plan, provisioning: provisioning as never, marker: "sb-other" })
+        expect(Option.isNone(none)).toBe(true)
+      }).pipe(Effect.provide(client), Effect.provide(httpLayer))
+    }))
+
+  it.scopedLive("warns when the agent's direction differs from the plan's", () =>
+    Effect.gen(function*() {
+      const { provider } = yield* emulator()
+      const run = yield* Effect.flatMap(SimulationProvider.SimulationProvider, (sp) =>
+        sp.startRun(withPlan({ direction: "outbound" }))).pipe(Effect.provide(provider))
+      expect(run.warnings.find((w) => w.code === "direction_from_agent")?.field).toBe("direction")
+    }))
+
+  it.scopedLive("fails with InvalidRequest naming the suite field", () =>
+    Effect.gen(function*() {
+      const { provider } = yield* emulator()
+      yield* Effect.gen(function*() {
+        const sp = yield* SimulationProvider.SimulationProvider
+        const missing = yield* Effect.flip(sp.provision(withPlan({ target: { vapi: { assistantId: "x" } } })))
+        expect(missing.reason).toBe("InvalidRequest")
+        expect(missing.description).toContain("target.cekura: missing")
+        const bad = yield* Effect.flip(sp.provision(withPlan({ target: { cekura: { agentId: "abc" } } })))
+        expect(bad.description).toMatch(/^target\.cekura\.agentId: /)
+        const neither = yield* Effect.flip(sp.provision(withPlan({ target: { cekura: {} } })))
+        expect(neither.description).toContain("agentId or assistantId is required")
+        const option = yield* Effect.flip(sp.provision(withPlan({ vendors: { cekura: { mode: "shared" } } })))
+        expect(option.description).toMatch(/^vendors\.cekura\.mode: /)
+        const personality = yield* Effect.flip(sp.provision(withPlan({ vendors: { cekura: { personalities: { "anxious-sarah": 999 } } } })))
+        expect(personality.description).toContain("vendors.cekura.personalities.anxious-sarah")
+        const notRun = yield* Effect.flip(sp.getRun(ProviderRef.make("cekura", "run", "abc")))
+        expect(notRun.reason).toBe("NotFound")
+      }).pipe(Effect.provide(provider))
+    }))
+
+  it.scopedLive("cancels through end_calls", () =>
+    Effect.gen(function*() {
+      const { handle, provider } = yield* emulator({ speed: 1 })
+      yield* Effect.gen(function*() {
+        const sp = yield* SimulationProvider.SimulationProvider
+        const run = yield* sp.startRun(dental)
+        yield* sp.cancel(run.ref)
+        expect(handle.requests.count(`POST /test_framework/v1/results/:id/end_calls/`)).toBe(1)
+        const seen = yield* sp.getRun(run.ref)
+        expect(seen.status).toEqual({ unified: "canceled", raw: "cancelled" })
+        expect(seen.counts.skipped).toBe(2)
+      }).pipe(Effect.provide(provider))
+    }))
+
+  it("plugin exposes the registry contract", () => {
+    expect(CekuraProvider.plugin.name).toBe("cekura")
+    expect(CekuraProvider.plugin.env).toEqual(["CEKURA_API_KEY", "CEKURA_BASE_URL"])
+    expect(Schema.decodeUnknownSync(CekuraProvider.plugin.targetSchema!)({ agentId: "2142" })).toEqual({ agentId: 2142 })
+    expect(Schema.decodeUnknownSync(CekuraProvider.plugin.optionsSchema!)({})).toEqual({})
+    expect(CekuraEmulator.plugin.vendor).toBe("cekura")
+  })
+})
