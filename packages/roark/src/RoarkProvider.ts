@@ -32,7 +32,7 @@ import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import * as M from "./internal/mapping.js"
 import * as RoarkClient from "./RoarkClient.js"
-import type * as Wire from "./RoarkWire.js"
+import * as Wire from "./RoarkWire.js"
 
 export const name = "roark"
 
@@ -212,7 +212,7 @@ export const evaluationsOf = (
     if (used.has(m.metricDefinitionId)) continue
     const value = firstValue(m)
     const actual = value?.value ?? undefined
-    const slug = m.slug ?? m.metricId
+    const slug = Wire.slugOf(m)
     const check = M.isCheckMetric(m.type, slug)
     const marker = M.parseMarker(m.description)
     out.push({
@@ -409,7 +409,7 @@ export const make: Effect.Effect<SimulationProvider.Driver, never, RoarkClient.R
       for (const d of definitions) {
         const m = M.parseMarker(d.description)
         if (m?.kind !== "evaluator" || !plan.metrics.some((x) => x.id === d.id)) continue
-        const check = M.isCheckMetric(d.type, Wire_slug(d))
+        const check = M.isCheckMetric(d.type, Wire.slugOf(d))
         if (!check) continue
         evaluators.push({ metricDefinitionId: d.id, evaluator: Schema.decodeSync(Evaluator.Evaluator)({ id: m.id as never, description: d.description ?? d.name }) })
       }
@@ -655,8 +655,6 @@ export const make: Effect.Effect<SimulationProvider.Driver, never, RoarkClient.R
 
   return { name, capabilities, check, provision, startRun, getRun, listResults, cancelRun, findRun }
 })
-
-const Wire_slug = (d: Wire.MetricDefinition) => d.slug ?? d.metricId
 
 // ---------------------------------------------------------------------------------------------
 // Layers and plugin
