@@ -646,13 +646,12 @@ export const make = (options: DriverOptions = {}): Effect.Effect<SimulationProvi
 
     const cancelRun: SimulationProvider.Driver["cancelRun"] = (id) => Effect.flatMap(parseId("cancelRun", id), client.endCalls)
 
-    const findRun: SimulationProvider.Driver["findRun"] = ({ marker, plan, provisioning }) =>
+    const findRun: SimulationProvider.Driver["findRun"] = ({ marker, provisioning }) =>
       Effect.gen(function*() {
         const agentId = provisioning.refs[refKey.agent]?.id
         const page = yield* client.listResults({ search: marker, pageSize: 20, ...(agentId === undefined ? {} : { agentId: Number(agentId) }) })
         const match = page.results.find((r) => markerOf(r.name) === marker)
         if (match === undefined) return Option.none()
-        void plan
         return Option.some(yield* getRun(String(match.id)))
       })
 
@@ -692,5 +691,3 @@ export const plugin: ProviderRegistry.ProviderPlugin = {
   optionsSchema: Options,
   env
 }
-
-
