@@ -361,6 +361,17 @@ export const make: Effect.Effect<Service, LedgerError, SqlClient.SqlClient> = Ef
       }))
     )
 
+  /**
+   * Runs `f` in a transaction that first takes the run's row lock with a no-op UPDATE: a row lock
+   * on PostgreSQL, the write lock on SQLite (so a deferred transaction never has to upgrade).
+   * Two writers of one run (a runner and a `resume` elsewhere) then queue instead of interleaving.
+   */
+  const withRun = <A, E, R>(operation: string, provider: string, marker: string, f: (record: RunRecord) => Effect.Effect<A, E, R>) =>
+    tx(Effect.gen(function*() {
+      yield* sql`UPDATE simbridge_runs SET updated_at = updated_at WHERE provider = ${provider} AND marker = ${marker}`
+      return yield* f(yield* requireRun(operation, provider, marker))
+    }))
+
   const lastTransition = (runId: string) =>
     sql`SELECT seq, at, status_unified, status_raw, counts_json FROM simbridge_run_transitions
       WHERE run_id = ${runId} ORDER BY seq DESC LIMIT 1`.pipe(
@@ -423,12 +434,13 @@ export const make: Effect.Effect<Service, LedgerError, SqlClient.SqlClient> = Ef
     }).pipe(wrap("finishExecution"))
 
   const intent = (executionId: string, provider: string, marker: string) =>
-    tx(Effect.gen(function*() {
+    Effect.gen(function*() {
       const at = yield* now
       const execution = yield* getExecution(executionId)
       if (Option.isNone(execution)) {
         return yield* new LedgerError({ operation: "intent", message: `intent: unknown execution ${executionId}` })
       }
+      // Unique (provider, marker): concurrent writers of one intent end up with the same row.
       yield* sql`INSERT INTO simbridge_runs ${
         sql.insert({
           id: `run_${randomUUID()}`,
@@ -456,63 +468,63 @@ export const make: Effect.Effect<Service, LedgerError, SqlClient.SqlClient> = Ef
         })
       }
       return record
-    })).pipe(wrap("intent"))
+    }).pipe(wrap("intent"))
 
   const started = (provider: string, marker: string, run: Run.Run) =>
-    tx(Effect.gen(function*() {
-      const at = yield* now
-      const record = yield* requireRun("started", provider, marker)
-      const ref = run.ref.toString()
-      yield* sql`UPDATE simbridge_runs SET ref = ${ref},
-        phase = CASE WHEN phase = 'finished' THEN phase ELSE 'started' END,
-        started_at = COALESCE(started_at, ${run.startedAt ?? run.createdAt ?? at}), updated_at = ${at}
-        WHERE id = ${record.id}`
-      yield* transition(record.id, run.status, run.counts, at)
-    })).pipe(wrap("started"))
+    withRun("started", provider, marker, (record) =>
+      Effect.gen(function*() {
+        const at = yield* now
+        const ref = run.ref.toString()
+        yield* sql`UPDATE simbridge_runs SET ref = ${ref},
+          phase = CASE WHEN phase = 'finished' THEN phase ELSE 'started' END,
+          started_at = COALESCE(started_at, ${run.startedAt ?? run.createdAt ?? at}), updated_at = ${at}
+          WHERE id = ${record.id}`
+        yield* transition(record.id, run.status, run.counts, at)
+      })).pipe(wrap("started"))
 
   const progress = (provider: string, marker: string, run: Run.Run) =>
-    tx(Effect.gen(function*() {
-      const at = yield* now
-      const record = yield* requireRun("progress", provider, marker)
-      if (record.ref === undefined) {
-        yield* sql`UPDATE simbridge_runs SET ref = ${run.ref.toString()}, phase = 'started', started_at = ${at}
-          WHERE id = ${record.id} AND ref IS NULL`
-      }
-      return yield* transition(record.id, run.status, run.counts, at)
-    })).pipe(wrap("progress"))
+    withRun("progress", provider, marker, (record) =>
+      Effect.gen(function*() {
+        const at = yield* now
+        if (record.ref === undefined) {
+          yield* sql`UPDATE simbridge_runs SET ref = ${run.ref.toString()}, phase = 'started', started_at = ${at}
+            WHERE id = ${record.id} AND ref IS NULL`
+        }
+        return yield* transition(record.id, run.status, run.counts, at)
+      })).pipe(wrap("progress"))
 
   const finished = (provider: string, marker: string, report: SuiteReport.RunReport) =>
-    tx(Effect.gen(function*() {
-      const at = yield* now
-      const record = yield* requireRun("finished", provider, marker)
-      if (report.ref !== undefined) yield* transition(record.id, report.status, report.counts ?? Run.emptyCounts, at)
-      const reportJson = yield* encodeJson(SuiteReport.RunReport)(report)
-      const errorJson = report.error ? yield* encodeJson(SuiteReport.RunError)(report.error) : null
-      const countsJson = report.counts ? yield* encodeJson(Run.RunCounts)(report.counts) : null
-      yield* sql`UPDATE simbridge_runs SET phase = 'finished', ref = COALESCE(${report.ref ?? null}, ref),
-        status_unified = ${report.status.unified}, status_raw = ${report.status.raw},
-        counts_json = COALESCE(${countsJson}, counts_json), report_json = ${reportJson},
-        error_json = COALESCE(${errorJson}, error_json), updated_at = ${at}, finished_at = ${report.finishedAt ?? at}
-        WHERE id = ${record.id}`
-      // The execution is over when every provider it was started for has a final report.
-      const execution = yield* getExecution(record.executionId)
-      if (Option.isSome(execution) && execution.value.finishedAt === undefined) {
-        const done = yield* sql<{ readonly provider: string }>`SELECT DISTINCT provider FROM simbridge_runs
-          WHERE execution_id = ${record.executionId} AND phase = 'finished'`
-        const finishedProviders = new Set(done.map((r) => r.provider))
-        if (execution.value.providers.every((p) => finishedProviders.has(p))) {
-          yield* sql`UPDATE simbridge_executions SET finished_at = ${at} WHERE id = ${record.executionId} AND finished_at IS NULL`
+    withRun("finished", provider, marker, (record) =>
+      Effect.gen(function*() {
+        const at = yield* now
+        if (report.ref !== undefined) yield* transition(record.id, report.status, report.counts ?? Run.emptyCounts, at)
+        const reportJson = yield* encodeJson(SuiteReport.RunReport)(report)
+        const errorJson = report.error ? yield* encodeJson(SuiteReport.RunError)(report.error) : null
+        const countsJson = report.counts ? yield* encodeJson(Run.RunCounts)(report.counts) : null
+        yield* sql`UPDATE simbridge_runs SET phase = 'finished', ref = COALESCE(${report.ref ?? null}, ref),
+          status_unified = ${report.status.unified}, status_raw = ${report.status.raw},
+          counts_json = COALESCE(${countsJson}, counts_json), report_json = ${reportJson},
+          error_json = COALESCE(${errorJson}, error_json), updated_at = ${at}, finished_at = ${report.finishedAt ?? at}
+          WHERE id = ${record.id}`
+        // The execution is over when every provider it was started for has a final report.
+        const execution = yield* getExecution(record.executionId)
+        if (Option.isSome(execution) && execution.value.finishedAt === undefined) {
+          const done = yield* sql<{ readonly provider: string }>`SELECT DISTINCT provider FROM simbridge_runs
+            WHERE execution_id = ${record.executionId} AND phase = 'finished'`
+          const finishedProviders = new Set(done.map((r) => r.provider))
+          if (execution.value.providers.every((p) => finishedProviders.has(p))) {
+            yield* sql`UPDATE simbridge_executions SET finished_at = ${at} WHERE id = ${record.executionId} AND finished_at IS NULL`
+          }
         }
-      }
-    })).pipe(wrap("finished"))
+      })).pipe(wrap("finished"))
 
   const failed = (provider: string, marker: string, error: SuiteReport.RunError) =>
-    Effect.gen(function*() {
-      const at = yield* now
-      const record = yield* requireRun("failed", provider, marker)
-      const errorJson = yield* encodeJson(SuiteReport.RunError)(error)
-      yield* sql`UPDATE simbridge_runs SET error_json = ${errorJson}, updated_at = ${at} WHERE id = ${record.id}`
-    }).pipe(wrap("failed"))
+    withRun("failed", provider, marker, (record) =>
+      Effect.gen(function*() {
+        const at = yield* now
+        const errorJson = yield* encodeJson(SuiteReport.RunError)(error)
+        yield* sql`UPDATE simbridge_runs SET error_json = ${errorJson}, updated_at = ${at} WHERE id = ${record.id}`
+      })).pipe(wrap("failed"))
 
   const selectResource = (key: ResourceKey) =>
     sql`SELECT provider, key, scope, ref, definition_hash, created_at, updated_at FROM simbridge_resources
@@ -523,13 +535,17 @@ export const make: Effect.Effect<Service, LedgerError, SqlClient.SqlClient> = Ef
 
   const getResource = (key: ResourceKey) => selectResource(key).pipe(wrap("getResource"))
 
+  /**
+   * Insert-or-update in two atomic statements, each telling by RETURNING whether it acted: the
+   * insert only when the key is new, the update only when the ref or hash differs. Concurrent
+   * writers of one key therefore see exactly one `created`, and `updated` only for a real change.
+   */
   const putResource = (input: PutResource) =>
-    tx(Effect.gen(function*() {
+    Effect.gen(function*() {
       const at = yield* now
       const key = new ResourceKey({ provider: input.provider, key: input.key, scope: input.scope })
-      const before = yield* selectResource(key)
       const ref = input.ref.toString()
-      yield* sql`INSERT INTO simbridge_resources ${
+      const inserted = yield* sql`INSERT INTO simbridge_resources ${
         sql.insert({
           scope: input.scope,
           provider: input.provider,
@@ -539,20 +555,21 @@ export const make: Effect.Effect<Service, LedgerError, SqlClient.SqlClient> = Ef
           created_at: at,
           updated_at: at
         })
-      } ON CONFLICT (scope, provider, key) DO UPDATE SET ref = excluded.ref, definition_hash = excluded.definition_hash,
-        updated_at = CASE WHEN simbridge_resources.ref = excluded.ref AND simbridge_resources.definition_hash = excluded.definition_hash
-          THEN simbridge_resources.updated_at ELSE excluded.updated_at END`
+      } ON CONFLICT (scope, provider, key) DO NOTHING RETURNING key`
+      const change: ResourceChange = inserted.length > 0
+        ? "created"
+        : (yield* sql`UPDATE simbridge_resources SET ref = ${ref}, definition_hash = ${input.definitionHash}, updated_at = ${at}
+            WHERE scope = ${input.scope} AND provider = ${input.provider} AND key = ${input.key}
+              AND (ref <> ${ref} OR definition_hash <> ${input.definitionHash})
+            RETURNING key`).length > 0
+        ? "updated"
+        : "unchanged"
       const after = yield* selectResource(key)
       if (Option.isNone(after)) {
         return yield* new LedgerError({ operation: "putResource", message: `putResource: ${input.key} was not stored` })
       }
-      const change: ResourceChange = Option.isNone(before)
-        ? "created"
-        : before.value.definitionHash === input.definitionHash && before.value.ref.toString() === ref
-        ? "unchanged"
-        : "updated"
       return new PutResourceResult({ resource: after.value, change })
-    })).pipe(wrap("putResource"))
+    }).pipe(wrap("putResource"))
 
   const unfinished = () =>
     Effect.gen(function*() {
