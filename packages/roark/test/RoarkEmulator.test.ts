@@ -136,7 +136,7 @@ describe("RoarkEmulator", () => {
 
   it.scopedLive("fans out scenario x persona x endpoint x iteration, honours maxConcurrentJobs and templating", () =>
     Effect.gen(function*() {
-      const { api } = yield* setup()
+      const { api } = yield* setup({ speed: 20 })
       const { plan, job } = yield* createPlan(api, { autoRun: true })
       expect(plan.testCaseCount).toBe(3)
       expect(job.status).toBe("PENDING")
@@ -284,7 +284,9 @@ describe("RoarkEmulator", () => {
       const { job } = yield* createPlan(api, { autoRun: true })
       const events = yield* pollUntil(
         Effect.sync(() => received.map((r) => JSON.parse(r.body).event as string)),
-        (e) => e.includes("simulation.run_plan_job.completed") && e.filter((x) => x === "simulation.job.completed").length === 3,
+        (e) =>
+          e.includes("simulation.run_plan_job.completed") && e.filter((x) => x === "simulation.job.completed").length === 3 &&
+          handle.deliveries.some((d) => d.attempt === 2),
         (e) => String(e.length),
         5
       )
