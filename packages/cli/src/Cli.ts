@@ -60,19 +60,20 @@ export interface RunSettings {
 /** Resolves provider names to plugins; the default is every known provider the suite targets. */
 export const selectPlugins = (plan: Plan.Plan, names: ReadonlyArray<string>, emulate: boolean) =>
   Effect.gen(function*() {
-    const registry = ProviderRegistry.make(Plugins.providers)
     const chosen = names.length > 0
       ? names
-      : Plugins.providers.filter((p) =>
-        plan.target[p.name] !== undefined && (!emulate || p.name === "test" || Plugins.emulators.some((e) => e.vendor === p.name))
-      ).map((p) => p.name)
+      : Plugins.providerNames.filter((name) =>
+        plan.target[name] !== undefined && (!emulate || name === "test" || Plugins.emulatorVendors.includes(name))
+      )
     if (chosen.length === 0) {
       return yield* new UsageError({
-        message: `no provider selected: pass --provider (known: ${Plugins.providers.map((p) => p.name).join(", ")}), or give the suite a target for one of them`
+        message: `no provider selected: pass --provider (known: ${Plugins.providerNames.join(", ")}), or give the suite a target for one of them`
       })
     }
-    return yield* Effect.forEach([...new Set(chosen)], (name) =>
-      registry.get(name).pipe(Effect.mapError((e) => new UsageError({ message: e.message }))))
+    const unique = [...new Set(chosen)]
+    const registry = ProviderRegistry.make(yield* Plugins.loadProviders(unique))
+    return yield* Effect.forEach(unique, (name) =>
+      registry.get(name).pipe(Effect.mapError(() => new UsageError({ message: `unknown provider "${name}"; known providers: ${Plugins.providerNames.join(", ")}` }))))
   })
 
 /** Builds one provider: emulated in-process, or configured from the environment. */
@@ -84,7 +85,7 @@ const buildProvider = (plugin: ProviderRegistry.ProviderPlugin, settings: RunSet
     }
     let layer: Layer.Layer<SimulationProvider.SimulationProvider, unknown, never>
     if (settings.emulate) {
-      const emulator = Plugins.emulators.find((e) => e.vendor === plugin.name)
+      const emulator = yield* Plugins.loadEmulator(plugin.name)
       if (emulator === undefined) return yield* new UsageError({ message: `no emulator for provider "${plugin.name}"` })
       const handle = yield* emulator.start({ seed: settings.seed, speed: settings.speed }).pipe(
         Effect.mapError((e) => new UsageError({ message: `could not start the ${plugin.name} emulator: ${e.message}` }))
@@ -174,7 +175,7 @@ const runCommand = Command.make(
 // schema
 
 const schemaCommand = Command.make("schema", {}, () =>
-  Console.log(JSON.stringify(SuiteSchema.make(Plugins.providers), null, 2))
+  Effect.flatMap(Plugins.loadProviders(), (plugins) => Console.log(JSON.stringify(SuiteSchema.make(plugins), null, 2)))
 ).pipe(Command.withDescription("print the JSON Schema of suite files (for editors: yaml-language-server)"))
 
 // ---------------------------------------------------------------------------------------------
@@ -214,9 +215,9 @@ const emulateCommand = Command.make(
   },
   (args) =>
     Effect.gen(function*() {
-      const emulator = Plugins.emulators.find((e) => e.vendor === args.vendor)
+      const emulator = yield* Plugins.loadEmulator(args.vendor)
       if (emulator === undefined) {
-        return yield* new UsageError({ message: `unknown vendor "${args.vendor}"; emulators: ${Plugins.vendorNames().join(", ") || "none"}` })
+        return yield* new UsageError({ message: `unknown vendor "${args.vendor}"; emulators: ${Plugins.emulatorVendors.join(", ")}` })
       }
       const faults = Option.isSome(args.faults) ? Faults.parse(args.faults.value) : Either.right(undefined)
       if (Either.isLeft(faults)) return yield* new UsageError({ message: `--faults: ${faults.left}` })
@@ -237,8 +238,9 @@ const emulateCommand = Command.make(
 
 const providersCommand = Command.make("providers", {}, () =>
   Effect.gen(function*() {
-    const caps = Plugins.providers.map((p) => p.capabilities)
-    const names = Plugins.providers.map((p) => p.name)
+    const plugins = yield* Plugins.loadProviders()
+    const caps = plugins.map((p) => p.capabilities)
+    const names = plugins.map((p) => p.name)
     const rows: Array<Array<string>> = [["capability", ...names]]
     const yes = (b: boolean) => (b ? "yes" : "no")
     rows.push(["personas", ...caps.map((c) => c.personas)])
@@ -248,10 +250,10 @@ const providersCommand = Command.make("providers", {}, () =>
     for (const key of ["concurrency", "maxDuration", "silenceTimeout", "endCallPhrases", "executionMode", "scriptedSteps", "toolMocks", "cancelRun", "cancelResult", "recordings"] as const) {
       rows.push([key, ...caps.map((c) => yes(c[key]))])
     }
-    rows.push(["emulator", ...names.map((n) => (n === "test" ? "in-memory" : yes(Plugins.emulators.some((e) => e.vendor === n))))])
-    rows.push(["environment", ...Plugins.providers.map((p) => p.env.join(" ") || "-")])
+    rows.push(["emulator", ...names.map((n) => (n === "test" ? "in-memory" : yes(Plugins.emulatorVendors.includes(n))))])
+    rows.push(["environment", ...plugins.map((p) => p.env.join(" ") || "-")])
     yield* Console.log(Render.table(rows))
-    for (const p of Plugins.providers) {
+    for (const p of plugins) {
       for (const gap of p.capabilities.gaps) yield* Console.log(`${p.name}: ${gap}`)
     }
   })).pipe(Command.withDescription("the capability matrix of all providers"))

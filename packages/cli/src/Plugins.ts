@@ -1,18 +1,17 @@
 /**
  * The providers and emulators this CLI knows. Vendor packages export a `ProviderPlugin` and an
- * `EmulatorPlugin`; the TestProvider is always there (`--provider test`).
+ * `EmulatorPlugin`; they are loaded on first use (dynamic imports), so `simbridge --help` and
+ * `simbridge validate` do not pay for every vendor's emulator. The TestProvider is always there
+ * (`--provider test`).
  *
  * @since 0.1.0
  */
 import { ProviderRegistry, SimulationProvider, TestProvider } from "@simbridge/core"
 import type { Emulator } from "@simbridge/emulator"
-import { InteractlyEmulator, InteractlyProvider } from "@simbridge/interactly"
-import { VapiEmulator, VapiProvider } from "@simbridge/vapi"
-import * as Layer from "effect/Layer"
+import * as Effect from "effect/Effect"
+import type * as Layer from "effect/Layer"
 
-const testLayer = TestProvider.layer({ callDuration: "1500 millis", queueDelay: "300 millis", seed: 1 }).pipe(
-  Layer.map((ctx) => ctx)
-) as Layer.Layer<SimulationProvider.SimulationProvider>
+const testLayer = TestProvider.layer({ callDuration: "1500 millis", queueDelay: "300 millis", seed: 1 }) as Layer.Layer<SimulationProvider.SimulationProvider>
 
 /** The in-memory TestProvider: emulated by nature, configured by nothing. */
 export const testPlugin: ProviderRegistry.ProviderPlugin = {
@@ -24,16 +23,32 @@ export const testPlugin: ProviderRegistry.ProviderPlugin = {
   env: []
 }
 
-export const providers: ReadonlyArray<ProviderRegistry.ProviderPlugin> = [
-  testPlugin,
-  VapiProvider.plugin,
-  InteractlyProvider.plugin
-]
+const providerLoaders: Record<string, () => Promise<ProviderRegistry.ProviderPlugin>> = {
+  vapi: () => import("@simbridge/vapi/VapiProvider").then((m) => m.plugin),
+  roark: () => import("@simbridge/roark/RoarkProvider").then((m) => m.plugin),
+  cekura: () => import("@simbridge/cekura/CekuraProvider").then((m) => m.plugin),
+  interactly: () => import("@simbridge/interactly/InteractlyProvider").then((m) => m.plugin)
+}
 
-export const emulators: ReadonlyArray<Emulator.EmulatorPlugin> = [
-  VapiEmulator.plugin,
-  InteractlyEmulator.plugin
-]
+const emulatorLoaders: Record<string, () => Promise<Emulator.EmulatorPlugin>> = {
+  vapi: () => import("@simbridge/vapi/VapiEmulator").then((m) => m.plugin),
+  roark: () => import("@simbridge/roark/RoarkEmulator").then((m) => m.plugin),
+  cekura: () => import("@simbridge/cekura/CekuraEmulator").then((m) => m.plugin),
+  interactly: () => import("@simbridge/interactly/InteractlyEmulator").then((m) => m.plugin)
+}
 
-/** Vendors with an emulator, in the order the demo runs them. */
-export const vendorNames = (): ReadonlyArray<string> => emulators.map((e) => e.vendor)
+/** Every provider name, the TestProvider first. */
+export const providerNames: ReadonlyArray<string> = ["test", ...Object.keys(providerLoaders)]
+
+/** The vendors that have an emulator, in the order the demo runs them. */
+export const emulatorVendors: ReadonlyArray<string> = Object.keys(emulatorLoaders)
+
+/** Loads the named providers (all when `names` is omitted). */
+export const loadProviders = (names: ReadonlyArray<string> = providerNames): Effect.Effect<ReadonlyArray<ProviderRegistry.ProviderPlugin>> =>
+  Effect.promise(() =>
+    Promise.all(names.filter((n) => n === "test" || n in providerLoaders).map((n) => (n === "test" ? Promise.resolve(testPlugin) : providerLoaders[n]!())))
+  )
+
+/** Loads one vendor's emulator, if it has one. */
+export const loadEmulator = (vendor: string): Effect.Effect<Emulator.EmulatorPlugin | undefined> =>
+  vendor in emulatorLoaders ? Effect.promise(() => emulatorLoaders[vendor]!()) : Effect.succeed(undefined)

@@ -8,6 +8,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { describe, expect, it } from "@effect/vitest"
+import { Plugins } from "@simbridge/cli"
 import { SuiteReport } from "@simbridge/core"
 import * as Schema from "effect/Schema"
 
@@ -97,4 +98,58 @@ describe("simbridge CLI interruption", () => {
     expect(report.runs[0].status.unified).toBe("canceled")
     expect(report.runs[0].results.map((r: { verdict: string }) => r.verdict)).toEqual(["skipped", "skipped"])
   })
+})
+
+describe("simbridge against vendor emulators", () => {
+  const vendors = Plugins.emulatorVendors
+
+  it("exits 3 when a provider cannot be reached, and 2 when its credentials are missing", () => {
+    const unreachable = spawnSync(process.execPath, [bin, "run", example, "--provider", "vapi"], {
+      encoding: "utf8",
+      env: { ...process.env, CI: "true", VAPI_API_KEY: "sk-test", VAPI_BASE_URL: "http://127.0.0.1:1" },
+      timeout: 60_000
+    })
+    expect(unreachable.stdout + unreachable.stderr).toContain("connection refused")
+    expect(unreachable.status).toBe(3)
+    const env: NodeJS.ProcessEnv = { ...process.env, CI: "true" }
+    delete env["VAPI_API_KEY"]
+    const missing = spawnSync(process.execPath, [bin, "run", example, "--provider", "vapi"], { encoding: "utf8", env, timeout: 30_000 })
+    expect(missing.status).toBe(2)
+    expect(missing.stderr).toContain("VAPI_API_KEY")
+  })
+
+  it.each(vendors)("%s: simbridge emulate in another process gives the same results as --emulate for the same seed", async (vendor) => {
+    const { spawn } = await import("node:child_process")
+    const server = spawn(process.execPath, [bin, "emulate", "--vendor", vendor, "--seed", "7", "--speed", "40"], { env: { ...process.env, CI: "true" } })
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let out = ""
+        server.stdout.on("data", (d) => {
+          out += d
+          const m = /listening on (http:\/\/127\.0\.0\.1:\d+\S*)/.exec(out)
+          if (m) resolve(m[1]!)
+        })
+        server.on("exit", (code) => reject(new Error(`emulator exited ${code}`)))
+      })
+      const prefix = vendor.toUpperCase()
+      const external = join(dir, `${vendor}-external.json`)
+      const inProcess = join(dir, `${vendor}-inprocess.json`)
+      const a = spawnSync(process.execPath, [bin, "run", example, "--provider", vendor, "--json", external], {
+        encoding: "utf8",
+        env: { ...process.env, CI: "true", [`${prefix}_API_KEY`]: "sk-any", [`${prefix}_BASE_URL`]: url },
+        timeout: 60_000
+      })
+      expect(a.stderr).not.toContain("failed during")
+      const b = simbridge("run", example, "--provider", vendor, "--emulate", "--seed", "7", "--json", inProcess)
+      expect([a.status, b.code]).toEqual([b.code, a.status])
+      const verdicts = (file: string) => {
+        const report = JSON.parse(readFileSync(file, "utf8"))
+        return report.runs[0].results.map((r: any) => `${r.scenario}/${r.persona}/${r.iteration}:${r.verdict}:${r.evaluations.map((e: any) => `${e.evaluator}=${JSON.stringify(e.actual)}`).join(",")}`).sort()
+      }
+      expect(verdicts(external)).toEqual(verdicts(inProcess))
+      expect(verdicts(external)).toHaveLength(2)
+    } finally {
+      server.kill("SIGTERM")
+    }
+  }, 120_000)
 })

@@ -2,6 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Overrides, Plugins, ProjectConfig, Progress, SuiteFile, SuiteSchema } from "@simbridge/cli"
 import { readFileSync } from "node:fs"
 import { fileURLToPath } from "node:url"
+import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 
 const exampleFile = fileURLToPath(new URL("../../../examples/dental-clinic.yaml", import.meta.url))
@@ -45,15 +46,17 @@ describe("project config", () => {
 })
 
 describe("suite JSON Schema", () => {
-  it("is generated from the model and types each provider's target entry", () => {
-    const schema = SuiteSchema.make(Plugins.providers)
+  const plugins = Effect.runPromise(Plugins.loadProviders())
+
+  it("is generated from the model and types each provider's target entry", async () => {
+    const schema = SuiteSchema.make(await plugins)
     expect(schema["required"]).toEqual(["name", "target", "personas", "scenarios"])
     expect(schema["properties"]["personas"]["items"]["properties"]["accent"]["enum"]).toContain("us_south")
-    expect(Object.keys(schema["properties"]["target"]["properties"])).toEqual(Plugins.providers.filter((p) => p.targetSchema).map((p) => p.name))
+    expect(Object.keys(schema["properties"]["target"]["properties"])).toEqual((await plugins).filter((p) => p.targetSchema).map((p) => p.name))
   })
 
-  it("the copy shipped in examples/ is current (regenerate with simbridge schema > examples/suite.schema.json)", () => {
-    expect(JSON.parse(readFileSync(schemaFile, "utf8"))).toEqual(SuiteSchema.make(Plugins.providers))
+  it("the copy shipped in examples/ is current (regenerate with simbridge schema > examples/suite.schema.json)", async () => {
+    expect(JSON.parse(readFileSync(schemaFile, "utf8"))).toEqual(SuiteSchema.make(await plugins))
   })
 })
 
