@@ -703,7 +703,7 @@ export const defaultPath = ".simbridge/ledger.db"
 /** The ledger service; `layerConfig` picks SQLite or PostgreSQL from the environment. */
 export class RunLedger extends Context.Tag("@simbridge/ledger/RunLedger")<RunLedger, Service>() {
   static readonly make = make
-  static layer(): Layer.Layer<RunLedger, LedgerError, SqlClient.SqlClient> {
+  static get layer(): Layer.Layer<RunLedger, LedgerError, SqlClient.SqlClient> {
     return layer
   }
   static layerSqlite(options: SqliteOptions): Layer.Layer<RunLedger, LedgerError> {
