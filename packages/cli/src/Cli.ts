@@ -9,7 +9,7 @@ import * as Options from "@effect/cli/Options"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Path from "@effect/platform/Path"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
-import { ProviderRegistry, SimulationProvider, SuiteReport, SuiteRunner, TestProvider } from "@simbridge/core"
+import { Issues, ProviderRegistry, SimulationProvider, SuiteReport, SuiteRunner, TestProvider } from "@simbridge/core"
 import type { Plan } from "@simbridge/core"
 import { Faults } from "@simbridge/emulator"
 import * as Console from "effect/Console"
@@ -26,6 +26,7 @@ import * as Overrides from "./Overrides.js"
 import * as Progress from "./Progress.js"
 import * as ProjectConfig from "./ProjectConfig.js"
 import * as Render from "./Render.js"
+import { Compare, HtmlReport, JUnitReport, MarkdownReport } from "./reports/index.js"
 import * as SuiteFile from "./SuiteFile.js"
 import * as SuiteSchema from "./SuiteSchema.js"
 
@@ -47,6 +48,9 @@ const providerOption = Options.text("provider").pipe(
 )
 const emulateOption = Options.boolean("emulate").pipe(Options.withDescription("run against in-process emulators instead of the vendors (nothing is billed)"))
 const jsonOption = Options.text("json").pipe(Options.optional, Options.withDescription("write the canonical results as JSON to this file"))
+const junitOption = Options.text("junit").pipe(Options.optional, Options.withDescription("write JUnit XML (one testsuite per provider) to this file"))
+const markdownOption = Options.text("markdown").pipe(Options.optional, Options.withDescription("write a Markdown summary to this file (also appended to $GITHUB_STEP_SUMMARY when set)"))
+const htmlOption = Options.text("html").pipe(Options.optional, Options.withDescription("write a self-contained HTML report to this file"))
 const seedOption = Options.integer("seed").pipe(Options.withDefault(1), Options.withDescription("emulator seed: same seed, same outcomes"))
 const speedOption = Options.float("speed").pipe(Options.optional, Options.withDescription("emulator pace multiplier (default 1 for emulate, 40 for run --emulate)"))
 const strictOption = Options.boolean("strict").pipe(Options.withDescription("fail instead of warning when a provider cannot honour a plan option"))
@@ -103,14 +107,38 @@ const buildProvider = (plugin: ProviderRegistry.ProviderPlugin, settings: RunSet
     return Context.get(ctx, SimulationProvider.SimulationProvider)
   })
 
-const writeJson = (file: string, report: SuiteReport.SuiteReport) =>
+const writeFile = (file: string, text: string) =>
   Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
     const path = yield* Path.Path
     yield* fs.makeDirectory(path.dirname(file), { recursive: true }).pipe(Effect.ignore)
-    yield* fs.writeFileString(file, JSON.stringify(Schema.encodeSync(SuiteReport.SuiteReport)(report), null, 2) + "\n")
+    yield* fs.writeFileString(file, text)
     yield* Console.error(`wrote ${file}`)
   })
+
+export interface ReportFiles {
+  readonly json?: string | undefined
+  readonly junit?: string | undefined
+  readonly markdown?: string | undefined
+  readonly html?: string | undefined
+}
+
+/** Writes every requested report; the Markdown summary also goes to $GITHUB_STEP_SUMMARY. */
+export const writeReports = (files: ReportFiles, report: SuiteReport.SuiteReport) =>
+  Effect.gen(function*() {
+    if (files.json) yield* writeFile(files.json, JSON.stringify(Schema.encodeSync(SuiteReport.SuiteReport)(report), null, 2) + "\n")
+    if (files.junit) yield* writeFile(files.junit, JUnitReport.render(report))
+    if (files.html) yield* writeFile(files.html, HtmlReport.render(report))
+    const summaryFile = process.env["GITHUB_STEP_SUMMARY"]
+    if (files.markdown || summaryFile) {
+      const markdown = MarkdownReport.render(report)
+      if (files.markdown) yield* writeFile(files.markdown, markdown)
+      if (summaryFile) {
+        const fs = yield* FileSystem.FileSystem
+        yield* fs.writeFileString(summaryFile, markdown + "\n", { flag: "a" })
+      }
+    }
+  }).pipe(Effect.orDie)
 
 const configOption = Options.text("config").pipe(Options.optional, Options.withDescription(`project config file (default: ${ProjectConfig.defaultFile} when present)`))
 const iterationsOption = Options.integer("iterations").pipe(Options.optional, Options.withDescription("override the suite's iterations"))
@@ -124,6 +152,9 @@ const runCommand = Command.make(
     provider: providerOption,
     emulate: emulateOption,
     json: jsonOption,
+    junit: junitOption,
+    markdown: markdownOption,
+    html: htmlOption,
     seed: Options.integer("seed").pipe(Options.optional, Options.withDescription("emulator seed: same seed, same outcomes (default 1)")),
     speed: speedOption,
     strict: strictOption,
@@ -151,12 +182,14 @@ const runCommand = Command.make(
       }
       const services = yield* Effect.forEach(plugins, (p) => buildProvider(p, settings))
       const emulated = emulate || plugins.every((p) => p.name === "test")
-      const json = Option.getOrUndefined(args.json) ?? config.reports?.json
+      const files: ReportFiles = {
+        json: Option.getOrUndefined(args.json) ?? config.reports?.json,
+        junit: Option.getOrUndefined(args.junit) ?? config.reports?.junit,
+        markdown: Option.getOrUndefined(args.markdown) ?? config.reports?.markdown,
+        html: Option.getOrUndefined(args.html) ?? config.reports?.html
+      }
       const finish = (report: SuiteReport.SuiteReport) =>
-        Effect.gen(function*() {
-          yield* Console.log(Render.summary(report))
-          if (json !== undefined) yield* writeJson(json, report).pipe(Effect.orDie)
-        })
+        Effect.zipRight(Console.log(Render.summary(report)), writeReports(files, report))
       const context = yield* Effect.context<FileSystem.FileSystem | Path.Path>()
       const progress = yield* Progress.choose(plugins.map((p) => p.name))
       const report = yield* SuiteRunner.run(plan, services, {
@@ -258,9 +291,38 @@ const providersCommand = Command.make("providers", {}, () =>
     }
   })).pipe(Command.withDescription("the capability matrix of all providers"))
 
+// ---------------------------------------------------------------------------------------------
+// compare
+
+const readReport = (file: string) =>
+  Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    const text = yield* fs.readFileString(file).pipe(Effect.mapError(() => new UsageError({ message: `${file}: no such file` })))
+    const json = yield* Effect.try({ try: () => JSON.parse(text) as unknown, catch: (e) => new UsageError({ message: `${file}: not JSON (${(e as Error).message})` }) })
+    return yield* Schema.decodeUnknown(SuiteReport.SuiteReport)(json).pipe(
+      Effect.mapError((e) => new UsageError({ message: `${file}: not a simbridge --json report: ${Issues.summarize(Issues.fromParseError(e))}` }))
+    )
+  })
+
+const compareCommand = Command.make(
+  "compare",
+  {
+    before: Args.text({ name: "before.json" }),
+    after: Args.text({ name: "after.json" }),
+    json: Options.text("json").pipe(Options.optional, Options.withDescription("write the comparison as JSON to this file"))
+  },
+  (args) =>
+    Effect.gen(function*() {
+      const comparison = Compare.compare(yield* readReport(args.before), yield* readReport(args.after))
+      yield* Console.log(Compare.render(comparison))
+      if (Option.isSome(args.json)) yield* writeFile(args.json.value, JSON.stringify(Compare.encode(comparison), null, 2) + "\n").pipe(Effect.orDie)
+      yield* setExitCode(comparison.hasRegressions ? ExitCode.ResultFailed : ExitCode.Ok)
+    })
+).pipe(Command.withDescription("what changed between two --json reports: new failures, fixed, flaky (exit 1 on regressions)"))
+
 export const command = Command.make("simbridge").pipe(
   Command.withDescription("run voice-agent simulation suites on Roark, Vapi, Cekura and Interactly, or their local emulators"),
-  Command.withSubcommands([runCommand, validateCommand, emulateCommand, providersCommand, schemaCommand])
+  Command.withSubcommands([runCommand, validateCommand, emulateCommand, providersCommand, schemaCommand, compareCommand])
 )
 
 export const cli = Command.run(command, { name: "simbridge", version: "0.1.0" })

@@ -153,3 +153,27 @@ describe("simbridge against vendor emulators", () => {
     }
   }, 120_000)
 })
+
+describe("simbridge reports and compare", () => {
+  it("writes JUnit, Markdown and HTML next to JSON, and compare exits 1 on regressions only", () => {
+    const out = join(dir, "reports")
+    const a = simbridge("run", example, "--provider", "test", "--emulate", "--json", join(out, "a.json"), "--junit", join(out, "junit.xml"), "--markdown", join(out, "summary.md"), "--html", join(out, "report.html"))
+    expect(a.code).toBe(0)
+    expect(readFileSync(join(out, "junit.xml"), "utf8")).toMatch(/<testsuite[^>]*name="test"[^>]*tests="2"/)
+    expect(readFileSync(join(out, "summary.md"), "utf8")).toContain("| urgent-appointment | anxious-sarah | 1 | pass |")
+    expect(readFileSync(join(out, "report.html"), "utf8")).toMatch(/^<!doctype html>/i)
+
+    const many = join(dir, "many-compare.yaml")
+    writeFileSync(many, readFileSync(example, "utf8").replace("iterations: 2", "iterations: 10"))
+    expect(simbridge("run", many, "--provider", "test", "--emulate", "--seed", "3", "--json", join(out, "clean.json")).code).toBe(0)
+    expect(simbridge("run", many, "--provider", "test", "--emulate", "--seed", "4", "--json", join(out, "broken.json")).code).toBe(1)
+    const regressed = simbridge("compare", join(out, "clean.json"), join(out, "broken.json"))
+    expect(regressed.code).toBe(1)
+    expect(regressed.stdout).toContain("New failures:")
+    const fixed = simbridge("compare", join(out, "broken.json"), join(out, "clean.json"))
+    expect(fixed.code).toBe(0)
+    const bad = simbridge("compare", join(out, "junit.xml"), join(out, "clean.json"))
+    expect(bad.code).toBe(2)
+    expect(bad.stderr).toContain("junit.xml: not JSON")
+  })
+})
