@@ -99,6 +99,11 @@ export interface Service {
   /** Snapshots of the run, one per observed change, ending with the terminal one. */
   readonly watch: (ref: ProviderRef, options?: WatchOptions) => Stream.Stream<Run, ProviderError.ProviderError>
   readonly cancel: (ref: ProviderRef) => Effect.Effect<void, ProviderError.ProviderError>
+  /**
+   * The run created with `marker`, if the vendor has one (after a crash or a lost response);
+   * `Unsupported` when the vendor keeps no marker.
+   */
+  readonly findRun: (plan: Plan, marker: string) => Effect.Effect<Option.Option<Run>, ProviderError.ProviderError>
 }
 
 export class SimulationProvider extends Context.Tag("@simbridge/core/SimulationProvider")<SimulationProvider, Service>() {}
@@ -299,7 +304,19 @@ export const make = (driver: Driver, options: MakeOptions = {}): Service => {
       span("cancel", { "simbridge.ref": ref.toString() })
     )
 
-  return { name, capabilities: driver.capabilities, check, provision, startRun, getRun, results, watch, cancel }
+  const findRun: Service["findRun"] = (plan, marker) =>
+    Effect.gen(function*() {
+      const find = driver.findRun
+      if (find === undefined) {
+        return yield* ProviderError.make({ provider: name, operation: "findRun", reason: "Unsupported", description: `${name} keeps no client marker on runs` })
+      }
+      const provisioning = yield* provision(plan)
+      const found = yield* retry(find({ plan, provisioning, marker }))
+      if (Option.isNone(found)) return Option.none<Run>()
+      return Option.some(yield* decodeRun("findRun")(found.value))
+    }).pipe(span("findRun", { "simbridge.marker": marker }))
+
+  return { name, capabilities: driver.capabilities, check, provision, startRun, getRun, results, watch, cancel, findRun }
 }
 
 /** The same service, with every call made under `policy`. */
@@ -315,7 +332,8 @@ export const withRetryPolicy = (service: Service, policy: Retry.RetryPolicy): Se
     getRun: (ref) => local(service.getRun(ref)),
     results: (ref, o) => localStream(service.results(ref, o)),
     watch: (ref, o) => localStream(service.watch(ref, o)),
-    cancel: (ref) => local(service.cancel(ref))
+    cancel: (ref) => local(service.cancel(ref)),
+    findRun: (plan, marker) => local(service.findRun(plan, marker))
   }
 }
 

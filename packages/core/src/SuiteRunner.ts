@@ -17,6 +17,7 @@ import * as Ref from "effect/Ref"
 import * as Stream from "effect/Stream"
 import * as Plan from "./Plan.js"
 import type { ProviderError } from "./ProviderError.js"
+import type { ProviderRef } from "./ProviderRef.js"
 import type { Result } from "./Result.js"
 import { Run } from "./Run.js"
 import * as SimulationProvider from "./SimulationProvider.js"
@@ -49,7 +50,16 @@ export interface Journal {
   readonly finished: (provider: string, marker: string, report: RunReport) => Effect.Effect<void>
 }
 
+/** A provider run to continue instead of starting a new one (see `simbridge resume`). */
+export interface Resume {
+  readonly marker: string
+  /** The vendor run, when its creation was confirmed. */
+  readonly ref?: ProviderRef | undefined
+}
+
 export interface Options extends SimulationProvider.CheckOptions {
+  /** Per provider name: continue this run instead of starting one. */
+  readonly resume?: ReadonlyMap<string, Resume> | undefined
   readonly journal?: Journal | undefined
   /** Makes the client marker of a provider's run; default `sb-<time>-<random>`. */
   readonly marker?: ((provider: string) => Effect.Effect<string>) | undefined
@@ -149,10 +159,19 @@ export const run = (
         const { provider } = yield* Ref.get(state)
         const fail = (step: string) => (e: ProviderError) =>
           Ref.update(state, (s) => ({ ...s, error: Option.some(stepError(step)(e)) }))
-        const marker = options.marker ? yield* options.marker(provider.name) : yield* SimulationProvider.newMarker
+        const resumed = options.resume?.get(provider.name)
+        const marker = resumed?.marker ?? (options.marker ? yield* options.marker(provider.name) : yield* SimulationProvider.newMarker)
         if (journal) yield* journal.intent(provider.name, marker)
-        const started = yield* provider.startRun(plan, { strict: options.strict, marker }).pipe(
-          Effect.tapError(fail("startRun")),
+        const create = provider.startRun(plan, { strict: options.strict, marker })
+        // Resuming: continue the known vendor run, or adopt the one the marker finds, or start it
+        // (the first create never reached the vendor).
+        const begin = resumed === undefined
+          ? create
+          : resumed.ref !== undefined
+          ? provider.getRun(resumed.ref)
+          : Effect.flatMap(provider.findRun(plan, marker), Option.match({ onNone: () => create, onSome: Effect.succeed }))
+        const started = yield* begin.pipe(
+          Effect.tapError(fail(resumed === undefined ? "startRun" : "resume")),
           Effect.option
         )
         if (Option.isSome(started)) {

@@ -79,3 +79,34 @@ describe("TestProvider", () => {
       expect((yield* control.calls).map((c) => c.operation)).toEqual(["provision", "startRun", "getRun", "getRun"])
     }))
 })
+
+describe("SuiteRunner resume", () => {
+  it.effect("continues a known run, adopts a run found by its marker, and starts one that never landed", () =>
+    Effect.gen(function*() {
+      const known = yield* provider("known")
+      const found = yield* provider("found")
+      const lost = yield* provider("lost")
+      const existing = yield* known.service.startRun(plan, { marker: "m-known" })
+      yield* found.service.startRun(plan, { marker: "m-found" })
+      yield* Effect.forEach([known, found, lost], (p) => p.control.clearCalls)
+      const fiber = yield* Effect.fork(SuiteRunner.run(plan, [known.service, found.service, lost.service], {
+        resume: new Map([
+          ["known", { marker: "m-known", ref: existing.ref }],
+          ["found", { marker: "m-found" }],
+          ["lost", { marker: "m-lost" }]
+        ])
+      }))
+      yield* TestClock.adjust("5 minutes")
+      const report = yield* Fiber.join(fiber)
+      expect(report.runs.map((r) => [r.provider, r.status.unified, r.results.length])).toEqual([
+        ["known", "completed", 4],
+        ["found", "completed", 4],
+        ["lost", "completed", 4]
+      ])
+      const ops = (calls: ReadonlyArray<TestProvider.Call>) => calls.filter((c) => c.operation === "startRun" || c.operation === "findRun").map((c) => c.operation)
+      expect(ops(yield* known.control.calls)).toEqual([])
+      expect(ops(yield* found.control.calls)).toEqual(["findRun"])
+      expect(ops(yield* lost.control.calls)).toEqual(["findRun", "startRun"])
+      expect((yield* lost.control.calls).find((c) => c.operation === "startRun")!.args).toContain("m-lost")
+    }))
+})
