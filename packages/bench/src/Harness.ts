@@ -1,0 +1,88 @@
+/**
+ * The whole harness: every section in order, in this process, against in-process emulators on
+ * 127.0.0.1. `quick` shrinks every size so the smoke test runs in seconds (its figures mean
+ * nothing, only that the harness works).
+ *
+ * @since 0.1.0
+ */
+import * as Cli from "./Cli.js"
+import * as Machine from "./Machine.js"
+import * as Overhead from "./Overhead.js"
+import * as Sdk from "./Sdk.js"
+import * as Throughput from "./Throughput.js"
+import * as Tracking from "./Tracking.js"
+import * as Vendors from "./Vendors.js"
+
+export const sections = ["overhead", "sdk", "throughput", "tracking", "coldStart", "demo"] as const
+export type Section = typeof sections[number]
+
+export interface Options {
+  readonly quick: boolean
+  /** Only these sections (default: all). */
+  readonly only?: ReadonlyArray<Section> | undefined
+  /** Only these vendors (default: every vendor with an emulator). */
+  readonly vendors?: ReadonlyArray<string> | undefined
+  readonly log?: ((line: string) => void) | undefined
+}
+
+export interface Results {
+  readonly version: 1
+  readonly quick: boolean
+  readonly machine: Machine.Machine
+  readonly targets: typeof targets
+  readonly overhead: ReadonlyArray<Overhead.Row>
+  readonly sdk: ReadonlyArray<Sdk.Row>
+  readonly throughput: ReadonlyArray<Throughput.Row>
+  readonly tracking: Tracking.Result | null
+  readonly coldStart: ReadonlyArray<Cli.Row>
+  readonly demo: Cli.DemoRow | null
+  readonly durationMs: number
+}
+
+export const targets = {
+  overheadRatioAt1000: 1.25,
+  sdkRatio: 1.0,
+  itemsPerSecond: 50_000,
+  trackingPeakRssMb: 300,
+  trackingRequestsPerChange: 1.1,
+  coldStartMs: 400,
+  demoMs: 10_000
+} as const
+
+export const run = async (options: Options): Promise<Results> => {
+  const started = performance.now()
+  const log = options.log ?? ((line: string) => console.log(line))
+  const q = options.quick
+  const on = (s: Section) => options.only === undefined || options.only.includes(s)
+  const vendors = options.vendors === undefined ? Vendors.all : Vendors.all.filter((v) => options.vendors!.includes(v.name))
+  const micro = { time: q ? 100 : 3000, iterations: q ? 3 : 10 }
+  const machine = Machine.describe()
+  log(`machine: ${machine.cpus} x ${machine.cpuModel}, node ${machine.node}, load ${machine.loadAverage.join(" ")}`)
+
+  const section = async <A>(name: Section, empty: A, f: () => Promise<A>): Promise<A> => {
+    if (!on(name)) return empty
+    log(`[${name}]`)
+    const t = performance.now()
+    const value = await f()
+    log(`  (${Math.round(performance.now() - t)} ms)`)
+    return value
+  }
+
+  const overhead = await section("overhead", [], () => Overhead.run({ vendors, sizes: q ? [10, 20] : [10, 100, 1000], ...micro, log }))
+  const sdk = await section("sdk", [], () => Sdk.run({ sizes: q ? [10] : [10, 100], ...micro, log }))
+  const throughput = await section("throughput", [], () => Throughput.run({ vendors, items: q ? 20 : 1000, ...micro, log }))
+  const tracking = await section("tracking", null, () =>
+    Tracking.run({
+      vendors,
+      runs: q ? 8 : 10_000,
+      itemsPerRun: q ? 2 : 10,
+      speed: q ? 50 : 1,
+      watch: q ? { interval: "20 millis", maxInterval: "100 millis" } : {},
+      log
+    }))
+  const cli = Cli.available()
+  if (!cli && (on("coldStart") || on("demo"))) log("  CLI not built (packages/cli/dist/bin.js): run `pnpm exec tsc -b packages/*`; sections 5 and 6 skipped")
+  const coldStart = cli ? await section("coldStart", [], () => Cli.coldStart(q ? 2 : 10, log)) : []
+  const demo = cli ? await section("demo", null, () => Cli.demo(q ? 1 : 5, log)) : null
+  return { version: 1, quick: q, machine, targets, overhead, sdk, throughput, tracking, coldStart, demo, durationMs: Math.round(performance.now() - started) }
+}

@@ -1,0 +1,81 @@
+/**
+ * Statistics helpers: medians and spread of samples, and a thin wrapper over tinybench that keeps
+ * the samples so every micro figure is reported as median, p10/p90 and min/max.
+ *
+ * @since 0.1.0
+ */
+import { Bench } from "tinybench"
+
+export interface Spread {
+  readonly median: number
+  readonly p10: number
+  readonly p90: number
+  readonly min: number
+  readonly max: number
+  readonly samples: number
+}
+
+const quantile = (sorted: ReadonlyArray<number>, q: number): number => {
+  if (sorted.length === 0) return Number.NaN
+  const pos = (sorted.length - 1) * q
+  const lo = Math.floor(pos)
+  const hi = Math.ceil(pos)
+  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (pos - lo)
+}
+
+/** Median, p10/p90 and min/max of raw samples. */
+export const summarize = (samples: ReadonlyArray<number>): Spread => {
+  const sorted = [...samples].sort((a, b) => a - b)
+  return {
+    median: quantile(sorted, 0.5),
+    p10: quantile(sorted, 0.1),
+    p90: quantile(sorted, 0.9),
+    min: sorted[0] ?? Number.NaN,
+    max: sorted[sorted.length - 1] ?? Number.NaN,
+    samples: sorted.length
+  }
+}
+
+export interface BenchOptions {
+  /** Time budget per task in ms. */
+  readonly time: number
+  /** Minimum iterations per task. */
+  readonly iterations: number
+  readonly warmupIterations?: number | undefined
+}
+
+/**
+ * Runs tasks with tinybench (sequentially, each with warmup) and returns the latency spread of
+ * each in milliseconds per call. A task that throws fails the whole measurement.
+ */
+export const measure = async (
+  tasks: Readonly<Record<string, () => unknown>>,
+  options: BenchOptions
+): Promise<Record<string, Spread>> => {
+  const bench = new Bench({
+    time: options.time,
+    iterations: options.iterations,
+    warmupIterations: options.warmupIterations ?? Math.max(2, Math.min(16, options.iterations)),
+    warmupTime: Math.min(250, options.time / 4),
+    retainSamples: true,
+    throws: true
+  })
+  for (const [name, fn] of Object.entries(tasks)) bench.add(name, async () => { await fn() })
+  await bench.run()
+  const out: Record<string, Spread> = {}
+  for (const task of bench.tasks) {
+    const result = task.result
+    if (result.state !== "completed") throw new Error(`benchmark task ${task.name}: ${result.state}${"error" in result ? `: ${String(result.error)}` : ""}`)
+    out[task.name] = summarize(result.latency.samples ?? [])
+  }
+  return out
+}
+
+/** Wall time of an async function in ms. */
+export const time = async <A>(f: () => Promise<A>): Promise<{ readonly ms: number; readonly value: A }> => {
+  const start = performance.now()
+  const value = await f()
+  return { ms: performance.now() - start, value }
+}
+
+export const round = (n: number, digits = 2): number => (Number.isFinite(n) ? Number(n.toFixed(digits)) : n)

@@ -1,0 +1,165 @@
+/**
+ * Section 3, decode + map throughput: run items per second on one core, from vendor payloads
+ * recorded once from the emulator; the timed part never touches the network.
+ *
+ * - `pure` (Vapi): the recorded item pages are parsed once; timed: the wire decode
+ *   (`VapiWire.List(RunItem)`), `VapiProvider.toResult`, core's `Schema.decodeUnknown(Result)` and
+ *   the `raw` strip that `SimulationProvider.results` does, each also timed alone.
+ * - `replay` (every vendor): the provider's whole `results` stream over an `HttpClient` that answers
+ *   the recorded responses from memory: wire decode, the driver's mapping and follow-up lookups,
+ *   core's decode, Effect and Stream overhead; no sockets.
+ *
+ * @since 0.1.0
+ */
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientError from "@effect/platform/HttpClientError"
+import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import { Result } from "@simbridge/core"
+import { VapiProvider, VapiWire } from "@simbridge/vapi"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Schema from "effect/Schema"
+import * as Stream from "effect/Stream"
+import { measure, round, type Spread } from "./Stats.js"
+import * as Vendors from "./Vendors.js"
+
+export interface Row {
+  readonly vendor: string
+  readonly method: "pure" | "replay"
+  /** What was timed (pure: the whole chain or one stage of it). */
+  readonly stage: string
+  readonly items: number
+  readonly msPerBatch: Spread
+  /** items / median seconds. */
+  readonly itemsPerSecond: number
+}
+
+export interface Options {
+  readonly vendors: ReadonlyArray<Vendors.Vendor>
+  readonly items: number
+  readonly time: number
+  readonly iterations: number
+  readonly log: (line: string) => void
+}
+
+interface Recording {
+  readonly requests: ReadonlyArray<Vendors.Recorded>
+  readonly bodies: ReadonlyMap<string, { readonly status: number; readonly text: string }>
+}
+
+const key = (method: string, url: string) => `${method} ${url}`
+
+/** Fetches every recorded request once more and keeps the bodies. */
+const recordBodies = async (requests: ReadonlyArray<Vendors.Recorded>): Promise<Recording> => {
+  const bodies = new Map<string, { status: number; text: string }>()
+  for (const r of requests) {
+    const response = await fetch(r.url, { method: r.method, headers: r.headers })
+    bodies.set(key(r.method, r.url), { status: response.status, text: await response.text() })
+  }
+  return { requests, bodies }
+}
+
+/** An HttpClient answering recorded responses from memory (a miss is a transport error). */
+export const replayClient = (recording: Recording): Layer.Layer<HttpClient.HttpClient> =>
+  Layer.succeed(
+    HttpClient.HttpClient,
+    HttpClient.make((request, url) => {
+      const hit = recording.bodies.get(key(request.method, url.toString()))
+      return hit === undefined
+        ? Effect.fail(new HttpClientError.RequestError({ request, reason: "Transport", description: `not recorded: ${request.method} ${url.toString()}` }))
+        : Effect.succeed(HttpClientResponse.fromWeb(request, new Response(hit.text, { status: hit.status, headers: { "content-type": "application/json" } })))
+    })
+  )
+
+const decodeItems = Schema.decodeUnknownSync(VapiWire.List(VapiWire.RunItem), { onExcessProperty: "ignore" })
+const decodeResult = Schema.decodeUnknownSync(Result.Result)
+
+/** Vapi's stages, alone and chained, on parsed item pages. */
+const pureVapi = async (runId: string, pages: ReadonlyArray<unknown>, options: Options): Promise<ReadonlyArray<Row>> => {
+  const decodedPages = pages.map((p) => decodeItems(p))
+  const items = decodedPages.reduce((n, p) => n + p.items.length, 0)
+  const slotOf = (item: VapiWire.RunItem): VapiProvider.Slot => {
+    const name = (v: unknown) => VapiProvider.parseLabel(typeof v === "string" ? v : undefined)?.id ?? "unknown"
+    return { scenario: name(item.metadata?.scenario?.name), persona: name(item.metadata?.personality?.name) }
+  }
+  const evaluatorOf = (name: string) => name
+  const mapped = decodedPages.flatMap((p) => p.items.map((item) => VapiProvider.toResult(runId, item, slotOf(item), evaluatorOf)))
+  const strip = (r: Result.Result) => (r.raw === undefined ? r : new Result.Result({ ...r, raw: undefined }))
+  const stats = await measure({
+    "all (wire decode + toResult + core decode + strip raw)": () => {
+      let n = 0
+      for (const page of pages) {
+        for (const item of decodeItems(page).items) {
+          strip(decodeResult(VapiProvider.toResult(runId, item, slotOf(item), evaluatorOf)))
+          n++
+        }
+      }
+      return n
+    },
+    "wire decode (VapiWire.List(RunItem))": () => {
+      for (const page of pages) decodeItems(page)
+    },
+    "VapiProvider.toResult": () => {
+      for (const page of decodedPages) for (const item of page.items) VapiProvider.toResult(runId, item, slotOf(item), evaluatorOf)
+    },
+    "core decode (Schema.decodeUnknown(Result))": () => {
+      for (const r of mapped) decodeResult(r)
+    },
+    "core strip raw (new Result)": () => {
+      for (const r of mapped) strip(decodeResult(r))
+    }
+  }, { time: options.time, iterations: options.iterations })
+  return Object.entries(stats).map(([stage, s]) => ({
+    vendor: "vapi",
+    method: "pure" as const,
+    stage,
+    items,
+    msPerBatch: s,
+    itemsPerSecond: Math.round(items / (s.median / 1000))
+  }))
+}
+
+export const run = async (options: Options): Promise<ReadonlyArray<Row>> => {
+  const rows: Array<Row> = []
+  for (const vendor of options.vendors) {
+    let live: Vendors.Live | undefined
+    try {
+      live = await Vendors.start(vendor, { speed: 1e6 })
+      const plan = Vendors.planFor(vendor, Vendors.shapeFor(vendor, options.items), `throughput ${options.items}`)
+      const finished = await Vendors.finishedRun(live, plan)
+      // A provider with empty caches records every request a cold read makes.
+      const fresh = await Vendors.providerOn(vendor, live.handle.url, { recorder: live.recorder })
+      const recorded = await live.recorder.record(() => Vendors.run(Stream.runCount(fresh.provider.results(finished.ref))))
+      await fresh.dispose()
+      if (recorded.value !== options.items) throw new Error(`expected ${options.items} results, read ${recorded.value}`)
+      const recording = await recordBodies(recorded.requests)
+      if (vendor.name === "vapi") {
+        const pages = recorded.requests.filter((r) => /\/item(\?|$)/.test(r.url)).map((r) => JSON.parse(recording.bodies.get(key(r.method, r.url))!.text) as unknown)
+        const pure = await pureVapi(finished.ref.id, pages, options)
+        for (const row of pure) options.log(`  throughput vapi pure ${row.stage}: ${row.itemsPerSecond} items/s`)
+        rows.push(...pure)
+      }
+      const replay = await Vendors.providerOn(vendor, live.handle.url, { client: replayClient(recording) })
+      const stats = await measure({
+        replay: () => Vendors.run(Stream.runCount(replay.provider.results(finished.ref)))
+      }, { time: options.time, iterations: options.iterations })
+      await replay.dispose()
+      const s = stats.replay!
+      const row: Row = {
+        vendor: vendor.name,
+        method: "replay",
+        stage: `provider.results over recorded responses (${recorded.requests.length} requests)`,
+        items: options.items,
+        msPerBatch: s,
+        itemsPerSecond: Math.round(options.items / (s.median / 1000))
+      }
+      options.log(`  throughput ${vendor.name} replay: ${row.itemsPerSecond} items/s (${round(s.median)} ms per ${options.items} items)`)
+      rows.push(row)
+    } catch (e) {
+      options.log(`  throughput ${vendor.name}: skipped: ${e instanceof Error ? e.message : String(e)}`)
+    } finally {
+      await live?.close()
+    }
+  }
+  return rows
+}

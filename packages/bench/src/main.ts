@@ -1,0 +1,28 @@
+/**
+ * `pnpm bench`: runs the harness, prints the table and writes `bench/results.json`.
+ *
+ * Flags: `--quick` (tiny sizes), `--only=overhead,sdk,throughput,tracking,coldStart,demo`,
+ * `--vendors=vapi,roark`, `--out=<file>`.
+ *
+ * @since 0.1.0
+ */
+import { mkdirSync, writeFileSync } from "node:fs"
+import { dirname } from "node:path"
+import { fileURLToPath } from "node:url"
+import * as Harness from "./Harness.js"
+import * as Report from "./Report.js"
+
+const args = process.argv.slice(2)
+const flag = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3)
+const list = (name: string) => flag(name)?.split(",").filter((s) => s !== "")
+const only = list("only") as Array<Harness.Section> | undefined
+for (const s of only ?? []) if (!Harness.sections.includes(s)) throw new Error(`unknown section ${s}; known: ${Harness.sections.join(", ")}`)
+const out = flag("out") ?? fileURLToPath(new URL("../bench/results.json", import.meta.url))
+
+const results = await Harness.run({ quick: args.includes("--quick"), only, vendors: list("vendors") })
+mkdirSync(dirname(out), { recursive: true })
+writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`)
+console.log("")
+console.log(Report.table(results))
+console.log(`\nresults: ${out}`)
+process.exit(0)
