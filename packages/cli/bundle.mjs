@@ -15,7 +15,7 @@ await build({
   minifyWhitespace: true,
   legalComments: "none",
   logLevel: "warning",
-  // Native or browser-driving packages stay outside the bundle.
-  external: ["better-sqlite3", "playwright-core", "pg-native"],
+  // Native or browser-driving packages stay outside the bundle (the ledger pulls in better-sqlite3).
+  external: ["@simbridge/ledger", "better-sqlite3", "playwright-core", "pg-native"],
   banner: { js: "import { createRequire as __simbridgeRequire } from 'node:module'; const require = __simbridgeRequire(import.meta.url);" }
 })

@@ -21,6 +21,7 @@ import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as ExitCode from "./ExitCode.js"
+import * as History from "./History.js"
 import * as Plugins from "./Plugins.js"
 import * as Overrides from "./Overrides.js"
 import * as Progress from "./Progress.js"
@@ -161,7 +162,8 @@ const runCommand = Command.make(
     config: configOption,
     iterations: iterationsOption,
     concurrency: concurrencyOption,
-    filter: filterOption
+    filter: filterOption,
+    noLedger: Options.boolean("no-ledger").pipe(Options.withDescription("do not record this run in the run ledger (.simbridge/ledger.db or SIMBRIDGE_DATABASE_URL)"))
   },
   (args) =>
     Effect.gen(function*() {
@@ -192,17 +194,70 @@ const runCommand = Command.make(
         Effect.zipRight(Console.log(Render.summary(report)), writeReports(files, report))
       const context = yield* Effect.context<FileSystem.FileSystem | Path.Path>()
       const progress = yield* Progress.choose(plugins.map((p) => p.name))
+      const strict = args.strict || (config.strict ?? false)
+      const recording = args.noLedger ? undefined : yield* History.begin(plan, plugins.map((p) => p.name), { ...settings, emulated, strict })
       const report = yield* SuiteRunner.run(plan, services, {
-        strict: args.strict || (config.strict ?? false),
+        journal: recording?.journal,
+        strict,
         emulated,
         watch: emulate ? { interval: "100 millis", maxInterval: "500 millis" } : undefined,
         onEvent: progress.onEvent,
         onInterrupt: (partial) => finish(partial).pipe(Effect.zipRight(setExitCode(130)), Effect.provide(context))
       })
+      if (recording) yield* recording.finish
       yield* finish(report)
       yield* setExitCode(ExitCode.fromReport(report))
     }).pipe(Effect.scoped)
 ).pipe(Command.withDescription("run a suite on one or several providers"))
+
+// ---------------------------------------------------------------------------------------------
+// runs, show, resume (the run ledger)
+
+const ledgerFailure = (message: string) => new UsageError({ message })
+
+const runsCommand = Command.make(
+  "runs",
+  {
+    limit: Options.integer("limit").pipe(Options.withDefault(20)),
+    suite: Options.text("suite").pipe(Options.optional),
+    provider: Options.text("provider").pipe(Options.optional)
+  },
+  (args) =>
+    History.list({ limit: args.limit, suite: Option.getOrUndefined(args.suite), provider: Option.getOrUndefined(args.provider) }).pipe(
+      Effect.mapError(ledgerFailure),
+      Effect.scoped
+    )
+).pipe(Command.withDescription("list past runs from the run ledger, newest first"))
+
+const showCommand = Command.make(
+  "show",
+  { run: Args.text({ name: "run" }).pipe(Args.withDescription("a ledger id, a provider:run:<id> ref, or a marker")) },
+  (args) => History.show(args.run).pipe(Effect.mapError(ledgerFailure), Effect.scoped)
+).pipe(Command.withDescription("print one recorded run with its status transitions and results"))
+
+const resumeCommand = Command.make(
+  "resume",
+  { json: jsonOption },
+  (args) =>
+    Effect.gen(function*() {
+      const reports = yield* History.resume(
+        (name) =>
+          Effect.gen(function*() {
+            const [plugin] = yield* Plugins.loadProviders([name])
+            if (plugin === undefined) return yield* Effect.fail(`unknown provider "${name}"`)
+            return yield* buildProvider(plugin, { emulate: false, seed: 1, speed: 1 }).pipe(Effect.mapError((e) => e.message))
+          }),
+        { onEvent: Progress.plain.onEvent }
+      ).pipe(Effect.mapError(ledgerFailure))
+      if (reports.length === 0) {
+        yield* Console.log("nothing to resume: every recorded run is finished")
+        return yield* setExitCode(ExitCode.Ok)
+      }
+      for (const report of reports) yield* Console.log(Render.summary(report))
+      if (Option.isSome(args.json)) yield* writeReports({ json: args.json.value }, reports[reports.length - 1]!)
+      yield* setExitCode(Math.max(...reports.map(ExitCode.fromReport)))
+    }).pipe(Effect.scoped)
+).pipe(Command.withDescription("finish every run a crashed or killed simbridge run left unfinished (from the run ledger)"))
 
 // ---------------------------------------------------------------------------------------------
 // schema
@@ -322,7 +377,7 @@ const compareCommand = Command.make(
 
 export const command = Command.make("simbridge").pipe(
   Command.withDescription("run voice-agent simulation suites on Roark, Vapi, Cekura and Interactly, or their local emulators"),
-  Command.withSubcommands([runCommand, validateCommand, emulateCommand, providersCommand, schemaCommand, compareCommand])
+  Command.withSubcommands([runCommand, validateCommand, emulateCommand, providersCommand, schemaCommand, compareCommand, runsCommand, showCommand, resumeCommand])
 )
 
 export const cli = Command.run(command, { name: "simbridge", version: "0.1.0" })

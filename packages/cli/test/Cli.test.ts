@@ -17,7 +17,7 @@ const example = fileURLToPath(new URL("../../../examples/dental-clinic.yaml", im
 const dir = mkdtempSync(join(tmpdir(), "simbridge-cli-"))
 
 const simbridge = (...args: Array<string>) => {
-  const r = spawnSync(process.execPath, [bin, ...args], { encoding: "utf8", env: { ...process.env, CI: "true" }, timeout: 30_000 })
+  const r = spawnSync(process.execPath, [bin, ...args], { encoding: "utf8", env: { ...process.env, CI: "true", SIMBRIDGE_LEDGER_PATH: join(dir, "ledger.db") }, timeout: 30_000 })
   return { code: r.status, stdout: r.stdout, stderr: r.stderr }
 }
 
