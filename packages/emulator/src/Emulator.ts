@@ -128,7 +128,14 @@ export const wrap = <E, R>(
     if (oneShot?._tag === "Malformed" || (oneShot === undefined && faults.draw("malformed"))) {
       return HttpServerResponse.text('{"id": "broken", "status": ', { contentType: "application/json" })
     }
-    return yield* app
+    const lose = oneShot?._tag === "LostResponse" || (oneShot === undefined && request.method !== "GET" && faults.draw("lostResponse"))
+    const response = yield* app
+    if (lose) {
+      // The emulator acted on the request; the client never hears about it.
+      NodeHttpServerRequest.toServerResponse(request).socket?.destroy()
+      return yield* Effect.interrupt
+    }
+    return response
   })
 
 const control = (

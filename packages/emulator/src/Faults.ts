@@ -6,7 +6,7 @@
  * Shares are drawn from a seeded generator, so the same seed and the same request sequence give
  * the same faults. One-shot faults (`injectNext`) make tests exact.
  *
- * Spec string (CLI `--faults`): `429=0.1,5xx=0.05,latency=20,cut=0.01,malformed=0.01,unknown-enum=0.05,retry-after=1`
+ * Spec string (CLI `--faults`): `429=0.1,5xx=0.05,latency=20,cut=0.01,lost-response=0.01,malformed=0.01,unknown-enum=0.05,retry-after=1`
  *
  * @since 0.1.0
  */
@@ -25,6 +25,11 @@ export class FaultSpec extends Schema.Class<FaultSpec>("FaultSpec")({
   latencyMs: Schema.optionalWith(Schema.Number.pipe(Schema.nonNegative()), { default: () => 0 }),
   /** Share of responses cut off mid-body (the socket is destroyed). */
   cut: Schema.optionalWith(Share, { default: () => 0 }),
+  /**
+   * Share of non-GET requests whose response is lost AFTER the emulator acted on them (the
+   * connection is cut once the handler ran): the client cannot know whether a run was created.
+   */
+  lostResponse: Schema.optionalWith(Share, { default: () => 0 }),
   /** Share of responses with a truncated, invalid JSON body. */
   malformed: Schema.optionalWith(Share, { default: () => 0 }),
   /** Share of rendered statuses replaced by a value the vendor does not document. */
@@ -43,6 +48,7 @@ const keys: Record<string, keyof FaultSpec> = {
   cut: "cut",
   malformed: "malformed",
   "unknown-enum": "unknownEnum",
+  "lost-response": "lostResponse",
   "retry-after": "retryAfterSeconds"
 }
 
@@ -66,6 +72,8 @@ export const parse = (spec: string): Either.Either<FaultSpec, string> => {
 export type OneShot =
   | { readonly _tag: "Status"; readonly status: number; readonly retryAfterSeconds?: number }
   | { readonly _tag: "Cut" }
+  /** The request is handled, then the connection is cut before the response. */
+  | { readonly _tag: "LostResponse" }
   | { readonly _tag: "Malformed" }
   | { readonly _tag: "UnknownEnum" }
   | { readonly _tag: "Latency"; readonly ms: number }
@@ -76,7 +84,7 @@ export interface Match {
   readonly path?: string
 }
 
-export type Kind = "rateLimit" | "serverError" | "cut" | "malformed" | "unknownEnum"
+export type Kind = "rateLimit" | "serverError" | "cut" | "malformed" | "unknownEnum" | "lostResponse"
 
 /** Mutable fault state of one emulator. */
 export class FaultControl {

@@ -7,6 +7,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { ProviderHttp } from "@simbridge/core"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
 import { Emulator, Faults } from "@simbridge/emulator"
 
@@ -117,4 +118,23 @@ describe("Emulator + ProviderHttp", () => {
     const share = Faults.parse("429=2")
     expect(share._tag).toBe("Left")
   })
+})
+
+describe("lost responses", () => {
+  it.scoped("the request takes effect but the client sees a cut connection with an unknown outcome", () =>
+    Effect.gen(function*() {
+      let created = 0
+      const handle = yield* Emulator.serve(
+        "demo",
+        () => HttpRouter.empty.pipe(HttpRouter.post("/things", Effect.sync(() => created++).pipe(Effect.as(HttpServerResponse.unsafeJson({ id: "new", status: "ok" }, { status: 201 }))))),
+        { renderError: (status, message) => HttpServerResponse.unsafeJson({ message }, { status }) }
+      )
+      const api = yield* http(handle.url)
+      handle.faults.injectNext({ _tag: "LostResponse" })
+      const error = yield* api.json("createThing", HttpClientRequest.post("/things"), Thing).pipe(Effect.flip)
+      expect(error.reason).toBe("Transport")
+      expect(error.outcomeUnknown).toBe(true)
+      expect(created).toBe(1)
+      expect(Either.getOrThrow(Faults.parse("lost-response=0.2")).lostResponse).toBe(0.2)
+    }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
 })
