@@ -22,10 +22,13 @@ export interface ProcessRun {
 }
 
 /** Runs `node <bin> ...args` from the repository root and times it (spawn to exit). */
-export const runCli = (args: ReadonlyArray<string>, env: Record<string, string> = {}): Promise<ProcessRun> =>
+export const runCli = (args: ReadonlyArray<string>, env: Record<string, string> = {}): Promise<ProcessRun> => runNode([bin, ...args], env)
+
+/** Runs `node ...args` from the repository root and times it (spawn to exit). */
+export const runNode = (args: ReadonlyArray<string>, env: Record<string, string> = {}): Promise<ProcessRun> =>
   new Promise((resolve, reject) => {
     const start = performance.now()
-    const child = spawn(process.execPath, [bin, ...args], { cwd: root, env: { ...process.env, NO_COLOR: "1", ...env }, stdio: ["ignore", "pipe", "pipe"] })
+    const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, NO_COLOR: "1", ...env }, stdio: ["ignore", "pipe", "pipe"] })
     let stdout = ""
     let stderr = ""
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()))
@@ -43,15 +46,31 @@ export interface Row {
 
 export const available = (): boolean => existsSync(`${root}packages/cli/dist/bin.js`)
 
-/** `runs` timed starts of each command after one untimed warm-up (file cache). */
+/** Whether `bin/simbridge.js` starts the esbuild bundle (built by `pnpm build`) rather than dist/bin.js. */
+export const bundled = (): boolean => existsSync(`${root}packages/cli/dist/bundle/simbridge.js`)
+
+/**
+ * `runs` timed starts of each command after one untimed warm-up (file cache); when the bundle
+ * exists, also without it (`SIMBRIDGE_NO_BUNDLE=1`, the plain tsc output).
+ */
 export const coldStart = async (runs: number, log: (line: string) => void): Promise<ReadonlyArray<Row>> => {
   const commands = [["--help"], ["validate", example]]
+  const variants: ReadonlyArray<{ readonly label: string; readonly env: Record<string, string> }> = bundled()
+    ? [{ label: "bundle", env: {} }, { label: "dist (SIMBRIDGE_NO_BUNDLE=1)", env: { SIMBRIDGE_NO_BUNDLE: "1" } }]
+    : [{ label: "dist", env: {} }]
   const rows: Array<Row> = []
-  for (const args of commands) {
-    await runCli(args)
+  // The floor: an empty Node process on this machine.
+  await runNode(["-e", "0"])
+  const floor: Array<ProcessRun> = []
+  for (let i = 0; i < runs; i++) floor.push(await runNode(["-e", "0"]))
+  const floorRow = { command: "node -e 0 (floor, no target)", runs, ms: summarize(floor.map((s) => s.ms)), exitCodes: [...new Set(floor.map((s) => s.code))] }
+  log(`  cold start ${floorRow.command}: median ${Math.round(floorRow.ms.median)} ms`)
+  rows.push(floorRow)
+  for (const variant of variants) for (const args of commands) {
+    await runCli(args, variant.env)
     const samples: Array<ProcessRun> = []
-    for (let i = 0; i < runs; i++) samples.push(await runCli(args))
-    const row = { command: `simbridge ${args.join(" ")}`, runs, ms: summarize(samples.map((s) => s.ms)), exitCodes: [...new Set(samples.map((s) => s.code))] }
+    for (let i = 0; i < runs; i++) samples.push(await runCli(args, variant.env))
+    const row = { command: `simbridge ${args.join(" ")} [${variant.label}]`, runs, ms: summarize(samples.map((s) => s.ms)), exitCodes: [...new Set(samples.map((s) => s.code))] }
     log(`  cold start ${row.command}: median ${Math.round(row.ms.median)} ms (min ${Math.round(row.ms.min)}, max ${Math.round(row.ms.max)}), exit ${row.exitCodes.join("/")}`)
     rows.push(row)
   }
@@ -71,7 +90,7 @@ export const demo = async (runs: number, log: (line: string) => void): Promise<D
   const last = samples[samples.length - 1]!
   const providers = [...new Set([...last.stdout.matchAll(/\b(vapi|roark|cekura|interactly)\b/gi)].map((m) => m[1]!.toLowerCase()))].join(", ")
   const row: DemoRow = {
-    command: `simbridge ${args.join(" ")}`,
+    command: `simbridge ${args.join(" ")} [${bundled() ? "bundle" : "dist"}]`,
     runs,
     ms: summarize(samples.map((s) => s.ms)),
     exitCodes: [...new Set(samples.map((s) => s.code))],

@@ -68,7 +68,7 @@ export const shapeFor = (vendor: Vendor, items: number): Shape => {
 /** A plan of `shape` with the example suite's evaluators, on the vendor's first transport. */
 export const planFor = (vendor: Vendor, shape: Shape, tag: string): Plan.Plan => {
   const caps = vendor.provider.capabilities
-  const emotions = ["frustrated", "neutral", "happy", "confused"]
+  const emotions = ["frustrated", "neutral", "cheerful", "confused"]
   return Schema.decodeUnknownSync(Plan.Plan)({
     name: `bench ${tag}`,
     target: { [vendor.name]: targets[vendor.name as keyof typeof targets] },

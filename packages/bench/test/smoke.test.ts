@@ -18,7 +18,7 @@ describe("bench harness", () => {
     expect(r.tracking, context).not.toBeNull()
     expect([r.tracking!.peakRssMb, r.tracking!.requestsPerChange, r.tracking!.wallMs].every(finite), context).toBe(true)
     expect(r.tracking!.vendors.every((v) => v.finished === v.runs), context).toBe(true)
-    expect(r.coldStart.length, context).toBe(2)
+    expect(r.coldStart.length, context).toBeGreaterThanOrEqual(2)
     for (const c of r.coldStart) expect(finite(c.ms.median) && c.exitCodes.every((code) => code === 0), context).toBe(true)
     expect(r.demo, context).not.toBeNull()
     expect(finite(r.demo!.ms.median), context).toBe(true)
