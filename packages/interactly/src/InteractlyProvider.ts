@@ -398,6 +398,71 @@ export const makeDriver = (options: DriverOptions = {}): Effect.Effect<Simulatio
         return out
       })
 
+    const optional = <A>(effect: Effect.Effect<A, ProviderError.ProviderError>) =>
+      effect.pipe(Effect.map(Option.some), Effect.catchIf((e) => e.reason === "NotFound", () => Effect.succeed(Option.none<A>())), Effect.map(Option.getOrUndefined))
+
+    /**
+     * The evaluation of a finished workflow run never changes: each is read once. A missing one
+     * (404: no criteria, or not evaluated yet) is asked for again next time.
+     */
+    const evaluations = new Map<string, Wire.WorkflowRunEvaluation>()
+    const evaluationOf = (workflowRunId: string) => {
+      const cached = evaluations.get(workflowRunId)
+      return cached !== undefined
+        ? Effect.succeed(cached)
+        : Effect.tap(optional(client.getWorkflowRunEvaluation(workflowRunId)), (e) => Effect.sync(() => e && evaluations.set(workflowRunId, e)))
+    }
+
+    /** Evaluation summaries of groups whose executions are finished (read once). */
+    const summaries = new Map<string, Wire.EvaluationSummary>()
+    const summaryOf = (simulationId: string, groupId: string) => {
+      const cached = summaries.get(groupId)
+      return cached !== undefined
+        ? Effect.succeed(cached)
+        : Effect.tap(optional(client.evaluationSummary(simulationId, groupId)), (s) => Effect.sync(() => s && summaries.set(groupId, s)))
+    }
+
+    interface Judged {
+      readonly status: { readonly unified: Status.UnifiedStatus; readonly raw: string }
+      readonly verdict: Status.Verdict
+      readonly evaluations: ReadonlyArray<typeof Result.EvaluationResult.Encoded>
+      readonly evaluation: Wire.WorkflowRunEvaluation | undefined
+      readonly source: "evaluation-result" | "evaluation-summary" | "none"
+    }
+
+    /**
+     * The verdict of one execution, shared by `getRun` (counts) and `listResults`. Metrics come from
+     * the evaluation result of the workflow under test's run; when there is none and the group has a
+     * single execution, the group's evaluation summary is exactly that execution's (average = score).
+     * Required evaluators decide (`Result.verdictOf`); Interactly's own `passed` decides when no
+     * required evaluator has a value.
+     */
+    const judge = (runId: string, groupId: string, simulationId: string, canonical: Canonical, e: Wire.SimulationRun, groupSize: number) =>
+      Effect.gen(function*(): Effect.fn.Return<Judged, ProviderError.ProviderError> {
+        const status = Mapping.executionStatus(e.status)
+        const workflowRunId = e.selected_workflow_run_id ?? undefined
+        const completed = status.unified === "completed"
+        const evaluation = completed && workflowRunId !== undefined ? yield* evaluationOf(workflowRunId) : undefined
+        let metrics = Mapping.metricResults(evaluation?.details)
+        let vendorPassed = evaluation?.passed ?? undefined
+        let source: Judged["source"] = evaluation === undefined ? "none" : "evaluation-result"
+        if (completed && metrics.length === 0 && groupSize === 1) {
+          const summary = (yield* summaryOf(simulationId, groupId))?.selected_workflow_summary
+          if (summary && summary.metrics.length > 0) {
+            metrics = summary.metrics.map((m) => ({ metric_name: m.metric_name, ...(typeof m.average_score === "number" ? { score: m.average_score } : {}) }))
+            vendorPassed ??= summary.successful_evaluations === 1 ? true : summary.failed_evaluations === 1 ? false : undefined
+            source = "evaluation-summary"
+          }
+        }
+        const known = runPlans.get(runId)
+        const evaluators = known ? Mapping.scenarioEvaluators(known.plan, canonical.scenario) : undefined
+        const evaluated = source === "none"
+          ? []
+          : Mapping.evaluationsOf(metrics, evaluators, { metrics: known?.options.metrics, passThreshold: known?.options.passThreshold })
+        const verdict = Result.verdictOf(status, evaluated.map((x) => ({ passed: x.passed, required: x.required })), vendorPassed)
+        return { status, verdict, evaluations: evaluated, evaluation, source }
+      })
+
     const getRun: SimulationProvider.Driver["getRun"] = (id) =>
       Effect.gen(function*() {
         const ids = yield* groupIdsOf("getRun", id)
@@ -406,38 +471,36 @@ export const makeDriver = (options: DriverOptions = {}): Effect.Effect<Simulatio
         const details = yield* Effect.forEach(groups, (group) =>
           Effect.gen(function*() {
             const groupId = Wire.idOf(group)
-            const simId = group.simulation_config_id ?? (yield* simulationOfGroup(groupId))
+            const simulationId = group.simulation_config_id ?? (yield* simulationOfGroup(groupId))
+            const canonical = yield* canonicalOf(simulationId)
             const executions = yield* executionsOf(groupId)
-            const mapped = executions.map((e) => Mapping.executionStatus(e.status).unified)
-            const n = (u: Status.UnifiedStatus) => mapped.filter((m) => m === u).length
-            const completed = n("completed")
-            const summary = completed === 0
-              ? undefined
-              : yield* client.evaluationSummary(simId, groupId).pipe(
-                Effect.map(Option.some),
-                Effect.catchIf((e) => e.reason === "NotFound", () => Effect.succeed(Option.none()))
-              ).pipe(Effect.map(Option.getOrUndefined))
-            const failedEvaluations = Math.min(completed, summary?.selected_workflow_summary?.failed_evaluations ?? 0)
+            const judged = yield* Effect.forEach(executions, (e) => judge(id, groupId, simulationId, canonical, e, executions.length), { concurrency: 4 })
+            const n = (f: (j: Judged) => boolean) => judged.filter(f).length
+            const summary = Status.isTerminal(Mapping.groupStatus(group.status)) && judged.some((j) => j.status.unified === "completed")
+              ? yield* summaryOf(simulationId, groupId)
+              : undefined
             return {
               counts: {
                 total: executions.length,
-                queued: n("queued"),
-                running: n("running") + n("unknown"),
-                passed: completed - failedEvaluations,
-                failed: failedEvaluations,
-                errored: n("failed") + n("timed_out"),
-                skipped: n("canceled")
+                queued: n((j) => j.status.unified === "queued"),
+                running: n((j) => j.status.unified !== "queued" && j.verdict === "pending"),
+                passed: n((j) => j.verdict === "pass"),
+                failed: n((j) => j.verdict === "fail"),
+                errored: n((j) => j.verdict === "error"),
+                skipped: n((j) => j.verdict === "skipped")
               },
-              metrics: summary?.selected_workflow_summary?.metrics.map((m) => ({ metric: m.metric_name, averageScore: m.average_score ?? null })) ?? []
+              metrics: {
+                simulationId,
+                scenario: canonical.scenario,
+                persona: canonical.persona,
+                metrics: summary?.selected_workflow_summary?.metrics.map((m) => ({ metric: m.metric_name, averageScore: m.average_score ?? null, minScore: m.min_score ?? null, maxScore: m.max_score ?? null })) ?? []
+              }
             }
           }), { concurrency: 4 })
         const sum = (k: keyof typeof Run.RunCounts.Encoded) => details.reduce((n, d) => n + d.counts[k], 0)
         const counts = { total: sum("total"), queued: sum("queued"), running: sum("running"), passed: sum("passed"), failed: sum("failed"), errored: sum("errored"), skipped: sum("skipped") }
-        return snapshot(id, groups, counts, { metrics: details.map((d) => d.metrics) })
+        return snapshot(id, groups, counts, { evaluationSummary: details.map((d) => d.metrics) })
       })
-
-    const optional = <A>(effect: Effect.Effect<A, ProviderError.ProviderError>) =>
-      effect.pipe(Effect.map(Option.some), Effect.catchIf((e) => e.reason === "NotFound", () => Effect.succeed(Option.none<A>())), Effect.map(Option.getOrUndefined))
 
     const resultOf = (
       runId: string,
@@ -445,30 +508,17 @@ export const makeDriver = (options: DriverOptions = {}): Effect.Effect<Simulatio
       simulationId: string,
       canonical: Canonical,
       e: Wire.SimulationRun,
-      position: number
+      position: number,
+      groupSize: number
     ): Effect.Effect<typeof Result.Result.Encoded, ProviderError.ProviderError> =>
       Effect.gen(function*() {
-        const status = Mapping.executionStatus(e.status)
-        const runWorkflowId = e.selected_workflow_run_id ?? undefined
-        const started = status.unified !== "queued" && runWorkflowId !== undefined
-        const workflowRun = started ? yield* optional(client.getWorkflowRun(runWorkflowId)) : undefined
-        const evaluation = status.unified === "completed" && runWorkflowId !== undefined ? yield* optional(client.getWorkflowRunEvaluation(runWorkflowId)) : undefined
-        const known = runPlans.get(runId)
-        const evaluators = known ? Mapping.scenarioEvaluators(known.plan, canonical.scenario) : undefined
-        const pairEvaluation = workflowRun?.workflow_run.input_output_pairs.map((p) => p.evaluation).find((x) => x && Object.keys(x).length > 0)
-        let metrics = Mapping.metricResults(evaluation?.details)
-        if (metrics.length === 0 && pairEvaluation) metrics = Mapping.metricResults(pairEvaluation.details ?? pairEvaluation)
-        const evaluations = evaluation === undefined && metrics.length === 0
-          ? []
-          : Mapping.evaluationsOf(metrics, evaluators, { metrics: known?.options.metrics, passThreshold: known?.options.passThreshold })
-        const vendorPassed = evaluation?.passed ?? (typeof pairEvaluation?.passed === "boolean" ? pairEvaluation.passed : undefined)
-        const verdict = status.unified === "completed" && typeof vendorPassed === "boolean"
-          ? (vendorPassed ? "pass" : "fail")
-          : Result.verdictOf(status, evaluations.map((x) => ({ passed: x.passed, required: x.required })), vendorPassed)
+        const judged = yield* judge(runId, groupId, simulationId, canonical, e, groupSize)
+        const { status } = judged
+        const workflowRunId = e.selected_workflow_run_id ?? undefined
+        const workflowRun = status.unified !== "queued" && workflowRunId !== undefined ? yield* optional(client.getWorkflowRun(workflowRunId)) : undefined
         const run = workflowRun?.workflow_run
         const latency = run?.llm_latency_stats?.average_latency_milliseconds
         const duration = run ? Mapping.durationOf(run) : undefined
-        const terminal = Status.isTerminal(status)
         return {
           ref: ref("execution", Wire.idOf(e)),
           run: ref("run", runId),
@@ -476,15 +526,15 @@ export const makeDriver = (options: DriverOptions = {}): Effect.Effect<Simulatio
           persona: canonical.persona,
           iteration: typeof e.run_index === "number" ? e.run_index + 1 : position + 1,
           status,
-          verdict,
-          evaluations,
+          verdict: judged.verdict,
+          evaluations: judged.evaluations,
           transcript: run ? Mapping.transcriptOf(run) : [],
           ...(typeof latency === "number" ? { latency: { averageMs: latency } } : {}),
           ...(status.unified === "failed" || status.unified === "timed_out"
             ? { failureReason: { code: run?.status ?? e.status, message: e.error_message ?? "the simulated conversation failed" } }
             : {}),
           ...(workflowRun?.created_at ? { startedAt: workflowRun.created_at } : {}),
-          ...(terminal && e.updated_at ? { endedAt: e.updated_at } : {}),
+          ...(Status.isTerminal(status) && e.updated_at ? { endedAt: e.updated_at } : {}),
           ...(duration === undefined ? {} : { durationSeconds: duration }),
           providerMetadata: json({
             simulationId,
@@ -493,9 +543,11 @@ export const makeDriver = (options: DriverOptions = {}): Effect.Effect<Simulatio
             selectedWorkflowRunId: e.selected_workflow_run_id ?? null,
             counterWorkflowRunId: e.counter_workflow_run_id ?? null,
             workflowRunStatus: run?.status ?? null,
-            score: evaluation?.score ?? null
+            score: judged.evaluation?.score ?? null,
+            interactlyPassed: judged.evaluation?.passed ?? null,
+            evaluationSource: judged.source
           }),
-          raw: json({ execution: e, evaluation: evaluation ?? null, workflowRun: workflowRun ?? null })
+          raw: json({ execution: e, evaluation: judged.evaluation ?? null, workflowRun: workflowRun ?? null })
         }
       })
 
@@ -510,9 +562,10 @@ export const makeDriver = (options: DriverOptions = {}): Effect.Effect<Simulatio
         const list = yield* client.listExecutions(groupId, { page, size: pageSize })
         const simulationId = yield* simulationOfGroup(groupId)
         const canonical = yield* canonicalOf(simulationId)
+        const groupSize = list.total ?? (page === 1 && list.individual_runs.length < pageSize ? list.individual_runs.length : Number.POSITIVE_INFINITY)
         const results = yield* Effect.forEach(
           list.individual_runs,
-          (e, i) => resultOf(id, groupId, simulationId, canonical, e, (page - 1) * pageSize + i),
+          (e, i) => resultOf(id, groupId, simulationId, canonical, e, (page - 1) * pageSize + i, groupSize),
           { concurrency: 4 }
         )
         const more = list.total !== undefined ? page * pageSize < list.total : list.individual_runs.length === pageSize

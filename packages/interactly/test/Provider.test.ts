@@ -20,9 +20,9 @@ const watch = { interval: "10 millis", maxInterval: "50 millis" } as const
 const decode = (overrides: Record<string, unknown> = {}) => Schema.decodeUnknownSync(Plan.Plan)({ ...dentalClinic, ...overrides })
 
 /** An emulator and the provider (plus its client) configured for it. */
-const setup = (options: { readonly pageSize?: number } = {}) =>
+const setup = (options: { readonly pageSize?: number; readonly speed?: number } = {}) =>
   Effect.gen(function*() {
-    const handle = yield* InteractlyEmulator.start({ speed: 200, seed: 5 })
+    const handle = yield* InteractlyEmulator.start({ speed: options.speed ?? 200, seed: 5 })
     const context = yield* Layer.build(
       InteractlyProvider.layer({ baseUrl: handle.url, apiKey: Redacted.make("sk-test"), retry: fastRetry, watch, pageSize: options.pageSize })
     )
@@ -61,9 +61,10 @@ layer(NodeHttpClient.layerUndici, { excludeTestServices: true, timeout: 30_000 }
         expect(typeof booked.actual).toBe("boolean")
         expect(polite).toMatchObject({ required: false, expected: 4 })
         expect(typeof polite.actual).toBe("number")
-        // The vendor's verdict: every metric passed.
-        const vendorPassed = (r.raw as any).evaluation.passed
-        expect(r.verdict).toBe(vendorPassed ? "pass" : "fail")
+        // Required evaluators decide: a failing optional metric does not fail the result.
+        expect(r.verdict).toBe(booked.passed ? "pass" : "fail")
+        expect(r.providerMetadata?.interactlyPassed).toBe((r.raw as any).evaluation.passed)
+        expect(r.providerMetadata?.evaluationSource).toBe("evaluation-result")
         expect(r.transcript[0]).toMatchObject({ role: "agent", startSeconds: 1 })
         expect(r.transcript.find((t) => t.role === "caller")?.text).toContain("bad toothache")
         expect(r.transcript.some((t) => t.text.includes("Sarah Johnson"))).toBe(true)
@@ -159,7 +160,7 @@ layer(NodeHttpClient.layerUndici, { excludeTestServices: true, timeout: 30_000 }
 
   it.scoped("runs several scenario x persona simulations as one run, pages results, cancels all groups", () =>
     Effect.gen(function*() {
-      const { provider, client } = yield* setup({ pageSize: 1 })
+      const { provider } = yield* setup({ pageSize: 1 })
       const plan = decode({
         transport: "chat",
         iterations: 2,
@@ -174,10 +175,12 @@ layer(NodeHttpClient.layerUndici, { excludeTestServices: true, timeout: 30_000 }
       expect(results.map((r) => `${r.persona}/${r.iteration}`)).toEqual(["anxious-sarah/1", "anxious-sarah/2", "calm-bob/1", "calm-bob/2"])
       expect(new Set(results.map((r) => r.providerMetadata?.simulationGroupId))).toEqual(new Set(groups))
 
-      const second = yield* provider.startRun(plan)
-      yield* provider.cancel(second.ref)
-      for (const g of second.ref.id.split(".")) expect((yield* client.getSimulationRun(g)).status).toBe("cancelled")
-      const snapshots = Chunk.toReadonlyArray(yield* Stream.runCollect(provider.watch(second.ref)))
+      // Slow enough that nothing finishes before the cancel arrives.
+      const slow = yield* setup({ speed: 1 })
+      const second = yield* slow.provider.startRun(plan)
+      yield* slow.provider.cancel(second.ref)
+      for (const g of second.ref.id.split(".")) expect((yield* slow.client.getSimulationRun(g)).status).toBe("cancelled")
+      const snapshots = Chunk.toReadonlyArray(yield* Stream.runCollect(slow.provider.watch(second.ref)))
       expect(snapshots[snapshots.length - 1]!.status.unified).toBe("canceled")
       // Cancelling a finished run is not an error.
       yield* provider.cancel(run.ref)
@@ -212,6 +215,28 @@ layer(NodeHttpClient.layerUndici, { excludeTestServices: true, timeout: 30_000 }
       expect(results[0]!.evaluations.map((e) => [e.evaluator, e.required])).toEqual([["booked", true], ["polite", true]])
       const bad = yield* Effect.flip(other.getRun(ProviderRef.make("interactly", "run", "not-a-group")))
       expect(bad.reason).toBe("InvalidRequest")
+    }))
+
+  it.scoped("falls back to the evaluation summary of a single-execution group", () =>
+    Effect.gen(function*() {
+      const { provider, handle, client } = yield* setup()
+      const { run, results } = yield* runToEnd(provider, decode({ iterations: 1 }))
+      const other = yield* Effect.provide(
+        SimulationProvider.SimulationProvider,
+        yield* Layer.build(InteractlyProvider.layer({ baseUrl: handle.url, apiKey: Redacted.make("sk-test"), retry: fastRetry }))
+      )
+      // The next workflow-run request (the evaluation result) answers 404.
+      handle.faults.injectNext({ _tag: "Status", status: 404 }, 1, { method: "GET", path: `${InteractlyEmulator.basePath}/v1/workflow-runs/` })
+      const [fallback] = Chunk.toReadonlyArray(yield* Stream.runCollect(other.results(run.ref)))
+      expect(fallback!.providerMetadata?.evaluationSource).toBe("evaluation-summary")
+      const summary = yield* client.evaluationSummary(results[0]!.providerMetadata!.simulationId as string, run.ref.id)
+      const booked = summary.selected_workflow_summary!.metrics.find((m) => m.metric_name === "booked")!
+      // This provider does not hold the plan: metrics are reported under their names, all required,
+      // so the verdict is Interactly's (every metric passed).
+      const fromSummary = fallback!.evaluations.find((e) => e.evaluator === "booked")!
+      expect(fromSummary).toMatchObject({ actual: booked.average_score, required: true })
+      expect(fromSummary.passed).toBe(results[0]!.evaluations.find((e) => e.evaluator === "booked")!.passed)
+      expect(fallback!.verdict).toBe(summary.selected_workflow_summary!.successful_evaluations === 1 ? "pass" : "fail")
     }))
 })
 
