@@ -19,7 +19,8 @@
  *   the example target `5eb7cf5a86d9755df3a6c593` is pre-seeded with `booked` and `polite`; workflows
  *   created with `config.evaluation_criteria` get theirs; others have none.
  * - Everything is derived lazily from timestamps, paced by `speed`; outcomes are seeded by the
- *   simulation's `logical_id` and the run index.
+ *   simulation's name, the workflow under test, the caller's dynamic variables and the run index
+ *   (never by generated ids).
  *
  * @since 0.1.0
  */
@@ -28,6 +29,7 @@ import * as HttpRouter from "@effect/platform/HttpRouter"
 import type * as HttpServerError from "@effect/platform/HttpServerError"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
+import { Plan } from "@simbridge/core"
 import type { Faults } from "@simbridge/emulator"
 import { Emulator } from "@simbridge/emulator"
 import * as Clock from "effect/Clock"
@@ -262,7 +264,10 @@ export const make = (context: Context) => {
     const sim = simulations.get(group.simulationId)!
     const c = sim.config
     const concurrency = Math.max(1, c.max_concurrent_runs ?? 1)
-    const key = (i: number) => `${c.logical_id ?? sim.id}/${i}`
+    // Stable inputs only (the simulation's name, the workflow under test, the caller's variables):
+    // ids the emulator generated (the caller workflow's, the logical id's hash of it) never count.
+    const stable = `${c.name ?? ""}|${c.selected_workflow?.workflow_id ?? ""}|${Plan.stableStringify(c.counter_workflow?.dynamic_variables ?? {})}`
+    const key = (i: number) => `${stable}/${i}`
     const plans = group.executions.map((e, i) => {
       const start = group.createdAt + queueMs + Math.floor(i / concurrency) * callMs
       const conv = conversation(seed, key(i), c)
@@ -412,7 +417,7 @@ export const make = (context: Context) => {
     })
     if (e.state === "completed") events.push(event("end_node_run", e.conversation.seconds, { run_output: {} }))
     const evaluation = evaluationOf(e, ref.role)
-    const latency = 600 + Math.floor(Emulator.chance(seed, `${sim.config.logical_id}/${ref.index}/latency`) * 900)
+    const latency = 600 + Math.floor(Emulator.chance(seed, `${sim.config.name ?? ""}/${ref.index}/latency`) * 900)
     const agentTurns = e.conversation.lines.filter((l) => l.who === me).length
     return {
       team_id: teamId,

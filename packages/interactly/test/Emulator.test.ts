@@ -192,7 +192,10 @@ describe("InteractlyEmulator", () => {
       const scores = (seed: number) =>
         Effect.gen(function*() {
           const { client } = yield* setup({ seed })
-          const sim = yield* client.createSimulation(simulationBody({ logical_id: "same", number_of_simulations: 6, max_concurrent_runs: 6 }))
+          // A caller workflow created on this emulator: its id (and so the logical id) differs each time.
+          const caller = yield* client.createWorkflow({ name: "caller" })
+          const body = simulationBody({ number_of_simulations: 6, max_concurrent_runs: 6 })
+          const sim = yield* client.createSimulation({ ...body, logical_id: `sim-${caller._id}`, counter_workflow: { ...body.counter_workflow, workflow_id: caller._id } })
           const id = Wire.idOf(yield* client.runSimulation(sim._id))
           yield* waitFor(client.getSimulationRun(id), (g) => isTerminal(g.status))
           return (yield* client.listDetailedExecutions(id)).map((d) => d.score)
