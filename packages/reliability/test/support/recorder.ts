@@ -90,11 +90,18 @@ export class Recorder {
   }
 
   /** Everything recorded, as text: span names, attributes, events, exits, log lines. */
-  text(): string {
+  text(options: { readonly omitAttributes?: ReadonlyArray<string> } = {}): string {
     const out: Array<string> = [...this.logs]
+    const omit = new Set(options.omitAttributes ?? [])
     for (const s of this.spans) {
-      out.push(s.name, safeJson(Object.fromEntries(s.attributes)), safeJson(s.events))
-      if (s.exit !== undefined && Exit.isFailure(s.exit)) out.push(Cause.pretty(s.exit.cause), safeJson(Cause.squash(s.exit.cause)))
+      out.push(s.name, safeJson(Object.fromEntries([...s.attributes].filter(([k]) => !omit.has(k)))), safeJson(s.events))
+      if (s.exit !== undefined && Exit.isFailure(s.exit)) {
+        // What an exporter records for a failed span: the pretty cause and the error's message; for
+        // simbridge's own ProviderError, every field (its HTTP details are meant to be redacted).
+        const error = Cause.squash(s.exit.cause)
+        out.push(Cause.pretty(s.exit.cause), String((error as { message?: unknown })?.message ?? error))
+        if ((error as { _tag?: unknown })?._tag === "ProviderError") out.push(safeJson(error))
+      }
     }
     return out.join("\n")
   }
