@@ -179,7 +179,7 @@ describe("secret canary", () => {
       const reports = join(dir, "reports")
       const env = {
         SIMBRIDGE_LEDGER_PATH: ledger,
-        SIMBRIDGE_RETRY_MAX_ATTEMPTS: "3",
+        SIMBRIDGE_RETRY_MAX_ATTEMPTS: "2",
         ...Cli.providerEnv("vapi", vapi.url, keys.vapi),
         ...Cli.providerEnv("cekura", cekura.url, keys.cekura),
         // Roark's emulator only accepts keys.roark: a 401.
@@ -188,11 +188,13 @@ describe("secret canary", () => {
         ...Cli.providerEnv("interactly", `http://127.0.0.1:${await closedPort()}/workflows`, keys.interactly)
       }
       const outputs: Array<string> = []
+      const t0 = Date.now()
       const first = await Cli.run([
         "run", Cli.example, "--provider", "vapi", "--provider", "cekura", "--provider", "roark", "--provider", "interactly",
         "--json", join(reports, "r.json"), "--junit", join(reports, "r.xml"), "--markdown", join(reports, "r.md"), "--html", join(reports, "r.html")
       ], env, { timeoutMs: 90_000 })
       outputs.push(first.stdout, first.stderr)
+      const t1 = Date.now()
       // A run that fails on every provider with a key in the environment only.
       const unauthorized = await Cli.run(["run", Cli.example, "--provider", "roark", "--json", join(reports, "u.json")], env, { timeoutMs: 60_000 })
       outputs.push(unauthorized.stdout, unauthorized.stderr)
@@ -207,7 +209,7 @@ describe("secret canary", () => {
       outputs.push(resumed.stdout, resumed.stderr)
       const files = [...filesUnder(reports), ...filesUnder(join(dir, "ledger"))]
       const byProvider = Object.fromEntries(report.runs.map((r) => [r.provider, r.error?.reason ?? r.status.unified]))
-      console.log(`canary (CLI): exit codes run=${first.code} unauthorized=${unauthorized.code} runs=${listed.code} resume=${resumed.code}; outcomes ${JSON.stringify(byProvider)}; ` +
+      console.log(`canary (CLI): first run ${t1 - t0} ms, rest ${Date.now() - t1} ms; exit codes run=${first.code} unauthorized=${unauthorized.code} runs=${listed.code} resume=${resumed.code}; outcomes ${JSON.stringify(byProvider)}; ` +
         `files searched: ${files.map((f) => `${f.file.slice(dir.length + 1)} (${f.text.length} B)`).join(", ")}`)
 
       // The failures happened as intended.
