@@ -174,13 +174,16 @@ export const make = (options: Options): ProviderHttp => {
       )
     )
 
+  // The body is JSON of the wrong shape: the vendor's API disagrees with ours, so no retry; a
+  // create may still have taken effect.
   const malformed = (operation: string, request: HttpClientRequest.HttpClientRequest, status: number, text: string, description: string) =>
     ProviderError.make({
       provider,
       operation,
       reason: "MalformedResponse",
       description,
-      http: httpDetails(request, status, text)
+      http: httpDetails(request, status, text),
+      outcomeUnknown: request.method !== "GET"
     })
 
   return {
@@ -192,7 +195,16 @@ export const make = (options: Options): ProviderHttp => {
           try {
             body = text.trim() === "" ? undefined : JSON.parse(text)
           } catch (e) {
-            return Effect.fail(malformed(operation, response.request, response.status, text, `invalid JSON: ${(e as Error).message}`))
+            // Not JSON at all: cut or garbled in transit, so worth another try; a create may have
+            // taken effect.
+            return Effect.fail(ProviderError.make({
+              provider,
+              operation,
+              reason: "Transport",
+              description: `the response body is not valid JSON (cut or garbled in transit): ${(e as Error).message}`,
+              http: httpDetails(response.request, response.status, text),
+              outcomeUnknown: response.request.method !== "GET"
+            }))
           }
           return Schema.decodeUnknown(schema, { onExcessProperty: "ignore" })(body).pipe(
             Effect.mapError((error: ParseResult.ParseError) =>

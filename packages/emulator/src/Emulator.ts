@@ -22,7 +22,7 @@ import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import { unitHash } from "@simbridge/core/TestProvider"
-import { FaultControl, FaultSpec } from "./Faults.js"
+import { corrupt, FaultControl, FaultSpec } from "./Faults.js"
 
 export interface Options {
   /** Port to listen on; 0 (default) picks a free one. The host is always 127.0.0.1. */
@@ -91,6 +91,9 @@ export const chance = (seed: number, key: string): number => unitHash(seed, key)
 
 const controlPrefix = "/__simbridge/"
 
+/** Set on every response the fault injection altered, so test recorders can tell them apart. */
+export const faultHeader = "x-simbridge-fault"
+
 /**
  * Wraps the vendor's app with the request log, the control routes and fault injection.
  */
@@ -111,12 +114,12 @@ export const wrap = <E, R>(
     if (oneShot?._tag === "Status" || (oneShot === undefined && faults.draw("rateLimit"))) {
       const status = oneShot?._tag === "Status" ? oneShot.status : 429
       const retryAfter = oneShot?._tag === "Status" ? oneShot.retryAfterSeconds : faults.current.retryAfterSeconds
-      const response = options.renderError(status, status === 429 ? "Too many requests" : `Injected ${status}`)
+      const response = HttpServerResponse.setHeader(options.renderError(status, status === 429 ? "Too many requests" : `Injected ${status}`), faultHeader, "status")
       return retryAfter === undefined ? response : HttpServerResponse.setHeader(response, "retry-after", String(retryAfter))
     }
     if (oneShot === undefined && faults.draw("serverError")) {
       const status = faults.draw("serverError") ? 503 : 500
-      return options.renderError(status, status === 503 ? "Service unavailable" : "Internal server error")
+      return HttpServerResponse.setHeader(options.renderError(status, status === 503 ? "Service unavailable" : "Internal server error"), faultHeader, "status")
     }
     if (oneShot?._tag === "Cut" || (oneShot === undefined && faults.draw("cut"))) {
       const res = NodeHttpServerRequest.toServerResponse(request)
@@ -125,11 +128,24 @@ export const wrap = <E, R>(
       res.socket?.destroy()
       return yield* Effect.interrupt
     }
-    if (oneShot?._tag === "Malformed" || (oneShot === undefined && faults.draw("malformed"))) {
-      return HttpServerResponse.text('{"id": "broken", "status": ', { contentType: "application/json" })
+    if (oneShot?._tag === "Garbled" || (oneShot === undefined && faults.draw("garbled"))) {
+      return HttpServerResponse.text('{"id": "broken", "status": ', { contentType: "application/json", headers: { [faultHeader]: "garbled" } })
     }
+    const malformed = oneShot?._tag === "Malformed" || (oneShot === undefined && faults.draw("malformed"))
     const lose = oneShot?._tag === "LostResponse" || (oneShot === undefined && request.method !== "GET" && faults.draw("lostResponse"))
     const response = yield* app
+    if (malformed && response.body._tag === "Uint8Array") {
+      const text = new TextDecoder().decode(response.body.body)
+      let json: unknown
+      try {
+        json = JSON.parse(text)
+      } catch {
+        return response
+      }
+      return HttpServerResponse.unsafeJson(corrupt(json), { status: response.status, headers: response.headers }).pipe(
+        HttpServerResponse.setHeader(faultHeader, "malformed")
+      )
+    }
     if (lose) {
       // The emulator acted on the request; the client never hears about it.
       NodeHttpServerRequest.toServerResponse(request).socket?.destroy()

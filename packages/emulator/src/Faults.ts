@@ -6,7 +6,7 @@
  * Shares are drawn from a seeded generator, so the same seed and the same request sequence give
  * the same faults. One-shot faults (`injectNext`) make tests exact.
  *
- * Spec string (CLI `--faults`): `429=0.1,5xx=0.05,latency=20,cut=0.01,lost-response=0.01,malformed=0.01,unknown-enum=0.05,retry-after=1`
+ * Spec string (CLI `--faults`): `429=0.1,5xx=0.05,latency=20,cut=0.01,lost-response=0.01,malformed=0.01,garbled=0.01,unknown-enum=0.05,retry-after=1`
  *
  * @since 0.1.0
  */
@@ -30,8 +30,14 @@ export class FaultSpec extends Schema.Class<FaultSpec>("FaultSpec")({
    * connection is cut once the handler ran): the client cannot know whether a run was created.
    */
   lostResponse: Schema.optionalWith(Share, { default: () => 0 }),
-  /** Share of responses with a truncated, invalid JSON body. */
+  /**
+   * Share of responses whose JSON has the wrong shape: the real answer with every scalar replaced
+   * by a value of another type (a vendor that changed its API). Clients fail with
+   * `MalformedResponse` naming the path, and do not retry.
+   */
   malformed: Schema.optionalWith(Share, { default: () => 0 }),
+  /** Share of responses with a truncated, invalid JSON body (garbled in transit; clients retry). */
+  garbled: Schema.optionalWith(Share, { default: () => 0 }),
   /** Share of rendered statuses replaced by a value the vendor does not document. */
   unknownEnum: Schema.optionalWith(Share, { default: () => 0 })
 }) {}
@@ -47,6 +53,7 @@ const keys: Record<string, keyof FaultSpec> = {
   latency: "latencyMs",
   cut: "cut",
   malformed: "malformed",
+  garbled: "garbled",
   "unknown-enum": "unknownEnum",
   "lost-response": "lostResponse",
   "retry-after": "retryAfterSeconds"
@@ -74,7 +81,10 @@ export type OneShot =
   | { readonly _tag: "Cut" }
   /** The request is handled, then the connection is cut before the response. */
   | { readonly _tag: "LostResponse" }
+  /** The real answer with every scalar of another type. */
   | { readonly _tag: "Malformed" }
+  /** A truncated, invalid JSON body. */
+  | { readonly _tag: "Garbled" }
   | { readonly _tag: "UnknownEnum" }
   | { readonly _tag: "Latency"; readonly ms: number }
 
@@ -84,7 +94,7 @@ export interface Match {
   readonly path?: string
 }
 
-export type Kind = "rateLimit" | "serverError" | "cut" | "malformed" | "unknownEnum" | "lostResponse"
+export type Kind = "rateLimit" | "serverError" | "cut" | "malformed" | "garbled" | "unknownEnum" | "lostResponse"
 
 /** Mutable fault state of one emulator. */
 export class FaultControl {
@@ -167,4 +177,14 @@ export class FaultControl {
     }
     return this.draw("unknownEnum")
   }
+}
+
+/** Every scalar replaced by a value of another type; structure kept (used by the `malformed` fault). */
+export const corrupt = (value: unknown): unknown => {
+  if (Array.isArray(value)) return value.map(corrupt)
+  if (value !== null && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, corrupt(v)]))
+  if (typeof value === "string") return 12345
+  if (typeof value === "number") return "not-a-number"
+  if (typeof value === "boolean") return "not-a-boolean"
+  return value
 }

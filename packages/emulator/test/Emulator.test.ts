@@ -57,10 +57,17 @@ describe("Emulator + ProviderHttp", () => {
       handle.faults.injectNext({ _tag: "Status", status: 503 })
       expect((yield* get).reason).toBe("ProviderInternal")
 
+      handle.faults.injectNext({ _tag: "Garbled" })
+      const garbled = yield* get
+      expect(garbled.reason).toBe("Transport")
+      expect(garbled.isRetryable).toBe(true)
+      expect(garbled.description).toContain("not valid JSON")
+
       handle.faults.injectNext({ _tag: "Malformed" })
       const malformed = yield* get
       expect(malformed.reason).toBe("MalformedResponse")
-      expect(malformed.description).toContain("invalid JSON")
+      expect(malformed.isRetryable).toBe(false)
+      expect(malformed.description).toContain("id: Expected string, actual 12345")
 
       handle.faults.injectNext({ _tag: "Cut" })
       const cut = yield* api.json("createThing", HttpClientRequest.post("/things"), Thing).pipe(Effect.flip)
