@@ -257,7 +257,9 @@ export const make = (context: Context) => {
     workflows.set(w.id, { id: w.id, name: w.name, description: null, logicalId: `workflow_${w.id}`, metrics: w.metrics, createdAt: 0, updatedAt: 0 })
   }
 
-  const status = (s: string) => (faults.unknownEnum() ? unknownStatus : s)
+  /** Where a status is rendered: one-shot unknown-enum faults may be aimed at a method and path. */
+  type At = { readonly method: string; readonly path: string }
+  const status = (s: string, at: At) => (faults.unknownEnum(at.method, at.path) ? unknownStatus : s)
   const metricsOf = (workflowId: string | null | undefined) => (workflowId ? workflows.get(workflowId)?.metrics ?? [] : [])
 
   const executionsOf = (group: GroupRecord, now: number): ReadonlyArray<ExecutionView> => {
@@ -307,13 +309,13 @@ export const make = (context: Context) => {
     return executions.some((e) => e.state !== "pending") ? "running" : "pending"
   }
 
-  const renderGroup = (group: GroupRecord, now: number) => {
+  const renderGroup = (group: GroupRecord, now: number, at: At) => {
     const executions = executionsOf(group, now)
     const lastChange = Math.max(group.createdAt, ...executions.flatMap((e) => (e.state === "pending" ? [] : [Math.min(now, e.state === "running" ? e.start : e.end)])))
     return {
       _id: group.id,
       simulation_config_id: group.simulationId,
-      status: status(groupState(group, executions, now)),
+      status: status(groupState(group, executions, now), at),
       total_runs: executions.length,
       completed_runs: executions.filter((e) => e.state === "completed").length,
       failed_runs: executions.filter((e) => e.state === "failed").length,
@@ -331,7 +333,7 @@ export const make = (context: Context) => {
     return latest === undefined ? sim.status : groupState(latest, executionsOf(latest, now), now)
   }
 
-  const renderSimulation = (sim: SimulationRecord, now: number) =>
+  const renderSimulation = (sim: SimulationRecord, now: number, at: At) =>
     ({
       team_id: teamId,
       created_by: userId,
@@ -339,19 +341,19 @@ export const make = (context: Context) => {
       created_at: iso(sim.createdAt),
       updated_at: iso(sim.updatedAt),
       _id: sim.id,
-      simulation_config: { ...sim.config, description: sim.description, status: status(simulationStatus(sim, now)) }
+      simulation_config: { ...sim.config, description: sim.description, status: status(simulationStatus(sim, now), at) }
     }) satisfies typeof Wire.SimulationDoc.Encoded
 
   // An execution cancelled before it started has no workflow runs.
   const wasStarted = (e: ExecutionView) => e.state === "running" || e.state === "completed" || e.state === "failed"
 
-  const renderExecution = (group: GroupRecord, e: ExecutionView) => {
+  const renderExecution = (group: GroupRecord, e: ExecutionView, at: At) => {
     const runs = wasStarted(e) ? { selected_workflow_run_id: e.selectedRunId, counter_workflow_run_id: e.counterRunId } : { selected_workflow_run_id: null, counter_workflow_run_id: null }
     return {
       _id: e.id,
       simulation_group_id: group.id,
       ...runs,
-      status: status(e.state),
+      status: status(e.state, at),
       error_message: e.state === "failed" ? e.conversation.failure?.message ?? null : null,
       run_index: e.index,
       team_id: teamId,
@@ -381,7 +383,7 @@ export const make = (context: Context) => {
     } satisfies typeof Wire.WorkflowRunEvaluation.Encoded
   }
 
-  const renderWorkflowRun = (runId: string, now: number) => {
+  const renderWorkflowRun = (runId: string, now: number, at: At) => {
     const ref = workflowRuns.get(runId)
     const group = ref && groups.get(ref.groupId)
     if (!ref || !group) return undefined
@@ -433,7 +435,7 @@ export const make = (context: Context) => {
         version_number: details?.version_number ?? 0,
         version_name: details?.version_name ?? null,
         workflow_name: workflowName,
-        status: status(runStatus(e)),
+        status: status(runStatus(e), at),
         termination_source: e.state === "completed" ? "end_node" : e.state === "failed" ? (e.conversation.failure!.status === "failed" ? "timeout" : "max_events") : null,
         input_output_pairs: [{
           run_input: {
@@ -488,6 +490,12 @@ export const make = (context: Context) => {
   // --- request helpers ------------------------------------------------------------------------
 
   const now = Clock.currentTimeMillis
+
+  const where = Effect.map(HttpServerRequest.HttpServerRequest, (request): At => ({
+    method: request.method,
+    // The full path (with the `/workflows` base), as the fault middleware matches it.
+    path: new URL(request.originalUrl, "http://127.0.0.1").pathname
+  }))
 
   const pathId = (name: string) =>
     Effect.flatMap(HttpRouter.params, (params) => {
@@ -611,7 +619,7 @@ export const make = (context: Context) => {
         }
         const sim: SimulationRecord = { id: objectId(t), config, description: config.description, status: config.status ?? "pending", createdAt: t, updatedAt: t, groups: [] }
         simulations.set(sim.id, sim)
-        return yield* json({ simulation: renderSimulation(sim, t) })
+        return yield* json({ simulation: renderSimulation(sim, t, yield* where) })
       })
     ),
     HttpRouter.get(
@@ -631,14 +639,15 @@ export const make = (context: Context) => {
             (needle === undefined || [s.config.name, s.description, s.config.logical_id].some((x) => x?.toLowerCase().includes(needle)))
           )
           .sort((a, b) => b.createdAt - a.createdAt)
-        return yield* json({ simulations: page(all, q).map((s) => renderSimulation(s, t)), total: all.length })
+        const at = yield* where
+        return yield* json({ simulations: page(all, q).map((s) => renderSimulation(s, t, at)), total: all.length })
       })
     ),
     HttpRouter.get(
       "/v1/simulations/:simulation_id",
       Effect.gen(function*() {
         const sim = yield* Effect.flatMap(pathId("simulation_id"), getSimulation)
-        return yield* json({ simulation: renderSimulation(sim, yield* now) })
+        return yield* json({ simulation: renderSimulation(sim, yield* now, yield* where) })
       })
     ),
     HttpRouter.patch(
@@ -650,7 +659,7 @@ export const make = (context: Context) => {
         if (patch.description !== undefined) sim.description = patch.description
         if (patch.status !== undefined) sim.status = patch.status
         sim.updatedAt = t
-        return yield* json({ simulation: renderSimulation(sim, t) })
+        return yield* json({ simulation: renderSimulation(sim, t, yield* where) })
       })
     ),
     HttpRouter.del(
@@ -678,7 +687,7 @@ export const make = (context: Context) => {
         const group: GroupRecord = { id, simulationId: sim.id, createdAt: t, runnerName: input.runner_name, stoppedAt: undefined, executions }
         groups.set(id, group)
         sim.groups.push(id)
-        return yield* json({ simulation_group: renderGroup(group, t) })
+        return yield* json({ simulation_group: renderGroup(group, t, yield* where) })
       })
     ),
     HttpRouter.get(
@@ -688,7 +697,8 @@ export const make = (context: Context) => {
         const q = yield* query(PageQuery)
         const t = yield* now
         const all = [...sim.groups].reverse().flatMap((g) => (groups.has(g) ? [groups.get(g)!] : []))
-        return yield* json({ simulation_groups: page(all, q).map((g) => renderGroup(g, t)), total: all.length })
+        const at = yield* where
+        return yield* json({ simulation_groups: page(all, q).map((g) => renderGroup(g, t, at)), total: all.length })
       })
     ),
     HttpRouter.get(
@@ -715,7 +725,7 @@ export const make = (context: Context) => {
       "/v1/simulation-runs/:run_id",
       Effect.gen(function*() {
         const group = yield* Effect.flatMap(pathId("run_id"), getGroup)
-        return yield* json({ simulation_group: renderGroup(group, yield* now) })
+        return yield* json({ simulation_group: renderGroup(group, yield* now, yield* where) })
       })
     ),
     HttpRouter.post(
@@ -728,7 +738,7 @@ export const make = (context: Context) => {
           return yield* Effect.fail(new ApiError({ status: 409, body: { detail: `Simulation run already ${state}` } }))
         }
         if (group.stoppedAt === undefined) group.stoppedAt = t
-        return yield* json({ simulation_group: renderGroup(group, t) })
+        return yield* json({ simulation_group: renderGroup(group, t, yield* where) })
       })
     ),
     HttpRouter.get(
@@ -737,7 +747,8 @@ export const make = (context: Context) => {
         const group = yield* Effect.flatMap(pathId("run_id"), getGroup)
         const q = yield* query(PageQuery)
         const executions = executionsOf(group, yield* now)
-        return yield* json({ individual_runs: page(executions, q).map((e) => renderExecution(group, e)), total: executions.length })
+        const at = yield* where
+        return yield* json({ individual_runs: page(executions, q).map((e) => renderExecution(group, e, at)), total: executions.length })
       })
     ),
     HttpRouter.get(
@@ -746,6 +757,7 @@ export const make = (context: Context) => {
         const group = yield* Effect.flatMap(pathId("run_id"), getGroup)
         const sim = simulations.get(group.simulationId)!
         const executions = executionsOf(group, yield* now)
+        const at = yield* where
         return yield* json({
           individual_runs: executions.map((e) => {
             const evaluation = evaluationOf(e, "selected")
@@ -753,7 +765,7 @@ export const make = (context: Context) => {
             return {
               _id: e.id,
               run_index: e.index,
-              status: status(e.state),
+              status: status(e.state, at),
               workflow_id: sim.config.selected_workflow?.workflow_id ?? null,
               workflow_name: sim.config.selected_workflow?.name ?? null,
               selected_workflow_name: sim.config.selected_workflow?.name ?? null,
@@ -774,7 +786,7 @@ export const make = (context: Context) => {
       "/v1/workflow-runs/:workflow_run_id",
       Effect.gen(function*() {
         const id = yield* pathId("workflow_run_id")
-        const doc = renderWorkflowRun(id, yield* now)
+        const doc = renderWorkflowRun(id, yield* now, yield* where)
         return yield* doc === undefined ? Effect.fail(notFound("Workflow run")) : json({ workflow_run: doc })
       })
     ),

@@ -56,18 +56,13 @@ const subject = (faults: Faults.FaultSpec) =>
             case "Malformed":
               return handle.faults.injectNext({ _tag: "Malformed" }, times, { method: "GET", path: runPath })
             case "UnknownStatus":
-              // `FaultControl.unknownEnum()` only takes one-shots without a method/path match, and
-              // under background faults core may retry the whole getRun (group, then executions):
-              // a few spares keep the next group rendering unknown; the next `clear` drops them.
-              return handle.faults.injectNext({ _tag: "UnknownEnum" }, Math.max(times, 6))
+              // Aimed at run reads. Under background faults core may retry a whole getRun (the group,
+              // then its executions, each rendering statuses): spares keep the next group read
+              // unknown; the next `clear` drops what is left.
+              return handle.faults.injectNext({ _tag: "UnknownEnum" }, Math.max(times, 12), { method: "GET", path: runPath })
           }
         }),
-      // `FaultControl.clear()` also drops the background spec: keep it.
-      clear: Effect.sync(() => {
-        const spec = handle.faults.current
-        handle.faults.clear()
-        handle.faults.set(spec)
-      })
+      clear: Effect.sync(() => handle.faults.clearOneShots())
     })
     return Layer.merge(provider, injector)
   })).pipe(Layer.provide(NodeHttpClient.layerUndici))
@@ -76,7 +71,7 @@ Conformance.run({ name: "interactly", layer: subject(Faults.none), plan, missing
 
 Conformance.run({
   name: "interactly",
-  layer: subject(new Faults.FaultSpec({ rateLimit: 0.05, retryAfterSeconds: 0, serverError: 0.03, cut: 0.01, latencyMs: 1 })),
+  layer: subject(new Faults.FaultSpec({ rateLimit: 0.05, retryAfterSeconds: 0, serverError: 0.03, cut: 0.01, lostResponse: 0.05, latencyMs: 1 })),
   plan,
   missingRunId: "000000000000000000000000"
 })

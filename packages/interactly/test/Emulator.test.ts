@@ -271,5 +271,9 @@ describe("InteractlyEmulator", () => {
       handle.faults.injectNext({ _tag: "UnknownEnum" })
       expect((yield* client.getSimulationRun(id)).status).toBe(InteractlyEmulator.unknownStatus)
       expect((yield* client.getSimulationRun(id)).status).not.toBe(InteractlyEmulator.unknownStatus)
+      // Aimed at one path: other reads render documented values.
+      handle.faults.injectNext({ _tag: "UnknownEnum" }, 1, { method: "GET", path: `${InteractlyEmulator.basePath}/v1/simulation-runs/${id}/executions` })
+      expect((yield* client.getSimulationRun(id)).status).not.toBe(InteractlyEmulator.unknownStatus)
+      expect((yield* client.listExecutions(id)).individual_runs[0]!.status).toBe(InteractlyEmulator.unknownStatus)
     }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
 })

@@ -201,6 +201,19 @@ layer(NodeHttpClient.layerUndici, { excludeTestServices: true, timeout: 30_000 }
       expect(run.marker).toBe("sb-lost-1")
     }))
 
+  it.scoped("finds a run the vendor started although its response was lost", () =>
+    Effect.gen(function*() {
+      const { provider, client, handle } = yield* setup()
+      const plan = decode()
+      const provisioning = yield* provider.provision(plan)
+      handle.faults.injectNext({ _tag: "LostResponse" }, 1, { method: "POST", path: `${InteractlyEmulator.basePath}/v1/simulations/` })
+      const run = yield* provider.startRun(plan, { provisioning, marker: "sb-lost-2" })
+      const simulationId = provisioning.refs["simulation:urgent-appointment/anxious-sarah"]!.id
+      const groups = (yield* client.listSimulationRuns(simulationId)).simulation_groups
+      expect(groups.map((g) => g.runner_name)).toEqual(["sb-lost-2"])
+      expect(run.ref.id).toBe(groups[0]!._id)
+    }))
+
   it.scoped("results without the plan in memory fall back to metric names, canonical ids from the logical id", () =>
     Effect.gen(function*() {
       const { provider, handle } = yield* setup()
