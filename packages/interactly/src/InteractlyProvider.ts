@@ -123,17 +123,21 @@ export interface DriverOptions {
 const invalid = (operation: string, description: string) =>
   ProviderError.make({ provider: name, operation, reason: "InvalidRequest", description })
 
-const decodeEntry = <A, I>(schema: Schema.Schema<A, I>, value: unknown, path: ReadonlyArray<string>, operation: string, hint: string) =>
-  value === undefined && path[0] === "target"
-    ? Effect.fail(invalid(operation, `${path.join(".")}: missing; expected ${hint}`))
-    : Schema.decodeUnknown(schema, { onExcessProperty: "error" })(value ?? {}).pipe(
-      Effect.mapError((e) => invalid(operation, Issues.summarize(Issues.fromParseError(e), path)))
-    )
+const decodeAt = <A, I>(schema: Schema.Schema<A, I>, value: unknown, path: ReadonlyArray<string>, operation: string) =>
+  Schema.decodeUnknown(schema, { onExcessProperty: "error" })(value).pipe(
+    Effect.mapError((e) => invalid(operation, Issues.summarize(Issues.fromParseError(e), path)))
+  )
 
-const targetOf = (plan: Plan.Plan, operation: string) =>
-  decodeEntry(Target, plan.target[name], ["target", name], operation, "{ workflowId: <24-hex ObjectId> }")
+/** The suite's `target.interactly`, or `InvalidRequest` naming the field. */
+const targetOf = (plan: Plan.Plan, operation: string) => {
+  const entry = plan.target[name]
+  return entry === undefined
+    ? Effect.fail(invalid(operation, `target.${name}: missing; expected { workflowId: <24-hex ObjectId>, versionNumber?: <int> }`))
+    : decodeAt(Target, entry, ["target", name], operation)
+}
 
-const optionsOf = (plan: Plan.Plan, operation: string) => decodeEntry(Options, plan.vendors[name], ["vendors", name], operation, "")
+/** The suite's `vendors.interactly` (all optional), or `InvalidRequest` naming the field. */
+const optionsOf = (plan: Plan.Plan, operation: string) => decodeAt(Options, plan.vendors[name] ?? {}, ["vendors", name], operation)
 
 const ref = (kind: string, id: string) => ({ provider: name, kind, id })
 
