@@ -201,7 +201,8 @@ describe("secret canary", () => {
       const listed = await Cli.run(["runs", "--limit", "50"], env)
       outputs.push(listed.stdout, listed.stderr)
       const report = Schema.decodeUnknownSync(SuiteReport)(JSON.parse(readFileSync(join(reports, "r.json"), "utf8")))
-      for (const run of report.runs) {
+      // `show` of the failed Roark run (its error) and of the completed Cekura run (its results).
+      for (const run of report.runs.filter((r) => r.provider === "roark" || r.provider === "cekura")) {
         const shown = await Cli.run(["show", run.ref ?? run.provider], env)
         outputs.push(shown.stdout, shown.stderr)
       }

@@ -55,10 +55,10 @@ export const soakPolicy = new Retry.RetryPolicy({
  * separately (see the `it.fails` below).
  */
 const faultSpec = {
-  rateLimit: 0.05,
+  rateLimit: 0.06,
   retryAfterSeconds: 1,
   serverError: 0.05,
-  cut: 0.03,
+  cut: 0.04,
   // Only non-GET requests (creates, cancels) draw this one, so a high share keeps the total near 20%.
   lostResponse: 0.3,
   malformed: 0
