@@ -133,7 +133,21 @@ const decodeDocument = <A, I>(
     const { node } = nodeAt(doc, path)
     return { file, ...lineCol(lineCounter, node?.range?.[0]), path: Issues.formatPath(path), message: humanize(message) }
   }
-  const value = doc.toJS({ maxAliasCount: 100 }) as unknown
+  let value: unknown
+  try {
+    value = doc.toJS({ maxAliasCount: 100 })
+  } catch (e) {
+    // Unresolved aliases and alias bombs only surface when the document is converted.
+    const alias = (() => {
+      let found: YAML.Node | undefined
+      YAML.visit(doc, { Alias: (_, node) => void (found ??= node) })
+      return found
+    })()
+    return Either.left(new SuiteFileError({
+      file,
+      problems: [{ file, ...lineCol(lineCounter, alias?.range?.[0]), path: "", message: `invalid YAML: ${(e as Error).message}` }]
+    }))
+  }
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
     return Either.left(new SuiteFileError({ file, problems: [locate([], shape)] }))
   }

@@ -80,3 +80,11 @@ describe("SuiteFile", () => {
     expect(Either.isLeft(bad) && bad.left.problems.map(SuiteFile.formatProblem)[0]).toMatch(/^suite\.yaml:3:26 target\.strict\.assistantId: /)
   })
 })
+
+describe("SuiteFile aliases", () => {
+  it("an unresolved alias is a problem with its position, not a crash", () => {
+    const result = SuiteFile.decode("suite.yaml", "name: x\ntarget: *missing\n")
+    expect(Either.isLeft(result)).toBe(true)
+    if (Either.isLeft(result)) expect(SuiteFile.formatProblem(result.left.problems[0]!)).toMatch(/^suite\.yaml:2:\d+: invalid YAML: /)
+  })
+})

@@ -8,6 +8,7 @@
  *
  * @since 0.1.0
  */
+import * as Headers from "@effect/platform/Headers"
 import * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
@@ -47,6 +48,15 @@ export interface ProviderHttp {
     request: HttpClientRequest.HttpClientRequest
   ) => Effect.Effect<void, ProviderError.ProviderError>
 }
+
+/** Header names whose values never appear in spans or logs. */
+export const redactedHeaderNames: ReadonlyArray<string | RegExp> = [
+  "authorization",
+  "cookie",
+  "set-cookie",
+  "x-api-key",
+  /api[-_]?key|token|secret|password/i
+]
 
 const truncate = (s: string, n = 2048) => (s.length > n ? `${s.slice(0, n)}... (${s.length} bytes)` : s)
 
@@ -153,6 +163,9 @@ export const make = (options: Options): ProviderHttp => {
 
   const execute = (operation: string, request: HttpClientRequest.HttpClientRequest) =>
     options.client.execute(request).pipe(
+      // Spans and logs of @effect/platform redact only a few header names; vendor key headers
+      // (X-CEKURA-API-KEY...) must never reach a tracer either.
+      Effect.locally(Headers.currentRedactedNames, redactedHeaderNames),
       Effect.flatMap((response) =>
         response.text.pipe(Effect.map((text) => ({ response, text })))
       ),

@@ -11,7 +11,8 @@
  * @since 0.1.0
  */
 import { createServer } from "node:http"
-import * as HttpApp from "@effect/platform/HttpApp"
+import * as Headers from "@effect/platform/Headers"
+import type * as HttpApp from "@effect/platform/HttpApp"
 import * as HttpServer from "@effect/platform/HttpServer"
 import type * as HttpServerError from "@effect/platform/HttpServerError"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
@@ -21,6 +22,7 @@ import * as NodeHttpServerRequest from "@effect/platform-node/NodeHttpServerRequ
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
+import { ProviderHttp } from "@simbridge/core"
 import { unitHash } from "@simbridge/core/TestProvider"
 import { corrupt, FaultControl, FaultSpec } from "./Faults.js"
 
@@ -197,7 +199,8 @@ export const serve = <E, R>(
     const requests = new RequestLog()
     const server = yield* NodeHttpServer.make(() => createServer({ keepAlive: true }), { port: options.port ?? 0, host: "127.0.0.1" })
     const wrapped = wrap(vendor, app({ faults, seed, speed }), { faults, requests, renderError: options.renderError, seed, speed })
-    yield* server.serve(wrapped)
+    // The server's spans carry request headers: never the clients' keys.
+    yield* Effect.locally(server.serve(wrapped), Headers.currentRedactedNames, ProviderHttp.redactedHeaderNames)
     const address = server.address as HttpServer.TcpAddress
     return {
       vendor,

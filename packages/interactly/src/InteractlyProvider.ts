@@ -515,6 +515,29 @@ export const makeDriver = (options: DriverOptions = {}): Effect.Effect<Simulatio
       position: number,
       groupSize: number
     ): Effect.Effect<typeof Result.Result.Encoded, ProviderError.ProviderError> =>
+      Effect.suspend(() => {
+        // A finished execution never changes: keep it, so that a page retried after one of its
+        // requests failed only fetches what it is still missing.
+        const cached = finished.get(`${runId}/${Wire.idOf(e)}`)
+        return cached === undefined
+          ? Effect.tap(computeResult(runId, groupId, simulationId, canonical, e, position, groupSize), (r) =>
+            Effect.sync(() => {
+              if (Status.isTerminal(r.status)) finished.set(`${runId}/${Wire.idOf(e)}`, r)
+            }))
+          : Effect.succeed(cached)
+      })
+
+    const finished = new Map<string, typeof Result.Result.Encoded>()
+
+    const computeResult = (
+      runId: string,
+      groupId: string,
+      simulationId: string,
+      canonical: Canonical,
+      e: Wire.SimulationRun,
+      position: number,
+      groupSize: number
+    ): Effect.Effect<typeof Result.Result.Encoded, ProviderError.ProviderError> =>
       Effect.gen(function*() {
         const judged = yield* judge(runId, groupId, simulationId, canonical, e, groupSize)
         const { status } = judged

@@ -1,7 +1,7 @@
 /**
  * Soak: many suite runs on all four in-process emulators with ~20% of responses faulted (429 with
  * Retry-After, 500/503, latency spikes, cut connections, responses lost after a create was acted
- * on, malformed bodies), through the real providers and the one retry loop. Asserts from the
+ * on, garbled bodies), through the real providers and the one retry loop. Asserts from the
  * emulators' own records, not from what simbridge believes:
  *
  * - every run reaches a terminal status with every result collected (count = slots), no error;
@@ -50,9 +50,9 @@ export const soakPolicy = new Retry.RetryPolicy({
 })
 
 /**
- * ~20% of responses, as drawn in order by the emulator kit (429, 5xx, cut, malformed, lost
- * response), plus 3% latency spikes of 300 ms added by the test. Malformed bodies are soaked
- * separately (see the `it.fails` below).
+ * ~20% of responses, as drawn in order by the emulator kit (429, 5xx, cut, garbled, lost
+ * response), plus 3% latency spikes of 300 ms added by the test. Garbled bodies are soaked
+ * separately below.
  */
 const faultSpec = {
   rateLimit: 0.06,
@@ -61,7 +61,8 @@ const faultSpec = {
   cut: 0.04,
   // Only non-GET requests (creates, cancels) draw this one, so a high share keeps the total near 20%.
   lostResponse: 0.3,
-  malformed: 0
+  malformed: 0,
+  garbled: 0
 }
 const spikeShare = 0.03
 
@@ -168,11 +169,11 @@ const soak = (options: SoakOptions) => {
       // cut fault writes to the socket behind the platform's back; that is the emulator, not simbridge.
       for (const s of recorder.defects.filter((s) => !s.name.startsWith("http.server"))) defects.push(`${s.name}: ${s.exit ? Cause.pretty((s.exit as Exit.Failure<unknown, unknown>).cause) : ""}`)
 
-      const rows: Array<Array<string | number>> = [["vendor", "runs", "terminal", "results", "lost results", "requests", "faults", "429", "500", "503", "spike", "cut", "lost-resp", "malformed", "vendor runs", "duplicates", "errors"]]
+      const rows: Array<Array<string | number>> = [["vendor", "runs", "terminal", "results", "lost results", "requests", "faults", "429", "500", "503", "spike", "cut", "lost-resp", "garbled", "vendor runs", "duplicates", "errors"]]
       const sum = { runs: 0, terminal: 0, results: 0, lost: 0, requests: 0, faults: emptyCounts(), vendorRuns: 0, duplicates: 0, errors: 0 }
       for (const [name, f] of figures) {
         const c = f.faults
-        rows.push([name, f.runs, f.terminal, f.results, f.expected - f.results, f.requests, totalFaults(c), c.rateLimit, c.serverError500, c.serverError503, c.latencySpike, c.cut, c.lostResponse, c.malformed, f.vendorRuns, f.duplicates, f.errors.length])
+        rows.push([name, f.runs, f.terminal, f.results, f.expected - f.results, f.requests, totalFaults(c), c.rateLimit, c.serverError500, c.serverError503, c.latencySpike, c.cut, c.lostResponse, c.garbled, f.vendorRuns, f.duplicates, f.errors.length])
         sum.runs += f.runs
         sum.terminal += f.terminal
         sum.results += f.results
@@ -184,7 +185,7 @@ const soak = (options: SoakOptions) => {
         for (const k of Object.keys(c) as Array<keyof FaultCounts>) sum.faults[k] += c[k]
       }
       const t = sum.faults
-      rows.push(["all", sum.runs, sum.terminal, sum.results, sum.lost, sum.requests, totalFaults(t), t.rateLimit, t.serverError500, t.serverError503, t.latencySpike, t.cut, t.lostResponse, t.malformed, sum.vendorRuns, sum.duplicates, sum.errors])
+      rows.push(["all", sum.runs, sum.terminal, sum.results, sum.lost, sum.requests, totalFaults(t), t.rateLimit, t.serverError500, t.serverError503, t.latencySpike, t.cut, t.lostResponse, t.garbled, sum.vendorRuns, sum.duplicates, sum.errors])
       console.log(
         `\n${options.title}${long ? " (long)" : ""}: ${rounds} suite runs x ${vendorNames.length} vendors, ${slots} slots each, concurrency ${concurrency}, emulator speed ${speed}, ` +
           `${((Date.now() - started) / 1000).toFixed(1)} s\n` +
@@ -217,16 +218,12 @@ describe("soak", () => {
   it.live(`${rounds * vendorNames.length} runs on four emulators with ~20% faulted responses (429, 500/503, spikes, cuts, lost responses): all terminal, all results, no duplicates, no defects`, () =>
     Effect.map(soak({ title: "soak", rounds, concurrency, faults: faultSpec, spikeShare }), (r) => expectClean(r, rounds)), long ? 1_800_000 : 120_000)
 
-  // BUG (packages/core/src/ProviderHttp.ts, `json`): a 200 whose body is not JSON (truncated or
-  // garbled in transit, the emulator's `malformed` fault) fails as `MalformedResponse`, which
-  // `ProviderError.isRetryable` excludes, so one such response to an idempotent GET ends the whole
-  // `watch`/`results` (the run is abandoned mid-way, its results lost) and one on a create fails the
-  // run although, for a real vendor, the run may exist (`outcomeUnknown` stays false). Fix: classify
-  // "invalid JSON" bodies as `Transport` (retryable) with `outcomeUnknown: method !== "GET"`, and set
-  // `outcomeUnknown: method !== "GET"` on schema-mismatch `MalformedResponse`s too, so creates reconcile.
-  it.live.fails("with 5% malformed bodies on top, every run still completes with all results (fails: MalformedResponse is never retried)", () =>
+  // A body that is not JSON (cut or garbled in transit) is a retryable Transport error, with the
+  // outcome unknown on creates (reconciled by marker). A body of the wrong shape (the emulator's
+  // `malformed` fault: a vendor whose API changed) is a MalformedResponse and is not retried.
+  it.live("with 5% garbled bodies on top, every run still completes with all results", () =>
     Effect.map(
-      soak({ title: "soak with malformed bodies", rounds: 4, concurrency: 4, faults: { ...faultSpec, serverError: 0.03, lostResponse: 0.04, malformed: 0.05 }, spikeShare: 0 }),
+      soak({ title: "soak with garbled bodies", rounds: 4, concurrency: 4, faults: { ...faultSpec, serverError: 0.03, lostResponse: 0.04, garbled: 0.05 }, spikeShare: 0 }),
       (r) => expectClean(r, 4)
     ), 120_000)
 })

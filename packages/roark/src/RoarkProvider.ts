@@ -24,6 +24,7 @@ import {
 import type * as ConfigError from "effect/ConfigError"
 import * as Chunk from "effect/Chunk"
 import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
@@ -85,6 +86,9 @@ export const env = ["ROARK_API_KEY", "ROARK_API_BEARER_TOKEN", "ROARK_BASE_URL"]
 export const markerVariable = "simbridgeRunMarker"
 
 const resultsPageSize = 10
+
+/** How many times `findRun` looks again while candidate jobs have not shown their marker yet. */
+const findRunRounds = 40
 
 type Encoded<A extends { readonly Encoded: unknown }> = A["Encoded"]
 type RunEncoded = Encoded<typeof import("@simbridge/core/Run").Run>
@@ -616,30 +620,62 @@ export const make: Effect.Effect<SimulationProvider.Driver, never, RoarkClient.R
    * A run whose creation's outcome is unknown: a recent job of the plan whose simulation jobs carry
    * the marker variable, or else the only job of the plan created since the first attempt.
    */
+  /**
+   * The marker travels as a job variable and is visible on the job's simulation jobs
+   * (`runPlan.variables`). A job that has not created its simulation jobs yet cannot be told
+   * apart, so the search waits for it rather than guess: starting a second billed run is worse
+   * than waiting. When it cannot decide within the bound, it fails with `Conflict` (nothing is
+   * started twice).
+   */
   const findRun: NonNullable<SimulationProvider.Driver["findRun"]> = ({ marker, plan, provisioning }) =>
     Effect.gen(function*() {
       const planRef = provisioning.refs[Provisioning.key.plan]
       if (planRef === undefined) return Option.none()
-      const since = (attempts.get(marker) ?? (yield* Clock.currentTimeMillis)) - 5_000
-      const page = yield* client.runPlanJobs.list({ simulationRunPlanId: planRef.id, limit: 50 })
-      const candidates = page.data.filter((j) => j.createdAt === undefined || j.createdAt === null || Date.parse(j.createdAt) >= since)
-      const unproven: Array<Wire.RunPlanJobDetail> = []
-      for (const c of candidates) {
-        const detail = yield* client.runPlanJobs.get(c.simulationRunPlanJobId)
-        const markers = detail.simulationJobs.map((s) => s.runPlan?.variables?.[markerVariable])
-        if (markers.includes(marker)) {
-          const ctx = contextOf(plan, provisioning, marker)
-          runs.set(detail.simulationRunPlanJobId, ctx)
-          return Option.some(yield* buildRun(detail, ctx))
+      // After a crash (a new process) there is no attempt time: every recent job is a candidate.
+      const attemptedAt = attempts.get(marker)
+      const since = attemptedAt === undefined ? Number.NEGATIVE_INFINITY : attemptedAt - 5_000
+      for (let round = 0; round < findRunRounds; round++) {
+        const page = yield* client.runPlanJobs.list({ simulationRunPlanId: planRef.id, limit: 50 })
+        const candidates = page.data.filter((j) => j.createdAt === undefined || j.createdAt === null || Date.parse(j.createdAt) >= since)
+        let pending = 0
+        let echoed = 0
+        const legacy: Array<Wire.RunPlanJobDetail> = []
+        for (const c of candidates) {
+          const detail = yield* client.runPlanJobs.get(c.simulationRunPlanJobId)
+          const markers = detail.simulationJobs.map((s) => s.runPlan?.variables?.[markerVariable])
+          if (markers.includes(marker)) {
+            const ctx = contextOf(plan, provisioning, marker)
+            runs.set(detail.simulationRunPlanJobId, ctx)
+            return Option.some(yield* buildRun(detail, ctx))
+          }
+          if (detail.simulationJobs.length === 0) {
+            // Its simulation jobs (and so its marker) are not there yet, unless it already ended.
+            if (!M.terminalJobStatuses.has(detail.status)) pending++
+          } else if (markers.every((m) => m === undefined)) {
+            legacy.push(detail)
+          } else {
+            echoed++
+          }
         }
-        if (markers.every((m) => m === undefined)) unproven.push(detail)
+        // When the API echoes variables, a job without a marker was not started by simbridge.
+        if (echoed > 0) legacy.length = 0
+        if (pending === 0) {
+          // An API version that does not echo variables: adopt only when exactly one job can be ours.
+          if (legacy.length === 1 && candidates.length === 1 && attemptedAt !== undefined) {
+            const ctx = contextOf(plan, provisioning, marker)
+            runs.set(legacy[0]!.simulationRunPlanJobId, ctx)
+            return Option.some(yield* buildRun(legacy[0]!, ctx))
+          }
+          if (legacy.length === 0) return Option.none()
+          break
+        }
+        yield* Effect.sleep(Duration.millis(Math.min(2_000, 250 * (round + 1))))
       }
-      if (unproven.length === 1 && candidates.length === 1) {
-        const ctx = contextOf(plan, provisioning, marker)
-        runs.set(unproven[0]!.simulationRunPlanJobId, ctx)
-        return Option.some(yield* buildRun(unproven[0]!, ctx))
-      }
-      return Option.none()
+      return yield* fail(
+        "findRun",
+        "Conflict",
+        `cannot tell whether run plan job with marker ${marker} was created: jobs of run plan ${planRef.id} do not show their markers yet; not starting another (resume later)`
+      )
     })
 
   const check = (plan: Plan.Plan): ReadonlyArray<Warning.Warning> => {

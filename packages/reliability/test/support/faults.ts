@@ -14,15 +14,16 @@ export interface FaultCounts {
   cut: number
   lostResponse: number
   malformed: number
+  garbled: number
   unknownEnum: number
   /** Kinds the emulator kit added after this was written. */
   other: number
 }
 
-export const emptyCounts = (): FaultCounts => ({ rateLimit: 0, serverError500: 0, serverError503: 0, latencySpike: 0, cut: 0, lostResponse: 0, malformed: 0, unknownEnum: 0, other: 0 })
+export const emptyCounts = (): FaultCounts => ({ rateLimit: 0, serverError500: 0, serverError503: 0, latencySpike: 0, cut: 0, lostResponse: 0, malformed: 0, garbled: 0, unknownEnum: 0, other: 0 })
 
 export const totalFaults = (c: FaultCounts): number =>
-  c.rateLimit + c.serverError500 + c.serverError503 + c.latencySpike + c.cut + c.lostResponse + c.malformed + c.unknownEnum + c.other
+  c.rateLimit + c.serverError500 + c.serverError503 + c.latencySpike + c.cut + c.lostResponse + c.malformed + c.garbled + c.unknownEnum + c.other
 
 /** mulberry32, seeded, for the test's own draws (latency spikes). */
 export const rng = (seed: number) => {
