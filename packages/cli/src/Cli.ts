@@ -9,11 +9,12 @@ import * as Options from "@effect/cli/Options"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Path from "@effect/platform/Path"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
-import { Issues, ProviderRegistry, SimulationProvider, SuiteReport, SuiteRunner, TestProvider } from "@simbridge/core"
+import { Issues, ProviderRegistry, Retry, SimulationProvider, SuiteReport, SuiteRunner, TestProvider } from "@simbridge/core"
 import type { Plan } from "@simbridge/core"
 import { Faults } from "@simbridge/emulator"
 import * as Console from "effect/Console"
 import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
@@ -80,6 +81,21 @@ export const selectPlugins = (plan: Plan.Plan, names: ReadonlyArray<string>, emu
     return yield* Effect.forEach(unique, (name) =>
       registry.get(name).pipe(Effect.mapError(() => new UsageError({ message: `unknown provider "${name}"; known providers: ${Plugins.providerNames.join(", ")}` }))))
   })
+
+/** The retry policy of one provider: defaults, then SIMBRIDGE_RETRY_*, then the config file. */
+export const retryPolicyFor = (provider: string, base: Retry.RetryPolicy, config: ProjectConfig.ProjectConfig): Retry.RetryPolicy => {
+  const layers = [config.retry, config.retry?.providers?.[provider]]
+  let policy = base
+  for (const l of layers) {
+    if (l === undefined) continue
+    policy = new Retry.RetryPolicy({
+      ...policy,
+      ...(l.maxAttempts === undefined ? {} : { maxAttempts: l.maxAttempts }),
+      ...(l.maxElapsedSeconds === undefined ? {} : { maxElapsed: Duration.seconds(l.maxElapsedSeconds) })
+    })
+  }
+  return policy
+}
 
 /** Builds one provider: emulated in-process, or configured from the environment. */
 const buildProvider = (plugin: ProviderRegistry.ProviderPlugin, settings: RunSettings) =>
@@ -182,7 +198,9 @@ const runCommand = Command.make(
         seed: Option.getOrElse(args.seed, () => config.seed ?? 1),
         speed: Option.getOrElse(args.speed, () => config.speed ?? (emulate ? 40 : 1))
       }
-      const services = yield* Effect.forEach(plugins, (p) => buildProvider(p, settings))
+      const basePolicy = yield* Retry.policyConfig.pipe(Effect.mapError((e) => new UsageError({ message: `SIMBRIDGE_RETRY_*: ${e}` })))
+      const services = yield* Effect.forEach(plugins, (p) =>
+        Effect.map(buildProvider(p, settings), (service) => SimulationProvider.withRetryPolicy(service, retryPolicyFor(p.name, basePolicy, config))))
       const emulated = emulate || plugins.every((p) => p.name === "test")
       const files: ReportFiles = {
         json: Option.getOrUndefined(args.json) ?? config.reports?.json,

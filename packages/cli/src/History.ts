@@ -63,13 +63,30 @@ export const begin = (
       providers: [...providers],
       settings: new RunLedger.Settings({ emulated: settings.emulated, seed: settings.seed, strict: settings.strict, options: { speed: settings.speed } })
     })).pipe(Effect.orDie)
+    const scope = settings.emulated ? "emulator" : ""
     const recording: Recording = {
       executionId: execution.id,
-      journal: ledger.journal(execution.id),
+      journal: {
+        ...ledger.journal(execution.id),
+        // Every vendor resource with the hash of its canonical definition (see docs/ledger.md).
+        provisioned: (provider, plan, provisioning) =>
+          Effect.forEach(Object.entries(provisioning.refs), ([key, ref]) =>
+            ledger.putResource(new RunLedger.PutResource({ provider, key, scope, ref, definitionHash: definitionOf(plan, key) })), { discard: true }).pipe(
+            Effect.catchAll((e) => Effect.logWarning(`run ledger: could not record provisioned resources: ${e.message}`))
+          )
+      },
       finish: ledger.finishExecution(execution.id).pipe(Effect.ignoreLogged)
     }
     return recording
   })
+
+/** The hash of the canonical definition behind a provisioning key; the whole plan for vendor keys. */
+const definitionOf = (plan: Plan.Plan, key: string): string => {
+  const [kind, id] = key.split(":", 2)
+  const find = <A extends { readonly id: string }>(items: ReadonlyArray<A>) => items.find((i) => i.id === id)
+  const item = kind === "persona" ? find(plan.personas) : kind === "scenario" ? find(plan.scenarios) : kind === "evaluator" ? find(plan.evaluators) : undefined
+  return item === undefined ? Plan.hash(plan) : Plan.definitionHash(item)
+}
 
 const fmtTime = (iso: string | undefined) => (iso === undefined ? "-" : iso.replace("T", " ").slice(0, 19))
 

@@ -13,6 +13,10 @@
  *   junit: reports/junit.xml
  *   markdown: reports/summary.md
  *   html: reports/report.html
+ * retry:                     # the one retry loop (also SIMBRIDGE_RETRY_MAX_ATTEMPTS / _MAX_ELAPSED)
+ *   maxAttempts: 6
+ *   maxElapsedSeconds: 180
+ *   providers: { cekura: { maxAttempts: 10 } }
  * ```
  *
  * @since 0.1.0
@@ -31,13 +35,26 @@ export class Reports extends Schema.Class<Reports>("Reports")({
   html: Schema.optional(Schema.String)
 }) {}
 
+export class RetrySettings extends Schema.Class<RetrySettings>("RetrySettings")({
+  maxAttempts: Schema.optional(Schema.Int.pipe(Schema.positive())),
+  maxElapsedSeconds: Schema.optional(Schema.Number.pipe(Schema.positive()))
+}) {}
+
+export class Retry extends Schema.Class<Retry>("Retry")({
+  maxAttempts: Schema.optional(Schema.Int.pipe(Schema.positive())),
+  maxElapsedSeconds: Schema.optional(Schema.Number.pipe(Schema.positive())),
+  /** Per provider name, overriding the above. */
+  providers: Schema.optional(Schema.Record({ key: Schema.String, value: RetrySettings }))
+}) {}
+
 export class ProjectConfig extends Schema.Class<ProjectConfig>("ProjectConfig")({
   providers: Schema.optional(Schema.Array(Schema.String)),
   emulate: Schema.optional(Schema.Boolean),
   seed: Schema.optional(Schema.Int),
   speed: Schema.optional(Schema.Number.pipe(Schema.positive())),
   strict: Schema.optional(Schema.Boolean),
-  reports: Schema.optional(Reports)
+  reports: Schema.optional(Reports),
+  retry: Schema.optional(Retry)
 }) {}
 
 export const empty = new ProjectConfig({})

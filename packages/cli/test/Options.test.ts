@@ -1,8 +1,10 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Overrides, Plugins, ProjectConfig, Progress, SuiteFile, SuiteSchema } from "@simbridge/cli"
+import { Cli, Overrides, Plugins, ProjectConfig, Progress, SuiteFile, SuiteSchema } from "@simbridge/cli"
+import { Retry } from "@simbridge/core"
 import { readFileSync } from "node:fs"
 import { fileURLToPath } from "node:url"
 import * as Effect from "effect/Effect"
+import * as Duration from "effect/Duration"
 import * as Either from "effect/Either"
 
 const exampleFile = fileURLToPath(new URL("../../../examples/dental-clinic.yaml", import.meta.url))
@@ -70,5 +72,16 @@ describe("live progress", () => {
       "vapi       [##########----------]   2/4   queued 1 running 1 passed 1 failed 1  0:05  running",
       "interactly [####################]   4/4   queued 0 running 0 passed 4 failed 0  1:05  completed"
     ])
+  })
+})
+
+describe("retry settings", () => {
+  it("defaults, then the config file, then the provider's own entry", () => {
+    const config = Either.getOrThrow(ProjectConfig.decode("simbridge.config.yaml", "retry:\n  maxAttempts: 3\n  providers:\n    cekura: { maxAttempts: 9, maxElapsedSeconds: 30 }\n"))
+    const vapi = Cli.retryPolicyFor("vapi", Retry.defaultPolicy, config)
+    const cekura = Cli.retryPolicyFor("cekura", Retry.defaultPolicy, config)
+    expect([vapi.maxAttempts, cekura.maxAttempts]).toEqual([3, 9])
+    expect(cekura.maxElapsed).toEqual(Duration.seconds(30))
+    expect(vapi.maxElapsed).toEqual(Retry.defaultPolicy.maxElapsed)
   })
 })

@@ -19,6 +19,7 @@ import * as Plan from "./Plan.js"
 import type { ProviderError } from "./ProviderError.js"
 import type { ProviderRef } from "./ProviderRef.js"
 import type { Result } from "./Result.js"
+import type { Provisioning } from "./Provisioning.js"
 import { Run } from "./Run.js"
 import * as SimulationProvider from "./SimulationProvider.js"
 import { Status } from "./Status.js"
@@ -48,6 +49,8 @@ export interface Journal {
   readonly started: (provider: string, marker: string, run: Run) => Effect.Effect<void>
   readonly progress: (provider: string, marker: string, run: Run) => Effect.Effect<void>
   readonly finished: (provider: string, marker: string, report: RunReport) => Effect.Effect<void>
+  /** The vendor resources the plan was provisioned to (personas, scenarios... with their refs). */
+  readonly provisioned?: ((provider: string, plan: Plan.Plan, provisioning: Provisioning) => Effect.Effect<void>) | undefined
 }
 
 /** A provider run to continue instead of starting a new one (see `simbridge resume`). */
@@ -162,7 +165,12 @@ export const run = (
         const resumed = options.resume?.get(provider.name)
         const marker = resumed?.marker ?? (options.marker ? yield* options.marker(provider.name) : yield* SimulationProvider.newMarker)
         if (journal) yield* journal.intent(provider.name, marker)
-        const create = provider.startRun(plan, { strict: options.strict, marker })
+        // Check (strict mode fails here, before anything is sent), provision, then create.
+        const create = provider.check(plan, { strict: options.strict }).pipe(
+          Effect.zipRight(provider.provision(plan)),
+          Effect.tap((provisioning) => (journal?.provisioned ? journal.provisioned(provider.name, plan, provisioning) : Effect.void)),
+          Effect.flatMap((provisioning) => provider.startRun(plan, { strict: options.strict, marker, provisioning }))
+        )
         // Resuming: continue the known vendor run, or adopt the one the marker finds, or start it
         // (the first create never reached the vendor).
         const begin = resumed === undefined
