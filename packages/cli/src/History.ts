@@ -19,15 +19,13 @@ import * as Render from "./Render.js"
 
 type Ledger = RunLedger.Service
 
-const module = Effect.tryPromise({
-  try: () => import("@simbridge/ledger"),
-  catch: (e) => `the run ledger is not available: ${(e as Error).message}`
-}).pipe(Effect.orDie)
-
 const loadModule = Effect.tryPromise({
   try: () => import("@simbridge/ledger"),
   catch: (e) => `the run ledger is not available: ${(e as Error).message}`
 })
+
+/** After `open` succeeded, the module is there. */
+const module = Effect.orDie(loadModule)
 
 /** Opens the configured ledger for the scope; fails with a readable message. */
 export const open: Effect.Effect<Ledger, string, import("effect/Scope").Scope> = Effect.gen(function*() {

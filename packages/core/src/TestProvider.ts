@@ -21,7 +21,7 @@ import * as Plan from "./Plan.js"
 import * as ProviderError from "./ProviderError.js"
 import * as ProviderRef from "./ProviderRef.js"
 import * as Provisioning from "./Provisioning.js"
-import type * as Result from "./Result.js"
+import * as Result from "./Result.js"
 import type * as Run from "./Run.js"
 import * as SimulationProvider from "./SimulationProvider.js"
 import * as Status from "./Status.js"
@@ -193,9 +193,8 @@ export const make = (options: Options = {}): Effect.Effect<{ readonly driver: Si
           return { evaluator: e.id, name: e.name ?? e.id, passed: Evaluator.passes(e, actual), required: e.required, expected: e.expect, actual, reasoning: passed ? "criterion met" : "criterion not met" }
         })
         : []
-      const verdict = finished && outcome === "fail" && failing === undefined
-        ? "fail" as const
-        : raw === "failed" ? "error" as const : raw === "cancelled" ? "skipped" as const : finished ? (evaluations.every((e) => e.passed || !e.required) ? "pass" as const : "fail" as const) : "pending" as const
+      // A failing slot without a required evaluator still fails: the vendor said so.
+      const verdict = Result.verdictOf(status, evaluations, finished ? outcome !== "fail" : undefined)
       return {
         ref: { provider: name, kind: "result", id: `${run.id}-${index + 1}` },
         run: { provider: name, kind: "run", id: run.id },
