@@ -27,25 +27,7 @@ const paths = { getRun: "/test_framework/v1/results/", listResults: "/test_frame
 const subject = (background: Faults.FaultSpec) =>
   Layer.unwrapScoped(Effect.gen(function*() {
     const handle = yield* CekuraEmulator.start({ speed: 200, failureRate: 0, faults: background })
-    const faults = Layer.succeed(Conformance.ConformanceFaults, {
-      inject: (operation, fault, times) =>
-        Effect.sync(() => {
-          const match = { method: "GET", path: paths[operation] }
-          if (fault._tag === "Status") {
-            handle.faults.injectNext({ _tag: "Status", status: fault.status, ...(fault.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: fault.retryAfterSeconds }) }, times, match)
-          } else if (fault._tag === "Malformed") {
-            handle.faults.injectNext({ _tag: "Malformed" }, times, match)
-          } else {
-            // FaultControl.unknownEnum() takes one-shots with method "*" and path "": a match never applies.
-            handle.faults.injectNext({ _tag: "UnknownEnum" }, times)
-          }
-        }),
-      // FaultControl.clear() also drops the background spec: put it back.
-      clear: Effect.sync(() => {
-        handle.faults.clear()
-        handle.faults.set(background)
-      })
-    })
+    const faults = Layer.succeed(Conformance.ConformanceFaults, Conformance.emulatorFaults(handle.faults, { match: (operation) => ({ method: "GET", path: paths[operation] }) }))
     const provider = CekuraProvider.layer({
       baseUrl: handle.url,
       apiKey: Redacted.make("ck_conformance"),

@@ -4,7 +4,7 @@
  *
  * @since 0.1.0
  */
-import type { SuiteReport } from "@simbridge/core"
+import { SuiteReport } from "@simbridge/core"
 
 const symbols: Record<string, string> = { pass: "PASS", fail: "FAIL", error: "ERROR", skipped: "SKIP", pending: "PEND", missing: "-" }
 
@@ -38,13 +38,12 @@ export const summary = (report: SuiteReport.SuiteReport): string => {
   lines.push(matrix(report))
   lines.push("")
   for (const run of report.runs) {
-    const count = (v: string) => run.results.filter((r) => r.verdict === v).length
-    const ref = run.ref ?? "no run"
     if (run.error) {
       lines.push(`${run.provider}: ${run.error.reason} during ${run.error.step}: ${run.error.message}`)
       continue
     }
-    lines.push(`${run.provider}: ${run.status.unified} (${run.status.raw}) ${ref}: ${count("pass")} passed, ${count("fail")} failed, ${count("error")} errors, ${count("skipped")} skipped${count("pending") ? `, ${count("pending")} pending` : ""}`)
+    const t = SuiteReport.totalsOf(run.results)
+    lines.push(`${run.provider}: ${run.status.unified} (${run.status.raw}) ${run.ref ?? "no run"}: ${t.passed} passed, ${t.failed} failed, ${t.errored} errors, ${t.skipped} skipped${t.pending ? `, ${t.pending} pending` : ""}`)
   }
   const failures = report.runs.flatMap((run) =>
     run.results.filter((r) => r.verdict === "fail" || r.verdict === "error").map((r) => ({ run, r }))

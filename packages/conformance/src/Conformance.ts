@@ -14,6 +14,7 @@
  */
 import { describe, expect, layer } from "@effect/vitest"
 import { Plan, ProviderRef, SimulationProvider, Status } from "@simbridge/core"
+import type { Faults as EmulatorFaults } from "@simbridge/emulator"
 import * as Chunk from "effect/Chunk"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
@@ -33,6 +34,35 @@ export interface Faults {
   readonly inject: (operation: Operation, fault: Fault, times?: number) => Effect.Effect<void>
   readonly clear: Effect.Effect<void>
 }
+
+/**
+ * `ConformanceFaults` over an emulator's fault control (`handle.faults`): each fault becomes a
+ * one-shot aimed at the operation's requests (`match`); `clear` drops pending one-shots and keeps
+ * the background shares. `unknownSpares` extra unknown-status one-shots cover drivers whose
+ * `getRun` reads several statuses (the next `clear` drops the rest).
+ */
+export const emulatorFaults = (
+  control: EmulatorFaults.FaultControl,
+  options: { readonly match?: (operation: Operation) => EmulatorFaults.Match; readonly unknownSpares?: number } = {}
+): Faults => ({
+  inject: (operation, fault, times = 1) =>
+    Effect.sync(() => {
+      const match = options.match?.(operation) ?? {}
+      switch (fault._tag) {
+        case "Status":
+          return control.injectNext(
+            { _tag: "Status", status: fault.status, ...(fault.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: fault.retryAfterSeconds }) },
+            times,
+            match
+          )
+        case "Malformed":
+          return control.injectNext({ _tag: "Malformed" }, times, match)
+        case "UnknownStatus":
+          return control.injectNext({ _tag: "UnknownEnum" }, times + (options.unknownSpares ?? 0), match)
+      }
+    }),
+  clear: Effect.sync(() => control.clearOneShots())
+})
 
 export class ConformanceFaults extends Context.Tag("@simbridge/conformance/ConformanceFaults")<ConformanceFaults, Faults>() {}
 

@@ -4,3 +4,4 @@
  * @since 0.1.0
  */
 export * as Conformance from "./Conformance.js"
+export * as Fixtures from "./Fixtures.js"

@@ -59,6 +59,7 @@ export class SuiteReport extends Schema.Class<SuiteReport>("SuiteReport")({
   comparison: Schema.Array(ComparisonRow)
 }) {}
 
+/** Verdict counts of a set of results (one provider's run, or all of them). */
 export interface Totals {
   readonly results: number
   readonly passed: number
@@ -66,19 +67,23 @@ export interface Totals {
   readonly errored: number
   readonly skipped: number
   readonly pending: number
-  readonly providerErrors: number
+  /** passed / (passed + failed + errored); `undefined` when nothing was decided. */
+  readonly passRate: number | undefined
 }
 
-export const totals = (report: SuiteReport): Totals => {
-  const all = report.runs.flatMap((r) => r.results)
-  const count = (v: string) => all.filter((r) => r.verdict === v).length
+export const totalsOf = (results: ReadonlyArray<{ readonly verdict: string }>): Totals => {
+  const count = (v: string) => results.filter((r) => r.verdict === v).length
+  const passed = count("pass")
+  const failed = count("fail")
+  const errored = count("error")
+  const decided = passed + failed + errored
   return {
-    results: all.length,
-    passed: count("pass"),
-    failed: count("fail"),
-    errored: count("error"),
+    results: results.length,
+    passed,
+    failed,
+    errored,
     skipped: count("skipped"),
     pending: count("pending"),
-    providerErrors: report.runs.filter((r) => r.error !== undefined).length
+    passRate: decided === 0 ? undefined : passed / decided
   }
 }

@@ -43,27 +43,9 @@ const subject = (faults: Faults.FaultSpec) =>
       watch: { interval: "20 millis", maxInterval: "100 millis" },
       pageSize: 2
     })
-    const injector = Layer.succeed(Conformance.ConformanceFaults, {
-      inject: (_operation, fault, times = 1) =>
-        Effect.sync(() => {
-          switch (fault._tag) {
-            case "Status":
-              return handle.faults.injectNext(
-                { _tag: "Status", status: fault.status, ...(fault.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: fault.retryAfterSeconds }) },
-                times,
-                { method: "GET", path: runPath }
-              )
-            case "Malformed":
-              return handle.faults.injectNext({ _tag: "Malformed" }, times, { method: "GET", path: runPath })
-            case "UnknownStatus":
-              // Aimed at run reads. Under background faults core may retry a whole getRun (the group,
-              // then its executions, each rendering statuses): spares keep the next group read
-              // unknown; the next `clear` drops what is left.
-              return handle.faults.injectNext({ _tag: "UnknownEnum" }, Math.max(times, 12), { method: "GET", path: runPath })
-          }
-        }),
-      clear: Effect.sync(() => handle.faults.clearOneShots())
-    })
+    // Under background faults core may retry a whole getRun (the group, then its executions, each
+    // rendering statuses): spare unknown-status one-shots keep the next group read unknown.
+    const injector = Layer.succeed(Conformance.ConformanceFaults, Conformance.emulatorFaults(handle.faults, { match: () => ({ method: "GET", path: runPath }), unknownSpares: 11 }))
     return Layer.merge(provider, injector)
   })).pipe(Layer.provide(NodeHttpClient.layerUndici))
 

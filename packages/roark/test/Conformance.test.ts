@@ -31,26 +31,7 @@ const subject = (background: Faults.FaultSpec) =>
   Layer.unwrapScoped(Effect.gen(function*() {
     const handle = yield* RoarkEmulator.start({ speed: 200, seed: 3, faults: background })
     const jobPath = { method: "GET", path: "/v1/simulation/plan/job/" } as const
-    const faults = Layer.succeed(Conformance.ConformanceFaults, {
-      inject: (_operation, fault, times = 1) =>
-        Effect.sync(() => {
-          switch (fault._tag) {
-            case "Status":
-              return handle.faults.injectNext({ _tag: "Status", status: fault.status, ...(fault.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: fault.retryAfterSeconds }) }, times, jobPath)
-            case "Malformed":
-              return handle.faults.injectNext({ _tag: "Malformed" }, times, jobPath)
-            case "UnknownStatus":
-              // FaultControl.unknownEnum() only takes one-shots without a match (see the report).
-              return handle.faults.injectNext({ _tag: "UnknownEnum" }, times)
-          }
-        }),
-      // Clears the one-shots but keeps the background faults (FaultControl.clear drops both).
-      clear: Effect.sync(() => {
-        const spec = handle.faults.current
-        handle.faults.clear()
-        handle.faults.set(spec)
-      })
-    })
+    const faults = Layer.succeed(Conformance.ConformanceFaults, Conformance.emulatorFaults(handle.faults, { match: () => jobPath }))
     const provider = RoarkProvider.layer({
       baseUrl: handle.url,
       apiKey: Redacted.make("roark-test-key"),

@@ -28,25 +28,7 @@ const fastRetry = new Retry.RetryPolicy({ ...Retry.defaultPolicy, initialDelay: 
 const subject = (background: Faults.FaultSpec) =>
   Layer.unwrapScoped(Effect.gen(function*() {
     const handle = yield* VapiEmulator.start({ speed: 50, seed: 3, faults: background })
-    const match = { method: "GET", path: "/eval/simulation/run/" }
-    const faults = Layer.succeed(Conformance.ConformanceFaults, {
-      inject: (_operation, fault, times = 1) =>
-        Effect.sync(() =>
-          handle.faults.injectNext(
-            fault._tag === "Status"
-              ? { _tag: "Status", status: fault.status, ...(fault.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: fault.retryAfterSeconds }) }
-              : fault._tag === "Malformed" ? { _tag: "Malformed" } : { _tag: "UnknownEnum" },
-            times,
-            match
-          )
-        ),
-      // FaultControl.clear() also drops the background spec: put it back.
-      clear: Effect.sync(() => {
-        const spec = handle.faults.current
-        handle.faults.clear()
-        handle.faults.set(spec)
-      })
-    })
+    const faults = Layer.succeed(Conformance.ConformanceFaults, Conformance.emulatorFaults(handle.faults, { match: () => ({ method: "GET", path: "/eval/simulation/run/" }) }))
     return Layer.merge(
       VapiProvider.layer({ baseUrl: handle.url, apiKey: Redacted.make("sk-conformance"), retry: fastRetry, watch: { interval: "20 millis", maxInterval: "100 millis" }, pageSize: 4 }),
       faults

@@ -5,7 +5,8 @@
  *
  * @internal
  */
-import type { Result, SuiteReport } from "@simbridge/core"
+import type { Result } from "@simbridge/core"
+import { SuiteReport } from "@simbridge/core"
 
 export interface Slot {
   readonly scenario: string
@@ -69,33 +70,9 @@ export const cellOf = (report: SuiteReport.SuiteReport): ((provider: string, slo
   return (provider, slot) => lookup(provider, slot)?.verdict ?? rows.get(slotKey(slot))?.verdicts[provider] ?? "missing"
 }
 
-export interface ProviderTotals {
-  readonly results: number
-  readonly passed: number
-  readonly failed: number
-  readonly errored: number
-  readonly skipped: number
-  readonly pending: number
-  /** passed / (passed + failed + errored); `undefined` when nothing was decided. */
-  readonly passRate: number | undefined
-}
+export type ProviderTotals = SuiteReport.Totals
 
-export const totalsOf = (results: ReadonlyArray<{ readonly verdict: string }>): ProviderTotals => {
-  const count = (v: string) => results.filter((r) => r.verdict === v).length
-  const passed = count("pass")
-  const failed = count("fail")
-  const errored = count("error")
-  const decided = passed + failed + errored
-  return {
-    results: results.length,
-    passed,
-    failed,
-    errored,
-    skipped: count("skipped"),
-    pending: count("pending"),
-    passRate: decided === 0 ? undefined : passed / decided
-  }
-}
+export const totalsOf = SuiteReport.totalsOf
 
 /** `75.0% (3/4)`, or `n/a` when nothing was decided. */
 export const formatPassRate = (t: ProviderTotals): string =>
