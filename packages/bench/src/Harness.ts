@@ -23,6 +23,10 @@ export interface Options {
   /** Only these vendors (default: every vendor with an emulator). */
   readonly vendors?: ReadonlyArray<string> | undefined
   readonly log?: ((line: string) => void) | undefined
+  /** Called after every section with the figures so far (a later crash keeps them). */
+  readonly checkpoint?: ((partial: Partial<Results>) => void) | undefined
+  /** Runs watched in section 4 (default 10,000; quick 8). */
+  readonly trackingRuns?: number | undefined
 }
 
 export interface Results {
@@ -59,12 +63,15 @@ export const run = async (options: Options): Promise<Results> => {
   const machine = Machine.describe()
   log(`machine: ${machine.cpus} x ${machine.cpuModel}, node ${machine.node}, load ${machine.loadAverage.join(" ")}`)
 
+  const partial: Record<string, unknown> = { version: 1, quick: q, machine, targets }
   const section = async <A>(name: Section, empty: A, f: () => Promise<A>): Promise<A> => {
     if (!on(name)) return empty
     log(`[${name}]`)
     const t = performance.now()
     const value = await f()
     log(`  (${Math.round(performance.now() - t)} ms)`)
+    partial[name] = value
+    options.checkpoint?.(partial as Partial<Results>)
     return value
   }
 
@@ -74,7 +81,7 @@ export const run = async (options: Options): Promise<Results> => {
   const tracking = await section("tracking", null, () =>
     Tracking.run({
       vendors,
-      runs: q ? 8 : 10_000,
+      runs: options.trackingRuns ?? (q ? 8 : 10_000),
       itemsPerRun: q ? 2 : 10,
       speed: q ? 50 : 1,
       watch: q ? { interval: "20 millis", maxInterval: "100 millis" } : {},

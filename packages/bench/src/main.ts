@@ -2,7 +2,7 @@
  * `pnpm bench`: runs the harness, prints the table and writes `bench/results.json`.
  *
  * Flags: `--quick` (tiny sizes), `--only=overhead,sdk,throughput,tracking,coldStart,demo`,
- * `--vendors=vapi,roark`, `--out=<file>`.
+ * `--vendors=vapi,roark`, `--tracking-runs=N`, `--out=<file>`.
  *
  * @since 0.1.0
  */
@@ -19,9 +19,17 @@ const only = list("only") as Array<Harness.Section> | undefined
 for (const s of only ?? []) if (!Harness.sections.includes(s)) throw new Error(`unknown section ${s}; known: ${Harness.sections.join(", ")}`)
 const out = flag("out") ?? fileURLToPath(new URL("../bench/results.json", import.meta.url))
 
-const results = await Harness.run({ quick: args.includes("--quick"), only, vendors: list("vendors") })
+const trackingRuns = flag("tracking-runs")
 mkdirSync(dirname(out), { recursive: true })
-writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`)
+const write = (value: unknown) => writeFileSync(out, `${JSON.stringify(value, null, 2)}\n`)
+const results = await Harness.run({
+  quick: args.includes("--quick"),
+  only,
+  vendors: list("vendors"),
+  trackingRuns: trackingRuns === undefined ? undefined : Number(trackingRuns),
+  checkpoint: write
+})
+write(results)
 console.log("")
 console.log(Report.table(results))
 console.log(`\nresults: ${out}`)
