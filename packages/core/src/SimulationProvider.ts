@@ -150,6 +150,14 @@ export const capabilityWarnings = (capabilities: Capabilities, plan: Plan): Read
   return w
 }
 
+const decodeResult = Schema.decodeUnknown(Result)
+const decodeRunEncoded = Schema.decodeUnknown(Run)
+
+const withoutRaw = <A extends { readonly raw?: unknown }>(encoded: A): Omit<A, "raw"> => {
+  const { raw: _, ...rest } = encoded
+  return rest
+}
+
 const malformed = (provider: string, operation: string, prefix: ReadonlyArray<PropertyKey>) => (error: ParseResult.ParseError) =>
   ProviderError.make({
     provider,
@@ -169,7 +177,7 @@ export const make = (driver: Driver, options: MakeOptions = {}): Service => {
   const retry = <A, R>(effect: Effect.Effect<A, ProviderError.ProviderError, R>) =>
     withPolicy((policy) => Retry.retry(policy, "idempotent")(effect))
   const decodeRun = (operation: string) => (encoded: typeof Run.Encoded) =>
-    Schema.decodeUnknown(Run)(encoded).pipe(Effect.mapError(malformed(name, operation, ["run"])))
+    decodeRunEncoded(encoded).pipe(Effect.mapError(malformed(name, operation, ["run"])))
   const span = (operation: string, attributes: Record<string, unknown> = {}) =>
     Effect.withSpan(`SimulationProvider.${operation}`, { attributes: { "simbridge.provider": name, ...attributes } })
 
@@ -255,9 +263,9 @@ export const make = (driver: Driver, options: MakeOptions = {}): Service => {
         retry(driver.listResults(id, state.cursor)).pipe(
           Effect.flatMap((page) =>
             Effect.forEach(page.results, (encoded, i) =>
-              Schema.decodeUnknown(Result)(encoded).pipe(
-                Effect.mapError(malformed(name, "results", ["results", state.offset + i])),
-                Effect.map((r) => (opts?.raw || r.raw === undefined ? r : new Result({ ...r, raw: undefined })))
+              // The vendor's payload is decoded only when asked for.
+              decodeResult(opts?.raw || encoded.raw === undefined ? encoded : withoutRaw(encoded)).pipe(
+                Effect.mapError(malformed(name, "results", ["results", state.offset + i]))
               )).pipe(
                 Effect.map((decoded) =>
                   [
