@@ -350,7 +350,8 @@ export const check = (plan: Plan.Plan): ReadonlyArray<Warning.Warning> => {
 export const make = (options: DriverOptions = {}): Effect.Effect<SimulationProvider.Driver, never, VapiClient.VapiClient> =>
   Effect.gen(function*() {
     const client = yield* VapiClient.VapiClient
-    const pageSize = options.pageSize ?? 100
+    // The API allows 1000 items a page: reading a large run takes few requests.
+    const pageSize = options.pageSize ?? 1000
     /** simulation id -> canonical slot; scenario / personality id -> canonical id; evaluation name -> evaluator id. */
     const slots = new Map<string, Slot>()
     const canonicalScenario = new Map<string, string>()
