@@ -111,6 +111,12 @@ export class SimulationProvider extends Context.Tag("@simbridge/core/SimulationP
 export interface MakeOptions {
   readonly retry?: Retry.RetryPolicy | undefined
   readonly watch?: WatchOptions | undefined
+  /**
+   * How many driver calls may be in flight at once for this provider; default 32. Thousands of
+   * watched runs then share a bounded number of connections (and memory) instead of polling all
+   * at once; each attempt of the retry loop takes a slot.
+   */
+  readonly maxInFlight?: number | undefined
 }
 
 /** Warnings for plan options the capabilities do not cover. */
@@ -172,6 +178,8 @@ export const newMarker: Effect.Effect<string> = Effect.map(Random.nextIntBetween
 /** Builds the service from a driver. */
 export const make = (driver: Driver, options: MakeOptions = {}): Service => {
   const name = driver.name
+  const slots = Effect.unsafeMakeSemaphore(options.maxInFlight ?? 32)
+  const bounded = slots.withPermits(1)
   const withPolicy = <A, E, R>(f: (policy: Retry.RetryPolicy) => Effect.Effect<A, E, R>) =>
     options.retry === undefined ? Effect.flatMap(FiberRef.get(Retry.currentPolicy), f) : f(options.retry)
   const retry = <A, R>(effect: Effect.Effect<A, ProviderError.ProviderError, R>) =>
@@ -206,7 +214,7 @@ export const make = (driver: Driver, options: MakeOptions = {}): Service => {
     }).pipe(span("check"))
 
   const provision: Service["provision"] = (plan) =>
-    driver.provision(plan).pipe(
+    bounded(driver.provision(plan)).pipe(
       retry,
       Effect.flatMap((p) => Schema.decodeUnknown(Provisioning)(p).pipe(Effect.mapError(malformed(name, "provision", ["provisioning"])))),
       span("provision", { "simbridge.plan": plan.name })
@@ -217,14 +225,14 @@ export const make = (driver: Driver, options: MakeOptions = {}): Service => {
 
   const createRunWith = (policy: Retry.RetryPolicy, input: StartRunInput): Effect.Effect<typeof Run.Encoded, ProviderError.ProviderError> => {
     const attempt = (n: number): Effect.Effect<typeof Run.Encoded, ProviderError.ProviderError> =>
-      driver.startRun(input).pipe(
+      bounded(driver.startRun(input)).pipe(
         Retry.retry(policy, "create"),
         Effect.catchAll((error) => {
           // The vendor may have created the run: look for it before trying again.
           if (!error.outcomeUnknown || !error.isRetryable || n >= policy.maxAttempts) return Effect.fail(error)
           const find = driver.findRun
           if (find === undefined) return Effect.fail(error)
-          return find(input).pipe(
+          return bounded(find(input)).pipe(
             retry,
             Effect.flatMap(Option.match({
               onSome: Effect.succeed,
@@ -252,7 +260,7 @@ export const make = (driver: Driver, options: MakeOptions = {}): Service => {
 
   const getRun: Service["getRun"] = (ref) =>
     runId("getRun", ref).pipe(
-      Effect.flatMap((id) => retry(driver.getRun(id))),
+      Effect.flatMap((id) => retry(bounded(driver.getRun(id)))),
       Effect.flatMap(decodeRun("getRun")),
       span("getRun", { "simbridge.ref": ref.toString() })
     )
@@ -260,7 +268,7 @@ export const make = (driver: Driver, options: MakeOptions = {}): Service => {
   const results: Service["results"] = (ref, opts) =>
     Stream.unwrap(Effect.map(runId("results", ref), (id) =>
       Stream.paginateChunkEffect({ cursor: undefined as string | undefined, offset: 0 }, (state) =>
-        retry(driver.listResults(id, state.cursor)).pipe(
+        retry(bounded(driver.listResults(id, state.cursor))).pipe(
           Effect.flatMap((page) =>
             Effect.forEach(page.results, (encoded, i) =>
               // The vendor's payload is decoded only when asked for.
@@ -308,7 +316,7 @@ export const make = (driver: Driver, options: MakeOptions = {}): Service => {
 
   const cancel: Service["cancel"] = (ref) =>
     runId("cancel", ref).pipe(
-      Effect.flatMap((id) => retry(driver.cancelRun(id))),
+      Effect.flatMap((id) => retry(bounded(driver.cancelRun(id)))),
       span("cancel", { "simbridge.ref": ref.toString() })
     )
 
@@ -319,7 +327,7 @@ export const make = (driver: Driver, options: MakeOptions = {}): Service => {
         return yield* ProviderError.make({ provider: name, operation: "findRun", reason: "Unsupported", description: `${name} keeps no client marker on runs` })
       }
       const provisioning = yield* provision(plan)
-      const found = yield* retry(find({ plan, provisioning, marker }))
+      const found = yield* retry(bounded(find({ plan, provisioning, marker })))
       if (Option.isNone(found)) return Option.none<Run>()
       return Option.some(yield* decodeRun("findRun")(found.value))
     }).pipe(span("findRun", { "simbridge.marker": marker }))

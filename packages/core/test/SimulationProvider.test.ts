@@ -97,3 +97,30 @@ describe("SimulationProvider.make", () => {
       expect(error.description).toContain("test:run:<id>")
     }))
 })
+
+describe("SimulationProvider.make in-flight bound", () => {
+  it.effect("no more than maxInFlight driver calls run at once", () =>
+    Effect.gen(function*() {
+      const { driver } = yield* TestProvider.make()
+      let inFlight = 0
+      let peak = 0
+      const counting: SimulationProvider.Driver = {
+        ...driver,
+        getRun: (id) =>
+          Effect.sync(() => {
+            inFlight++
+            peak = Math.max(peak, inFlight)
+          }).pipe(
+            Effect.zipRight(Effect.sleep("10 millis")),
+            Effect.zipRight(driver.getRun(id)),
+            Effect.ensuring(Effect.sync(() => inFlight--))
+          )
+      }
+      const provider = SimulationProvider.make(counting, { maxInFlight: 3 })
+      const run = yield* provider.startRun(plan)
+      const fiber = yield* Effect.fork(Effect.forEach(Array.from({ length: 20 }), () => provider.getRun(run.ref), { concurrency: "unbounded" }))
+      yield* TestClock.adjust("1 second")
+      expect(yield* Fiber.join(fiber)).toHaveLength(20)
+      expect(peak).toBe(3)
+    }))
+})
