@@ -38,7 +38,7 @@ export const Json: Schema.Schema<Json> = Schema.declare(isJson, {
   identifier: "Json",
   description: "a JSON value",
   arbitrary: () => (fc) => fc.jsonValue().map((v) => JSON.parse(JSON.stringify(v)) as Json),
-  jsonSchema: {}
+  jsonSchema: { anyOf: [{ type: "null" }, { type: "boolean" }, { type: "number" }, { type: "string" }, { type: "array" }, { type: "object" }] }
 })
 
 export const JsonRecord = Schema.Record({ key: Schema.String, value: Json })
