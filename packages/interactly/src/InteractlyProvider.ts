@@ -506,29 +506,6 @@ export const makeDriver = (options: DriverOptions = {}): Effect.Effect<Simulatio
         return snapshot(id, groups, counts, { evaluationSummary: details.map((d) => d.metrics) })
       })
 
-    const resultOf = (
-      runId: string,
-      groupId: string,
-      simulationId: string,
-      canonical: Canonical,
-      e: Wire.SimulationRun,
-      position: number,
-      groupSize: number
-    ): Effect.Effect<typeof Result.Result.Encoded, ProviderError.ProviderError> =>
-      Effect.suspend(() => {
-        // A finished execution never changes: keep it, so that a page retried after one of its
-        // requests failed only fetches what it is still missing.
-        const cached = finished.get(`${runId}/${Wire.idOf(e)}`)
-        return cached === undefined
-          ? Effect.tap(computeResult(runId, groupId, simulationId, canonical, e, position, groupSize), (r) =>
-            Effect.sync(() => {
-              if (Status.isTerminal(r.status)) finished.set(`${runId}/${Wire.idOf(e)}`, r)
-            }))
-          : Effect.succeed(cached)
-      })
-
-    const finished = new Map<string, typeof Result.Result.Encoded>()
-
     const computeResult = (
       runId: string,
       groupId: string,
@@ -577,6 +554,18 @@ export const makeDriver = (options: DriverOptions = {}): Effect.Effect<Simulatio
           raw: json({ execution: e, evaluation: judged.evaluation ?? null, workflowRun: workflowRun ?? null })
         }
       })
+
+    // A finished execution never changes: keep it, so that a page retried after one of its
+    // requests failed only fetches what it is still missing.
+    const finished = new Map<string, typeof Result.Result.Encoded>()
+    const resultOf = (...args: Parameters<typeof computeResult>): Effect.Effect<typeof Result.Result.Encoded, ProviderError.ProviderError> => {
+      const [runId, , , , execution] = args
+      const key = `${runId}/${Wire.idOf(execution)}`
+      const cached = finished.get(key)
+      return cached !== undefined
+        ? Effect.succeed(cached)
+        : Effect.tap(computeResult(...args), (r) => Effect.sync(() => Status.isTerminal(r.status) && finished.set(key, r)))
+    }
 
     const listResults: SimulationProvider.Driver["listResults"] = (id, cursor) =>
       Effect.gen(function*() {
