@@ -10,6 +10,7 @@ import * as Chunk from "effect/Chunk"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as FiberRef from "effect/FiberRef"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
@@ -156,7 +157,7 @@ export const capabilityWarnings = (capabilities: Capabilities, plan: Plan): Read
   return w
 }
 
-const decodeResult = Schema.decodeUnknown(Result)
+const decodeResultEither = Schema.decodeUnknownEither(Result)
 const decodeRunEncoded = Schema.decodeUnknown(Run)
 
 const withoutRaw = <A extends { readonly raw?: unknown }>(encoded: A): Omit<A, "raw"> => {
@@ -269,22 +270,24 @@ export const make = (driver: Driver, options: MakeOptions = {}): Service => {
     Stream.unwrap(Effect.map(runId("results", ref), (id) =>
       Stream.paginateChunkEffect({ cursor: undefined as string | undefined, offset: 0 }, (state) =>
         retry(bounded(driver.listResults(id, state.cursor))).pipe(
-          Effect.flatMap((page) =>
-            Effect.forEach(page.results, (encoded, i) =>
-              // The vendor's payload is decoded only when asked for.
-              decodeResult(opts?.raw || encoded.raw === undefined ? encoded : withoutRaw(encoded)).pipe(
-                Effect.mapError(malformed(name, "results", ["results", state.offset + i]))
-              )).pipe(
-                Effect.map((decoded) =>
-                  [
-                    Chunk.unsafeFromArray(decoded),
-                    page.cursor === undefined || page.cursor === "" || page.results.length === 0
-                      ? Option.none()
-                      : Option.some({ cursor: page.cursor, offset: state.offset + decoded.length })
-                  ] as const
-                )
-              )
-          ),
+          Effect.flatMap((page) => {
+            // One synchronous pass per page (no effect per item): this is the hot path of reading
+            // large runs. The vendor's payload is decoded only when asked for.
+            const decoded: Array<Result> = []
+            for (const [i, encoded] of page.results.entries()) {
+              const result = decodeResultEither(opts?.raw || encoded.raw === undefined ? encoded : withoutRaw(encoded))
+              if (Either.isLeft(result)) return Effect.fail(malformed(name, "results", ["results", state.offset + i])(result.left))
+              decoded.push(result.right)
+            }
+            return Effect.succeed(
+              [
+                Chunk.unsafeFromArray(decoded),
+                page.cursor === undefined || page.cursor === "" || page.results.length === 0
+                  ? Option.none()
+                  : Option.some({ cursor: page.cursor, offset: state.offset + decoded.length })
+              ] as const
+            )
+          }),
           span("listResults", { "simbridge.ref": ref.toString() })
         ))
     ))
