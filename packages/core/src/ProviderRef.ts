@@ -49,5 +49,3 @@ export const parse = (s: string): Either.Either<ProviderRef, string> =>
 
 export const make = (provider: string, kind: string, id: string | number): ProviderRef =>
   new ProviderRef({ provider, kind, id: String(id) })
-
-export const format = (ref: ProviderRef): string => `${ref.provider}:${ref.kind}:${ref.id}`
