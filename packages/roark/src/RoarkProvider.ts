@@ -22,10 +22,12 @@ import {
   Warning
 } from "@simbridge/core"
 import type * as ConfigError from "effect/ConfigError"
+import * as Cause from "effect/Cause"
 import * as Chunk from "effect/Chunk"
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import type * as Redacted from "effect/Redacted"
@@ -242,6 +244,12 @@ export const make: Effect.Effect<SimulationProvider.Driver, never, RoarkClient.R
   const metricsCache = new Map<string, ReadonlyArray<Wire.CallMetric>>()
   const finalResults = new Map<string, ResultEncoded>()
   const attempts = new Map<string, number>()
+  /**
+   * Per marker being reconciled: job details already read whose simulation jobs (and so markers)
+   * are known. They do not change, so when one read of `findRun` fails and the retry loop runs it
+   * again, the next attempt starts where the last one stopped instead of reading every job again.
+   */
+  const examined = new Map<string, Map<string, Wire.RunPlanJobDetail>>()
 
   const all = <A>(list: (p: Wire.ListParams) => Effect.Effect<Wire.PageOf<A>, ProviderError.ProviderError>, params: Wire.ListParams = {}) =>
     Effect.map(Stream.runCollect(RoarkClient.paginate(list, params)), Chunk.toReadonlyArray)
@@ -634,6 +642,8 @@ export const make: Effect.Effect<SimulationProvider.Driver, never, RoarkClient.R
       // After a crash (a new process) there is no attempt time: every recent job is a candidate.
       const attemptedAt = attempts.get(marker)
       const since = attemptedAt === undefined ? Number.NEGATIVE_INFINITY : attemptedAt - 5_000
+      const seen = examined.get(marker) ?? new Map<string, Wire.RunPlanJobDetail>()
+      examined.set(marker, seen)
       for (let round = 0; round < findRunRounds; round++) {
         const page = yield* client.runPlanJobs.list({ simulationRunPlanId: planRef.id, limit: 50 })
         const candidates = page.data.filter((j) => j.createdAt === undefined || j.createdAt === null || Date.parse(j.createdAt) >= since)
@@ -641,7 +651,8 @@ export const make: Effect.Effect<SimulationProvider.Driver, never, RoarkClient.R
         let echoed = 0
         const legacy: Array<Wire.RunPlanJobDetail> = []
         for (const c of candidates) {
-          const detail = yield* client.runPlanJobs.get(c.simulationRunPlanJobId)
+          const detail = seen.get(c.simulationRunPlanJobId) ?? (yield* client.runPlanJobs.get(c.simulationRunPlanJobId))
+          if (detail.simulationJobs.length > 0) seen.set(detail.simulationRunPlanJobId, detail)
           const markers = detail.simulationJobs.map((s) => s.runPlan?.variables?.[markerVariable])
           if (markers.includes(marker)) {
             const ctx = contextOf(plan, provisioning, marker)
@@ -676,7 +687,14 @@ export const make: Effect.Effect<SimulationProvider.Driver, never, RoarkClient.R
         "Conflict",
         `cannot tell whether run plan job with marker ${marker} was created: jobs of run plan ${planRef.id} do not show their markers yet; not starting another (resume later)`
       )
-    })
+    }).pipe(
+      // Keep what was read only while the retry loop may call again.
+      Effect.onExit((exit) =>
+        Effect.sync(() => {
+          if (!(Exit.isFailure(exit) && Cause.failureOption(exit.cause).pipe(Option.exists((e) => e.isRetryable)))) examined.delete(marker)
+        })
+      )
+    )
 
   const check = (plan: Plan.Plan): ReadonlyArray<Warning.Warning> => {
     const w: Array<Warning.Warning> = []

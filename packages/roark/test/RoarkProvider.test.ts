@@ -235,6 +235,29 @@ describe("RoarkProvider", () => {
       expect(after[0]!.simulationRunPlanJobId).toBe(run.ref.id)
     }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
 
+  it.scopedLive("findRun keeps what it read across retries: a failed read does not make it read every job again", () =>
+    Effect.gen(function*() {
+      const { client, handle } = yield* setup()
+      const driver = yield* RoarkProvider.make.pipe(Effect.provide(RoarkClient.layer({ baseUrl: handle.url, apiKey: Redacted.make("k") })))
+      const plan = dental()
+      const provisioning = Schema.decodeSync(Provisioning.Provisioning)(yield* driver.provision(plan))
+      const planId = provisioning.refs["plan"]!.id
+      // The marker's job is the oldest, so every other job is read before it.
+      const ours = yield* client.runPlanJobs.start(planId, { variables: { [RoarkProvider.markerVariable]: "sb-deep" } })
+      const others = yield* Effect.forEach([1, 2, 3, 4, 5], (i) => client.runPlanJobs.start(planId, { variables: { n: String(i) } }))
+      yield* Effect.sleep(Duration.millis(100))
+      // One 429 on each other job's detail: each attempt of the retry loop gets one job further.
+      for (const o of others) {
+        handle.faults.injectNext({ _tag: "Status", status: 429 }, 1, { method: "GET", path: `/v1/simulation/plan/job/${o.simulationRunPlanJobId}` })
+      }
+      handle.requests.reset()
+      const policy = new Retry.RetryPolicy({ ...fastRetry, maxAttempts: 8 })
+      const found = yield* driver.findRun!({ plan, provisioning, marker: "sb-deep" }).pipe(Retry.retry(policy))
+      expect(Option.map(found, (r) => r.ref.id)).toEqual(Option.some(ours.simulationRunPlanJobId))
+      // 5 refused + 5 read once + ours. Reading from the start on every attempt would take 21.
+      expect(handle.requests.count("GET /v1/simulation/plan/job/:id")).toBe(11)
+    }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
+
   it.effect("the plugin names the provider, its env and schemas", () =>
     Effect.gen(function*() {
       const plugin = RoarkProvider.plugin
