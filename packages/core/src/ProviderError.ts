@@ -46,6 +46,11 @@ export class ProviderError extends Schema.TaggedError<ProviderError>("@simbridge
   http: Schema.optional(HttpDetails),
   /** Whether the request may have taken effect on the vendor (the body was sent, no answer came). */
   outcomeUnknown: Schema.optionalWith(Schema.Boolean, { default: () => false }),
+  /**
+   * Set by the retry loop when it gave up on this error (attempts or time spent): how many
+   * attempts were made. An error that already went through the loop is not retried again.
+   */
+  attempts: Schema.optional(Schema.Int),
   cause: Schema.optional(Schema.Defect)
 }) {
   get isRetryable(): boolean {
@@ -55,7 +60,8 @@ export class ProviderError extends Schema.TaggedError<ProviderError>("@simbridge
   override get message(): string {
     const status = this.http?.status === undefined ? "" : ` (HTTP ${this.http.status})`
     const retry = this.retryAfter === undefined ? "" : `, retry after ${Duration.format(this.retryAfter)}`
-    return `${this.provider} ${this.operation}: ${this.reason}${status}: ${this.description}${retry}`
+    const attempts = this.attempts === undefined || this.attempts < 2 ? "" : ` (gave up after ${this.attempts} attempts)`
+    return `${this.provider} ${this.operation}: ${this.reason}${status}: ${this.description}${retry}${attempts}`
   }
 }
 
@@ -80,6 +86,20 @@ export const make = (params: {
     ...(params.retryAfter === undefined ? {} : { retryAfter: Duration.decode(params.retryAfter) }),
     ...(params.http === undefined ? {} : { http: params.http }),
     ...(params.cause === undefined ? {} : { cause: params.cause })
+  })
+
+/** The same error, marked as given up on by the retry loop after `attempts` attempts. */
+export const withAttempts = (error: ProviderError, attempts: number): ProviderError =>
+  new ProviderError({
+    provider: error.provider,
+    operation: error.operation,
+    reason: error.reason,
+    description: error.description,
+    outcomeUnknown: error.outcomeUnknown,
+    attempts,
+    ...(error.retryAfter === undefined ? {} : { retryAfter: error.retryAfter }),
+    ...(error.http === undefined ? {} : { http: error.http }),
+    ...(error.cause === undefined ? {} : { cause: error.cause })
   })
 
 /** The reason an HTTP status code stands for. */

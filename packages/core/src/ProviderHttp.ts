@@ -4,7 +4,9 @@
  * redacting secrets, and decoding the body with a Schema (a body that does not fit fails as
  * `MalformedResponse` naming the path). Vendor clients add their base URL, auth and paths.
  *
- * No retries happen here: the one retry loop lives in `SimulationProvider.make` (see `Retry`).
+ * Each request goes through the one retry loop (`Retry.request`) when the caller set
+ * `Retry.perRequest`, as `SimulationProvider.make` does around every driver call; a client used
+ * on its own does not retry.
  *
  * @since 0.1.0
  */
@@ -21,6 +23,7 @@ import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import * as Issues from "./Issues.js"
 import * as ProviderError from "./ProviderError.js"
+import * as Retry from "./Retry.js"
 
 export interface Options {
   readonly provider: string
@@ -225,11 +228,13 @@ export const make = (options: Options): ProviderHttp => {
             )
           )
         }),
+        Retry.request(request.method),
         Effect.withSpan(`${provider}.${operation}`, { attributes: { "http.method": request.method, "http.url": request.url } })
       ),
     send: (operation, request) =>
       execute(operation, request).pipe(
         Effect.asVoid,
+        Retry.request(request.method),
         Effect.withSpan(`${provider}.${operation}`, { attributes: { "http.method": request.method, "http.url": request.url } })
       )
   }

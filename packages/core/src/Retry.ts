@@ -7,6 +7,14 @@
  * only when the error proves the vendor did not act on them (`outcomeUnknown: false`); the caller
  * reconciles the others (see `SimulationProvider.make`).
  *
+ * Where it runs: `SimulationProvider.make` sets {@link perRequest} around every driver call, so
+ * each HTTP request of a vendor client (`ProviderHttp`) is retried where it is made: reads
+ * (GET, PUT, DELETE) as idempotent, POST and PATCH in `create` mode. An operation made of many
+ * requests (a results page joined with transcripts, a reconciliation scan) then does not start over
+ * because one of them failed. `make` also retries each driver operation as a whole, for the errors
+ * the request level left alone (a write whose outcome is unknown, drivers without HTTP); an error
+ * the loop already gave up on carries `attempts` and is not retried a second time.
+ *
  * @since 0.1.0
  */
 import * as Clock from "effect/Clock"
@@ -16,7 +24,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Random from "effect/Random"
 import * as Schema from "effect/Schema"
-import type { ProviderError } from "./ProviderError.js"
+import { type ProviderError, withAttempts } from "./ProviderError.js"
 
 export class RetryPolicy extends Schema.Class<RetryPolicy>("RetryPolicy")({
   /** Attempts in all, the first included. */
@@ -48,6 +56,20 @@ export const noRetry = new RetryPolicy({ ...defaultPolicy, maxAttempts: 1 })
  */
 export const currentPolicy: FiberRef.FiberRef<RetryPolicy> = FiberRef.unsafeMake(defaultPolicy)
 
+/**
+ * The policy each vendor request is retried under, when set (by `SimulationProvider.make` around
+ * driver calls). Unset, a vendor client used on its own does not retry.
+ */
+export const perRequest: FiberRef.FiberRef<RetryPolicy | undefined> = FiberRef.unsafeMake<RetryPolicy | undefined>(undefined)
+
+/** Retries one vendor request under {@link perRequest}, if set: GET, PUT and DELETE as idempotent, other methods in `create` mode. */
+export const request = (method: string) =>
+<A, R>(effect: Effect.Effect<A, ProviderError, R>): Effect.Effect<A, ProviderError, R> =>
+  Effect.flatMap(
+    FiberRef.get(perRequest),
+    (policy) => policy === undefined ? effect : retry(policy, method === "GET" || method === "PUT" || method === "DELETE" ? "idempotent" : "create")(effect)
+  )
+
 /** Reads a policy from `SIMBRIDGE_RETRY_MAX_ATTEMPTS` and `SIMBRIDGE_RETRY_MAX_ELAPSED` (a duration such as "2 minutes"). */
 export const policyConfig: Config.Config<RetryPolicy> = Config.all({
   maxAttempts: Config.integer("SIMBRIDGE_RETRY_MAX_ATTEMPTS").pipe(Config.withDefault(defaultPolicy.maxAttempts)),
@@ -69,7 +91,7 @@ export interface RetryEvent {
 }
 
 export const shouldRetry = (error: ProviderError, mode: Mode): boolean =>
-  error.isRetryable && (mode === "idempotent" || !error.outcomeUnknown)
+  error.attempts === undefined && error.isRetryable && (mode === "idempotent" || !error.outcomeUnknown)
 
 /**
  * Retries `effect` under `policy`. `onRetry` sees each retry before its delay (for logs and progress).
@@ -83,7 +105,8 @@ export const retry = (
   Effect.flatMap(Clock.currentTimeMillis, (start) => {
     const loop = (attempt: number): Effect.Effect<A, ProviderError, R> =>
       Effect.catchAll(effect, (error) => {
-        if (attempt >= policy.maxAttempts || !shouldRetry(error, mode)) return Effect.fail(error)
+        if (!shouldRetry(error, mode)) return Effect.fail(error)
+        if (attempt >= policy.maxAttempts) return Effect.fail(withAttempts(error, attempt))
         return Effect.gen(function*() {
           const base = Duration.toMillis(backoff(policy, attempt))
           const spread = (yield* Random.next) * 2 - 1
@@ -91,7 +114,7 @@ export const retry = (
           const hinted = error.retryAfter === undefined ? 0 : Duration.toMillis(error.retryAfter)
           const delay = Duration.millis(Math.max(jittered, hinted))
           const now = yield* Clock.currentTimeMillis
-          if (now - start + Duration.toMillis(delay) > Duration.toMillis(policy.maxElapsed)) return yield* Effect.fail(error)
+          if (now - start + Duration.toMillis(delay) > Duration.toMillis(policy.maxElapsed)) return yield* Effect.fail(withAttempts(error, attempt))
           if (onRetry) yield* onRetry({ attempt, delay, error })
           yield* Effect.annotateCurrentSpan("simbridge.retry", attempt)
           yield* Effect.sleep(delay)

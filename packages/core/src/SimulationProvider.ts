@@ -180,9 +180,11 @@ export const newMarker: Effect.Effect<string> = Effect.map(Random.nextIntBetween
 export const make = (driver: Driver, options: MakeOptions = {}): Service => {
   const name = driver.name
   const slots = Effect.unsafeMakeSemaphore(options.maxInFlight ?? 32)
-  const bounded = slots.withPermits(1)
   const withPolicy = <A, E, R>(f: (policy: Retry.RetryPolicy) => Effect.Effect<A, E, R>) =>
     options.retry === undefined ? Effect.flatMap(FiberRef.get(Retry.currentPolicy), f) : f(options.retry)
+  /** A driver call: takes an in-flight slot, and its vendor requests are each retried under the policy. */
+  const bounded = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+    withPolicy((policy) => slots.withPermits(1)(Effect.locally(effect, Retry.perRequest, policy)))
   const retry = <A, R>(effect: Effect.Effect<A, ProviderError.ProviderError, R>) =>
     withPolicy((policy) => Retry.retry(policy, "idempotent")(effect))
   const decodeRun = (operation: string) => (encoded: typeof Run.Encoded) =>

@@ -1,10 +1,14 @@
 import { describe, expect, it } from "@effect/vitest"
-import { ProviderError, Retry, SimulationProvider, TestProvider } from "@simbridge/core"
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import { ProviderError, ProviderHttp, Retry, SimulationProvider, TestProvider } from "@simbridge/core"
 import * as ConfigProvider from "effect/ConfigProvider"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Ref from "effect/Ref"
+import * as Schema from "effect/Schema"
 import * as TestClock from "effect/TestClock"
 import { plan } from "./fixtures.js"
 
@@ -64,7 +68,19 @@ describe("Retry", () => {
       const { attempts, effect } = yield* flaky(Array.from({ length: 10 }, () => error("ProviderInternal")))
       const fiber = yield* Effect.fork(Effect.flip(Retry.retry(policy)(effect)))
       yield* TestClock.adjust("1 minute")
-      expect((yield* Fiber.join(fiber)).reason).toBe("ProviderInternal")
+      const given = yield* Fiber.join(fiber)
+      expect(given.reason).toBe("ProviderInternal")
+      expect(given.attempts).toBe(4)
+      expect(given.message).toContain("gave up after 4 attempts")
+      expect(yield* Ref.get(attempts)).toBe(4)
+    }))
+
+  it.effect("an error the loop gave up on is not retried again by an outer loop", () =>
+    Effect.gen(function*() {
+      const { attempts, effect } = yield* flaky(Array.from({ length: 20 }, () => error("ProviderInternal")))
+      const fiber = yield* Effect.fork(Effect.flip(Retry.retry(policy)(Retry.retry(policy)(effect))))
+      yield* TestClock.adjust("10 minutes")
+      expect((yield* Fiber.join(fiber)).attempts).toBe(4)
       expect(yield* Ref.get(attempts)).toBe(4)
     }))
 
@@ -86,6 +102,56 @@ describe("Retry", () => {
       const fiber = yield* Effect.fork(Retry.retry(policy, "create")(rejected.effect))
       yield* TestClock.adjust("1 second")
       expect(yield* Fiber.join(fiber)).toBe("ok")
+    }))
+})
+
+/** A vendor API on a fake HttpClient: answers by path from `script` (status per call, in turn), logs each request. */
+const fakeVendor = (script: Record<string, ReadonlyArray<number>>) => {
+  const log: Array<string> = []
+  const seen = new Map<string, number>()
+  const client = HttpClient.make((request) => {
+    const path = new URL(request.url).pathname
+    const n = seen.get(path) ?? 0
+    seen.set(path, n + 1)
+    log.push(`${request.method} ${path}`)
+    const statuses = script[path] ?? [200]
+    const status = statuses[Math.min(n, statuses.length - 1)]!
+    const body = status === 200 ? JSON.stringify({ id: path.slice(1), status: "ended" }) : JSON.stringify({ message: `HTTP ${status}` })
+    return Effect.succeed(HttpClientResponse.fromWeb(request, new Response(body, { status, headers: { "content-type": "application/json" } })))
+  })
+  const http = ProviderHttp.make({ provider: "fake", client: ProviderHttp.baseClient(client, "http://vendor.test") })
+  const get = (path: string) => http.json("get", HttpClientRequest.get(path), Schema.Struct({ id: Schema.String }))
+  return { log, http, get }
+}
+
+describe("retries per request (Retry.perRequest)", () => {
+  it.effect("each vendor request of a driver call is retried where it is made; the call does not start over", () =>
+    Effect.gen(function*() {
+      const vendor = fakeVendor({ "/b": [503, 503, 200] })
+      const fiber = yield* Effect.fork(
+        Effect.locally(Effect.zip(vendor.get("/a"), vendor.get("/b")), Retry.perRequest, policy)
+      )
+      yield* TestClock.adjust("1 minute")
+      const [a, b] = yield* Fiber.join(fiber)
+      expect([a.id, b.id]).toEqual(["a", "b"])
+      expect(vendor.log).toEqual(["GET /a", "GET /b", "GET /b", "GET /b"])
+    }))
+
+  it.effect("without perRequest a vendor client does not retry", () =>
+    Effect.gen(function*() {
+      const vendor = fakeVendor({ "/a": [503, 200] })
+      expect((yield* Effect.flip(vendor.get("/a"))).reason).toBe("ProviderInternal")
+      expect(vendor.log).toEqual(["GET /a"])
+    }))
+
+  it.effect("a POST whose outcome is unknown (5xx) is not repeated at the request level", () =>
+    Effect.gen(function*() {
+      const vendor = fakeVendor({ "/runs": [503, 200] })
+      const post = vendor.http.send("create", HttpClientRequest.post("/runs"))
+      const error = yield* Effect.flip(Effect.locally(post, Retry.perRequest, policy))
+      expect(error.outcomeUnknown).toBe(true)
+      expect(error.attempts).toBeUndefined()
+      expect(vendor.log).toEqual(["POST /runs"])
     }))
 })
 
