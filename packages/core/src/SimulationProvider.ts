@@ -27,6 +27,7 @@ import { ProviderRef } from "./ProviderRef.js"
 import { Provisioning } from "./Provisioning.js"
 import { Result } from "./Result.js"
 import * as Retry from "./Retry.js"
+import * as RunTracker from "./RunTracker.js"
 import { Run } from "./Run.js"
 import { isTerminal } from "./Status.js"
 import * as Warning from "./Warning.js"
@@ -61,6 +62,12 @@ export interface Driver {
   readonly cancelRun: (id: string) => Effect.Effect<void, ProviderError.ProviderError>
   /** Finds the run created with `marker`, if any (used when a create's outcome is unknown). */
   readonly findRun?: (input: StartRunInput) => Effect.Effect<Option.Option<typeof Run.Encoded>, ProviderError.ProviderError>
+  /**
+   * The current state of these runs in as few vendor requests as the vendor allows; may omit ids
+   * it did not observe. When present, `watch` tracks all watched runs of the provider with one
+   * polling loop (see `RunTracker`) instead of one `getRun` loop per run.
+   */
+  readonly getRuns?: (ids: ReadonlyArray<string>) => Effect.Effect<ReadonlyArray<typeof Run.Encoded>, ProviderError.ProviderError>
 }
 
 export interface CheckOptions {
@@ -294,10 +301,26 @@ export const make = (driver: Driver, options: MakeOptions = {}): Service => {
         ))
     ))
 
+  const watchKey = (run: Run) => `${run.status.raw}|${run.status.unified}|${JSON.stringify(run.counts)}`
+  // One tracker per provider, created here once; its polling loop runs only while watchers exist.
+  const getRuns = driver.getRuns
+  const tracker = getRuns === undefined ? undefined : RunTracker.make({
+    getRuns: (ids) => retry(bounded(getRuns(ids))).pipe(span("getRuns", { "simbridge.runs": ids.length })),
+    decode: decodeRun("getRuns"),
+    key: watchKey
+  })
+
   const watch: Service["watch"] = (ref, opts) => {
     const first = Duration.decode(opts?.interval ?? options.watch?.interval ?? Duration.seconds(1))
     const max = Duration.decode(opts?.maxInterval ?? options.watch?.maxInterval ?? Duration.seconds(10))
-    const key = (run: Run) => `${run.status.raw}|${run.status.unified}|${JSON.stringify(run.counts)}`
+    if (tracker !== undefined) {
+      // The first snapshot is read at once, as without batching; later ones come from the tracker.
+      return Stream.unwrap(Effect.map(getRun(ref), (run) =>
+        isTerminal(run.status)
+          ? Stream.succeed(run)
+          : Stream.concat(Stream.succeed(run), tracker.track(run.ref.id, watchKey(run), { interval: first, maxInterval: max }))))
+    }
+    const key = watchKey
     return Stream.paginateEffect(
       { delay: Duration.zero, last: "" },
       (state) =>

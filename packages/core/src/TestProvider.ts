@@ -45,10 +45,15 @@ export interface Options {
   readonly capabilities?: Partial<Capabilities>
   readonly retry?: SimulationProvider.MakeOptions["retry"]
   readonly watch?: SimulationProvider.WatchOptions
+  /**
+   * Give the driver `getRuns` (one call reads every watched run, so `watch` tracks all runs of the
+   * provider with one polling loop); default true. `false` keeps one `getRun` poll per watch.
+   */
+  readonly batch?: boolean
 }
 
 export interface Call {
-  readonly operation: "provision" | "startRun" | "getRun" | "listResults" | "cancelRun" | "findRun"
+  readonly operation: "provision" | "startRun" | "getRun" | "getRuns" | "listResults" | "cancelRun" | "findRun"
   readonly args: ReadonlyArray<unknown>
   readonly at: number
 }
@@ -261,6 +266,16 @@ export const make = (options: Options = {}): Effect.Effect<{ readonly driver: Si
         ? { ...run, status: statusOf(fault.raw) }
         : ({ ...run, status: { unified: 42, raw: run.status.raw } } as unknown as typeof Run.Run.Encoded)
 
+    // Runs it does not know are omitted, as a vendor's list would.
+    const getRuns: NonNullable<SimulationProvider.Driver["getRuns"]> = (ids) =>
+      guarded("getRuns", [ids], Effect.gen(function*() {
+        const stored = yield* Ref.get(runs)
+        const now = yield* Clock.currentTimeMillis
+        return ids.flatMap((id) => {
+          const run = stored.get(id)
+          return run === undefined ? [] : [snapshot(run, now)]
+        })
+      }), (all, fault) => all.map((run) => corruptRun(run, fault)))
     const driver: SimulationProvider.Driver = {
       name,
       capabilities,
@@ -323,8 +338,10 @@ export const make = (options: Options = {}): Effect.Effect<{ readonly driver: Si
           const now = yield* Clock.currentTimeMillis
           const found = [...(yield* Ref.get(runs)).values()].find((r) => r.marker === input.marker)
           return found === undefined ? Option.none() : Option.some(snapshot(found, now))
-        }), (a) => a)
+        }), (a) => a),
+      ...(options.batch === false ? {} : { getRuns })
     }
+
 
     const control: Control = {
       calls: Ref.get(calls),

@@ -57,7 +57,8 @@ describe("SimulationProvider.make", () => {
 
   it.effect("watch polls on the clock, backs off while nothing changes, and ends at the terminal status", () =>
     Effect.gen(function*() {
-      const { driver, control } = yield* TestProvider.make({ callDuration: "10 seconds", queueDelay: "2 seconds" })
+      // batch: false: a driver without getRuns keeps one getRun poll per watch.
+      const { driver, control } = yield* TestProvider.make({ callDuration: "10 seconds", queueDelay: "2 seconds", batch: false })
       const provider = SimulationProvider.make(driver)
       const run = yield* provider.startRun(plan)
       const fiber = yield* Effect.fork(Stream.runCollect(provider.watch(run.ref, { interval: "1 second", maxInterval: "4 seconds" })))

@@ -1,0 +1,227 @@
+/**
+ * Batched tracking of many runs of one provider: the watchers register their run ids, and one
+ * polling loop asks the driver's `getRuns` for all of them at once, so N concurrent watches cost
+ * about one vendor request per interval instead of N.
+ *
+ * - The loop is started by the first watcher and stops (its fiber ends) when the last watcher
+ *   leaves, by reaching its terminal status, failing or being interrupted. It runs as a daemon only
+ *   while watchers exist; nothing is left behind once every watch stream has ended.
+ * - Interval: the loop polls, waits, polls again. The wait starts at the smallest `interval` of
+ *   the current watchers, grows by x1.5 while no watched run changed, up to the smallest
+ *   `maxInterval` of the current watchers, and resets on any change. So no watcher is observed
+ *   less often than it asked for; a watcher that asked for slower polling is observed more often at
+ *   no extra cost (the batch covers it anyway). A watcher that joins while the loop waits is first
+ *   polled at the end of that wait (at most the loop's current delay).
+ * - Every watcher gets its own stream: a snapshot whenever its run's key changed, ending after the
+ *   terminal snapshot. A failed `getRuns` (after the retry loop of the caller) fails the watchers of
+ *   that batch; a run the driver returns in a shape that does not decode fails that run's
+ *   watchers only. Ids the driver omits are asked for again at the next poll.
+ *
+ * @since 0.2.0
+ */
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
+import * as Queue from "effect/Queue"
+import * as Stream from "effect/Stream"
+import * as Take from "effect/Take"
+import type * as ProviderError from "./ProviderError.js"
+import type { Run } from "./Run.js"
+import { isTerminal } from "./Status.js"
+
+export interface Options {
+  /** The driver's batch read, already bounded and retried by the caller. */
+  readonly getRuns: (ids: ReadonlyArray<string>) => Effect.Effect<ReadonlyArray<typeof Run.Encoded>, ProviderError.ProviderError>
+  /** Decodes one encoded run (a driver bug becomes a `MalformedResponse`). */
+  readonly decode: (encoded: typeof Run.Encoded) => Effect.Effect<Run, ProviderError.ProviderError>
+  /** What counts as a change: two snapshots with the same key are the same observation. */
+  readonly key: (run: Run) => string
+  /** Ids per `getRuns` call; default 5000 (drivers page the vendor's list themselves). */
+  readonly batchSize?: number | undefined
+}
+
+export interface TrackOptions {
+  readonly interval: Duration.Duration
+  readonly maxInterval: Duration.Duration
+}
+
+export interface Tracker {
+  /**
+   * The snapshots of run `id` after the one whose key is `last` (the caller already has it): one
+   * per observed change, ending with the terminal one.
+   */
+  readonly track: (id: string, last: string, options: TrackOptions) => Stream.Stream<Run, ProviderError.ProviderError>
+  /** How many watchers are registered right now. */
+  readonly watchers: Effect.Effect<number>
+  /** Whether the polling loop is running right now. */
+  readonly polling: Effect.Effect<boolean>
+}
+
+interface Watcher {
+  readonly id: string
+  readonly queue: Queue.Queue<Take.Take<Run, ProviderError.ProviderError>>
+  readonly interval: number
+  readonly maxInterval: number
+  last: string
+}
+
+/** A tracker; nothing runs until the first watcher registers. */
+export const make = (options: Options): Tracker => {
+  const batchSize = Math.max(1, options.batchSize ?? 5000)
+  const byId = new Map<string, Set<Watcher>>()
+  let count = 0
+  /** The generation of the loop that may run; a loop whose generation is stale stops. */
+  let generation = 0
+  let running = false
+  let fiber: Fiber.RuntimeFiber<void> | undefined
+
+  const remove = (w: Watcher): boolean => {
+    const set = byId.get(w.id)
+    if (set === undefined || !set.delete(w)) return false
+    if (set.size === 0) byId.delete(w.id)
+    count--
+    return true
+  }
+
+  /** The loop's bounds from the current watchers (the most demanding ones win). */
+  const bounds = (): { readonly first: number; readonly max: number } => {
+    let first = Infinity
+    let max = Infinity
+    for (const set of byId.values()) {
+      for (const w of set) {
+        first = Math.min(first, w.interval)
+        max = Math.min(max, w.maxInterval)
+      }
+    }
+    return { first, max: Math.max(first, max) }
+  }
+
+  /** Ends a watcher's stream with `take` (synchronous: a queue already shut down just drops it). */
+  const end = (w: Watcher, take: Take.Take<Run, ProviderError.ProviderError>): void => {
+    if (remove(w)) Queue.unsafeOffer(w.queue, take)
+  }
+
+  const failAll = (id: string, error: ProviderError.ProviderError): void => {
+    for (const w of [...(byId.get(id) ?? [])]) end(w, Take.fail(error))
+  }
+
+  /** Hands one run to its watchers; `true` when at least one of them saw a change. */
+  const deliver = (run: Run): boolean => {
+    const set = byId.get(run.ref.id)
+    if (set === undefined) return false
+    const k = options.key(run)
+    const terminal = isTerminal(run.status)
+    let changed = false
+    for (const w of [...set]) {
+      if (k !== w.last) {
+        w.last = k
+        changed = true
+        Queue.unsafeOffer(w.queue, Take.of(run))
+      }
+      if (terminal) end(w, Take.end)
+    }
+    return changed
+  }
+
+  const pollBatch = (ids: ReadonlyArray<string>): Effect.Effect<boolean> =>
+    options.getRuns(ids).pipe(
+      Effect.matchEffect({
+        onFailure: (error) =>
+          Effect.sync(() => {
+            for (const id of ids) failAll(id, error)
+            return true
+          }),
+        onSuccess: (encoded) =>
+          Effect.reduce(encoded, false, (changed, e) =>
+            options.decode(e).pipe(
+              Effect.matchEffect({
+                onFailure: (error) => {
+                  const id = (e as { readonly ref?: { readonly id?: unknown } }).ref?.id
+                  if (typeof id === "string") failAll(id, error)
+                  return Effect.succeed(changed || typeof id === "string")
+                },
+                onSuccess: (run) => Effect.sync(() => deliver(run) || changed)
+              })
+            ))
+      })
+    )
+
+  /** One poll of every registered id, in batches; `true` when any watcher saw a change. */
+  const poll: Effect.Effect<boolean> = Effect.suspend(() => {
+    const ids = [...byId.keys()]
+    const batches: Array<ReadonlyArray<string>> = []
+    for (let i = 0; i < ids.length; i += batchSize) batches.push(ids.slice(i, i + batchSize))
+    return Effect.reduce(batches, false, (changed, batch) => Effect.map(pollBatch(batch), (c) => changed || c))
+  })
+
+  const loop = (gen: number): Effect.Effect<void> => {
+    const step = (delay: number): Effect.Effect<void> =>
+      Effect.suspend(() => {
+        if (gen !== generation) return Effect.void
+        if (count === 0) {
+          running = false
+          fiber = undefined
+          return Effect.void
+        }
+        return Effect.sleep(Duration.millis(delay)).pipe(
+          Effect.zipRight(Effect.suspend(() => (gen !== generation || count === 0 ? Effect.succeed(false) : poll))),
+          Effect.flatMap((changed) => {
+            const { first, max } = bounds()
+            if (!Number.isFinite(first)) return step(0)
+            return step(changed ? first : Math.min(max, Math.max(delay, first) * 1.5))
+          })
+        )
+      })
+    return Effect.suspend(() => step(bounds().first))
+  }
+
+  const register = (w: Watcher): Effect.Effect<void> =>
+    Effect.suspend(() => {
+      const set = byId.get(w.id)
+      if (set === undefined) byId.set(w.id, new Set([w]))
+      else set.add(w)
+      count++
+      if (running) return Effect.void
+      running = true
+      const gen = ++generation
+      return Effect.forkDaemon(loop(gen)).pipe(
+        Effect.tap((f) =>
+          Effect.sync(() => {
+            if (gen === generation && running) fiber = f
+          })
+        ),
+        Effect.asVoid
+      )
+    })
+
+  const unregister = (w: Watcher): Effect.Effect<void> =>
+    Effect.suspend(() => {
+      if (!remove(w) || count > 0 || !running) return Effect.void
+      // The last watcher left: stop the loop now rather than at the end of its wait.
+      generation++
+      running = false
+      const f = fiber
+      fiber = undefined
+      return f === undefined ? Effect.void : Effect.asVoid(Fiber.interruptFork(f))
+    })
+
+  const track: Tracker["track"] = (id, last, opts) =>
+    Stream.unwrapScoped(Effect.gen(function*() {
+      const queue = yield* Queue.unbounded<Take.Take<Run, ProviderError.ProviderError>>()
+      const w: Watcher = {
+        id,
+        queue,
+        interval: Math.max(1, Duration.toMillis(opts.interval)),
+        maxInterval: Math.max(1, Duration.toMillis(opts.maxInterval)),
+        last
+      }
+      yield* Effect.acquireRelease(register(w), () => Effect.zipRight(unregister(w), Queue.shutdown(queue)))
+      return Stream.flattenTake(Stream.fromQueue(queue))
+    }))
+
+  return {
+    track,
+    watchers: Effect.sync(() => count),
+    polling: Effect.sync(() => running)
+  }
+}

@@ -1,0 +1,141 @@
+import { describe, expect, it } from "@effect/vitest"
+import { type Run, SimulationProvider, TestProvider } from "@simbridge/core"
+import * as Chunk from "effect/Chunk"
+import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
+import * as Stream from "effect/Stream"
+import * as TestClock from "effect/TestClock"
+import { plan } from "./fixtures.js"
+
+const timing = { callDuration: "10 seconds", queueDelay: "2 seconds" } as const
+const watchOptions = { interval: "1 second", maxInterval: "4 seconds" } as const
+
+const summary = (snapshots: ReadonlyArray<Run.Run>) => snapshots.map((s) => `${s.status.raw}:${s.counts.running}/${s.counts.passed + s.counts.failed}`)
+
+/** Starts `n` runs, one every `gap` seconds of test clock, watching each from its start. */
+const watchMany = (provider: SimulationProvider.Service, n: number) =>
+  Effect.gen(function*() {
+    const fibers: Array<Fiber.RuntimeFiber<Chunk.Chunk<Run.Run>, unknown>> = []
+    const refs = []
+    for (let i = 0; i < n; i++) {
+      const run = yield* provider.startRun(plan)
+      refs.push(run.ref)
+      fibers.push(yield* Effect.fork(Stream.runCollect(provider.watch(run.ref, watchOptions))))
+      if (i % 5 === 4) yield* TestClock.adjust("1 second")
+    }
+    return { fibers, refs }
+  })
+
+describe("RunTracker (watch through a driver with getRuns)", () => {
+  it.effect("N concurrent watches cost far fewer driver calls than N per-run polls, and every watcher sees every change", () =>
+    Effect.gen(function*() {
+      const n = 20
+      const polled = (calls: ReadonlyArray<TestProvider.Call>) => calls.filter((c) => c.operation === "getRun" || c.operation === "getRuns")
+
+      const single = yield* TestProvider.make({ ...timing, batch: false })
+      const perRun = yield* watchMany(SimulationProvider.make(single.driver), n)
+      yield* TestClock.adjust("2 minutes")
+      const expected = yield* Effect.forEach(perRun.fibers, (f) => Effect.map(Fiber.join(f), (c) => summary(Chunk.toReadonlyArray(c))))
+      const perRunCalls = polled(yield* single.control.calls).length
+
+      const batched = yield* TestProvider.make(timing)
+      const tracked = yield* watchMany(SimulationProvider.make(batched.driver), n)
+      yield* TestClock.adjust("2 minutes")
+      const seen = yield* Effect.forEach(tracked.fibers, (f) => Effect.map(Fiber.join(f), (c) => summary(Chunk.toReadonlyArray(c))))
+      const calls = yield* batched.control.calls
+
+      // Every change of every run, ending with its terminal snapshot, exactly as per-run polling saw it.
+      expect(seen).toEqual(expected)
+      for (const s of seen) {
+        expect(s[0]).toBe("pending:0/0")
+        expect(s[s.length - 1]).toBe("done:0/4")
+        expect(s.length).toBe(4)
+      }
+      // One getRun per watch for its first snapshot, then one getRuns per poll for all of them.
+      expect(calls.filter((c) => c.operation === "getRun")).toHaveLength(n)
+      const batches = calls.filter((c) => c.operation === "getRuns")
+      expect(batches.length).toBeGreaterThan(3)
+      expect(batches.length).toBeLessThan(n)
+      expect(Math.max(...batches.map((c) => (c.args[0] as ReadonlyArray<string>).length))).toBe(n)
+      expect(perRunCalls).toBeGreaterThan(n * 5)
+      expect(polled(calls).length * 2).toBeLessThan(perRunCalls)
+    }))
+
+  it.effect("interrupting one watcher does not stop the others; its run is no longer polled", () =>
+    Effect.gen(function*() {
+      const { control, driver } = yield* TestProvider.make(timing)
+      const provider = SimulationProvider.make(driver)
+      const { fibers, refs } = yield* watchMany(provider, 3)
+      yield* TestClock.adjust("3 seconds")
+      yield* Fiber.interrupt(fibers[1]!)
+      yield* control.clearCalls
+      yield* TestClock.adjust("2 minutes")
+      const others = yield* Effect.forEach([fibers[0]!, fibers[2]!], (f) => Effect.map(Fiber.join(f), (c) => summary(Chunk.toReadonlyArray(c))))
+      for (const s of others) expect(s[s.length - 1]).toBe("done:0/4")
+      const asked = (yield* control.calls).filter((c) => c.operation === "getRuns").flatMap((c) => c.args[0] as ReadonlyArray<string>)
+      expect(asked).toContain(refs[0]!.id)
+      expect(asked).not.toContain(refs[1]!.id)
+    }))
+
+  it.effect("the loop stops when the last watcher ends, and starts again for a new watcher", () =>
+    Effect.gen(function*() {
+      const { control, driver } = yield* TestProvider.make(timing)
+      const provider = SimulationProvider.make(driver)
+      const batches = Effect.map(control.calls, (cs) => cs.filter((c) => c.operation === "getRuns").length)
+      // Ends at the terminal status.
+      const { fibers } = yield* watchMany(provider, 2)
+      yield* TestClock.adjust("1 minute")
+      yield* Effect.forEach(fibers, Fiber.join)
+      const afterTerminal = yield* batches
+      yield* TestClock.adjust("10 minutes")
+      expect(yield* batches).toBe(afterTerminal)
+      // Ends by interruption before the terminal status.
+      const run = yield* provider.startRun(plan)
+      const fiber = yield* Effect.fork(Stream.runCollect(provider.watch(run.ref, watchOptions)))
+      yield* TestClock.adjust("5 seconds")
+      const whileWatched = yield* batches
+      expect(whileWatched).toBeGreaterThan(afterTerminal)
+      yield* Fiber.interrupt(fiber)
+      yield* TestClock.adjust("10 minutes")
+      expect(yield* batches).toBe(whileWatched)
+    }))
+
+  it.effect("slows down while nothing changes (x1.5 up to the smallest maxInterval) and resets on a change", () =>
+    Effect.gen(function*() {
+      const { control, driver } = yield* TestProvider.make({ callDuration: "100 seconds", queueDelay: "2 seconds" })
+      const provider = SimulationProvider.make(driver)
+      const run = yield* provider.startRun(plan)
+      const slow = yield* Effect.fork(Stream.runCollect(provider.watch(run.ref, { interval: "1 second", maxInterval: "30 seconds" })))
+      const fast = yield* Effect.fork(Stream.runCollect(provider.watch(run.ref, watchOptions)))
+      yield* TestClock.adjust("5 minutes")
+      const times = (yield* control.calls).filter((c) => c.operation === "getRuns").map((c) => c.at)
+      const gaps = times.slice(1).map((t, i) => t - times[i]!)
+      // The run changes at 2 s, 102 s and 202 s: in between, gaps grow to 4 s (the smaller maximum) and stay there.
+      expect(Math.max(...gaps)).toBe(4000)
+      expect(gaps.filter((g) => g === 4000).length).toBeGreaterThan(40)
+      expect(gaps.filter((g) => g === 1000).length).toBeGreaterThanOrEqual(2)
+      expect(times.length).toBeLessThan(90)
+      const a = summary(Chunk.toReadonlyArray(yield* Fiber.join(slow)))
+      expect(a).toEqual(summary(Chunk.toReadonlyArray(yield* Fiber.join(fast))))
+      expect(a[a.length - 1]).toBe("done:0/4")
+    }))
+
+  it.effect("a getRuns that fails after the retry loop fails the watchers of that batch", () =>
+    Effect.gen(function*() {
+      const { control, driver } = yield* TestProvider.make(timing)
+      const provider = SimulationProvider.make(driver)
+      const { fibers } = yield* watchMany(provider, 2)
+      yield* control.inject("getRuns", { _tag: "Error", reason: "Unauthorized", status: 401 })
+      yield* TestClock.adjust("1 minute")
+      const errors = yield* Effect.forEach(fibers, (f) => Effect.flip(Fiber.join(f)))
+      expect(errors.map((e) => (e as { reason: string }).reason)).toEqual(["Unauthorized", "Unauthorized"])
+      // A malformed run fails as MalformedResponse naming the run.
+      const run = yield* provider.startRun(plan)
+      const fiber = yield* Effect.fork(Stream.runCollect(provider.watch(run.ref, watchOptions)))
+      yield* TestClock.adjust("1 second")
+      yield* control.inject("getRuns", { _tag: "Malformed" })
+      yield* TestClock.adjust("1 minute")
+      const malformed = yield* Effect.flip(Fiber.join(fiber))
+      expect((malformed as { reason: string }).reason).toBe("MalformedResponse")
+    }))
+})
