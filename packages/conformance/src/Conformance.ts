@@ -13,13 +13,14 @@
  * @since 0.1.0
  */
 import { describe, expect, layer } from "@effect/vitest"
-import { Plan, ProviderRef, SimulationProvider, Status } from "@simbridge/core"
+import { Plan, ProviderRef, Result, SimulationProvider, Status } from "@simbridge/core"
 import type { Faults as EmulatorFaults } from "@simbridge/emulator"
 import * as Chunk from "effect/Chunk"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import type * as Layer from "effect/Layer"
+import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 
 /** A fault the subject injects into its next response(s) for one operation. */
@@ -116,6 +117,15 @@ export const run = (subject: Subject): void => {
           const scenarioIds = new Set(subject.plan.scenarios.map((s) => s.id as string))
           const personaIds = new Set(subject.plan.personas.map((p) => p.id as string))
           const evaluatorIds = new Set(subject.plan.evaluators.map((e) => e.id as string))
+          // Production reads trust the driver's mapping (no second validation): check it here, with
+          // and without the vendor's raw payload, whatever SIMBRIDGE_CHECK_RESULTS says.
+          const withRaw = Chunk.toReadonlyArray(yield* Stream.runCollect(provider.results(run.ref, { raw: true })))
+          for (const r of [...results, ...withRaw]) {
+            const roundTrip = Schema.encodeUnknownEither(Result.Result)(r).pipe(Either.flatMap(Schema.decodeUnknownEither(Result.Result)))
+            if (Either.isLeft(roundTrip)) expect.fail(`result ${r.ref.toString()} does not fit the canonical model: ${roundTrip.left.message}`)
+          }
+          expect(withRaw.every((r) => r.raw !== undefined)).toBe(true)
+          expect(results.every((r) => r.raw === undefined)).toBe(true)
           for (const r of results) {
             expect(scenarioIds.has(r.scenario)).toBe(true)
             expect(personaIds.has(r.persona)).toBe(true)

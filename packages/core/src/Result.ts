@@ -98,3 +98,34 @@ const fromEvaluations = (
   if (vendorPassed === false && required.length === 0) return "fail"
   return "pass"
 }
+
+/**
+ * Builds a {@link Result} from its encoded form **without validating it**. This is the hot path of
+ * reading results: the vendor's payload was already checked by the driver's wire schema, and the
+ * driver's mapping is checked by the conformance suite, which reads through
+ * `SimulationProvider.make` with `checkResults` on (a full `Schema.decodeUnknown(Result)`).
+ * The vendor's `raw` payload is kept only when `keepRaw` is set.
+ */
+export const unsafeFromEncoded = (e: typeof Result.Encoded, keepRaw: boolean): Result => {
+  const props: Record<string, unknown> = {
+    ref: new ProviderRef(e.ref, true),
+    run: new ProviderRef(e.run, true),
+    scenario: e.scenario as ScenarioId,
+    persona: e.persona as PersonaId,
+    iteration: e.iteration,
+    status: new Status(e.status, true),
+    verdict: e.verdict,
+    evaluations: e.evaluations === undefined ? [] : e.evaluations.map((x) => new EvaluationResult(x, true)),
+    transcript: e.transcript === undefined ? [] : e.transcript.map((x) => new TranscriptTurn(x, true))
+  }
+  if (e.recordingUrl !== undefined) props.recordingUrl = e.recordingUrl
+  if (e.latency !== undefined) props.latency = new LatencyMetrics(e.latency, true)
+  if (e.failureReason !== undefined) props.failureReason = new FailureReason(e.failureReason, true)
+  if (e.improvementSuggestions !== undefined) props.improvementSuggestions = e.improvementSuggestions
+  if (e.startedAt !== undefined) props.startedAt = e.startedAt
+  if (e.endedAt !== undefined) props.endedAt = e.endedAt
+  if (e.durationSeconds !== undefined) props.durationSeconds = e.durationSeconds
+  if (e.providerMetadata !== undefined) props.providerMetadata = e.providerMetadata
+  if (keepRaw && e.raw !== undefined) props.raw = e.raw
+  return new Result(props as ConstructorParameters<typeof Result>[0], true)
+}

@@ -7,6 +7,7 @@
  * @since 0.1.0
  */
 import * as Chunk from "effect/Chunk"
+import * as Config from "effect/Config"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -25,7 +26,7 @@ import type { Plan } from "./Plan.js"
 import * as ProviderError from "./ProviderError.js"
 import { ProviderRef } from "./ProviderRef.js"
 import { Provisioning } from "./Provisioning.js"
-import { Result } from "./Result.js"
+import { Result, unsafeFromEncoded } from "./Result.js"
 import * as Retry from "./Retry.js"
 import * as RunTracker from "./RunTracker.js"
 import { Run } from "./Run.js"
@@ -36,6 +37,11 @@ import * as Warning from "./Warning.js"
 export interface ResultPage {
   readonly results: ReadonlyArray<typeof Result.Encoded>
   readonly cursor?: string | undefined
+}
+
+export interface ListResultsOptions {
+  /** Whether the caller asked for the vendor's own payload on each result. */
+  readonly raw: boolean
 }
 
 export interface StartRunInput {
@@ -58,7 +64,8 @@ export interface Driver {
   readonly provision: (plan: Plan) => Effect.Effect<typeof Provisioning.Encoded, ProviderError.ProviderError>
   readonly startRun: (input: StartRunInput) => Effect.Effect<typeof Run.Encoded, ProviderError.ProviderError>
   readonly getRun: (id: string) => Effect.Effect<typeof Run.Encoded, ProviderError.ProviderError>
-  readonly listResults: (id: string, cursor: string | undefined) => Effect.Effect<ResultPage, ProviderError.ProviderError>
+  /** One page of a run's results; build `raw` (the vendor's own payload) only when `options.raw` is set. */
+  readonly listResults: (id: string, cursor: string | undefined, options?: ListResultsOptions) => Effect.Effect<ResultPage, ProviderError.ProviderError>
   readonly cancelRun: (id: string) => Effect.Effect<void, ProviderError.ProviderError>
   /** Finds the run created with `marker`, if any (used when a create's outcome is unknown). */
   readonly findRun?: (input: StartRunInput) => Effect.Effect<Option.Option<typeof Run.Encoded>, ProviderError.ProviderError>
@@ -125,7 +132,20 @@ export interface MakeOptions {
    * at once; each attempt of the retry loop takes a slot.
    */
   readonly maxInFlight?: number | undefined
+  /**
+   * Validate every result the driver returns with the full canonical schema (a driver bug is then a
+   * `MalformedResponse` naming the field) instead of trusting it; default: {@link checkResultsConfig}.
+   */
+  readonly checkResults?: boolean | undefined
 }
+
+/**
+ * Whether providers built without `checkResults` validate their drivers' results:
+ * `SIMBRIDGE_CHECK_RESULTS`, default false. The vendor's data is always validated by the driver's
+ * wire schemas; validating the mapped result a second time costs about as much as the rest of
+ * reading it, so it is for tests and for chasing a driver bug (the test suites turn it on).
+ */
+export const checkResultsConfig: Config.Config<boolean> = Config.boolean("SIMBRIDGE_CHECK_RESULTS").pipe(Config.withDefault(false))
 
 /** Warnings for plan options the capabilities do not cover. */
 export const capabilityWarnings = (capabilities: Capabilities, plan: Plan): ReadonlyArray<Warning.Warning> => {
@@ -194,6 +214,9 @@ export const make = (driver: Driver, options: MakeOptions = {}): Service => {
     withPolicy((policy) => slots.withPermits(1)(Effect.locally(effect, Retry.perRequest, policy)))
   const retry = <A, R>(effect: Effect.Effect<A, ProviderError.ProviderError, R>) =>
     withPolicy((policy) => Retry.retry(policy, "idempotent")(effect))
+  const checkResults: Effect.Effect<boolean> = options.checkResults === undefined
+    ? Effect.orElseSucceed(checkResultsConfig, () => false)
+    : Effect.succeed(options.checkResults)
   const decodeRun = (operation: string) => (encoded: typeof Run.Encoded) =>
     decodeRunEncoded(encoded).pipe(Effect.mapError(malformed(name, operation, ["run"])))
   const span = (operation: string, attributes: Record<string, unknown> = {}) =>
@@ -275,18 +298,25 @@ export const make = (driver: Driver, options: MakeOptions = {}): Service => {
       span("getRun", { "simbridge.ref": ref.toString() })
     )
 
-  const results: Service["results"] = (ref, opts) =>
-    Stream.unwrap(Effect.map(runId("results", ref), (id) =>
+  const results: Service["results"] = (ref, opts) => {
+    const keepRaw = opts?.raw === true
+    const listOptions: ListResultsOptions = { raw: keepRaw }
+    return Stream.unwrap(Effect.zipWith(runId("results", ref), checkResults, (id, check) =>
       Stream.paginateChunkEffect({ cursor: undefined as string | undefined, offset: 0 }, (state) =>
-        retry(bounded(driver.listResults(id, state.cursor))).pipe(
+        retry(bounded(driver.listResults(id, state.cursor, listOptions))).pipe(
           Effect.flatMap((page) => {
             // One synchronous pass per page (no effect per item): this is the hot path of reading
-            // large runs. The vendor's payload is decoded only when asked for.
+            // large runs. The vendor's payload is kept only when asked for. The driver's output is
+            // trusted (its wire schemas checked the vendor's data) unless `checkResults` is on.
             const decoded: Array<Result> = []
-            for (const [i, encoded] of page.results.entries()) {
-              const result = decodeResultEither(opts?.raw || encoded.raw === undefined ? encoded : withoutRaw(encoded))
-              if (Either.isLeft(result)) return Effect.fail(malformed(name, "results", ["results", state.offset + i])(result.left))
-              decoded.push(result.right)
+            if (check) {
+              for (const [i, encoded] of page.results.entries()) {
+                const result = decodeResultEither(keepRaw || encoded.raw === undefined ? encoded : withoutRaw(encoded))
+                if (Either.isLeft(result)) return Effect.fail(malformed(name, "results", ["results", state.offset + i])(result.left))
+                decoded.push(result.right)
+              }
+            } else {
+              for (const encoded of page.results) decoded.push(unsafeFromEncoded(encoded, keepRaw))
             }
             return Effect.succeed(
               [
@@ -300,6 +330,7 @@ export const make = (driver: Driver, options: MakeOptions = {}): Service => {
           span("listResults", { "simbridge.ref": ref.toString() })
         ))
     ))
+  }
 
   const watchKey = (run: Run) => `${run.status.raw}|${run.status.unified}|${JSON.stringify(run.counts)}`
   // One tracker per provider, created here once; its polling loop runs only while watchers exist.

@@ -313,13 +313,17 @@ export const make = (options: Options = {}): Effect.Effect<{ readonly driver: Si
           const run = yield* findStored("getRun", id)
           return snapshot(run, yield* Clock.currentTimeMillis)
         }), corruptRun),
-      listResults: (id, cursor) =>
+      listResults: (id, cursor, opts) =>
         guarded("listResults", [id, cursor], Effect.gen(function*() {
           const run = yield* findStored("listResults", id)
           const now = yield* Clock.currentTimeMillis
           const offset = cursor === undefined ? 0 : Number(cursor)
           const all = Plan.slots(run.plan)
-          const page = all.slice(offset, offset + pageSize).map((slot, i) => resultOf(run, slot, offset + i, now))
+          // The "vendor payload" of this in-memory vendor: the stored slot and its raw status.
+          const page = all.slice(offset, offset + pageSize).map((slot, i) => {
+            const result = resultOf(run, slot, offset + i, now)
+            return opts?.raw ? { ...result, raw: { run: run.id, index: offset + i, status: result.status.raw } } : result
+          })
           return { results: page, cursor: offset + pageSize < all.length ? String(offset + pageSize) : undefined }
         }), (page, fault) => ({
           ...page,

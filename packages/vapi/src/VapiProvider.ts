@@ -18,6 +18,7 @@ import type * as HttpClient from "@effect/platform/HttpClient"
 import {
   Capabilities,
   Issues,
+  type Json,
   Persona,
   Plan,
   ProviderError,
@@ -267,11 +268,23 @@ export interface Slot {
   readonly persona: string
 }
 
+/** The record without its `undefined` values (JSON has none). */
+const defined = (record: Record<string, unknown>): Record<string, Json.Json> => {
+  const out: Record<string, Json.Json> = {}
+  for (const key in record) if (record[key] !== undefined) out[key] = record[key] as Json.Json
+  return out
+}
+
+/**
+ * One run item as a canonical result. `raw` is the vendor's item as received (from the page's
+ * body, see `VapiWire.Page.raw`), attached only when given.
+ */
 export const toResult = (
   runId: string,
   item: VapiWire.RunItem,
   slot: Slot,
-  evaluatorOf: (name: string) => string
+  evaluatorOf: (name: string) => string,
+  raw?: unknown
 ): typeof Result.Result.Encoded => {
   const results = item.results ?? undefined
   const status = Mapping.itemStatus(item.status, results !== undefined, (item.failureReason ?? "") !== "")
@@ -309,17 +322,17 @@ export const toResult = (
     ...(startedAt ? { startedAt } : {}),
     ...(endedAt ? { endedAt } : {}),
     ...(startedAt && endedAt ? { durationSeconds: Math.max(0, (Date.parse(endedAt) - Date.parse(startedAt)) / 1000) } : {}),
-    providerMetadata: JSON.parse(JSON.stringify({
+    providerMetadata: defined({
       simulationId: item.simulationId,
       scenarioId: item.scenarioId,
       personalityId: item.personalityId,
       callId: item.callId ?? undefined,
       sessionId: item.sessionId ?? undefined,
       vapiPassed: results?.passed,
-      latencyMetrics: latency,
+      latencyMetrics: latency === undefined ? undefined : defined(latency),
       analysis: improvements?.analysis
-    })),
-    raw: JSON.parse(JSON.stringify(item))
+    }),
+    ...(raw === undefined ? {} : { raw: raw as Json.Json })
   }
 }
 
@@ -500,16 +513,23 @@ export const make = (options: DriverOptions = {}): Effect.Effect<SimulationProvi
         return slot
       })
 
-    const listResults: SimulationProvider.Driver["listResults"] = (id, cursor) =>
+    const evaluatorOf = (name: string) => evaluatorNames.get(name) ?? name
+    const listResults: SimulationProvider.Driver["listResults"] = (id, cursor, opts) =>
       Effect.gen(function*() {
         const page = cursor === undefined ? 1 : Number(cursor)
         const items = yield* client.runs.items(id, { page, limit: pageSize, sortOrder: "ASC" })
-        const results = yield* Effect.forEach(items.items, (item) =>
-          Effect.map(slotOf(item), (slot) => toResult(id, item, slot, (name) => evaluatorNames.get(name) ?? name)))
+        const raw = opts?.raw ? items.raw : undefined
+        const results: Array<typeof Result.Result.Encoded> = []
+        for (const [i, item] of items.items.entries()) {
+          // Slots are cached per simulation: an effect only for the first item of each.
+          const cached = item.simulationId === undefined ? undefined : slots.get(item.simulationId)
+          const slot = cached ?? (yield* slotOf(item))
+          results.push(toResult(id, item, slot, evaluatorOf, raw?.[i]))
+        }
         return { results, cursor: VapiWire.hasNextPage(items, page, pageSize) ? String(page + 1) : undefined }
       })
 
-    return {
+    return withTracking({
       name: provider,
       capabilities,
       check,
@@ -519,7 +539,7 @@ export const make = (options: DriverOptions = {}): Effect.Effect<SimulationProvi
       getRun: (id) => Effect.map(client.runs.get(id), (run) => toRun(run)),
       listResults,
       cancelRun: (id) => Effect.asVoid(client.runs.cancel(id))
-    }
+    }, client)
   })
 
 const planSlug = (plan: Plan.Plan) => plan.name.toLowerCase().replace(/[^a-z0-9._-]+/g, "-").replace(/^-+|-+$/g, "") || "plan"
@@ -560,4 +580,103 @@ export const plugin: ProviderRegistry.ProviderPlugin = {
   targetSchema: Target,
   optionsSchema: Options,
   env
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tracking: `getRuns` over the run list (`GET /eval/simulation/run?updatedAtGt=...`)
+// ---------------------------------------------------------------------------------------------
+
+/** How far back each list reaches before the newest change the previous list saw (clock skew, late commits). */
+export const trackingOverlapMs = 5_000
+/** Runs per list page (the API's maximum). */
+const trackingPageSize = 1000
+/** At most this many runs are remembered between polls (the oldest are forgotten first). */
+const trackingCacheSize = 100_000
+
+type RunEncoded = typeof import("@simbridge/core").Run.Run.Encoded
+
+/**
+ * Adds `getRuns` to the driver: one list of the runs updated since the last list answers for every
+ * watched run. The driver remembers the last snapshot of each run it read (`getRun` or a list),
+ * with the run's `updatedAt`; `getRuns(ids)` lists the runs whose `updatedAt` is later than the
+ * newest change seen so far (minus {@link trackingOverlapMs}), 1000 a page, and returns the
+ * remembered snapshot for every id the list did not mention. An id never read before is read
+ * once with `getRun`. This relies on Vapi moving a run's `updatedAt` whenever its status or item
+ * counts change (the emulator does; see docs/providers/vapi.md).
+ */
+export const withTracking = (driver: SimulationProvider.Driver, client: VapiClient.Service): SimulationProvider.Driver => {
+  interface Entry {
+    readonly run: RunEncoded
+    readonly updatedAt: number
+    /** Whether a list covered this run since it was read alone (then the cursor covers it). */
+    readonly listed: boolean
+  }
+  const cache = new Map<string, Entry>()
+  /** The newest `updatedAt` any list returned. */
+  let cursor: number | undefined
+
+  const updatedAtOf = (run: VapiWire.Run): number => {
+    const t = Date.parse(run.updatedAt ?? run.endedAt ?? run.startedAt ?? run.createdAt ?? "")
+    return Number.isFinite(t) ? t : 0
+  }
+  const remember = (run: VapiWire.Run, listed: boolean): RunEncoded => {
+    const canonical = toRun(run)
+    const updatedAt = updatedAtOf(run)
+    const before = cache.get(run.id)
+    if (before === undefined || updatedAt >= before.updatedAt) {
+      cache.delete(run.id)
+      cache.set(run.id, { run: canonical, updatedAt, listed })
+      if (cache.size > trackingCacheSize) cache.delete(cache.keys().next().value!)
+    }
+    return canonical
+  }
+
+  const getRun: SimulationProvider.Driver["getRun"] = (id) => Effect.map(client.runs.get(id), (run) => remember(run, false))
+
+  const list = (since: number): Effect.Effect<number, ProviderError.ProviderError> => {
+    const loop = (page: number, newest: number): Effect.Effect<number, ProviderError.ProviderError> =>
+      Effect.flatMap(
+        client.runs.list({ updatedAtGt: new Date(since).toISOString(), sortOrder: "ASC", limit: trackingPageSize, page }),
+        (result) => {
+          let latest = newest
+          for (const run of result.items) {
+            latest = Math.max(latest, updatedAtOf(run))
+            if (cache.has(run.id)) remember(run, true)
+          }
+          return VapiWire.hasNextPage(result, page, trackingPageSize) && result.items.length > 0 ? loop(page + 1, latest) : Effect.succeed(latest)
+        }
+      )
+    return loop(1, cursor ?? since)
+  }
+
+  const getRuns: NonNullable<SimulationProvider.Driver["getRuns"]> = (ids) =>
+    Effect.gen(function*() {
+      // Runs never read: once each on their own (a watch reads its run with getRun first, so rare).
+      const unknown = ids.filter((id) => !cache.has(id))
+      yield* Effect.forEach(unknown, (id) => Effect.catchIf(getRun(id), (e) => e.reason === "NotFound", () => Effect.void), { concurrency: 8, discard: true })
+      let since = cursor ?? Infinity
+      for (const id of ids) {
+        const entry = cache.get(id)
+        if (entry !== undefined && !entry.listed) since = Math.min(since, entry.updatedAt)
+      }
+      if (Number.isFinite(since)) {
+        const newest = yield* list(since - trackingOverlapMs)
+        cursor = Math.max(cursor ?? newest, newest)
+        for (const id of ids) {
+          const entry = cache.get(id)
+          if (entry !== undefined && !entry.listed) cache.set(id, { ...entry, listed: true })
+        }
+      }
+      const out: Array<RunEncoded> = []
+      for (const id of ids) {
+        const entry = cache.get(id)
+        if (entry === undefined) continue
+        out.push(entry.run)
+        // A terminal run does not change any more: its watchers end with this snapshot.
+        if (entry.run.status.unified !== "queued" && entry.run.status.unified !== "running" && entry.run.status.unified !== "unknown") cache.delete(id)
+      }
+      return out
+    })
+
+  return { ...driver, getRun, getRuns }
 }

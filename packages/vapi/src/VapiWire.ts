@@ -383,6 +383,11 @@ export const CreateRunResponse = Schema.Struct(
 )
 export type CreateRunResponse = typeof CreateRunResponse.Type
 
+// Run items are the hot path of reading results (thousands per run, ~4 KB each): their schemas
+// type only what the mapping reads and have no index signature, so unknown fields cost nothing.
+// They are ignored, not rejected, and the vendor's whole item stays available as `raw` (from the
+// body as received, see `Page.raw`).
+
 export const EvaluationResult = Schema.Struct(
   {
     structuredOutputId: Schema.optional(Schema.String),
@@ -397,8 +402,7 @@ export const EvaluationResult = Schema.Struct(
     error: Schema.optional(Schema.String),
     isSkipped: Schema.optional(Schema.Boolean),
     skipReason: Schema.optional(Schema.String)
-  },
-  Rest
+  }
 )
 export type EvaluationResult = typeof EvaluationResult.Type
 
@@ -410,8 +414,7 @@ export const LatencyMetrics = Schema.Struct(
     avgModel: Schema.optional(Schema.Number),
     avgVoice: Schema.optional(Schema.Number),
     avgEndpointing: Schema.optional(Schema.Number)
-  },
-  Rest
+  }
 )
 
 export const ItemResults = Schema.Struct(
@@ -419,8 +422,7 @@ export const ItemResults = Schema.Struct(
     evaluations: Schema.optionalWith(Schema.Array(EvaluationResult), { default: () => [] }),
     passed: Schema.optional(Schema.Boolean),
     latencyMetrics: Schema.optional(Schema.NullOr(LatencyMetrics))
-  },
-  Rest
+  }
 )
 export type ItemResults = typeof ItemResults.Type
 
@@ -432,8 +434,7 @@ export const Message = Schema.Struct(
     secondsFromStart: Schema.optional(Schema.Number),
     time: Schema.optional(Schema.Number),
     endTime: Schema.optional(Schema.Number)
-  },
-  Rest
+  }
 )
 
 export const CallMetadata = Schema.Struct(
@@ -441,12 +442,12 @@ export const CallMetadata = Schema.Struct(
     transcript: Schema.optional(Schema.String),
     messages: Schema.optional(Schema.Array(Message)),
     recordingUrl: Schema.optional(Schema.String),
-    monitor: Schema.optional(Schema.Struct({ listenUrl: Schema.optional(Schema.String) }, Rest))
-  },
-  Rest
+    monitor: Schema.optional(Schema.Struct({ listenUrl: Schema.optional(Schema.String) }))
+  }
 )
 
-const Snapshot = Schema.Record({ key: Schema.String, value: Schema.Unknown })
+/** Of the scenario / personality / simulation snapshots only the name is read (the rest stays in `raw`). */
+const Snapshot = Schema.Struct({ name: Schema.optional(Schema.Unknown) })
 
 export const ItemMetadata = Schema.Struct(
   {
@@ -454,11 +455,10 @@ export const ItemMetadata = Schema.Struct(
     personality: Schema.optional(Snapshot),
     simulation: Schema.optional(Snapshot),
     call: Schema.optional(CallMetadata)
-  },
-  Rest
+  }
 )
 
-const Suggestion = Schema.Struct({ issue: Schema.String, suggestion: Schema.String }, Rest)
+const Suggestion = Schema.Struct({ issue: Schema.String, suggestion: Schema.String })
 
 export const Improvements = Schema.Struct(
   {
@@ -467,8 +467,7 @@ export const Improvements = Schema.Struct(
     toolSuggestions: Schema.optionalWith(Schema.Array(Suggestion), { default: () => [] }),
     scenarioSuggestions: Schema.optionalWith(Schema.Array(Suggestion), { default: () => [] }),
     suggestedSystemPrompt: Schema.optional(Schema.String)
-  },
-  Rest
+  }
 )
 
 export const RunItem = Schema.Struct(
@@ -492,11 +491,10 @@ export const RunItem = Schema.Struct(
     metadata: Schema.optional(Schema.NullOr(ItemMetadata)),
     results: Schema.optional(Schema.NullOr(ItemResults)),
     improvementSuggestions: Schema.optional(Schema.NullOr(Improvements)),
-    configurations: Schema.optional(Schema.NullOr(Schema.Struct({ transport: Schema.optional(Schema.Struct({ provider: Schema.String }, Rest)) }, Rest))),
+    configurations: Schema.optional(Schema.NullOr(Schema.Struct({ transport: Schema.optional(Schema.Struct({ provider: Schema.String })) }))),
     createdAt: Schema.optional(Schema.String),
     updatedAt: Schema.optional(Schema.String)
-  },
-  Rest
+  }
 )
 export type RunItem = typeof RunItem.Type
 
@@ -548,6 +546,8 @@ export type PaginationMeta = typeof PaginationMeta.Type
 export interface Page<A> {
   readonly items: ReadonlyArray<A>
   readonly meta?: PaginationMeta | undefined
+  /** The items as received, before decoding, index-aligned with `items` (the vendor's own payloads). */
+  readonly raw?: ReadonlyArray<unknown> | undefined
 }
 
 /**
@@ -563,8 +563,9 @@ export const List = <A, I, R>(item: Schema.Schema<A, I, R>): Schema.Schema<Page<
     limit: Schema.optional(Schema.Number),
     page: Schema.optional(Schema.Number)
   })
-  const fromData = (w: typeof Data.Type): Page<A> => ({
+  const fromData = (w: typeof Data.Type, raw: ReadonlyArray<unknown>): Page<A> => ({
     items: w.data,
+    raw,
     meta: {
       ...(w.total === undefined ? {} : { totalItems: w.total }),
       ...(w.limit === undefined ? {} : { itemsPerPage: w.limit }),
@@ -575,10 +576,10 @@ export const List = <A, I, R>(item: Schema.Schema<A, I, R>): Schema.Schema<Page<
     strict: true,
     decode: (u) =>
       Array.isArray(u)
-        ? ParseResult.map(ParseResult.decodeUnknown(Bare)(u), (items): Page<A> => ({ items }))
+        ? ParseResult.map(ParseResult.decodeUnknown(Bare)(u), (items): Page<A> => ({ items, raw: u }))
         : u !== null && typeof u === "object" && "results" in u
-        ? ParseResult.map(ParseResult.decodeUnknown(Results)(u), (w): Page<A> => ({ items: w.results, meta: w.metadata }))
-        : ParseResult.map(ParseResult.decodeUnknown(Data)(u), fromData),
+        ? ParseResult.map(ParseResult.decodeUnknown(Results)(u), (w): Page<A> => ({ items: w.results, meta: w.metadata, raw: (u as { results: ReadonlyArray<unknown> }).results }))
+        : ParseResult.map(ParseResult.decodeUnknown(Data)(u), (w) => fromData(w, (u as { data: ReadonlyArray<unknown> }).data)),
     encode: (page) => ParseResult.succeed((page as Page<A>).items)
   }) as unknown as Schema.Schema<Page<A>, unknown, R>
 }

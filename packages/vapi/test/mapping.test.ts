@@ -2,7 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
 import * as Mapping from "../src/internal/mapping.js"
-import { VapiWire } from "@simbridge/vapi"
+import { VapiProvider, VapiWire } from "@simbridge/vapi"
 
 describe("run status", () => {
   it.each([
@@ -124,9 +124,20 @@ describe("wire schemas", () => {
   })
 
   it("responses keep unknown fields and unknown enum values", () => {
-    const item = Schema.decodeUnknownSync(VapiWire.RunItem)({ id: "i", status: "paused_for_review", brandNew: { x: 1 } })
-    expect(item.status).toBe("paused_for_review")
-    expect((item as Record<string, unknown>).brandNew).toEqual({ x: 1 })
+    const run = Schema.decodeUnknownSync(VapiWire.Run)({ id: "r", status: "paused", brandNew: { x: 1 } })
+    expect(run.status).toBe("paused")
+    expect((run as Record<string, unknown>).brandNew).toEqual({ x: 1 })
+  })
+
+  it("run items accept unknown fields and enum values; the item as received stays on the page as raw", () => {
+    const body = [{ id: "i", status: "paused_for_review", brandNew: { x: 1 }, metadata: { scenario: { name: "sb:s", extra: [1] } } }]
+    const page = Schema.decodeUnknownSync(VapiWire.List(VapiWire.RunItem))(body)
+    expect(page.items[0]!.status).toBe("paused_for_review")
+    expect(page.items[0]!.metadata?.scenario?.name).toBe("sb:s")
+    expect(page.raw).toBe(body)
+    const result = VapiProvider.toResult("r", page.items[0]!, { scenario: "s", persona: "p" }, (n) => n, page.raw![0])
+    expect(result.raw).toEqual(body[0])
+    expect(VapiProvider.toResult("r", page.items[0]!, { scenario: "s", persona: "p" }, (n) => n).raw).toBeUndefined()
   })
 
   it("request bodies are strict: evaluation rules and exclusive pairs name the field", () => {
