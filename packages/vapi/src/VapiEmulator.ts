@@ -310,8 +310,39 @@ const makeApp = (context: {
     }
   }
 
+  /**
+   * What a run needs of an item at `now` (its status and times, as {@link renderItem} renders
+   * them), without rendering the item, and when its status last changed in a way the run's
+   * `itemCounts` see (queued -> running, -> passed / failed / canceled).
+   */
+  const itemState = (run: StoredRun, item: StoredItem, now: number) => {
+    const { end, start } = phases(run, item)
+    const cancel = item.canceledAt ?? run.canceledAt
+    const canceled = cancel !== undefined && cancel < end && cancel <= now
+    const status = canceled
+      ? "canceled"
+      : now < start
+      ? "queued"
+      : now < end
+      ? "running"
+      : evaluationsOf(run, item).every((e) => !e.required || e.isSkipped === true || e.passed)
+      ? "passed"
+      : "failed"
+    const started = (canceled ? cancel! : now) >= start
+    const finished = status === "passed" || status === "failed"
+    const changedAt = canceled ? cancel! : finished ? end : started ? start : run.createdAt
+    return {
+      status,
+      simulationId: item.simulation.id as string,
+      ...(started ? { startedAt: iso(start) } : {}),
+      ...(finished ? { completedAt: iso(end) } : {}),
+      ...(canceled ? { canceledAt: iso(cancel!) } : {}),
+      changedAt
+    }
+  }
+
   const renderRun = (run: StoredRun, now: number, unknown: boolean): Json => {
-    const items = run.items.map((i) => renderItem(run, i, now, false))
+    const items: ReadonlyArray<Json> = run.items.map((i) => itemState(run, i, now))
     const count = (s: ReadonlyArray<string>) => items.filter((i) => s.includes(i.status as string)).length
     const counts = {
       total: items.length,
@@ -336,7 +367,8 @@ const makeApp = (context: {
       ...(starts.length > 0 ? { startedAt: iso(Math.min(...starts)) } : {}),
       ...(endedAt === undefined ? {} : { endedAt: iso(endedAt), endedReason: run.canceledAt !== undefined && run.canceledAt <= endedAt ? "canceled" : "completed" }),
       createdAt: iso(run.createdAt),
-      updatedAt: iso(endedAt ?? now),
+      // The last change of the run's status or item counts (what `updatedAt*` filters see).
+      updatedAt: iso(Math.max(run.createdAt, ...items.map((i) => Number(i.changedAt)))),
       itemCounts: counts,
       simulations: run.body.simulations,
       target: run.body.target,
@@ -445,7 +477,7 @@ const makeApp = (context: {
     return (Array.isArray(v) ? v : [v]).flatMap((s) => s.split(",")).filter((s) => s !== "")
   }
 
-  /** Common list parameters: filters on `createdAt*`, sort, `page` (1-based) and `limit` (0..1000). */
+  /** Common list parameters: filters on `createdAt*` and `updatedAt*`, sort, `page` (1-based) and `limit` (0..1000). */
   const paginate = (all: ReadonlyArray<Json>, p: Record<string, string | Array<string>>, sortable = true) => {
     const limit = Number(queryValue(p, "limit") ?? 100)
     const page = Number(queryValue(p, "page") ?? 1)
@@ -455,11 +487,19 @@ const makeApp = (context: {
       const v = queryValue(p, key)
       return v === undefined ? () => true : (o: Json) => test(Date.parse(String(o.createdAt)), Date.parse(v))
     }
+    const boundOn = (field: string, key: string, test: (a: number, b: number) => boolean) => {
+      const v = queryValue(p, key)
+      return v === undefined ? () => true : (o: Json) => test(Date.parse(String(o[field])), Date.parse(v))
+    }
     const filters = [
       bound("createdAtGt", (a, b) => a > b),
       bound("createdAtGe", (a, b) => a >= b),
       bound("createdAtLt", (a, b) => a < b),
-      bound("createdAtLe", (a, b) => a <= b)
+      bound("createdAtLe", (a, b) => a <= b),
+      boundOn("updatedAt", "updatedAtGt", (a, b) => a > b),
+      boundOn("updatedAt", "updatedAtGe", (a, b) => a >= b),
+      boundOn("updatedAt", "updatedAtLt", (a, b) => a < b),
+      boundOn("updatedAt", "updatedAtLe", (a, b) => a <= b)
     ]
     const filtered = all.filter((o) => filters.every((f) => f(o)))
     const asc = (queryValue(p, "sortOrder") ?? "DESC").toUpperCase() === "ASC"

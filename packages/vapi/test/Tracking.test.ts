@@ -1,0 +1,86 @@
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import { describe, expect, it } from "@effect/vitest"
+import { Retry, SimulationProvider } from "@simbridge/core"
+import * as Tracking from "@simbridge/conformance/Tracking"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Redacted from "effect/Redacted"
+import { VapiClient, VapiEmulator, VapiProvider } from "@simbridge/vapi"
+import { dentalPlan } from "./fixtures.js"
+
+const fastRetry = new Retry.RetryPolicy({ ...Retry.defaultPolicy, initialDelay: Duration.millis(10), maxDelay: Duration.millis(50), maxAttempts: 4 })
+const watchOptions = { interval: "20 millis", maxInterval: "100 millis" } as const
+
+/** An emulator, and a fresh driver over it each time `driver` is run (no shared cache). */
+const setup = (speed: number) =>
+  Effect.gen(function*() {
+    const handle = yield* VapiEmulator.start({ speed, seed: 3 })
+    const context = yield* Layer.build(VapiClient.layer({ baseUrl: handle.url, apiKey: Redacted.make("sk-test") }))
+    const driver = Effect.provide(VapiProvider.make(), context)
+    const provider = SimulationProvider.make(yield* driver, { retry: fastRetry })
+    return { handle, driver, provider }
+  })
+
+describe("VapiProvider tracking (getRuns over the run list)", () => {
+  it.scopedLive("getRuns answers the same canonical runs as getRun, queued, midway and ended", () =>
+    Effect.gen(function*() {
+      const { driver, provider } = yield* setup(5)
+      const ids: Array<string> = []
+      for (let i = 0; i < 4; i++) ids.push((yield* provider.startRun(dentalPlan)).ref.id)
+      const result = yield* Tracking.compareWithGetRun(yield* driver, yield* driver, ids, { pause: Effect.sleep("15 millis") })
+      expect(result.mismatch).toBeUndefined()
+      expect(result.samples).toBeGreaterThanOrEqual(2)
+      expect(result.midway).toBeGreaterThan(0)
+      expect(result.terminal).toBe(1)
+    }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
+
+  it.scopedLive("the emulator's updatedAt follows status and item-count changes, and the list honours updatedAt* filters", () =>
+    Effect.gen(function*() {
+      const { handle, provider } = yield* setup(20)
+      const context = yield* Layer.build(VapiClient.layer({ baseUrl: handle.url, apiKey: Redacted.make("sk-test") }))
+      const client = yield* Effect.provide(VapiClient.VapiClient, context)
+      const run = yield* provider.startRun(dentalPlan)
+      const queued = yield* client.runs.get(run.ref.id)
+      yield* Effect.sleep("20 millis")
+      // Still queued: nothing changed, so updatedAt did not move.
+      expect((yield* client.runs.get(run.ref.id)).updatedAt).toBe(queued.updatedAt)
+      yield* Tracking.watchAll(provider, [run.ref.id], watchOptions)
+      const ended = yield* client.runs.get(run.ref.id)
+      expect(ended.status).toBe("ended")
+      expect(ended.updatedAt).toBe(ended.endedAt)
+      yield* Effect.sleep("20 millis")
+      expect((yield* client.runs.get(run.ref.id)).updatedAt).toBe(ended.updatedAt)
+      const after = yield* client.runs.list({ updatedAtGt: ended.updatedAt, limit: 1000 })
+      expect(after.items.map((r) => r.id)).not.toContain(run.ref.id)
+      const atOrAfter = yield* client.runs.list({ updatedAtGe: ended.updatedAt, limit: 1000 })
+      expect(atOrAfter.items.map((r) => r.id)).toContain(run.ref.id)
+      const before = yield* client.runs.list({ updatedAtLt: ended.updatedAt, limit: 1000 })
+      expect(before.items.map((r) => r.id)).not.toContain(run.ref.id)
+    }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
+
+  it.scopedLive("watching several runs reaches every terminal status with fewer requests than per-run polling", () =>
+    Effect.gen(function*() {
+      const n = 16
+      const measure = (batched: boolean) =>
+        Effect.gen(function*() {
+          const { driver, handle } = yield* setup(20)
+          const d = yield* driver
+          const provider = SimulationProvider.make(batched ? d : Tracking.perRunPolling(d), { retry: fastRetry })
+          const ids: Array<string> = []
+          for (let i = 0; i < n; i++) ids.push((yield* provider.startRun(dentalPlan)).ref.id)
+          handle.requests.reset()
+          const watched = yield* Tracking.watchAll(provider, ids, watchOptions)
+          return { watched, requests: handle.requests.count("GET /eval/simulation/run"), lists: handle.requests.count("GET /eval/simulation/run") - handle.requests.count("GET /eval/simulation/run/") }
+        })
+      const perRun = yield* measure(false)
+      const batched = yield* measure(true)
+      for (const snapshots of [...perRun.watched, ...batched.watched]) {
+        const last = snapshots[snapshots.length - 1]!
+        expect(last.status).toMatchObject({ unified: "completed", raw: "ended" })
+        expect(last.counts.passed + last.counts.failed).toBe(2)
+      }
+      expect(batched.lists).toBeGreaterThan(0)
+      expect(batched.requests * 2, `batched ${JSON.stringify(batched.requests)} vs per run ${perRun.requests}`).toBeLessThan(perRun.requests)
+    }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
+})
