@@ -26,6 +26,7 @@ import {
   Result,
   type Retry,
   SimulationProvider,
+  Status,
   Warning
 } from "@simbridge/core"
 import type { ProviderRegistry } from "@simbridge/core"
@@ -306,7 +307,9 @@ export const toResult = (
   resultId: number,
   run: Wire.Run,
   context: ScenarioContext | undefined,
-  iteration: number
+  iteration: number,
+  /** Attach the vendor's run as `raw` (only when the caller asked for it: it is a deep copy). */
+  withRaw = true
 ): typeof Result.Result.Encoded => {
   const status = Mapping.statusOf(run.status)
   const evals = evaluations(run, context)
@@ -344,7 +347,7 @@ export const toResult = (
       expectedOutcomeScore: outcome?.score ?? null,
       evaluationStatus: run.evaluation_status ?? null
     }) as Record<string, never>,
-    raw: json(run) as never
+    ...(withRaw ? { raw: json(run) as never } : {})
   }
 }
 
@@ -621,7 +624,7 @@ export const make = (options: DriverOptions = {}): Effect.Effect<SimulationProvi
         })
     }
 
-    const listResults: SimulationProvider.Driver["listResults"] = (id, cursor) =>
+    const listResults: SimulationProvider.Driver["listResults"] = (id, cursor, opts) =>
       Effect.gen(function*() {
         const resultId = yield* parseId("listResults", id)
         const page = cursor === undefined
@@ -639,7 +642,7 @@ export const make = (options: DriverOptions = {}): Effect.Effect<SimulationProvi
           const run = byId.get(item.id)
           if (run === undefined) continue
           const ctx = yield* scenarioContext(Wire.scenarioIdOf(run.scenario))
-          results.push(toResult(resultId, run, ctx, its.get(run.id) ?? 1))
+          results.push(toResult(resultId, run, ctx, its.get(run.id) ?? 1, opts?.raw === true))
         }
         return { results, cursor: page.next ?? undefined }
       })
@@ -655,7 +658,106 @@ export const make = (options: DriverOptions = {}): Effect.Effect<SimulationProvi
         return Option.some(yield* getRun(String(match.id)))
       })
 
-    return { name: provider, capabilities, provision, startRun, getRun, listResults, cancelRun, findRun }
+    // -------------------------------------------------------------------------------------------
+    // Tracking (`getRuns`): the results list carries each result's status, counts and run
+    // summaries; the verdict of a run that became terminal needs its evaluation, read for all such
+    // runs of a poll at once through runs/bulk/. Verdicts of terminal runs never change, so each
+    // run is read that way once. See "Tracking" in docs/providers/cekura.md.
+    // -------------------------------------------------------------------------------------------
+    const tracked = new Map<number, { readonly signature: string; readonly run: RunEncoded }>()
+    const trackedVerdicts = new Map<number, Status.Verdict>()
+    const agentOfResult = new Map<number, number | null>()
+
+    const verdictsOf = (runs: ReadonlyArray<Wire.Run>) =>
+      Effect.forEach(runs, (run) =>
+        Effect.map(scenarioContext(Wire.scenarioIdOf(run.scenario)), (ctx) => {
+          const verdict = verdictOf(run, ctx)
+          if (Status.isTerminal(Mapping.statusOf(run.status))) trackedVerdicts.set(run.id, verdict)
+          return [run.id, verdict] as const
+        }), { discard: false })
+
+    /** The results of `ids` from the list, `page_size` 100, per agent when the agent is known. */
+    const listTracked = (ids: ReadonlySet<number>) =>
+      Effect.gen(function*() {
+        const found = new Map<number, TrackedResult>()
+        const byAgent = new Map<number | null | undefined, number>()
+        for (const id of ids) byAgent.set(agentOfResult.get(id), (byAgent.get(agentOfResult.get(id)) ?? 0) + 1)
+        for (const [agent, wanted] of byAgent) {
+          let seen = 0
+          let next: string | null | undefined = `${client.baseUrl}/test_framework/v1/results/?page_size=100${typeof agent === "number" ? `&agent_id=${agent}` : ""}`
+          while (next && seen < wanted) {
+            const page: Wire.Page<TrackedResult> = yield* client.nextPage("listResults", next, TrackedResult)
+            for (const r of page.results) {
+              if (!ids.has(r.id) || found.has(r.id)) continue
+              found.set(r.id, r)
+              agentOfResult.set(r.id, r.agent ?? null)
+              if (agentOfResult.get(r.id) === agent || agent === undefined) seen++
+            }
+            next = page.next
+          }
+        }
+        return found
+      })
+
+    const getRuns: NonNullable<SimulationProvider.Driver["getRuns"]> = (ids) =>
+      Effect.gen(function*() {
+        const wanted = new Set(ids.filter((id) => /^\d+$/.test(id)).map(Number))
+        const listed = yield* listTracked(wanted)
+        const changed = [...listed.values()].filter((r) => tracked.get(r.id)?.signature !== signatureOf(r))
+        // Runs whose verdict is needed and not known: terminal (or unknown) in the list.
+        const unread = changed.flatMap((r) =>
+          (r.runs ?? []).filter((run) => {
+            const unified = Mapping.statusOf(run.status ?? "").unified
+            return (unified === "unknown" || Status.isTerminal({ unified })) && !trackedVerdicts.has(run.id)
+          }).map((run) => run.id)
+        )
+        const fresh = new Map<number, Status.Verdict>()
+        for (let i = 0; i < unread.length; i += 100) {
+          for (const [id, verdict] of yield* Effect.flatMap(client.bulkRuns(unread.slice(i, i + 100)), verdictsOf)) fresh.set(id, verdict)
+        }
+        for (const r of changed) {
+          if (r.runs === undefined) {
+            // The list did not carry run summaries: read the result itself.
+            tracked.set(r.id, { signature: signatureOf(r), run: yield* getRun(String(r.id)) })
+            continue
+          }
+          const counts = { total: r.runs.length, queued: 0, running: 0, passed: 0, failed: 0, errored: 0, skipped: 0 }
+          for (const run of r.runs) {
+            const status = Mapping.statusOf(run.status ?? "")
+            const verdict = trackedVerdicts.get(run.id) ?? fresh.get(run.id) ?? "pending"
+            if (verdict === "pass") counts.passed++
+            else if (verdict === "fail") counts.failed++
+            else if (verdict === "error") counts.errored++
+            else if (verdict === "skipped") counts.skipped++
+            else if (status.unified === "queued") counts.queued++
+            else counts.running++
+          }
+          const total = r.total_runs_count === undefined || r.total_runs_count === null ? undefined : Number(r.total_runs_count)
+          const success = r.success_runs_count === undefined || r.success_runs_count === null ? undefined : Number(r.success_runs_count)
+          tracked.set(r.id, {
+            signature: signatureOf(r),
+            run: toRun(r, counts, {
+              successRatePercent: Mapping.successRatePercent(r.success_rate ?? undefined, success, total) ?? null,
+              runType: r.run_type ?? null
+            })
+          })
+        }
+        const out: Array<RunEncoded> = []
+        for (const id of wanted) {
+          const entry = tracked.get(id)
+          if (entry === undefined || !listed.has(id)) continue
+          out.push(entry.run)
+          if (Status.isTerminal(entry.run.status)) {
+            // A terminal result does not change any more: forget it.
+            for (const run of listed.get(id)!.runs ?? []) trackedVerdicts.delete(run.id)
+            tracked.delete(id)
+            agentOfResult.delete(id)
+          }
+        }
+        return out
+      })
+
+    return { name: provider, capabilities, provision, startRun, getRun, listResults, cancelRun, findRun, getRuns }
   })
 
 // ---------------------------------------------------------------------------------------------
@@ -691,3 +793,40 @@ export const plugin: ProviderRegistry.ProviderPlugin = {
   optionsSchema: Options,
   env
 }
+
+// ---------------------------------------------------------------------------------------------
+// tracking: the results list item as `getRuns` reads it
+// ---------------------------------------------------------------------------------------------
+
+type RunEncoded = typeof import("@simbridge/core").Run.Run.Encoded
+
+const nullable = <A, I>(schema: Schema.Schema<A, I>) => Schema.optional(Schema.NullOr(schema))
+
+/** An item of `GET /test_framework/v1/results/` with what tracking needs (counts and run summaries). */
+const TrackedResult = Schema.Struct({
+  id: Schema.Number,
+  name: nullable(Schema.String),
+  agent: nullable(Schema.Number),
+  status: Schema.String,
+  success_rate: nullable(Schema.Number),
+  /** Summaries `{ id, status, success }`; an object keyed by run id is tolerated too. */
+  runs: Schema.optional(Schema.transform(
+    Schema.Union(
+      Schema.Array(Schema.Struct({ id: Schema.Number, status: nullable(Schema.String), success: nullable(Schema.Boolean) })),
+      Schema.Record({ key: Schema.String, value: Schema.Struct({ id: Schema.Number, status: nullable(Schema.String), success: nullable(Schema.Boolean) }) })
+    ),
+    Schema.Array(Schema.Struct({ id: Schema.Number, status: nullable(Schema.String), success: nullable(Schema.Boolean) })),
+    { strict: false, decode: (runs) => (Array.isArray(runs) ? runs : Object.values(runs)), encode: (runs) => runs }
+  )),
+  total_runs_count: nullable(Wire.Count),
+  completed_runs_count: nullable(Wire.Count),
+  success_runs_count: nullable(Wire.Count),
+  run_type: nullable(Schema.String),
+  created_at: nullable(Schema.String),
+  updated_at: nullable(Schema.String)
+})
+type TrackedResult = typeof TrackedResult.Type
+
+/** What decides whether a listed result changed since the last poll. */
+const signatureOf = (r: TrackedResult): string =>
+  JSON.stringify([r.status, r.success_rate, r.total_runs_count, r.completed_runs_count, r.success_runs_count, r.updated_at, (r.runs ?? []).map((run) => [run.id, run.status, run.success])])

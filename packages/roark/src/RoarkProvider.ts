@@ -87,7 +87,7 @@ export const env = ["ROARK_API_KEY", "ROARK_API_BEARER_TOKEN", "ROARK_BASE_URL"]
 /** The job variable that carries simbridge's run marker (see `findRun`). */
 export const markerVariable = "simbridgeRunMarker"
 
-const resultsPageSize = 10
+const resultsPageSize = 50
 
 /** How many times `findRun` looks again while candidate jobs have not shown their marker yet. */
 const findRunRounds = 40
@@ -564,8 +564,9 @@ export const make: Effect.Effect<SimulationProvider.Driver, never, RoarkClient.R
       const { evaluations, status, verdict } = yield* verdictOf(ctx, sim, scenario)
       const terminal = status.unified !== "queued" && status.unified !== "running" && status.unified !== "unknown"
       const callId = sim.callId ?? undefined
-      const call = terminal && callId !== undefined ? yield* client.calls.get(callId) : undefined
-      const transcript = terminal && callId !== undefined ? yield* client.calls.transcript(callId) : undefined
+      const [call, transcript] = terminal && callId !== undefined
+        ? yield* Effect.all([client.calls.get(callId), client.calls.transcript(callId)], { concurrency: 2 })
+        : [undefined, undefined]
       const ended = call?.endedStatus ?? undefined
       const failureReason = status.unified === "failed"
         ? { code: ended ?? "SIMULATION_FAILED", message: `the simulation job ${sim.simulationJobId} failed${ended ? ` (${ended})` : ""}` }
@@ -609,25 +610,42 @@ export const make: Effect.Effect<SimulationProvider.Driver, never, RoarkClient.R
       return result
     })
 
+  /**
+   * The job detail a results page is cut from. A finished job's detail no longer changes, so it is
+   * read once for all its pages (a 1,000-call job is one large detail: reading it again per page
+   * made reading results quadratic). Kept for the few most recently read jobs.
+   */
+  const settled = new Map<string, { readonly detail: Wire.RunPlanJobDetail; readonly numbers: ReadonlyArray<number> }>()
+  const pageSource = (id: string, offset: number) =>
+    Effect.gen(function*() {
+      const known = offset > 0 ? settled.get(id) : undefined
+      if (known !== undefined) return known
+      const detail = yield* client.runPlanJobs.get(id)
+      const source = { detail, numbers: iterations(detail.simulationJobs) }
+      if (M.terminalJobStatuses.has(detail.status)) {
+        settled.delete(id)
+        settled.set(id, source)
+        if (settled.size > 8) settled.delete(settled.keys().next().value!)
+      }
+      return source
+    })
+
   const listResults: SimulationProvider.Driver["listResults"] = (id, cursor) =>
     Effect.gen(function*() {
-      const detail = yield* client.runPlanJobs.get(id)
-      const ctx = yield* contextFor(detail)
       const offset = cursor === undefined ? 0 : Number(cursor)
       if (!Number.isInteger(offset) || offset < 0) return yield* fail("listResults", "InvalidRequest", `invalid cursor ${cursor}`)
-      const numbers = iterations(detail.simulationJobs)
+      const { detail, numbers } = yield* pageSource(id, offset)
+      const ctx = yield* contextFor(detail)
       const page = detail.simulationJobs.slice(offset, offset + resultsPageSize)
-      const results = yield* Effect.forEach(page, (sim, i) => resultOf(detail, ctx, sim, numbers[offset + i]!))
+      // Each finished call costs its call, transcript and metrics reads: a few calls at a time.
+      const results = yield* Effect.forEach(page, (sim, i) => resultOf(detail, ctx, sim, numbers[offset + i]!), { concurrency: 8 })
       const next = offset + resultsPageSize
+      if (next >= detail.simulationJobs.length) settled.delete(id)
       return next < detail.simulationJobs.length ? { results, cursor: String(next) } : { results }
     })
 
   const cancelRun: SimulationProvider.Driver["cancelRun"] = (id) => Effect.asVoid(client.runPlanJobs.cancel(id))
 
-  /**
-   * A run whose creation's outcome is unknown: a recent job of the plan whose simulation jobs carry
-   * the marker variable, or else the only job of the plan created since the first attempt.
-   */
   /**
    * The marker travels as a job variable and is visible on the job's simulation jobs
    * (`runPlan.variables`). A job that has not created its simulation jobs yet cannot be told
