@@ -259,7 +259,7 @@ const intQuery = (q: URLSearchParams, name: string): number | undefined => {
 }
 
 /** DRF page-number pagination with absolute links built from the request's Host. */
-const paginate = <A>(items: ReadonlyArray<A>) =>
+const paginate = <A, B = A>(items: ReadonlyArray<A>, render: (item: A) => B = (item) => item as unknown as B) =>
   Effect.gen(function*() {
     const request = yield* HttpServerRequest.HttpServerRequest
     const url = new URL(request.url, `http://${request.headers["host"] ?? "127.0.0.1"}`)
@@ -276,7 +276,7 @@ const paginate = <A>(items: ReadonlyArray<A>) =>
       count: items.length,
       next: page < pages ? link(page + 1) : null,
       previous: page > 1 ? link(page - 1) : null,
-      results: items.slice((page - 1) * size, page * size)
+      results: items.slice((page - 1) * size, page * size).map(render)
     })
   })
 
@@ -862,8 +862,7 @@ export const makeApp = (options: Options, state: State, ctx: Context, onTrigger:
         .filter((r) => agent === undefined || r.agent === agent)
         .filter((r) => search === undefined || r.name.toLowerCase().includes(search))
         .filter((r) => scenarios === undefined || r.runs.some((id) => scenarios.includes(state.runs.get(id)!.scenario)))
-        .sort((a, b) => b.id - a.id)
-        .map((r) => renderResultItem(r, t)))
+        .sort((a, b) => b.id - a.id), (r) => renderResultItem(r, t))
     })),
     HttpRouter.get(`${v1}/results/:id/`, withResult((result, t) => Effect.succeed(json(renderResult(result, t))))),
     HttpRouter.del(`${v1}/results/:id/`, withResult((result) =>

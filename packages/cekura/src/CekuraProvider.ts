@@ -680,18 +680,21 @@ export const make = (options: DriverOptions = {}): Effect.Effect<SimulationProvi
     const listTracked = (ids: ReadonlySet<number>) =>
       Effect.gen(function*() {
         const found = new Map<number, TrackedResult>()
-        const byAgent = new Map<number | null | undefined, number>()
-        for (const id of ids) byAgent.set(agentOfResult.get(id), (byAgent.get(agentOfResult.get(id)) ?? 0) + 1)
-        for (const [agent, wanted] of byAgent) {
+        const byAgent = new Map<number | null | undefined, Set<number>>()
+        for (const id of ids) {
+          const agent = agentOfResult.get(id)
+          byAgent.set(agent, (byAgent.get(agent) ?? new Set()).add(id))
+        }
+        for (const [agent, group] of byAgent) {
           let seen = 0
           let next: string | null | undefined = `${client.baseUrl}/test_framework/v1/results/?page_size=100${typeof agent === "number" ? `&agent_id=${agent}` : ""}`
-          while (next && seen < wanted) {
+          while (next && seen < group.size) {
             const page: Wire.Page<TrackedResult> = yield* client.nextPage("listResults", next, TrackedResult)
             for (const r of page.results) {
               if (!ids.has(r.id) || found.has(r.id)) continue
               found.set(r.id, r)
               agentOfResult.set(r.id, r.agent ?? null)
-              if (agentOfResult.get(r.id) === agent || agent === undefined) seen++
+              if (group.has(r.id)) seen++
             }
             next = page.next
           }
