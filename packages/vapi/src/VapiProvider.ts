@@ -292,7 +292,7 @@ export const toResult = (
     evaluator: evaluatorOf(e.name),
     name: e.name,
     passed: e.isSkipped === true ? null : e.passed,
-    required: e.required,
+    required: e.required ?? true,
     ...(e.expectedValue === undefined ? {} : { expected: e.expectedValue }),
     ...(e.extractedValue === undefined ? {} : { actual: e.extractedValue }),
     ...(e.error ?? e.skipReason ? { reasoning: (e.error ?? e.skipReason)! } : {})
@@ -301,7 +301,7 @@ export const toResult = (
   const latency = results?.latencyMetrics ?? undefined
   const improvements = item.improvementSuggestions ?? undefined
   const suggestions = improvements
-    ? [...improvements.systemPromptSuggestions, ...improvements.toolSuggestions, ...improvements.scenarioSuggestions].map((s) => `${s.issue}: ${s.suggestion}`)
+    ? [...improvements.systemPromptSuggestions ?? [], ...improvements.toolSuggestions ?? [], ...improvements.scenarioSuggestions ?? []].map((s) => `${s.issue}: ${s.suggestion}`)
     : []
   const endedAt = item.completedAt ?? item.failedAt ?? item.canceledAt ?? undefined
   const startedAt = item.startedAt ?? undefined

@@ -158,7 +158,7 @@ describe("VapiEmulator", () => {
         expect(item.callId).toMatch(/^[0-9a-f-]{36}$/)
         expect(item.sessionId).toBeUndefined()
         expect(item.metadata?.call?.recordingUrl).toContain(item.callId!)
-        const [booked, polite] = item.results!.evaluations
+        const [booked, polite] = item.results!.evaluations!!
         expect(booked!.passed).toBe(booked!.extractedValue === true)
         expect(polite!.expectedValue).toBe(4)
         expect(polite!.passed).toBe(Number(polite!.extractedValue) >= 4)
@@ -181,7 +181,7 @@ describe("VapiEmulator", () => {
           const run = yield* client.runs.create({ simulations: [{ type: "simulationSuite", simulationSuiteId: suite.id }], target: { type: "assistant", assistantId }, iterations: 10 })
           yield* waitEnded(client, run.id)
           const items = (yield* client.runs.items(run.id)).items
-          return [...items].sort((a, b) => a.iterationNumber! - b.iterationNumber!).map((i) => i.results!.evaluations.map((e) => e.extractedValue))
+          return [...items].sort((a, b) => a.iterationNumber! - b.iterationNumber!).map((i) => i.results!.evaluations!.map((e) => e.extractedValue))
         })
       const a = yield* outcomes(7)
       const b = yield* outcomes(7)
@@ -209,9 +209,9 @@ describe("VapiEmulator", () => {
       expect(item!.sessionId).toMatch(/^[0-9a-f-]{36}$/)
       expect(item!.callId).toBeUndefined()
       expect(item!.metadata?.call?.recordingUrl).toBeUndefined()
-      const tone = item!.results!.evaluations.find((e) => e.name === "tone")!
+      const tone = item!.results!.evaluations!.find((e) => e.name === "tone")!
       expect(tone).toMatchObject({ isSkipped: true, passed: false, extractedValue: null })
-      expect(item!.results!.passed).toBe(item!.results!.evaluations.find((e) => e.name === "answered")!.passed)
+      expect(item!.results!.passed).toBe(item!.results!.evaluations!.find((e) => e.name === "answered")!.passed)
     }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
 
   it.scopedLive("cancel: a run cancels its unfinished items and ends; one item can be canceled alone", () =>
