@@ -199,7 +199,7 @@ export class TriggerResponse extends Schema.Class<TriggerResponse>("CekuraTrigge
 
 export const Explanation = Schema.Union(Schema.String, Schema.Array(Schema.String))
 
-export class Metric extends Schema.Class<Metric>("CekuraMetric")({
+export const Metric = Schema.Struct({
   id: opt(Schema.Number),
   name: opt(Schema.String),
   type: opt(Schema.String),
@@ -210,19 +210,22 @@ export class Metric extends Schema.Class<Metric>("CekuraMetric")({
   value: Schema.optional(Schema.Unknown),
   enum: Schema.optional(Schema.Unknown),
   explanation: opt(Explanation)
-}) {}
+})
+export type Metric = typeof Metric.Type
 
-export class OutcomeAlignment extends Schema.Class<OutcomeAlignment>("CekuraOutcomeAlignment")({
+export const OutcomeAlignment = Schema.Struct({
   outcome: opt(Schema.String),
   prompt_part: opt(Schema.String),
   aligned: opt(Schema.Boolean)
-}) {}
+})
+export type OutcomeAlignment = typeof OutcomeAlignment.Type
 
-export class ExpectedOutcome extends Schema.Class<ExpectedOutcome>("CekuraExpectedOutcome")({
+export const ExpectedOutcome = Schema.Struct({
   score: opt(Schema.Number),
   explanation: opt(Explanation),
   outcome_alignments: opt(Schema.Array(OutcomeAlignment))
-}) {}
+})
+export type ExpectedOutcome = typeof ExpectedOutcome.Type
 
 export const Evaluation = Schema.Struct({ metrics: opt(Schema.Array(Metric)) })
 
@@ -249,10 +252,14 @@ const runSummaryFields = {
   outbound_number: opt(Schema.String)
 }
 
-/** One entry of a result detail's `runs` object. */
-export class RunSummary extends Schema.Class<RunSummary>("CekuraRunSummary")(runSummaryFields) {}
+// Run payloads are read in bulk (results pages): plain structs, not classes (a class is a
+// transformation decoded in two passes).
 
-export class TranscriptItem extends Schema.Class<TranscriptItem>("CekuraTranscriptItem")({
+/** One entry of a result detail's `runs` object. */
+export const RunSummary = Schema.Struct(runSummaryFields)
+export type RunSummary = typeof RunSummary.Type
+
+export const TranscriptItem = Schema.Struct({
   role: opt(Schema.String),
   content: opt(Schema.String),
   /** Seconds from the start (API). */
@@ -261,10 +268,11 @@ export class TranscriptItem extends Schema.Class<TranscriptItem>("CekuraTranscri
   time: opt(Schema.String),
   start_time: opt(Schema.Number),
   end_time: opt(Schema.Number)
-}) {}
+})
+export type TranscriptItem = typeof TranscriptItem.Type
 
 /** `GET /test_framework/v1/runs/{id}/` and the items of `runs/bulk/`. */
-export class Run extends Schema.Class<Run>("CekuraRun")({
+export const Run = Schema.Struct({
   ...runSummaryFields,
   result_id: opt(Int),
   result_name: opt(Schema.String),
@@ -278,16 +286,18 @@ export class Run extends Schema.Class<Run>("CekuraRun")({
   test_profile_data: Schema.optional(Schema.Unknown),
   evaluation_status: opt(Schema.String),
   run_type: opt(Schema.String)
-}) {}
+})
+export type Run = typeof Run.Type
 
 /** An item of `GET /test_framework/v1/runs/` (a subset of `Run`). */
-export class RunListItem extends Schema.Class<RunListItem>("CekuraRunListItem")({
+export const RunListItem = Schema.Struct({
   id: Int,
   scenario: opt(Int),
   status: opt(Schema.String),
   result_id: opt(Int),
   success: opt(Schema.Boolean)
-}) {}
+})
+export type RunListItem = typeof RunListItem.Type
 
 // ---------------------------------------------------------------------------------------------
 // results
