@@ -20,6 +20,7 @@ import type * as HttpClient from "@effect/platform/HttpClient"
 import {
   Capabilities,
   Issues,
+  type Json,
   Persona,
   Plan,
   ProviderError,
@@ -149,6 +150,15 @@ const groupIdsOf = (operation: string, id: string) => {
 }
 
 const json = (value: unknown): any => JSON.parse(JSON.stringify(value))
+
+/** A canonical result without `raw`, and the vendor payloads `raw` is made of when asked for. */
+interface Computed {
+  readonly result: typeof Result.Result.Encoded
+  readonly raw: unknown
+}
+
+/** Finished executions kept by the driver (see `resultOf`). */
+const finishedCacheSize = 10_000
 
 interface Canonical {
   readonly scenario: string
@@ -514,7 +524,7 @@ export const makeDriver = (options: DriverOptions = {}): Effect.Effect<Simulatio
       e: Wire.SimulationRun,
       position: number,
       groupSize: number
-    ): Effect.Effect<typeof Result.Result.Encoded, ProviderError.ProviderError> =>
+    ): Effect.Effect<Computed, ProviderError.ProviderError> =>
       Effect.gen(function*() {
         const judged = yield* judge(runId, groupId, simulationId, canonical, e, groupSize)
         const { status } = judged
@@ -523,7 +533,7 @@ export const makeDriver = (options: DriverOptions = {}): Effect.Effect<Simulatio
         const run = workflowRun?.workflow_run
         const latency = run?.llm_latency_stats?.average_latency_milliseconds
         const duration = run ? Mapping.durationOf(run) : undefined
-        return {
+        const result: typeof Result.Result.Encoded = {
           ref: ref("execution", Wire.idOf(e)),
           run: ref("run", runId),
           scenario: canonical.scenario,
@@ -550,24 +560,30 @@ export const makeDriver = (options: DriverOptions = {}): Effect.Effect<Simulatio
             score: judged.evaluation?.score ?? null,
             interactlyPassed: judged.evaluation?.passed ?? null,
             evaluationSource: judged.source
-          }),
-          raw: json({ execution: e, evaluation: judged.evaluation ?? null, workflowRun: workflowRun ?? null })
+          })
         }
+        // The vendor's payloads, turned into `raw` (a deep copy) only when the caller asks.
+        return { result, raw: { execution: e, evaluation: judged.evaluation ?? null, workflowRun: workflowRun ?? null } }
       })
 
-    // A finished execution never changes: keep it, so that a page retried after one of its
-    // requests failed only fetches what it is still missing.
-    const finished = new Map<string, typeof Result.Result.Encoded>()
-    const resultOf = (...args: Parameters<typeof computeResult>): Effect.Effect<typeof Result.Result.Encoded, ProviderError.ProviderError> => {
+    // A finished execution never changes: keep it (a bounded number), so that reading a run's
+    // results again does not fetch its workflow runs and evaluations again.
+    const finished = new Map<string, Computed>()
+    const resultOf = (...args: Parameters<typeof computeResult>): Effect.Effect<Computed, ProviderError.ProviderError> => {
       const [runId, , , , execution] = args
       const key = `${runId}/${Wire.idOf(execution)}`
       const cached = finished.get(key)
       return cached !== undefined
         ? Effect.succeed(cached)
-        : Effect.tap(computeResult(...args), (r) => Effect.sync(() => Status.isTerminal(r.status) && finished.set(key, r)))
+        : Effect.tap(computeResult(...args), (r) =>
+          Effect.sync(() => {
+            if (!Status.isTerminal(r.result.status)) return
+            finished.set(key, r)
+            if (finished.size > finishedCacheSize) finished.delete(finished.keys().next().value!)
+          }))
     }
 
-    const listResults: SimulationProvider.Driver["listResults"] = (id, cursor) =>
+    const listResults: SimulationProvider.Driver["listResults"] = (id, cursor, opts) =>
       Effect.gen(function*() {
         const ids = yield* groupIdsOf("listResults", id)
         const m = /^(\d+):(\d+)$/.exec(cursor ?? "0:1")
@@ -579,11 +595,12 @@ export const makeDriver = (options: DriverOptions = {}): Effect.Effect<Simulatio
         const simulationId = yield* simulationOfGroup(groupId)
         const canonical = yield* canonicalOf(simulationId)
         const groupSize = list.total ?? (page === 1 && list.individual_runs.length < pageSize ? list.individual_runs.length : Number.POSITIVE_INFINITY)
-        const results = yield* Effect.forEach(
+        const computed = yield* Effect.forEach(
           list.individual_runs,
           (e, i) => resultOf(id, groupId, simulationId, canonical, e, (page - 1) * pageSize + i, groupSize),
           { concurrency: 4 }
         )
+        const results = computed.map((c) => (opts?.raw ? { ...c.result, raw: json(c.raw) as Json.Json } : c.result))
         const more = list.total !== undefined ? page * pageSize < list.total : list.individual_runs.length === pageSize
         const next = more ? `${index}:${page + 1}` : index + 1 < ids.length ? `${index + 1}:1` : undefined
         return next === undefined ? { results } : { results, cursor: next }
