@@ -15,9 +15,10 @@ import { Warning } from "./Warning.js"
 export const version = 1
 
 export class RunError extends Schema.Class<RunError>("RunError")({
-  reason: Reason,
+  /** A `ProviderError` reason, or `LedgerUnavailable` when the run's intent could not be recorded (nothing was sent). */
+  reason: Schema.Union(Reason, Schema.Literal("LedgerUnavailable")),
   message: Schema.String,
-  /** The step that failed: check, provision, startRun, watch, results, cancel. */
+  /** The step that failed: ledger, check, provision, startRun, resume, watch, results, cancel. */
   step: Schema.String
 }) {}
 

@@ -14,6 +14,7 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Queue from "effect/Queue"
 import * as Ref from "effect/Ref"
+import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import * as Plan from "./Plan.js"
 import type { ProviderError } from "./ProviderError.js"
@@ -43,9 +44,18 @@ export const Event = Data.taggedEnum<Event>()
  * before it asks a vendor to create a run, and every step after, so a crashed run can be resumed
  * and a lost create reconciled by its marker.
  */
+/** The journal could not record a run's intent: that provider's run is not started. */
+export class JournalError extends Schema.TaggedError<JournalError>("@simbridge/core/JournalError")("JournalError", {
+  message: Schema.String
+}) {}
+
 export interface Journal {
-  /** Before the create call; `marker` is what the vendor run will carry. */
-  readonly intent: (provider: string, marker: string) => Effect.Effect<void>
+  /**
+   * Before the create call; `marker` is what the vendor run will carry. When it fails, the
+   * provider's run is not started (its report carries a `LedgerUnavailable` error); the other
+   * providers go on.
+   */
+  readonly intent: (provider: string, marker: string) => Effect.Effect<void, JournalError>
   readonly started: (provider: string, marker: string, run: Run) => Effect.Effect<void>
   readonly progress: (provider: string, marker: string, run: Run) => Effect.Effect<void>
   readonly finished: (provider: string, marker: string, report: RunReport) => Effect.Effect<void>
@@ -164,7 +174,18 @@ export const run = (
           Ref.update(state, (s) => ({ ...s, error: Option.some(stepError(step)(e)) }))
         const resumed = options.resume?.get(provider.name)
         const marker = resumed?.marker ?? (options.marker ? yield* options.marker(provider.name) : yield* SimulationProvider.newMarker)
-        if (journal) yield* journal.intent(provider.name, marker)
+        const recorded = journal === undefined ? true : yield* journal.intent(provider.name, marker).pipe(
+          Effect.as(true),
+          Effect.catchAll((e) =>
+            Effect.as(
+              Ref.update(state, (s) => ({
+                ...s,
+                error: Option.some(new RunError({ reason: "LedgerUnavailable", step: "ledger", message: `the run was not started: its intent could not be recorded in the run ledger: ${e.message}` }))
+              })),
+              false
+            )
+          )
+        )
         // Check (strict mode fails here, before anything is sent), provision, then create.
         const create = provider.check(plan, { strict: options.strict }).pipe(
           Effect.zipRight(provider.provision(plan)),
@@ -178,10 +199,12 @@ export const run = (
           : resumed.ref !== undefined
           ? provider.getRun(resumed.ref)
           : Effect.flatMap(provider.findRun(plan, marker), Option.match({ onNone: () => create, onSome: Effect.succeed }))
-        const started = yield* begin.pipe(
-          Effect.tapError(fail(resumed === undefined ? "startRun" : "resume")),
-          Effect.option
-        )
+        const started = recorded
+          ? yield* begin.pipe(
+            Effect.tapError(fail(resumed === undefined ? "startRun" : "resume")),
+            Effect.option
+          )
+          : Option.none<Run>()
         if (Option.isSome(started)) {
           const run = started.value
           yield* Ref.update(state, (s) => ({ ...s, run: Option.some(run), warnings: run.warnings }))

@@ -51,6 +51,31 @@ describe("SuiteRunner", () => {
       expect(report.comparison.every((row) => row.verdicts["beta"] === "missing" && !row.agree)).toBe(true)
     }))
 
+  it.effect("when the journal cannot record a provider's intent, that run is not started and the others go on", () =>
+    Effect.gen(function*() {
+      const ok = yield* provider("alpha")
+      const refused = yield* provider("beta")
+      const recorded = yield* Ref.make<ReadonlyArray<string>>([])
+      const journal: SuiteRunner.Journal = {
+        intent: (name, marker) =>
+          name === "beta"
+            ? Effect.fail(new SuiteRunner.JournalError({ message: "database is locked" }))
+            : Ref.update(recorded, (xs) => [...xs, `intent:${name}:${marker.slice(0, 3)}`]),
+        started: (name) => Ref.update(recorded, (xs) => [...xs, `started:${name}`]),
+        progress: () => Effect.void,
+        finished: (name) => Ref.update(recorded, (xs) => [...xs, `finished:${name}`])
+      }
+      const fiber = yield* Effect.fork(SuiteRunner.run(plan, [ok.service, refused.service], { journal }))
+      yield* TestClock.adjust("5 minutes")
+      const report = yield* Fiber.join(fiber)
+      expect(report.runs[0]!.status.unified).toBe("completed")
+      expect(report.runs[1]).toMatchObject({ provider: "beta", status: { unified: "failed" }, error: { reason: "LedgerUnavailable", step: "ledger" } })
+      expect(report.runs[1]!.error!.message).toContain("database is locked")
+      // Nothing was sent to beta: no provisioning, no run.
+      expect((yield* refused.control.calls).map((c) => c.operation)).toEqual([])
+      expect([...(yield* Ref.get(recorded))].sort()).toEqual(["finished:alpha", "finished:beta", "intent:alpha:sb-", "started:alpha"])
+    }))
+
   it.effect("when interrupted it cancels the vendor runs and hands over the partial report", () =>
     Effect.gen(function*() {
       const a = yield* provider("alpha", { callDuration: "1 minute" })

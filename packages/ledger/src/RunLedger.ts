@@ -11,7 +11,7 @@ import type { SqlError } from "@effect/sql/SqlError"
 import * as PgClient from "@effect/sql-pg/PgClient"
 import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
 import { Json, Plan, ProviderRef, Run, SuiteReport, Status } from "@simbridge/core"
-import type { SuiteRunner } from "@simbridge/core"
+import { SuiteRunner } from "@simbridge/core"
 import { randomUUID } from "node:crypto"
 import { mkdir } from "node:fs/promises"
 import { dirname } from "node:path"
@@ -661,7 +661,8 @@ const retryBriefly = <A>(effect: Effect.Effect<A, LedgerError>) =>
 
 /**
  * Adapts the ledger to the runner's `Journal`. The intent must be durable before the vendor is
- * asked to create a run: when it cannot be recorded, the hook dies and no run is created. Later
+ * asked to create a run: when it cannot be recorded (after a few quick retries), that provider's
+ * run is not created and its report says why (`LedgerUnavailable`); the others go on. Later
  * hooks log a failure and let the suite go on: the intent and marker are enough for `resume`
  * to find the vendor run again.
  */
@@ -676,7 +677,11 @@ export const journal = (ledger: Service, executionId: string): SuiteRunner.Journ
       Effect.asVoid
     )
   return {
-    intent: (provider, marker) => retryBriefly(ledger.intent(executionId, provider, marker)).pipe(Effect.orDie, Effect.asVoid),
+    intent: (provider, marker) =>
+      retryBriefly(ledger.intent(executionId, provider, marker)).pipe(
+        Effect.mapError((error) => new SuiteRunner.JournalError({ message: error.message })),
+        Effect.asVoid
+      ),
     started: (provider, marker, run) => soft("the started run", provider, marker)(ledger.started(provider, marker, run)),
     progress: (provider, marker, run) => soft("a status transition", provider, marker)(ledger.progress(provider, marker, run)),
     finished: (provider, marker, report) => soft("the final report", provider, marker)(ledger.finished(provider, marker, report))

@@ -216,9 +216,10 @@ export const ledgerSuite = <E>(name: string, ledgerLayer: Layer.Layer<RunLedger.
         const ledger = yield* RunLedger.RunLedger
         const plan = planNamed(unique("no-execution"))
         const p = yield* provider("alpha")
-        const exit = yield* Effect.exit(SuiteRunner.run(plan, [p.service], { watch, journal: ledger.journal("ex_does_not_exist") }))
-        expect(Exit.isFailure(exit)).toBe(true)
-        expect((yield* p.control.calls).filter((c) => c.operation === "startRun")).toEqual([])
+        const report = yield* SuiteRunner.run(plan, [p.service], { watch, journal: ledger.journal("ex_does_not_exist") })
+        expect(report.runs[0]!.error).toMatchObject({ reason: "LedgerUnavailable", step: "ledger" })
+        expect(report.runs[0]!.error!.message).toContain("unknown execution ex_does_not_exist")
+        expect((yield* p.control.calls).filter((c) => c.operation === "startRun" || c.operation === "provision")).toEqual([])
       }))
 
     it.effect("provisioned resources: get/put, reuse when unchanged, update when the definition changes", () =>
