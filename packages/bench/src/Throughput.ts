@@ -3,8 +3,10 @@
  * recorded once from the emulator; the timed part never touches the network.
  *
  * - `pure` (Vapi): the recorded item pages are parsed once; timed: the wire decode
- *   (`VapiWire.List(RunItem)`), `VapiProvider.toResult`, core's `Schema.decodeUnknown(Result)` and
- *   the `raw` strip that `SimulationProvider.results` does, each also timed alone.
+ *   (`VapiWire.List(RunItem)`), `VapiProvider.toResult` and the canonical construction
+ *   (`Result.unsafeFromEncoded`), as `SimulationProvider.results` does by default, each also timed
+ *   alone; plus, outside the chain, `JSON.parse` of the same pages (the floor of any consumer) and
+ *   the full canonical decode that `SIMBRIDGE_CHECK_RESULTS=true` adds.
  * - `replay` (every vendor): the provider's whole `results` stream over an `HttpClient` that answers
  *   the recorded responses from memory: wire decode, the driver's mapping and follow-up lookups,
  *   core's decode, Effect and Stream overhead; no sockets.
@@ -84,17 +86,20 @@ const pureVapi = async (runId: string, pages: ReadonlyArray<unknown>, options: O
   }
   const evaluatorOf = (name: string) => name
   const mapped = decodedPages.flatMap((p) => p.items.map((item) => VapiProvider.toResult(runId, item, slotOf(item), evaluatorOf)))
-  const strip = (r: Result.Result) => (r.raw === undefined ? r : new Result.Result({ ...r, raw: undefined }))
+  const texts = pages.map((p) => JSON.stringify(p))
   const stats = await measure({
-    "all (wire decode + toResult + core decode + strip raw)": () => {
+    "all (wire decode + toResult + canonical construction), as SimulationProvider.results": () => {
       let n = 0
       for (const page of pages) {
         for (const item of decodeItems(page).items) {
-          strip(decodeResult(VapiProvider.toResult(runId, item, slotOf(item), evaluatorOf)))
+          Result.unsafeFromEncoded(VapiProvider.toResult(runId, item, slotOf(item), evaluatorOf), false)
           n++
         }
       }
       return n
+    },
+    "floor, not in the chain: JSON.parse of the pages": () => {
+      for (const text of texts) JSON.parse(text)
     },
     "wire decode (VapiWire.List(RunItem))": () => {
       for (const page of pages) decodeItems(page)
@@ -102,11 +107,11 @@ const pureVapi = async (runId: string, pages: ReadonlyArray<unknown>, options: O
     "VapiProvider.toResult": () => {
       for (const page of decodedPages) for (const item of page.items) VapiProvider.toResult(runId, item, slotOf(item), evaluatorOf)
     },
-    "core decode (Schema.decodeUnknown(Result))": () => {
-      for (const r of mapped) decodeResult(r)
+    "canonical construction (Result.unsafeFromEncoded)": () => {
+      for (const r of mapped) Result.unsafeFromEncoded(r, false)
     },
-    "core strip raw (new Result)": () => {
-      for (const r of mapped) strip(decodeResult(r))
+    "not in the chain: full canonical decode (SIMBRIDGE_CHECK_RESULTS=true)": () => {
+      for (const r of mapped) decodeResult(r)
     }
   }, { time: options.time, iterations: options.iterations })
   return Object.entries(stats).map(([stage, s]) => ({
