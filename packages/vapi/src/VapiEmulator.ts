@@ -784,10 +784,18 @@ const makeApp = (context: {
       const simulationId = queryValue(p, "simulationId")
       const status = queryValue(p, "status")
       const unknown = unknownEnum(request)
-      const items = run.items.map((i) => renderItem(run, i, t, false)).filter((i) =>
-        (simulationId === undefined || i.simulationId === simulationId) && (status === undefined || i.status === status)
-      )
-      const page = yield* paginate(items, p, false)
+      // Without filters only the requested page is rendered (reading a 1,000-item run page by page
+      // rendered every item for every page).
+      const filtered = simulationId !== undefined || status !== undefined || Object.keys(p).some((k) => /^(createdAt|updatedAt)/.test(k))
+      const page = filtered
+        ? yield* paginate(
+          run.items.map((i) => renderItem(run, i, t, false)).filter((i) =>
+            (simulationId === undefined || i.simulationId === simulationId) && (status === undefined || i.status === status)
+          ),
+          p,
+          false
+        )
+        : (yield* paginate(run.items.map((_, index) => ({ index })), p, false)).map((slot) => renderItem(run, run.items[slot.index as number]!, t, false))
       return json(unknown ? page.map((i, n) => (n === 0 ? { ...i, status: "paused_for_review" } : i)) : page)
     })),
     HttpRouter.get("/eval/simulation/run/:id/item/:itemId", Effect.gen(function*() {
