@@ -2,10 +2,15 @@
 // lazily loaded vendor modules. Loading a few large files is several times faster than resolving
 // hundreds of small ESM modules, which is most of `simbridge`'s cold start (see docs/performance.md).
 import { build } from "esbuild"
+import { rmSync } from "node:fs"
+
+const outdir = new URL("./dist/bundle/", import.meta.url).pathname
+// Chunk names carry content hashes: start clean so old chunks do not pile up.
+rmSync(outdir, { recursive: true, force: true })
 
 await build({
   entryPoints: { simbridge: new URL("./dist/bin.js", import.meta.url).pathname },
-  outdir: new URL("./dist/bundle/", import.meta.url).pathname,
+  outdir,
   bundle: true,
   splitting: true,
   format: "esm",
