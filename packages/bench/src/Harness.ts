@@ -27,6 +27,8 @@ export interface Options {
   readonly checkpoint?: ((partial: Partial<Results>) => void) | undefined
   /** Runs watched in section 4 (default 10,000; quick 8). */
   readonly trackingRuns?: number | undefined
+  /** Where section 4's emulators run: child processes (default, when built) or this process. */
+  readonly trackingEmulators?: "process" | "inline" | undefined
 }
 
 export interface Results {
@@ -85,6 +87,7 @@ export const run = async (options: Options): Promise<Results> => {
       itemsPerRun: q ? 2 : 10,
       speed: q ? 50 : 1,
       watch: q ? { interval: "20 millis", maxInterval: "100 millis" } : {},
+      emulators: options.trackingEmulators,
       log
     }))
   const cli = Cli.available()

@@ -1,20 +1,30 @@
 /**
  * Section 4, tracking at scale: many runs started and watched concurrently, spread round-robin
- * over the vendors' emulators (all in this process). Each run is started (at most 64 creations in
- * flight) and then watched with `SimulationProvider.watch` until it is terminal.
+ * over the vendors' emulators. Each run is started (at most 64 creations in flight) and then
+ * watched with `SimulationProvider.watch` until it is terminal (through the provider's batched
+ * tracker where the driver has `getRuns`).
  *
- * - peak RSS: of this whole process (providers and emulators), sampled every 50 ms;
- * - requests per observed state change: the emulators' request counts during the phase, less
- *   what the run creations cost (measured on one creation per vendor beforehand), divided by the
- *   snapshots `watch` emitted;
+ * The emulators run out of process by default (one child Node process per vendor,
+ * `EmulatorProcess.js`), so the peak RSS is the adapter's alone; the children's peak RSS
+ * (`VmHWM`) is reported per vendor. `emulators: "inline"` keeps them in this process (as before).
+ *
+ * - peak RSS: of this process, sampled every 50 ms (and `maxRSS` of the whole process life);
+ * - requests per observed state change: the emulators' request counts during the phase (read over
+ *   HTTP, `GET /__simbridge/requests`), less what the run creations cost (measured on one creation
+ *   per vendor beforehand), divided by the snapshots `watch` emitted;
  * - wall time: first creation to last terminal snapshot.
  *
  * @since 0.1.0
  */
-import type { Provisioning } from "@simbridge/core"
+import type { Provisioning, Run } from "@simbridge/core"
 import type { SimulationProvider } from "@simbridge/core"
+import { spawn } from "node:child_process"
+import { existsSync, readFileSync } from "node:fs"
+import { createInterface } from "node:readline"
+import { fileURLToPath } from "node:url"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as FiberSet from "effect/FiberSet"
 import * as Stream from "effect/Stream"
 import { round } from "./Stats.js"
 import * as Vendors from "./Vendors.js"
@@ -29,6 +39,8 @@ export interface VendorRow {
   readonly requestsPerCreate: number
   readonly watchRequests: number
   readonly requestsPerChange: number
+  /** Peak RSS of the vendor's emulator process (out of process only). */
+  readonly emulatorPeakRssMb?: number | undefined
   readonly firstError?: string | undefined
 }
 
@@ -39,6 +51,10 @@ export interface Result {
   readonly watch: { readonly interval: string; readonly maxInterval: string }
   readonly wallMs: number
   readonly createMs: number
+  /** Where the emulators ran: child processes (the RSS figures are the adapter's) or this process. */
+  readonly emulators: "process" | "inline"
+  /** `process.resourceUsage().maxRSS` at the end: the peak over this process's whole life. */
+  readonly maxRssMb: number
   readonly baselineRssMb: number
   readonly peakRssMb: number
   readonly peakHeapUsedMb: number
@@ -53,21 +69,90 @@ export interface Options {
   readonly speed: number
   readonly watch: SimulationProvider.WatchOptions
   readonly timeoutMs?: number | undefined
+  /** Default: "process" when `dist/EmulatorProcess.js` is built, else "inline". */
+  readonly emulators?: "process" | "inline" | undefined
   readonly log: (line: string) => void
+}
+
+/** An emulator (here or in a child process) and a provider pointed at it. */
+interface Target {
+  readonly vendor: Vendors.Vendor
+  readonly provider: SimulationProvider.Service
+  /** Requests the emulator has served so far (control routes excluded). */
+  readonly requests: () => Promise<number>
+  /** Peak RSS of the emulator's process, when it has its own. */
+  readonly peakRssMb: () => number | undefined
+  readonly close: () => Promise<void>
+}
+
+const emulatorScript = fileURLToPath(new URL("../dist/EmulatorProcess.js", import.meta.url))
+
+/** Whether the out-of-process emulator script is built. */
+export const processAvailable = (): boolean => existsSync(emulatorScript)
+
+const inline = async (vendor: Vendors.Vendor, speed: number): Promise<Target> => {
+  const live = await Vendors.start(vendor, { speed })
+  return { vendor, provider: live.provider, requests: async () => live.handle.requests.total, peakRssMb: () => undefined, close: live.close }
+}
+
+/** `VmHWM` (peak resident set) of a process, in MB (Linux). */
+const peakRssOf = (pid: number | undefined): number | undefined => {
+  if (pid === undefined) return undefined
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))
+    return m === null ? undefined : round(Number(m[1]) / 1024, 1)
+  } catch {
+    return undefined
+  }
+}
+
+const child = async (vendor: Vendors.Vendor, speed: number): Promise<Target> => {
+  const proc = spawn(process.execPath, [emulatorScript, vendor.name, String(speed), "1"], { stdio: ["pipe", "pipe", "inherit"] })
+  const exited = new Promise<void>((resolve) => proc.once("exit", () => resolve()))
+  const url = await new Promise<string>((resolve, reject) => {
+    const lines = createInterface({ input: proc.stdout })
+    lines.once("line", (line) => {
+      try {
+        resolve((JSON.parse(line) as { url: string }).url)
+      } catch (e) {
+        reject(e)
+      }
+    })
+    proc.once("exit", (code) => reject(new Error(`emulator ${vendor.name} exited with ${code} before listening`)))
+  })
+  const { dispose, provider } = await Vendors.providerOn(vendor, url)
+  const control = `${new URL(url).origin}/__simbridge/requests`
+  let peak: number | undefined
+  return {
+    vendor,
+    provider,
+    requests: async () => ((await (await fetch(control)).json()) as { total: number }).total,
+    peakRssMb: () => (peak = peakRssOf(proc.pid) ?? peak),
+    close: async () => {
+      peak = peakRssOf(proc.pid) ?? peak
+      await dispose()
+      proc.stdin.end()
+      const timer = setTimeout(() => proc.kill("SIGKILL"), 5000)
+      await exited
+      clearTimeout(timer)
+    }
+  }
 }
 
 const mb = (bytes: number) => round(bytes / 2 ** 20, 1)
 
 export const run = async (options: Options): Promise<Result> => {
-  const lives: Array<{ live: Vendors.Live; plan: ReturnType<typeof Vendors.planFor>; provisioning: Provisioning.Provisioning; perCreate: number; base: number }> = []
+  const lives: Array<{ live: Target; plan: ReturnType<typeof Vendors.planFor>; provisioning: Provisioning.Provisioning; perCreate: number; base: number }> = []
+  const emulators = options.emulators ?? (processAvailable() ? "process" : "inline")
+  if (emulators === "inline" && options.emulators === undefined) options.log("  (dist/EmulatorProcess.js not built: emulators run in this process)")
   try {
     for (const vendor of options.vendors) {
-      const live = await Vendors.start(vendor, { speed: options.speed })
+      const live = emulators === "process" ? await child(vendor, options.speed) : await inline(vendor, options.speed)
       const plan = Vendors.planFor(vendor, Vendors.shapeFor(vendor, options.itemsPerRun), "tracking")
       const provisioning = await Vendors.run(live.provider.provision(plan))
-      const before = live.handle.requests.total
+      const before = await live.requests()
       await Vendors.run(live.provider.startRun(plan, { provisioning }))
-      const perCreate = live.handle.requests.total - before
+      const perCreate = (await live.requests()) - before
       lives.push({ live, plan, provisioning, perCreate, base: 0 })
     }
     ;(globalThis as { gc?: () => void }).gc?.()
@@ -79,43 +164,60 @@ export const run = async (options: Options): Promise<Result> => {
       peakRss = Math.max(peakRss, m.rss)
       peakHeap = Math.max(peakHeap, m.heapUsed)
     }, 50)
-    for (const l of lives) l.base = l.live.handle.requests.total
+    for (const l of lives) l.base = await l.live.requests()
     const per = lives.map(() => ({ runs: 0, finished: 0, errors: 0, snapshots: 0, firstError: undefined as string | undefined }))
-    const semaphore = Effect.runSync(Effect.makeSemaphore(64))
     let created = 0
     let createMs = 0
     const started = performance.now()
-    const one = (i: number) => {
-      const k = i % lives.length
-      const { live, plan, provisioning } = lives[k]!
-      const stats = per[k]!
-      stats.runs++
-      return semaphore.withPermits(1)(live.provider.startRun(plan, { provisioning })).pipe(
-        Effect.tap(() =>
-          Effect.sync(() => {
-            if (++created === options.runs) createMs = performance.now() - started
-          })
-        ),
-        Effect.flatMap((r) => Stream.runCount(live.provider.watch(r.ref, options.watch))),
+    const watchOne = (k: number, ref: Run.Run["ref"]) =>
+      Stream.runCount(lives[k]!.live.provider.watch(ref, options.watch)).pipe(
         Effect.match({
           onFailure: (e) => {
-            stats.errors++
-            stats.firstError ??= `${e._tag}: ${e.message}`
+            per[k]!.errors++
+            per[k]!.firstError ??= `${e._tag}: ${e.message}`
           },
           onSuccess: (n) => {
-            stats.finished++
-            stats.snapshots += n
+            per[k]!.finished++
+            per[k]!.snapshots += n
           }
         })
       )
-    }
-    const all = Effect.forEach(Array.from({ length: options.runs }, (_, i) => i), one, { concurrency: "unbounded", discard: true })
+    // At most 64 creations in flight (a bounded forEach, not thousands of fibers queued on a
+    // semaphore: effect's Semaphore wakes every waiter on each release); each created run is
+    // then watched in a fiber of its own.
+    const all = Effect.gen(function*() {
+      const watches = yield* FiberSet.make<void>()
+      yield* Effect.forEach(Array.from({ length: options.runs }, (_, i) => i), (i) => {
+        const k = i % lives.length
+        const { live, plan, provisioning } = lives[k]!
+        per[k]!.runs++
+        return live.provider.startRun(plan, { provisioning }).pipe(
+          Effect.tap(() =>
+            Effect.sync(() => {
+              if (++created === options.runs) createMs = performance.now() - started
+            })
+          ),
+          Effect.matchEffect({
+            onFailure: (e) =>
+              Effect.sync(() => {
+                per[k]!.errors++
+                per[k]!.firstError ??= `${e._tag}: ${e.message}`
+              }),
+            onSuccess: (r) => FiberSet.run(watches, watchOne(k, r.ref))
+          })
+        )
+      }, { concurrency: 64, discard: true })
+      yield* FiberSet.awaitEmpty(watches)
+    }).pipe(Effect.scoped)
     await Effect.runPromise(all.pipe(Effect.timeout(Duration.millis(options.timeoutMs ?? 15 * 60_000)), Effect.ignore))
     const wallMs = performance.now() - started
     clearInterval(sampler)
+    const maxRss = process.resourceUsage().maxRSS * 1024
+    const totals = await Promise.all(lives.map((l) => l.live.requests()))
     const vendors: Array<VendorRow> = lives.map((l, k) => {
       const s = per[k]!
-      const watchRequests = l.live.handle.requests.total - l.base - s.runs * l.perCreate
+      const watchRequests = totals[k]! - l.base - s.runs * l.perCreate
+      const emulatorPeakRssMb = l.live.peakRssMb()
       return {
         vendor: l.live.vendor.name,
         runs: s.runs,
@@ -125,6 +227,7 @@ export const run = async (options: Options): Promise<Result> => {
         requestsPerCreate: l.perCreate,
         watchRequests,
         requestsPerChange: round(watchRequests / Math.max(1, s.snapshots), 3),
+        ...(emulatorPeakRssMb === undefined ? {} : { emulatorPeakRssMb }),
         ...(s.firstError === undefined ? {} : { firstError: s.firstError })
       }
     })
@@ -137,14 +240,16 @@ export const run = async (options: Options): Promise<Result> => {
       watch: { interval: Duration.format(Duration.decode(options.watch.interval ?? "1 second")), maxInterval: Duration.format(Duration.decode(options.watch.maxInterval ?? "10 seconds")) },
       wallMs: Math.round(wallMs),
       createMs: Math.round(createMs),
+      emulators,
+      maxRssMb: mb(maxRss),
       baselineRssMb: mb(baselineRss),
       peakRssMb: mb(peakRss),
       peakHeapUsedMb: mb(peakHeap),
       requestsPerChange: round(totalRequests / Math.max(1, totalSnapshots), 3),
       vendors
     }
-    options.log(`  tracking ${options.runs} runs x ${options.itemsPerRun} items: wall ${result.wallMs} ms (creations ${result.createMs} ms), peak RSS ${result.peakRssMb} MB (baseline ${result.baselineRssMb}), requests/change ${result.requestsPerChange}`)
-    for (const v of vendors) options.log(`    ${v.vendor}: ${v.finished}/${v.runs} finished, ${v.errors} errors, ${v.snapshots} snapshots, ${v.watchRequests} watch requests (${v.requestsPerChange}/change)${v.firstError ? `, first error: ${v.firstError}` : ""}`)
+    options.log(`  tracking ${options.runs} runs x ${options.itemsPerRun} items (emulators ${emulators === "process" ? "out of process" : "in this process"}): wall ${result.wallMs} ms (creations ${result.createMs} ms), peak RSS ${result.peakRssMb} MB (baseline ${result.baselineRssMb}, maxRSS ${result.maxRssMb}), peak heap ${result.peakHeapUsedMb} MB, requests/change ${result.requestsPerChange}`)
+    for (const v of vendors) options.log(`    ${v.vendor}: ${v.finished}/${v.runs} finished, ${v.errors} errors, ${v.snapshots} snapshots, ${v.watchRequests} watch requests (${v.requestsPerChange}/change)${v.emulatorPeakRssMb === undefined ? "" : `, emulator peak RSS ${v.emulatorPeakRssMb} MB`}${v.firstError ? `, first error: ${v.firstError}` : ""}`)
     return result
   } finally {
     for (const l of lives) await l.live.close()

@@ -2,7 +2,8 @@
  * `pnpm bench`: runs the harness, prints the table and writes `bench/results.json`.
  *
  * Flags: `--quick` (tiny sizes), `--only=overhead,sdk,throughput,tracking,coldStart,demo`,
- * `--vendors=vapi,roark`, `--tracking-runs=N`, `--out=<file>`.
+ * `--vendors=vapi,roark`, `--tracking-runs=N`, `--tracking-emulators=process|inline` (section 4's
+ * emulators in child processes, the default, or in this process), `--out=<file>`.
  *
  * @since 0.1.0
  */
@@ -20,6 +21,8 @@ for (const s of only ?? []) if (!Harness.sections.includes(s)) throw new Error(`
 const out = flag("out") ?? fileURLToPath(new URL("../bench/results.json", import.meta.url))
 
 const trackingRuns = flag("tracking-runs")
+const trackingEmulators = flag("tracking-emulators")
+if (trackingEmulators !== undefined && trackingEmulators !== "process" && trackingEmulators !== "inline") throw new Error("--tracking-emulators: process or inline")
 mkdirSync(dirname(out), { recursive: true })
 const write = (value: unknown) => writeFileSync(out, `${JSON.stringify(value, null, 2)}\n`)
 const results = await Harness.run({
@@ -27,6 +30,7 @@ const results = await Harness.run({
   only,
   vendors: list("vendors"),
   trackingRuns: trackingRuns === undefined ? undefined : Number(trackingRuns),
+  trackingEmulators,
   checkpoint: write
 })
 write(results)

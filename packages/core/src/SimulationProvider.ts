@@ -21,6 +21,7 @@ import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import type { Capabilities } from "./Capabilities.js"
 import * as Issues from "./Issues.js"
+import * as Permits from "./Permits.js"
 import * as Persona from "./Persona.js"
 import type { Plan } from "./Plan.js"
 import * as ProviderError from "./ProviderError.js"
@@ -206,7 +207,8 @@ export const newMarker: Effect.Effect<string> = Effect.map(Random.nextIntBetween
 /** Builds the service from a driver. */
 export const make = (driver: Driver, options: MakeOptions = {}): Service => {
   const name = driver.name
-  const slots = Effect.unsafeMakeSemaphore(options.maxInFlight ?? 32)
+  // Fair permits: thousands of queued calls (watched runs) cost one wake-up per release.
+  const slots = Permits.unsafeMake(options.maxInFlight ?? 32)
   const withPolicy = <A, E, R>(f: (policy: Retry.RetryPolicy) => Effect.Effect<A, E, R>) =>
     options.retry === undefined ? Effect.flatMap(FiberRef.get(Retry.currentPolicy), f) : f(options.retry)
   /** A driver call: takes an in-flight slot, and its vendor requests are each retried under the policy. */
