@@ -459,7 +459,7 @@ const param = (name: string) =>
 
 const ok = (data: unknown, status = 200) => Effect.succeed(HttpServerResponse.unsafeJson({ data }, { status }))
 
-const paginate = <A>(items: ReadonlyArray<A>, idOf: (a: A) => string, max = 50) =>
+const paginate = <A, B = A>(items: ReadonlyArray<A>, idOf: (a: A) => string, max = 50, render: (a: A) => B = (a) => a as unknown as B) =>
   Effect.gen(function*() {
     const q = yield* queryParams
     const limitRaw = q.get("limit")
@@ -475,7 +475,7 @@ const paginate = <A>(items: ReadonlyArray<A>, idOf: (a: A) => string, max = 50) 
     const data = items.slice(from, from + limit)
     const hasMore = from + limit < items.length
     return HttpServerResponse.unsafeJson({
-      data,
+      data: data.map(render),
       pagination: { hasMore, nextCursor: hasMore && data.length > 0 ? idOf(data[data.length - 1]!) : null, total: items.length }
     })
   })
@@ -966,23 +966,22 @@ const makeApp = (ctx: Context) => {
       const t = yield* now
       const planId = q.get("simulationRunPlanId")
       const status = q.get("status")
-      const items = [...store.jobs.values()]
-        .reverse()
-        .filter((j) => planId === null || j.plan.id === planId)
-        .map((j) => {
-          const v = timeline.view(j, t)
-          return {
-            createdAt: iso(j.createdAt),
-            simulationRunPlanId: j.plan.id,
-            simulationRunPlanJobId: j.id,
-            status: v.status,
-            triggeredBy: j.triggeredBy,
-            startedAt: v.startedAt === undefined ? null : iso(v.startedAt),
-            endedAt: v.endedAt === undefined ? null : iso(v.endedAt)
-          }
-        })
-        .filter((j) => status === null || j.status === status)
-      return yield* paginate(items, (j) => j.simulationRunPlanJobId)
+      const render = (j: typeof store.jobs extends Map<string, infer J> ? J : never) => {
+        const v = timeline.view(j, t)
+        return {
+          createdAt: iso(j.createdAt),
+          simulationRunPlanId: j.plan.id,
+          simulationRunPlanJobId: j.id,
+          status: v.status,
+          triggeredBy: j.triggeredBy,
+          startedAt: v.startedAt === undefined ? null : iso(v.startedAt),
+          endedAt: v.endedAt === undefined ? null : iso(v.endedAt)
+        }
+      }
+      const jobs = [...store.jobs.values()].reverse().filter((j) => planId === null || j.plan.id === planId)
+      // Without a status filter only the requested page is rendered.
+      if (status === null) return yield* paginate(jobs, (j) => j.id, 50, render)
+      return yield* paginate(jobs.map(render).filter((j) => j.status === status), (j) => j.simulationRunPlanJobId)
     })),
     HttpRouter.get("/v1/simulation/plan/job/:jobId", Effect.gen(function*() {
       const id = yield* param("jobId")

@@ -19,6 +19,7 @@ import {
   Result,
   type Retry,
   SimulationProvider,
+  Status,
   Warning
 } from "@simbridge/core"
 import type * as ConfigError from "effect/ConfigError"
@@ -725,7 +726,69 @@ export const make: Effect.Effect<SimulationProvider.Driver, never, RoarkClient.R
     return w
   }
 
-  return { name, capabilities, check, provision, startRun, getRun, listResults, cancelRun, findRun }
+  // ---------------------------------------------------------------------------------------------
+  // Tracking (`getRuns`): the job list of a run plan carries each job's status but not its
+  // simulation jobs, so the list detects status changes and a job's detail is read only when its
+  // listed status changed (the terminal one included). Counts that change while the status stays
+  // the same are seen at the next status change, not as they happen (see docs/providers/roark.md).
+  // ---------------------------------------------------------------------------------------------
+  const tracked = new Map<string, { readonly planId: string; readonly status: string; readonly run: RunEncoded }>()
+
+  const remember = (run: RunEncoded): RunEncoded => {
+    const planId = (run.providerMetadata as { readonly simulationRunPlanId?: unknown } | undefined)?.simulationRunPlanId
+    if (typeof planId === "string") tracked.set(run.ref.id, { planId, status: run.status.raw, run })
+    return run
+  }
+
+  const trackedGetRun: SimulationProvider.Driver["getRun"] = (id) => Effect.map(getRun(id), remember)
+
+  /** Listed statuses of the wanted jobs of one plan: newest first, 50 a page, until all were seen. */
+  const listStatuses = (planId: string, wanted: ReadonlySet<string>) =>
+    Effect.gen(function*() {
+      const statuses = new Map<string, string>()
+      let after: string | undefined
+      while (statuses.size < wanted.size) {
+        const page = yield* client.runPlanJobs.list({ simulationRunPlanId: planId, limit: 50, ...(after === undefined ? {} : { after }) })
+        for (const job of page.data) if (wanted.has(job.simulationRunPlanJobId)) statuses.set(job.simulationRunPlanJobId, job.status)
+        const next = page.pagination?.hasMore ? page.pagination.nextCursor ?? undefined : undefined
+        if (next === undefined || page.data.length === 0) break
+        after = next
+      }
+      return statuses
+    })
+
+  const getRuns: NonNullable<SimulationProvider.Driver["getRuns"]> = (ids) =>
+    Effect.gen(function*() {
+      // Jobs never read: once each (a watch reads its run with getRun first, so this is rare).
+      yield* Effect.forEach(ids.filter((id) => !tracked.has(id)), (id) => Effect.catchIf(trackedGetRun(id), (e) => e.reason === "NotFound", () => Effect.void), {
+        concurrency: 8,
+        discard: true
+      })
+      const byPlan = new Map<string, Set<string>>()
+      for (const id of ids) {
+        const entry = tracked.get(id)
+        if (entry !== undefined) byPlan.set(entry.planId, (byPlan.get(entry.planId) ?? new Set()).add(id))
+      }
+      const changed: Array<string> = []
+      for (const [planId, wanted] of byPlan) {
+        const statuses = yield* listStatuses(planId, wanted)
+        for (const id of wanted) {
+          const listed = statuses.get(id)
+          if (listed !== undefined && listed !== tracked.get(id)!.status) changed.push(id)
+        }
+      }
+      yield* Effect.forEach(changed, (id) => trackedGetRun(id), { concurrency: 8, discard: true })
+      const out: Array<RunEncoded> = []
+      for (const id of ids) {
+        const entry = tracked.get(id)
+        if (entry === undefined) continue
+        out.push(entry.run)
+        if (Status.isTerminal(entry.run.status)) tracked.delete(id)
+      }
+      return out
+    })
+
+  return { name, capabilities, check, provision, startRun, getRun: trackedGetRun, getRuns, listResults, cancelRun, findRun }
 })
 
 // ---------------------------------------------------------------------------------------------
