@@ -237,8 +237,16 @@ export const run = (
           if (Option.isNone(s.run) || Option.isSome(s.finishedAt)) return
           const run = s.run.value
           yield* s.provider.cancel(run.ref).pipe(Effect.timeout(timeout), Effect.ignore)
+          // A vendor may take a moment to settle a cancel (Roark: CANCELLING -> CANCELLED): wait a
+          // little for a terminal status, so the partial report says what was left undone.
+          const settled = yield* s.provider.watch(run.ref, { interval: Duration.millis(250), maxInterval: Duration.seconds(1) }).pipe(
+            Stream.runLast,
+            Effect.timeout(Duration.min(timeout, settleTimeout)),
+            Effect.option,
+            Effect.map(Option.flatten)
+          )
+          const latest = Option.isSome(settled) ? settled : yield* s.provider.getRun(run.ref).pipe(Effect.timeout(timeout), Effect.option)
           yield* readResults(state, s.provider, run).pipe(Effect.timeout(timeout), Effect.ignore)
-          const latest = yield* s.provider.getRun(run.ref).pipe(Effect.timeout(timeout), Effect.option)
           if (Option.isSome(latest)) yield* Ref.update(state, (x) => ({ ...x, run: Option.some(keepWarnings(latest.value, run)) }))
         }), { concurrency: "unbounded", discard: true })
       if (options.onInterrupt) yield* options.onInterrupt(yield* report(true))
@@ -251,6 +259,9 @@ export const run = (
     yield* emit(Event.Completed({ report: final }))
     return final
   }).pipe(Effect.withSpan("SuiteRunner.run", { attributes: { "simbridge.plan": plan.name } }))
+
+/** How long an interrupted run waits for the vendor to settle its cancel. */
+const settleTimeout = Duration.seconds(5)
 
 const keepWarnings = (snapshot: Run, started: Run): Run =>
   snapshot.warnings.length >= started.warnings.length ? snapshot : new Run({ ...snapshot, warnings: started.warnings })

@@ -40,6 +40,8 @@ export interface Options {
   readonly callDuration?: Duration.DurationInput
   /** Time a run stays queued; default 1 second. */
   readonly queueDelay?: Duration.DurationInput
+  /** Time a cancel takes to settle (the run shows `cancelling` meanwhile); default 0. */
+  readonly cancelSettle?: Duration.DurationInput
   /** Results per page; default 4. */
   readonly pageSize?: number
   readonly capabilities?: Partial<Capabilities>
@@ -80,6 +82,7 @@ const statusOf = Status.table({
   done: "completed",
   failed: "failed",
   cancelled: "canceled",
+  cancelling: "running",
   timed_out: "timed_out"
 })
 
@@ -132,6 +135,7 @@ export const make = (options: Options = {}): Effect.Effect<{ readonly driver: Si
     const seed = options.seed ?? 1
     const failRate = options.failRate ?? 0.2
     const callMs = Duration.toMillis(options.callDuration ?? Duration.seconds(3))
+    const cancelSettleMs = Duration.toMillis(options.cancelSettle ?? Duration.zero)
     const queueMs = Duration.toMillis(options.queueDelay ?? Duration.seconds(1))
     const pageSize = options.pageSize ?? 4
     const capabilities = new Capabilities({ ...defaultCapabilities, ...options.capabilities })
@@ -183,7 +187,7 @@ export const make = (options: Options = {}): Effect.Effect<{ readonly driver: Si
 
     const resultOf = (run: StoredRun, slot: Plan.Slot, index: number, now: number): typeof Result.Result.Encoded => {
       const { start, end } = slotTimes(run, index)
-      const canceled = run.canceledAt !== undefined && run.canceledAt < end
+      const canceled = run.canceledAt !== undefined && run.canceledAt < end && run.canceledAt <= now
       const raw = canceled ? "cancelled" : now < start ? "pending" : now < end ? "in_progress" : outcomeOf(slot) === "error" ? "failed" : "done"
       const status = statusOf(raw)
       const scenario = run.plan.scenarios.find((s) => s.id === slot.scenario)!
@@ -237,6 +241,8 @@ export const make = (options: Options = {}): Effect.Effect<{ readonly driver: Si
       }
       const raw = run.canceledAt !== undefined && run.canceledAt <= now
         ? "cancelled"
+        : run.canceledAt !== undefined
+        ? "cancelling"
         : counts.queued === counts.total
         ? "pending"
         : counts.queued + counts.running > 0
@@ -335,7 +341,7 @@ export const make = (options: Options = {}): Effect.Effect<{ readonly driver: Si
         guarded("cancelRun", [id], Effect.gen(function*() {
           const run = yield* findStored("cancelRun", id)
           const now = yield* Clock.currentTimeMillis
-          if (run.canceledAt === undefined) yield* Ref.update(runs, (m) => new Map(m).set(id, { ...run, canceledAt: now }))
+          if (run.canceledAt === undefined) yield* Ref.update(runs, (m) => new Map(m).set(id, { ...run, canceledAt: now + cancelSettleMs }))
         }), (a) => a),
       findRun: (input) =>
         guarded("findRun", [input.marker], Effect.gen(function*() {

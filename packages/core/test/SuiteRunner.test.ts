@@ -90,6 +90,23 @@ describe("SuiteRunner", () => {
     }))
 })
 
+describe("SuiteRunner interruption with a vendor that takes time to settle a cancel", () => {
+  it.effect("waits for the cancel to settle, so the partial report has the terminal status and every result", () =>
+    Effect.gen(function*() {
+      const a = yield* provider("alpha", { callDuration: "1 minute", cancelSettle: "2 seconds" })
+      const partial = yield* Ref.make<ReadonlyArray<string>>([])
+      const fiber = yield* Effect.fork(SuiteRunner.run(plan, [a.service], {
+        onInterrupt: (report) => Ref.set(partial, [report.runs[0]!.status.raw, ...report.runs[0]!.results.map((r) => r.verdict)])
+      }))
+      yield* TestClock.adjust("10 seconds")
+      const interrupting = yield* Effect.fork(Fiber.interrupt(fiber))
+      // Let the settle polls run on the test clock.
+      for (let i = 0; i < 20; i++) yield* TestClock.adjust("250 millis")
+      yield* Fiber.join(interrupting)
+      expect(yield* Ref.get(partial)).toEqual(["cancelled", "skipped", "skipped", "skipped", "skipped"])
+    }))
+})
+
 describe("TestProvider", () => {
   it.effect("advances on the Effect clock and records every call", () =>
     Effect.gen(function*() {
