@@ -47,10 +47,10 @@ export interface TrackOptions {
 
 export interface Tracker {
   /**
-   * The snapshots of run `id` after the one whose key is `last` (the caller already has it): one
-   * per observed change, ending with the terminal one.
+   * The snapshots of a run: the one `first` reads (at once), then one per observed change, ending
+   * with the terminal one.
    */
-  readonly track: (id: string, last: string, options: TrackOptions) => Stream.Stream<Run, ProviderError.ProviderError>
+  readonly track: (first: Effect.Effect<Run, ProviderError.ProviderError>, options: TrackOptions) => Stream.Stream<Run, ProviderError.ProviderError>
   /** How many watchers are registered right now. */
   readonly watchers: Effect.Effect<number>
   /** Whether the polling loop is running right now. */
@@ -205,18 +205,26 @@ export const make = (options: Options): Tracker => {
       return f === undefined ? Effect.void : Effect.asVoid(Fiber.interruptFork(f))
     })
 
-  const track: Tracker["track"] = (id, last, opts) =>
+  /** What a watcher's queue carries: a snapshot, the end, or a failure. */
+  const pull = (queue: Queue.Queue<Take.Take<Run, ProviderError.ProviderError>>) =>
+    Effect.flatMap(Queue.take(queue), (take) => Take.done(take))
+
+  const track: Tracker["track"] = (first, opts) =>
     Stream.unwrapScoped(Effect.gen(function*() {
+      const run = yield* first
+      if (isTerminal(run.status)) return Stream.succeed(run)
       const queue = yield* Queue.unbounded<Take.Take<Run, ProviderError.ProviderError>>()
+      Queue.unsafeOffer(queue, Take.of(run))
       const w: Watcher = {
-        id,
+        id: run.ref.id,
         queue,
         interval: Math.max(1, Duration.toMillis(opts.interval)),
         maxInterval: Math.max(1, Duration.toMillis(opts.maxInterval)),
-        last
+        last: options.key(run)
       }
       yield* Effect.acquireRelease(register(w), () => Effect.zipRight(unregister(w), Queue.shutdown(queue)))
-      return Stream.flattenTake(Stream.fromQueue(queue))
+      // One pull per element, no intermediate streams: a watcher costs little (thousands run at once).
+      return Stream.flattenChunks(Stream.repeatEffectOption(pull(queue)))
     }))
 
   return {

@@ -348,10 +348,7 @@ export const make = (driver: Driver, options: MakeOptions = {}): Service => {
     const max = Duration.decode(opts?.maxInterval ?? options.watch?.maxInterval ?? Duration.seconds(10))
     if (tracker !== undefined) {
       // The first snapshot is read at once, as without batching; later ones come from the tracker.
-      return Stream.unwrap(Effect.map(getRun(ref), (run) =>
-        isTerminal(run.status)
-          ? Stream.succeed(run)
-          : Stream.concat(Stream.succeed(run), tracker.track(run.ref.id, watchKey(run), { interval: first, maxInterval: max }))))
+      return tracker.track(getRun(ref), { interval: first, maxInterval: max })
     }
     const key = watchKey
     return Stream.paginateEffect(
