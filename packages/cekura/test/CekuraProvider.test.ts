@@ -216,4 +216,11 @@ describe("CekuraProvider", () => {
     expect(Schema.decodeUnknownSync(CekuraProvider.plugin.optionsSchema!)({})).toEqual({})
     expect(CekuraEmulator.plugin.vendor).toBe("cekura")
   })
+
+  it("plugin.check says, without contacting Cekura, which personas run as a catalogue personality", () => {
+    const codes = (plan: Plan.Plan) => CekuraProvider.plugin.check!(plan).map((w) => `${w.code}@${w.field}`)
+    expect(codes(dental)).toEqual(dental.personas.map((_, i) => `persona_from_catalogue@personas[${i}]`))
+    const pinned = withPlan({ vendors: { cekura: { personalities: Object.fromEntries(dentalClinic.personas.map((p: { id: string }) => [p.id, 7])) } } })
+    expect(codes(pinned)).toEqual([])
+  })
 })

@@ -17,7 +17,9 @@ import type * as Redacted from "effect/Redacted"
 import type * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import type { Capabilities } from "./Capabilities.js"
+import type { Plan } from "./Plan.js"
 import { SimulationProvider } from "./SimulationProvider.js"
+import type { Warning } from "./Warning.js"
 
 /** Where a provider is reached, when not taken from the environment (emulators, embedders). */
 export interface Settings {
@@ -39,6 +41,12 @@ export interface ProviderPlugin {
   readonly optionsSchema?: Schema.Schema<any, any, never> | undefined
   /** The environment variables the provider reads, for `simbridge providers` and error messages. */
   readonly env: ReadonlyArray<string>
+  /**
+   * The provider's own warnings for a plan that can be known without contacting the vendor
+   * (`simbridge validate` shows them with the capability gaps). Warnings that depend on the
+   * vendor's data (a catalogue, existing resources) come with the run.
+   */
+  readonly check?: ((plan: Plan) => ReadonlyArray<Warning>) | undefined
 }
 
 export class UnknownProvider extends Data.TaggedError("UnknownProvider")<{

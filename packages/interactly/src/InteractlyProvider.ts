@@ -165,6 +165,37 @@ interface Canonical {
   readonly persona: string
 }
 
+/** The provider's own warnings for a plan, without contacting the vendor (also `simbridge validate`'s). */
+export const check = (plan: Plan.Plan): ReadonlyArray<Warning.Warning> => {
+  const w: Array<Warning.Warning> = []
+  const opts = Option.getOrElse(Schema.decodeUnknownOption(Options)(plan.vendors[name] ?? {}), () => ({}) as Options)
+  if (plan.evaluators.length > 0) {
+    const names = plan.evaluators.map((e) => `${e.id} -> "${opts.metrics?.[e.id]?.name ?? e.id}"`).join(", ")
+    w.push(Warning.make(
+      "evaluators_as_workflow_metrics",
+      `Interactly judges with the evaluation criteria configured on the workflow; evaluators are matched to its metrics by name (${names}); rename with vendors.interactly.metrics`,
+      "evaluators"
+    ))
+  }
+  plan.personas.forEach((p, i) => {
+    if (opts.callerWorkflows?.[p.id] === undefined && opts.callerWorkflowId === undefined) {
+      w.push(Warning.make(
+        "caller_workflow_managed",
+        `persona "${p.id}" has no caller workflow (vendors.interactly.callerWorkflows); simbridge uses the workflow "${Mapping.callerWorkflowName(p.id)}", creating it with only a description if missing: give it a caller prompt that uses the persona_* and scenario_* dynamic variables`,
+        `personas[${i}]`
+      ))
+    }
+  })
+  if (plan.concurrency !== undefined && plan.scenarios.length * plan.personas.length > 1) {
+    w.push(Warning.make(
+      "concurrency_per_simulation",
+      `max_concurrent_runs applies to each of the ${plan.scenarios.length * plan.personas.length} simulations (scenario x persona): up to ${plan.concurrency * plan.scenarios.length * plan.personas.length} conversations may run at once`,
+      "concurrency"
+    ))
+  }
+  return w
+}
+
 /** Builds the driver over an `InteractlyClient`. */
 export const makeDriver = (options: DriverOptions = {}): Effect.Effect<SimulationProvider.Driver, never, InteractlyClient.InteractlyClient> =>
   Effect.gen(function*() {
@@ -613,35 +644,6 @@ export const makeDriver = (options: DriverOptions = {}): Effect.Effect<Simulatio
         yield* Effect.forEach(ids, (g) => client.stopSimulationRun(g).pipe(Effect.catchIf((e) => e.reason === "Conflict", () => Effect.void)), { discard: true })
       })
 
-    const check = (plan: Plan.Plan): ReadonlyArray<Warning.Warning> => {
-      const w: Array<Warning.Warning> = []
-      const opts = Option.getOrElse(Schema.decodeUnknownOption(Options)(plan.vendors[name] ?? {}), () => ({}) as Options)
-      if (plan.evaluators.length > 0) {
-        const names = plan.evaluators.map((e) => `${e.id} -> "${opts.metrics?.[e.id]?.name ?? e.id}"`).join(", ")
-        w.push(Warning.make(
-          "evaluators_as_workflow_metrics",
-          `Interactly judges with the evaluation criteria configured on the workflow; evaluators are matched to its metrics by name (${names}); rename with vendors.interactly.metrics`,
-          "evaluators"
-        ))
-      }
-      plan.personas.forEach((p, i) => {
-        if (opts.callerWorkflows?.[p.id] === undefined && opts.callerWorkflowId === undefined) {
-          w.push(Warning.make(
-            "caller_workflow_managed",
-            `persona "${p.id}" has no caller workflow (vendors.interactly.callerWorkflows); simbridge uses the workflow "${Mapping.callerWorkflowName(p.id)}", creating it with only a description if missing: give it a caller prompt that uses the persona_* and scenario_* dynamic variables`,
-            `personas[${i}]`
-          ))
-        }
-      })
-      if (plan.concurrency !== undefined && plan.scenarios.length * plan.personas.length > 1) {
-        w.push(Warning.make(
-          "concurrency_per_simulation",
-          `max_concurrent_runs applies to each of the ${plan.scenarios.length * plan.personas.length} simulations (scenario x persona): up to ${plan.concurrency * plan.scenarios.length * plan.personas.length} conversations may run at once`,
-          "concurrency"
-        ))
-      }
-      return w
-    }
 
     return { name, capabilities, check, provision, startRun, findRun, getRun, listResults, cancelRun }
   })
@@ -679,5 +681,6 @@ export const plugin: ProviderRegistry.ProviderPlugin = {
   layer: (settings) => layer(settings),
   targetSchema: Target,
   optionsSchema: Options,
-  env: InteractlyClient.env
+  env: InteractlyClient.env,
+  check
 }

@@ -238,6 +238,18 @@ export const evaluationsOf = (
 // The driver
 // ---------------------------------------------------------------------------------------------
 
+/** The provider's own warnings for a plan, without contacting the vendor (also `simbridge validate`'s). */
+export const check = (plan: Plan.Plan): ReadonlyArray<Warning.Warning> => {
+  const w: Array<Warning.Warning> = []
+  if (plan.direction === "outbound" && plan.iterations > 1) {
+    w.push(Warning.make("iterations_capped", `Roark runs OUTBOUND plans once (iterationCount must be 1); ${plan.iterations} iterations requested`, "iterations"))
+  }
+  plan.personas.forEach((p, i) => {
+    if (p.gender === "neutral") w.push(Warning.make("persona_gender_substituted", `persona "${p.id}": Roark has no neutral gender; ${M.fallbackGender} is used`, `personas[${i}].gender`))
+  })
+  return w
+}
+
 export const make: Effect.Effect<SimulationProvider.Driver, never, RoarkClient.RoarkClient> = Effect.gen(function*() {
   const client = yield* RoarkClient.RoarkClient
   const runs = new Map<string, RunContext>()
@@ -715,16 +727,6 @@ export const make: Effect.Effect<SimulationProvider.Driver, never, RoarkClient.R
       )
     )
 
-  const check = (plan: Plan.Plan): ReadonlyArray<Warning.Warning> => {
-    const w: Array<Warning.Warning> = []
-    if (plan.direction === "outbound" && plan.iterations > 1) {
-      w.push(Warning.make("iterations_capped", `Roark runs OUTBOUND plans once (iterationCount must be 1); ${plan.iterations} iterations requested`, "iterations"))
-    }
-    plan.personas.forEach((p, i) => {
-      if (p.gender === "neutral") w.push(Warning.make("persona_gender_substituted", `persona "${p.id}": Roark has no neutral gender; ${M.fallbackGender} is used`, `personas[${i}].gender`))
-    })
-    return w
-  }
 
   // ---------------------------------------------------------------------------------------------
   // Tracking (`getRuns`): the job list of a run plan carries each job's status but not its
@@ -822,5 +824,6 @@ export const plugin: ProviderRegistry.ProviderPlugin = {
   layer: (settings) => layer(settings),
   targetSchema: Target,
   optionsSchema: Options,
-  env
+  env,
+  check
 }

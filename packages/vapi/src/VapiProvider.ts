@@ -579,7 +579,8 @@ export const plugin: ProviderRegistry.ProviderPlugin = {
   layer: (settings) => layer(settings),
   targetSchema: Target,
   optionsSchema: Options,
-  env
+  env,
+  check
 }
 
 // ---------------------------------------------------------------------------------------------
