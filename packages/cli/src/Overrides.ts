@@ -4,9 +4,23 @@
  *
  * @since 0.1.0
  */
-import { Plan } from "@simbridge/core"
+import { Issues, Plan } from "@simbridge/core"
 import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
+import { humanize } from "./SuiteFile.js"
+
+/** The flag behind a plan field an override sets. */
+const flags: Record<string, string> = { iterations: "--iterations", concurrency: "--concurrency" }
+
+/** `--iterations: expected a positive integer, got 0`, one line per problem. */
+const describe = (issues: ReadonlyArray<Issues.Issue>): string =>
+  issues
+    .map((i) => {
+      const flag = i.path.length === 1 && typeof i.path[0] === "string" ? flags[i.path[0]] : undefined
+      const where = flag ?? Issues.formatPath(i.path)
+      return `${where === "" ? "" : `${where}: `}${humanize(i.message)}`
+    })
+    .join("\n")
 
 export interface Overrides {
   readonly iterations?: number | undefined
@@ -34,5 +48,5 @@ export const apply = (plan: Plan.Plan, overrides: Overrides): Either.Either<Plan
     scenarios: wantedScenarios.length === 0 ? encoded.scenarios : encoded.scenarios.filter((s) => wantedScenarios.includes(s.id)),
     personas: wantedPersonas.length === 0 ? encoded.personas : encoded.personas.filter((p) => wantedPersonas.includes(p.id))
   }
-  return Schema.decodeUnknownEither(Plan.Plan)(next).pipe(Either.mapLeft((e) => `invalid override: ${e.message}`))
+  return Schema.decodeUnknownEither(Plan.Plan)(next, { errors: "all" }).pipe(Either.mapLeft((e) => describe(Issues.fromParseError(e))))
 }

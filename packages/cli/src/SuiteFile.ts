@@ -15,6 +15,7 @@ import * as Either from "effect/Either"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import * as YAML from "yaml"
+import * as Plugins from "./Plugins.js"
 
 export interface Problem {
   readonly file: string
@@ -55,32 +56,8 @@ export const humanize = (message: string): string => {
   return message
 }
 
-/**
- * Merges the issues Schema reports per union member into one per path: the literals of a union
- * become one "expected one of" list, and "expected undefined" (the optional branch) is dropped
- * when the path has a more telling issue.
- */
-export const mergeIssues = (issues: ReadonlyArray<Issues.Issue>): ReadonlyArray<Issues.Issue> => {
-  const byPath = new Map<string, Array<Issues.Issue>>()
-  for (const issue of issues) {
-    const key = JSON.stringify(issue.path.map(String))
-    byPath.set(key, [...(byPath.get(key) ?? []), issue])
-  }
-  const out: Array<Issues.Issue> = []
-  for (const group of byPath.values()) {
-    const telling = group.filter((i) => !/^Expected undefined, actual/.test(i.message))
-    const kept = telling.length > 0 ? telling : group
-    const literal = /^Expected ("[^"]*"), actual (.*)$/s
-    const literals = kept.map((i) => literal.exec(i.message)).filter((m): m is RegExpExecArray => m !== null)
-    if (literals.length > 1) {
-      const rest = kept.filter((i) => !literal.test(i.message))
-      out.push({ path: kept[0]!.path, message: `Expected ${literals.map((m) => m[1]).join(" | ")}, actual ${literals[0]![2]}` }, ...rest)
-    } else {
-      out.push(...kept)
-    }
-  }
-  return out
-}
+/** See `Issues.merge` in core: `Issues.fromParseError` already applies it. */
+export const mergeIssues: (issues: ReadonlyArray<Issues.Issue>) => ReadonlyArray<Issues.Issue> = Issues.merge
 
 const lineCol = (counter: YAML.LineCounter, offset: number | undefined) => {
   const pos = counter.linePos(offset ?? 0)
@@ -153,7 +130,7 @@ const decodeDocument = <A, I>(
   }
   return Schema.decodeUnknownEither(schema, { errors: "all", onExcessProperty: "error" })(value).pipe(
     Either.mapLeft((error: ParseResult.ParseError) =>
-      new SuiteFileError({ file, problems: mergeIssues(Issues.fromParseError(error)).map((i) => locate(i.path, i.message)).sort(byPosition) })
+      new SuiteFileError({ file, problems: Issues.fromParseError(error).map((i) => locate(i.path, i.message)).sort(byPosition) })
     ),
     Either.map((value) => ({ value, locate }))
   )
@@ -183,14 +160,21 @@ export const load = (file: string): Effect.Effect<Decoded, SuiteFileError, FileS
 
 /**
  * Checks the suite's `target.<provider>` and `vendors.<provider>` entries with each selected
- * provider's own schemas, before anything is sent.
+ * provider's own schemas, before anything is sent; a `vendors` key that names no known provider
+ * (`knownProviders`) is a problem too.
  */
 export const checkVendorSections = (
   decoded: Decoded,
   plugins: ReadonlyArray<ProviderRegistry.ProviderPlugin>,
-  file: string
+  file: string,
+  knownProviders: ReadonlyArray<string> = Plugins.providerNames
 ): Either.Either<void, SuiteFileError> => {
   const problems: Array<Problem> = []
+  for (const name of Object.keys(decoded.plan.vendors)) {
+    if (!knownProviders.includes(name)) {
+      problems.push(decoded.locate(["vendors", name], `unknown provider "${name}"; known providers: ${knownProviders.join(", ")}`))
+    }
+  }
   for (const plugin of plugins) {
     const target = decoded.plan.target[plugin.name]
     if (plugin.targetSchema) {
@@ -199,7 +183,7 @@ export const checkVendorSections = (
       } else {
         const result = Schema.decodeUnknownEither(plugin.targetSchema, { errors: "all", onExcessProperty: "error" })(target)
         if (Either.isLeft(result)) {
-          for (const i of mergeIssues(Issues.fromParseError(result.left))) problems.push(decoded.locate(["target", plugin.name, ...i.path], i.message))
+          for (const i of Issues.fromParseError(result.left)) problems.push(decoded.locate(["target", plugin.name, ...i.path], i.message))
         }
       }
     }
@@ -207,7 +191,7 @@ export const checkVendorSections = (
     if (options !== undefined && plugin.optionsSchema) {
       const result = Schema.decodeUnknownEither(plugin.optionsSchema, { errors: "all", onExcessProperty: "error" })(options)
       if (Either.isLeft(result)) {
-        for (const i of mergeIssues(Issues.fromParseError(result.left))) problems.push(decoded.locate(["vendors", plugin.name, ...i.path], i.message))
+        for (const i of Issues.fromParseError(result.left)) problems.push(decoded.locate(["vendors", plugin.name, ...i.path], i.message))
       }
     }
   }

@@ -29,6 +29,13 @@ describe("overrides", () => {
     )
     expect(Either.isLeft(Overrides.apply(example(), { iterations: 0 }))).toBe(true)
   })
+
+  it("an invalid override names the flag and what it expects, like a suite-file problem", () => {
+    expect(Overrides.apply(example(), { iterations: 0 })).toEqual(Either.left("--iterations: expected a positive integer, got 0"))
+    expect(Overrides.apply(example(), { iterations: -2, concurrency: 0 })).toEqual(
+      Either.left("--iterations: expected a positive integer, got -2\n--concurrency: expected a positive integer, got 0")
+    )
+  })
 })
 
 describe("project config", () => {

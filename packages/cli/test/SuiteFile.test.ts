@@ -42,7 +42,7 @@ describe("SuiteFile", () => {
       .replace("    name: Pat\n", "    name: Pat\n    accent: usa\n    colour: blue\n")
       .replace("name: Demo\n", "name: Demo\niterations: 0\n")
     expect(problems(text)).toEqual([
-      "suite.yaml:2:13 iterations: expected a positive number, got 0",
+      "suite.yaml:2:13 iterations: expected a positive integer, got 0",
       `suite.yaml:8:13 personas[0].accent: expected one of us, us_south, gb, es, de, in, fr, nl, sa, gr, au, it, id, th, jp, nz, ph, sg, my, hk, tr, pt, il, got "usa"`,
       "suite.yaml:9:13 personas[0].colour: is not a known field; known fields: id, name, language, accent, gender, emotion, backgroundNoise, speechPace, speechClarity, intentClarity, confirmationStyle, memoryReliability, backstory, properties"
     ])
@@ -78,6 +78,31 @@ describe("SuiteFile", () => {
     if (Either.isLeft(withBad)) throw withBad.left
     const bad = SuiteFile.checkVendorSections(withBad.right, [plugin], "suite.yaml")
     expect(Either.isLeft(bad) && bad.left.problems.map(SuiteFile.formatProblem)[0]).toMatch(/^suite\.yaml:3:26 target\.strict\.assistantId: /)
+  })
+})
+
+describe("SuiteFile messages", () => {
+  it("a bad field inside an optional list is reported once, without the optional branch's 'expected undefined'", () => {
+    const text = good.replace("    description: it worked\n", "    description: it worked\n    type: numbr\n")
+    expect(problems(text)).toEqual([
+      `suite.yaml:15:11 evaluators[0].type: expected one of boolean, number, string, got "numbr"`
+    ])
+  })
+
+  it("an empty persona or scenario list says it is empty, at the list", () => {
+    const noPersonas = good.replace("personas:\n  - id: p1\n    name: Pat\n", "personas: []\n")
+    expect(problems(noPersonas)).toEqual(["suite.yaml:4:11 personas: expected at least one persona, got an empty list"])
+    const noScenarios = good.replace(/scenarios:\n(    .*\n|  - .*\n)+/, "scenarios: []\n")
+    expect(problems(noScenarios)).toEqual(["suite.yaml:7:12 scenarios: expected at least one scenario, got an empty list"])
+  })
+
+  it("a vendors entry naming no known provider is a located problem naming the known ones", () => {
+    const decoded = SuiteFile.decode("suite.yaml", good + "vendors:\n  nosuch: {}\n  test: {}\n")
+    if (Either.isLeft(decoded)) throw decoded.left
+    const result = SuiteFile.checkVendorSections(decoded.right, [Plugins.testPlugin], "suite.yaml")
+    expect(Either.isLeft(result) && result.left.problems.map(SuiteFile.formatProblem)).toEqual([
+      `suite.yaml:16:11 vendors.nosuch: unknown provider "nosuch"; known providers: ${Plugins.providerNames.join(", ")}`
+    ])
   })
 })
 

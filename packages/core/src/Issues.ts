@@ -22,9 +22,45 @@ export const formatPath = (path: ReadonlyArray<PropertyKey>): string => {
   return out
 }
 
-/** Flattens a parse error into one entry per failing path. */
+const optionalBranch = /^Expected undefined, actual/
+
+const isUnder = (path: ReadonlyArray<PropertyKey>, prefix: ReadonlyArray<PropertyKey>): boolean =>
+  prefix.length <= path.length && prefix.every((key, i) => String(key) === String(path[i]))
+
+const literal = /^Expected ("[^"]*"), actual (.*)$/s
+
+/**
+ * Merges the issues Schema reports per union member into one per path:
+ *
+ * - "Expected undefined" (the `undefined` branch of an optional field) is dropped when another
+ *   issue is at the same path or under it (`evaluators: expected undefined` beside
+ *   `evaluators[1].type: ...`): it is union noise, not what the user got wrong;
+ * - the literals of a union become one `Expected "a" | "b", actual ...`.
+ */
+export const merge = (issues: ReadonlyArray<Issue>): ReadonlyArray<Issue> => {
+  const telling = issues.filter((i) => !optionalBranch.test(i.message))
+  const kept = issues.filter((i) => !optionalBranch.test(i.message) || !telling.some((t) => isUnder(t.path, i.path)))
+  const byPath = new Map<string, Array<Issue>>()
+  for (const issue of kept) {
+    const key = JSON.stringify(issue.path.map(String))
+    byPath.set(key, [...(byPath.get(key) ?? []), issue])
+  }
+  const out: Array<Issue> = []
+  for (const group of byPath.values()) {
+    const literals = group.map((i) => literal.exec(i.message)).filter((m): m is RegExpExecArray => m !== null)
+    if (literals.length > 1) {
+      const rest = group.filter((i) => !literal.test(i.message))
+      out.push({ path: group[0]!.path, message: `Expected ${literals.map((m) => m[1]).join(" | ")}, actual ${literals[0]![2]}` }, ...rest)
+    } else {
+      out.push(...group)
+    }
+  }
+  return out
+}
+
+/** Flattens a parse error into one entry per failing path, union noise merged away (see {@link merge}). */
 export const fromParseError = (error: ParseResult.ParseError): ReadonlyArray<Issue> =>
-  ParseResult.ArrayFormatter.formatErrorSync(error).map((i) => ({ path: i.path, message: i.message }))
+  merge(ParseResult.ArrayFormatter.formatErrorSync(error).map((i) => ({ path: i.path, message: i.message })))
 
 /** `a.b[0]: message; c: message` */
 export const summarize = (issues: ReadonlyArray<Issue>, prefix: ReadonlyArray<PropertyKey> = []): string =>

@@ -5,6 +5,7 @@
  * @since 0.1.0
  */
 import { createHash } from "node:crypto"
+import type * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import * as Evaluator from "./Evaluator.js"
 import { JsonRecord } from "./Json.js"
@@ -21,7 +22,26 @@ export type Transport = typeof Transport.Type
 export const ExecutionMode = Schema.Literal("parallel", "sequential")
 export type ExecutionMode = typeof ExecutionMode.Type
 
-const PositiveInt = Schema.Int.pipe(Schema.positive())
+const show = (actual: unknown): string => {
+  try {
+    return JSON.stringify(actual) ?? String(actual)
+  } catch {
+    return String(actual)
+  }
+}
+
+const PositiveInt = Schema.Int.pipe(Schema.positive()).annotations({
+  message: (issue) => ({ message: `Expected a positive integer, actual ${show(issue.actual)}`, override: true })
+})
+
+/**
+ * A list that needs at least one item: an empty list says so (instead of "[0] is missing");
+ * problems inside the items keep their own messages and paths.
+ */
+const nonEmpty = (noun: string) => (issue: ParseResult.ParseIssue) =>
+  Array.isArray(issue.actual) && issue.actual.length === 0
+    ? { message: `expected at least one ${noun}, got an empty list`, override: true }
+    : { message: `Expected a list of at least one ${noun}, actual ${show(issue.actual)}`, override: false }
 
 const uniqueIds = (field: string) => (items: ReadonlyArray<{ readonly id: string }>) => {
   const seen = new Set<string>()
@@ -44,8 +64,8 @@ const PlanFields = {
   silenceTimeoutSeconds: Schema.optional(PositiveInt),
   endCallPhrases: Schema.optional(Schema.Array(Schema.NonEmptyTrimmedString)),
   executionMode: Schema.optional(ExecutionMode),
-  personas: Schema.NonEmptyArray(Persona),
-  scenarios: Schema.NonEmptyArray(Scenario),
+  personas: Schema.NonEmptyArray(Persona).annotations({ message: nonEmpty("persona") }),
+  scenarios: Schema.NonEmptyArray(Scenario).annotations({ message: nonEmpty("scenario") }),
   evaluators: Schema.optionalWith(Schema.Array(Evaluator.Evaluator), { default: () => [] }),
   /** Per-vendor options, each checked by that provider's own schema. */
   vendors: Schema.optionalWith(Schema.Record({ key: Schema.String, value: JsonRecord }), { default: () => ({}) })
