@@ -46,6 +46,8 @@ const suiteArg = Args.text({ name: "suite" }).pipe(Args.withDescription("the sui
 const providerOption = Options.text("provider").pipe(
   Options.withAlias("p"),
   Options.repeated,
+  // A default makes the help render it as optional: `[(-p, --provider text)...]`.
+  Options.withDefault([]),
   Options.withDescription("a provider to run on (repeatable): test, vapi, roark, cekura, interactly; default: every provider the suite has a target for")
 )
 const emulateOption = Options.boolean("emulate").pipe(Options.withDescription("run against in-process emulators instead of the vendors (nothing is billed)"))
@@ -160,7 +162,11 @@ export const writeReports = (files: ReportFiles, report: SuiteReport.SuiteReport
 const configOption = Options.text("config").pipe(Options.optional, Options.withDescription(`project config file (default: ${ProjectConfig.defaultFile} when present)`))
 const iterationsOption = Options.integer("iterations").pipe(Options.optional, Options.withDescription("override the suite's iterations"))
 const concurrencyOption = Options.integer("concurrency").pipe(Options.optional, Options.withDescription("override the suite's concurrency"))
-const filterOption = Options.text("filter").pipe(Options.repeated, Options.withDescription("run only this scenario or persona id (repeatable)"))
+const filterOption = Options.text("filter").pipe(
+  Options.repeated,
+  Options.withDefault([]),
+  Options.withDescription("run only this scenario or persona id (repeatable)")
+)
 
 const runCommand = Command.make(
   "run",
@@ -258,7 +264,7 @@ const resumeCommand = Command.make(
   { json: jsonOption },
   (args) =>
     Effect.gen(function*() {
-      const reports = yield* History.resume(
+      const { leftUnfinished, markedFailed, reports } = yield* History.resume(
         (name) =>
           Effect.gen(function*() {
             const [plugin] = yield* Plugins.loadProviders([name])
@@ -267,13 +273,24 @@ const resumeCommand = Command.make(
           }),
         { onEvent: Progress.plain.onEvent }
       ).pipe(Effect.mapError(ledgerFailure))
-      if (reports.length === 0) {
+      if (reports.length === 0 && markedFailed.length === 0 && leftUnfinished.length === 0) {
         yield* Console.log("nothing to resume: every recorded run is finished")
         return yield* setExitCode(ExitCode.Ok)
       }
       for (const report of reports) yield* Console.log(Render.summary(report))
-      if (Option.isSome(args.json)) yield* writeReports({ json: args.json.value }, reports[reports.length - 1]!)
-      yield* setExitCode(Math.max(...reports.map(ExitCode.fromReport)))
+      if (Option.isSome(args.json) && reports.length > 0) yield* writeReports({ json: args.json.value }, reports[reports.length - 1]!)
+      for (const [runs, what] of [[markedFailed, "marked failed"], [leftUnfinished, "left unfinished"]] as const) {
+        if (runs.length === 0) continue
+        yield* Console.log(`${runs.length} run${runs.length === 1 ? "" : "s"} ${what}:`)
+        for (const r of runs) yield* Console.log(`  ${r.provider} ${r.id}: ${r.reason}`)
+      }
+      // Runs that could not be continued did not finish: exit 1 (a result did not finish), or 2
+      // when a provider could not be configured (missing credentials), as for `run`.
+      yield* setExitCode(Math.max(
+        ...reports.map(ExitCode.fromReport),
+        markedFailed.length > 0 ? ExitCode.ResultFailed : ExitCode.Ok,
+        leftUnfinished.length > 0 ? ExitCode.Usage : ExitCode.Ok
+      ))
     }).pipe(Effect.scoped)
 ).pipe(Command.withDescription("finish every run a crashed or killed simbridge run left unfinished (from the run ledger)"))
 
@@ -309,6 +326,19 @@ const validateCommand = Command.make(
 // ---------------------------------------------------------------------------------------------
 // emulate
 
+/**
+ * Why a server could not listen: the `ServeError`'s own message is empty, its cause is Node's
+ * `listen EADDRINUSE: address already in use 127.0.0.1:4712`; this gives `EADDRINUSE: address already in use`.
+ */
+export const listenFailure = (error: { readonly message: string; readonly cause?: unknown }): string => {
+  const cause = error.cause as { readonly code?: unknown; readonly message?: unknown } | undefined
+  const text = typeof cause?.message === "string" && cause.message !== ""
+    ? cause.message.replace(/^listen /, "").replace(/ \S+:\d+$/, "")
+    : error.message
+  if (text !== "") return text
+  return typeof cause?.code === "string" ? cause.code : String(error.cause ?? "unknown error")
+}
+
 const emulateCommand = Command.make(
   "emulate",
   {
@@ -325,6 +355,9 @@ const emulateCommand = Command.make(
       if (emulator === undefined) {
         return yield* new UsageError({ message: `unknown vendor "${args.vendor}"; emulators: ${Plugins.emulatorVendors.join(", ")}` })
       }
+      if (args.port < 0 || args.port > 65535) {
+        return yield* new UsageError({ message: `--port: expected a port number from 0 to 65535 (0 picks a free one), got ${args.port}` })
+      }
       const faults = Option.isSome(args.faults) ? Faults.parse(args.faults.value) : Either.right(undefined)
       if (Either.isLeft(faults)) return yield* new UsageError({ message: `--faults: ${faults.left}` })
       const handle = yield* emulator.start({
@@ -333,7 +366,7 @@ const emulateCommand = Command.make(
         speed: args.speed,
         apiKey: Option.getOrUndefined(args.apiKey),
         faults: faults.right
-      }).pipe(Effect.mapError((e) => new UsageError({ message: `could not listen on 127.0.0.1:${args.port}: ${e.message}` })))
+      }).pipe(Effect.mapError((e) => new UsageError({ message: `could not listen on 127.0.0.1:${args.port}: ${listenFailure(e)}` })))
       yield* Console.log(`listening on ${handle.url}`)
       return yield* Effect.never
     }).pipe(Effect.scoped)

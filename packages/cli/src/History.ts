@@ -7,7 +7,7 @@
  * @since 0.1.0
  */
 import type { RunLedger } from "@simbridge/ledger"
-import { Plan, ProviderRef, SuiteReport, SuiteRunner } from "@simbridge/core"
+import { Plan, ProviderRef, Status, SuiteReport, SuiteRunner } from "@simbridge/core"
 import type { SimulationProvider } from "@simbridge/core"
 import * as Console from "effect/Console"
 import * as Context from "effect/Context"
@@ -144,9 +144,26 @@ export const show = (idOrRef: string) =>
     }
   })
 
+/** A run `resume` could not continue. */
+export interface NotResumed {
+  readonly provider: string
+  readonly id: string
+  readonly reason: string
+}
+
+export interface Resumed {
+  /** One report per execution that had a run to continue. */
+  readonly reports: ReadonlyArray<SuiteReport.SuiteReport>
+  /** Runs marked failed in the ledger because they cannot be continued (in-process emulators). */
+  readonly markedFailed: ReadonlyArray<NotResumed>
+  /** Runs left unfinished because their provider could not be built (missing credentials...). */
+  readonly leftUnfinished: ReadonlyArray<NotResumed>
+}
+
 /**
  * `simbridge resume`: every unfinished run, grouped by execution, continued with
- * `SuiteRunner.run(..., { resume })`. Returns the reports (empty when there was nothing to do).
+ * `SuiteRunner.run(..., { resume })`. Returns the reports and the runs it gave up on (all empty
+ * when there was nothing to do).
  */
 export const resume = (
   build: (provider: string) => Effect.Effect<SimulationProvider.Service, string, import("effect/Scope").Scope>,
@@ -159,6 +176,8 @@ export const resume = (
     const byExecution = new Map<string, Array<(typeof unfinished)[number]>>()
     for (const u of unfinished) byExecution.set(u.execution.id, [...(byExecution.get(u.execution.id) ?? []), u])
     const reports: Array<SuiteReport.SuiteReport> = []
+    const markedFailed: Array<NotResumed> = []
+    const leftUnfinished: Array<NotResumed> = []
     for (const runs of byExecution.values()) {
       const execution = runs[0]!.execution
       const plan = yield* RunLedger.decodePlan(execution).pipe(Effect.orDie)
@@ -166,17 +185,30 @@ export const resume = (
       const resumeMap = new Map<string, SuiteRunner.Resume>()
       for (const { run } of runs) {
         if (execution.settings.emulated) {
-          yield* ledger.failed(run.provider, run.marker, new SuiteReport.RunError({
+          // Failed, then finished with that error: the run has its outcome, and the next resume
+          // does not find it again (see docs/ledger.md).
+          const error = new SuiteReport.RunError({
             reason: "Unsupported",
             step: "resume",
             message: "the run used an in-process emulator, which ended with its process; run the suite again"
+          })
+          yield* ledger.failed(run.provider, run.marker, error).pipe(Effect.orDie)
+          yield* ledger.finished(run.provider, run.marker, new SuiteReport.RunReport({
+            provider: run.provider,
+            ...(run.ref === undefined ? {} : { ref: run.ref }),
+            status: new Status.Status({ unified: "failed", raw: "simbridge_error" }),
+            warnings: [],
+            error,
+            results: []
           })).pipe(Effect.orDie)
           yield* Console.error(`${run.provider} ${run.id}: not resumable (in-process emulator); marked as failed`)
+          markedFailed.push({ provider: run.provider, id: run.id, reason: "not resumable (in-process emulator)" })
           continue
         }
         const service = yield* Effect.either(build(run.provider))
         if (Either.isLeft(service)) {
           yield* Console.error(`${run.provider} ${run.id}: ${service.left}; left unfinished`)
+          leftUnfinished.push({ provider: run.provider, id: run.id, reason: service.left })
           continue
         }
         services.push(service.right)
@@ -189,5 +221,6 @@ export const resume = (
       yield* ledger.finishExecution(execution.id).pipe(Effect.ignoreLogged)
       reports.push(report)
     }
-    return reports
+    const resumed: Resumed = { reports, markedFailed, leftUnfinished }
+    return resumed
   })

@@ -7,9 +7,13 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
+import { createServer } from "node:net"
 import { describe, expect, it } from "@effect/vitest"
-import { Plugins } from "@simbridge/cli"
+import { Plugins, SuiteFile } from "@simbridge/cli"
 import { SuiteReport } from "@simbridge/core"
+import { RunLedger } from "@simbridge/ledger"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
 
 const bin = fileURLToPath(new URL("../bin/simbridge.js", import.meta.url))
@@ -188,4 +192,70 @@ describe("simbridge vendor sections", () => {
     expect(r.stderr).toMatch(/vendor-options\.yaml:\d+:\d+ vendors\.vapi\.colour: is not a known field/)
     expect(r.stderr).not.toContain("started")
   })
+})
+
+describe("simbridge usage errors", () => {
+  it("an invalid override names the flag, in one line, exit 2", () => {
+    const r = simbridge("run", example, "--provider", "test", "--emulate", "--iterations", "0")
+    expect(r.code).toBe(2)
+    expect(r.stderr.trim()).toBe("simbridge: --iterations: expected a positive integer, got 0")
+  })
+
+  it("emulate --port outside 0-65535 is a usage error in one line, not a stack trace", () => {
+    const r = simbridge("emulate", "--vendor", "vapi", "--port", "99999")
+    expect(r.code).toBe(2)
+    expect(r.stderr.trim()).toBe("simbridge: --port: expected a port number from 0 to 65535 (0 picks a free one), got 99999")
+  })
+
+  it("emulate on a port in use says why it could not listen", async () => {
+    const server = createServer()
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
+    try {
+      const port = (server.address() as { port: number }).port
+      const r = simbridge("emulate", "--vendor", "vapi", "--port", String(port))
+      expect(r.code).toBe(2)
+      expect(r.stderr.trim()).toBe(`simbridge: could not listen on 127.0.0.1:${port}: EADDRINUSE: address already in use`)
+    } finally {
+      server.close()
+    }
+  })
+
+  it("the help renders the repeatable --filter and --provider as optional", () => {
+    const r = simbridge("run", "--help")
+    expect(r.stdout).toContain("[--filter text...]")
+    expect(r.stdout).toContain("[(-p, --provider text)...]")
+  })
+})
+
+describe("simbridge resume", () => {
+  it.live("reports the runs it marked failed (in-process emulator) and exits 1, once", () =>
+    Effect.gen(function*() {
+      const ledgerFile = join(dir, "resume-ledger.db")
+      const decoded = SuiteFile.decode(example, readFileSync(example, "utf8"))
+      if (Either.isLeft(decoded)) throw decoded.left
+      // What a SIGKILLed `run --emulate` leaves behind: an intent, never finished.
+      const runId = yield* Effect.gen(function*() {
+        const ledger = yield* RunLedger.RunLedger
+        const execution = yield* ledger.begin(new RunLedger.BeginExecution({
+          plan: decoded.right.plan,
+          providers: ["test"],
+          settings: new RunLedger.Settings({ emulated: true })
+        }))
+        return (yield* ledger.intent(execution.id, "test", "sb-killed-1")).id
+      }).pipe(Effect.provide(RunLedger.layerSqlite({ filename: ledgerFile })), Effect.scoped)
+      const env: NodeJS.ProcessEnv = { ...process.env, CI: "true", SIMBRIDGE_LEDGER_PATH: ledgerFile }
+      delete env["SIMBRIDGE_DATABASE_URL"]
+      const resume = () => spawnSync(process.execPath, [bin, "resume"], { encoding: "utf8", env, timeout: 30_000 })
+      const first = resume()
+      expect(first.status).toBe(1)
+      expect(first.stdout).toContain("1 run marked failed:")
+      expect(first.stdout).toContain(`test ${runId}: not resumable (in-process emulator)`)
+      expect(first.stdout).not.toContain("nothing to resume")
+      const again = resume()
+      expect(again.status).toBe(0)
+      expect(again.stdout).toContain("nothing to resume")
+      const shown = spawnSync(process.execPath, [bin, "show", runId], { encoding: "utf8", env, timeout: 30_000 })
+      expect(shown.stdout).toContain("phase finished")
+      expect(shown.stdout).toContain("Error during resume: Unsupported")
+    }))
 })
