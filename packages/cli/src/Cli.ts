@@ -226,7 +226,7 @@ const runCommand = Command.make(
         emulated,
         watch: emulate ? { interval: "100 millis", maxInterval: "500 millis" } : undefined,
         onEvent: progress.onEvent,
-        onInterrupt: (partial) => finish(partial).pipe(Effect.zipRight(setExitCode(130)), Effect.provide(context))
+        onInterrupt: (partial) => finish(partial).pipe(Effect.zipRight(setExitCode(ExitCode.Interrupted)), Effect.provide(context))
       })
       if (recording) yield* recording.finish
       yield* finish(report)

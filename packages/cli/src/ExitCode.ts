@@ -1,7 +1,8 @@
 /**
  * The exit codes scripts and CI depend on (see docs/cli.md):
- * 0 every required evaluation passed; 1 a result failed (or errored); 2 usage or suite-file error;
- * 3 a provider could not be reached or refused.
+ * 0 every required evaluation passed; 1 a result failed (or errored, or did not finish); 2 usage or
+ * suite-file error (missing credentials included); 3 a provider could not be reached or refused;
+ * 130 interrupted (Ctrl-C).
  *
  * @since 0.1.0
  */
@@ -11,6 +12,7 @@ export const Ok = 0
 export const ResultFailed = 1
 export const Usage = 2
 export const ProviderFailed = 3
+export const Interrupted = 130
 
 export const fromReport = (report: SuiteReport.SuiteReport): number => {
   if (report.runs.some((r) => r.error !== undefined)) return ProviderFailed

@@ -26,6 +26,6 @@ NodeRuntime.runMain(main, {
   disableErrorReporting: false,
   teardown: (exit, onExit) => {
     if (Exit.isSuccess(exit)) return onExit(typeof process.exitCode === "number" ? process.exitCode : 0)
-    return onExit(Cause.isInterruptedOnly(exit.cause) ? 130 : 1)
+    return onExit(Cause.isInterruptedOnly(exit.cause) ? ExitCode.Interrupted : 1)
   }
 })
