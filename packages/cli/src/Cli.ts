@@ -315,7 +315,8 @@ const validateCommand = Command.make(
       const plan = decoded.plan
       yield* Console.log(`${args.suite}: valid suite "${plan.name}": ${plan.personas.length} personas x ${plan.scenarios.length} scenarios x ${plan.iterations} iterations = ${plan.personas.length * plan.scenarios.length * plan.iterations} conversations per provider`)
       for (const plugin of plugins) {
-        const warnings = SimulationProvider.capabilityWarnings(plugin.capabilities, plan)
+        // What the run would warn about, as far as it is known without contacting the vendor.
+        const warnings = [...SimulationProvider.capabilityWarnings(plugin.capabilities, plan), ...(plugin.check?.(plan) ?? [])]
         yield* Console.log(`  ${plugin.name}: ${warnings.length === 0 ? "ok" : `${warnings.length} warning${warnings.length === 1 ? "" : "s"}`}`)
         for (const w of warnings) yield* Console.log(`    [${w.code}]${w.field ? ` ${w.field}` : ""}: ${w.message}`)
       }

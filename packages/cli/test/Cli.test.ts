@@ -74,6 +74,14 @@ describe("simbridge CLI", () => {
     expect(r.stdout).toContain('valid suite "Dental clinic booking"')
     expect(r.stdout).toContain("2 conversations per provider")
   })
+
+  it("validate shows each provider's own warnings besides capability gaps, without contacting the vendor", () => {
+    const r = simbridge("validate", example, "--provider", "interactly", "--provider", "cekura")
+    expect(r.code).toBe(0)
+    expect(r.stdout).toContain("[evaluators_as_workflow_metrics] evaluators:")
+    expect(r.stdout).toContain("[caller_workflow_managed] personas[0]:")
+    expect(r.stdout).toContain("[persona_from_catalogue] personas[0]:")
+  })
 })
 
 describe("simbridge CLI interruption", () => {
