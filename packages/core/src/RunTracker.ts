@@ -13,8 +13,8 @@
  *   no extra cost (the batch covers it anyway). A watcher that joins while the loop waits is first
  *   polled at the end of that wait (at most the loop's current delay).
  * - Every watcher gets its own stream: a snapshot whenever its run's key changed, ending after the
- *   terminal snapshot. A failed `getRuns` (after the retry loop of the caller) fails the watchers of
- *   that batch; a run the driver returns in a shape that does not decode fails that run's
+ *   terminal snapshot. A failed `getRuns` (after the retry loop of the caller), or one that dies,
+ *   fails the watchers of that batch; a run the driver returns in a shape that does not decode fails that run's
  *   watchers only. Ids the driver omits are asked for again at the next poll.
  *
  * @since 0.2.0
@@ -25,11 +25,13 @@ import * as Fiber from "effect/Fiber"
 import * as Queue from "effect/Queue"
 import * as Stream from "effect/Stream"
 import * as Take from "effect/Take"
-import type * as ProviderError from "./ProviderError.js"
+import * as ProviderError from "./ProviderError.js"
 import type { Run } from "./Run.js"
 import { isTerminal } from "./Status.js"
 
 export interface Options {
+  /** The provider's name (in the error a driver defect becomes). */
+  readonly provider: string
   /** The driver's batch read, already bounded and retried by the caller. */
   readonly getRuns: (ids: ReadonlyArray<string>) => Effect.Effect<ReadonlyArray<typeof Run.Encoded>, ProviderError.ProviderError>
   /** Decodes one encoded run (a driver bug becomes a `MalformedResponse`). */
@@ -125,6 +127,10 @@ export const make = (options: Options): Tracker => {
 
   const pollBatch = (ids: ReadonlyArray<string>): Effect.Effect<boolean> =>
     options.getRuns(ids).pipe(
+      // A driver defect fails the watchers of the batch; the loop goes on for the others.
+      Effect.catchAllDefect((defect) =>
+        Effect.fail(ProviderError.make({ provider: options.provider, operation: "getRuns", reason: "ProviderInternal", description: `the driver failed: ${String(defect)}` }))
+      ),
       Effect.matchEffect({
         onFailure: (error) =>
           Effect.sync(() => {

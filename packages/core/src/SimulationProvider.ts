@@ -338,6 +338,7 @@ export const make = (driver: Driver, options: MakeOptions = {}): Service => {
   // One tracker per provider, created here once; its polling loop runs only while watchers exist.
   const getRuns = driver.getRuns
   const tracker = getRuns === undefined ? undefined : RunTracker.make({
+    provider: name,
     getRuns: (ids) => retry(bounded(getRuns(ids))).pipe(span("getRuns", { "simbridge.runs": ids.length })),
     decode: decodeRun("getRuns"),
     key: watchKey

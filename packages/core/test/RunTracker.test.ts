@@ -138,4 +138,27 @@ describe("RunTracker (watch through a driver with getRuns)", () => {
       const malformed = yield* Effect.flip(Fiber.join(fiber))
       expect((malformed as { reason: string }).reason).toBe("MalformedResponse")
     }))
+
+  it.effect("a driver defect in getRuns fails the watchers of that poll, and the loop serves later watchers", () =>
+    Effect.gen(function*() {
+      const { driver } = yield* TestProvider.make(timing)
+      let die = true
+      const dying: SimulationProvider.Driver = {
+        ...driver,
+        getRuns: (ids) => (die ? Effect.die(new Error("boom")) : driver.getRuns!(ids))
+      }
+      const provider = SimulationProvider.make(dying)
+      const { fibers } = yield* watchMany(provider, 2)
+      yield* TestClock.adjust("5 seconds")
+      const errors = yield* Effect.forEach(fibers, (f) => Effect.flip(Fiber.join(f)))
+      expect(errors.map((e) => [(e as { reason: string }).reason, (e as { description: string }).description])).toEqual([
+        ["ProviderInternal", "the driver failed: Error: boom"],
+        ["ProviderInternal", "the driver failed: Error: boom"]
+      ])
+      die = false
+      const later = yield* watchMany(provider, 1)
+      yield* TestClock.adjust("2 minutes")
+      const s = summary(Chunk.toReadonlyArray(yield* Fiber.join(later.fibers[0]!)))
+      expect(s[s.length - 1]).toBe("done:0/4")
+    }))
 })
