@@ -211,6 +211,13 @@ export const run = (subject: Subject): void => {
           const seen = yield* provider.getRun(run.ref)
           expect(Date.now() - started).toBeGreaterThanOrEqual(950)
           expect(seen.ref.toString()).toBe(run.ref.toString())
+          // When 429s outlast the retry loop, they surface as RateLimited, marked as given up on.
+          yield* faults.inject("getRun", { _tag: "Status", status: 429, retryAfterSeconds: 0 }, 100)
+          const refused = yield* Effect.flip(provider.getRun(run.ref))
+          yield* faults.clear
+          expect(refused.reason).toBe("RateLimited")
+          expect(refused.isRetryable).toBe(true)
+          expect(refused.attempts).toBeGreaterThan(1)
           yield* provider.cancel(run.ref).pipe(Effect.ignore)
         }), timeout)
 

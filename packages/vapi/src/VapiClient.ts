@@ -108,6 +108,7 @@ export const make = (settings: Settings): Effect.Effect<Service, never, HttpClie
         Effect.map((encoded) => HttpClientRequest.bodyUnsafeJson(request, encoded))
       )
 
+    const plural = (noun: string) => (noun.endsWith("y") ? `${noun.slice(0, -1)}ies` : `${noun}s`)
     const crud = <A, IA, C, IC, U, IU>(
       noun: string,
       path: string,
@@ -117,7 +118,7 @@ export const make = (settings: Settings): Effect.Effect<Service, never, HttpClie
     ): Crud<A, C, U> => {
       const list = VapiWire.List(schema)
       const listPage = (params?: ListParams) =>
-        http.json(`list${noun}s`, HttpClientRequest.get(path).pipe(HttpClientRequest.setUrlParams(toUrlParams(params))), list)
+        http.json(`list${plural(noun)}`, HttpClientRequest.get(path).pipe(HttpClientRequest.setUrlParams(toUrlParams(params))), list)
       return {
         create: (body) =>
           withBody(`create${noun}`, createSchema, body)(HttpClientRequest.post(path)).pipe(
