@@ -43,10 +43,10 @@ const subject = (background: Faults.FaultSpec) =>
 
 Conformance.run({ name: "roark", layer: subject(Faults.none), plan, missingRunId: "00000000-0000-4000-8000-000000000000" })
 
-describe("with background faults (429 with Retry-After 0, 5xx, latency)", () => {
+describe("with background faults (429 with Retry-After 0, 5xx, cut connections, lost create responses, latency)", () => {
   Conformance.run({
     name: "roark",
-    layer: subject(new Faults.FaultSpec({ rateLimit: 0.04, retryAfterSeconds: 0, serverError: 0.04, latencyMs: 1 })),
+    layer: subject(new Faults.FaultSpec({ rateLimit: 0.04, retryAfterSeconds: 0, serverError: 0.04, cut: 0.02, lostResponse: 0.05, latencyMs: 1 })),
     plan,
     missingRunId: "00000000-0000-4000-8000-000000000000"
   })
