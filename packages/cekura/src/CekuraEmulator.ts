@@ -21,6 +21,7 @@ import * as HttpRouter from "@effect/platform/HttpRouter"
 import type * as HttpServerError from "@effect/platform/HttpServerError"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
+import { Issues } from "@simbridge/core"
 import { Emulator } from "@simbridge/emulator"
 import type { Faults } from "@simbridge/emulator"
 import * as Clock from "effect/Clock"
@@ -221,7 +222,8 @@ export const renderError: Emulator.ErrorRenderer = (status, message) =>
 
 const parseIssues = (error: ParseResult.ParseError): Record<string, Array<string>> => {
   const out: Record<string, Array<string>> = {}
-  for (const issue of ParseResult.ArrayFormatter.formatErrorSync(error)) {
+  // One message per field, without Schema's union noise ("Expected undefined" of optional fields).
+  for (const issue of Issues.fromParseError(error)) {
     const key = issue.path.length === 0 ? "non_field_errors" : String(issue.path[0])
     ;(out[key] ??= []).push(issue.message)
   }

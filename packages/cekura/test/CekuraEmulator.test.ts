@@ -190,6 +190,18 @@ describe("CekuraEmulator", () => {
       expect(yield* anonymous.json).toEqual({ detail: "Authentication credentials were not provided." })
       const noSlash = yield* http.execute(HttpClientRequest.get(`${handle.url}/test_framework/v1/results`).pipe(HttpClientRequest.setHeader("X-CEKURA-API-KEY", "ck_test_key")))
       expect(noSlash.status).toBe(404)
+
+      // Field errors, one message per field (no "Expected undefined" from optional fields).
+      const invalid = yield* http.execute(
+        HttpClientRequest.post(`${handle.url}/test_framework/v1/scenarios/run_scenarios/`).pipe(
+          HttpClientRequest.setHeader("X-CEKURA-API-KEY", "ck_test_key"),
+          HttpClientRequest.bodyUnsafeJson({ agent_id: 1, scenarios: [1], frequency: "x" })
+        )
+      )
+      expect(invalid.status).toBe(400)
+      const fields = (yield* invalid.json) as Record<string, Array<string>>
+      expect(fields["frequency"]).toHaveLength(1)
+      expect(JSON.stringify(fields)).not.toMatch(/Expected (null|undefined)/)
     }).pipe(Effect.provide(httpLayer)))
 
   it.scopedLive("posts result.completed to the webhook with the secret", () =>

@@ -23,6 +23,7 @@ export const formatPath = (path: ReadonlyArray<PropertyKey>): string => {
 }
 
 const optionalBranch = /^Expected undefined, actual/
+const nullBranch = /^Expected null, actual/
 
 const isUnder = (path: ReadonlyArray<PropertyKey>, prefix: ReadonlyArray<PropertyKey>): boolean =>
   prefix.length <= path.length && prefix.every((key, i) => String(key) === String(path[i]))
@@ -32,14 +33,16 @@ const literal = /^Expected ("[^"]*"), actual (.*)$/s
 /**
  * Merges the issues Schema reports per union member into one per path:
  *
- * - "Expected undefined" (the `undefined` branch of an optional field) is dropped when another
- *   issue is at the same path or under it (`evaluators: expected undefined` beside
- *   `evaluators[1].type: ...`): it is union noise, not what the user got wrong;
+ * - "Expected undefined" (the `undefined` branch of an optional field) and "Expected null" (the
+ *   `null` branch of a nullable one) are dropped when another issue is at the same path or under
+ *   it (`evaluators: expected undefined` beside `evaluators[1].type: ...`): they are union noise,
+ *   not what the user got wrong;
  * - the literals of a union become one `Expected "a" | "b", actual ...`.
  */
 export const merge = (issues: ReadonlyArray<Issue>): ReadonlyArray<Issue> => {
-  const telling = issues.filter((i) => !optionalBranch.test(i.message))
-  const kept = issues.filter((i) => !optionalBranch.test(i.message) || !telling.some((t) => isUnder(t.path, i.path)))
+  const noise = (i: Issue) => optionalBranch.test(i.message) || nullBranch.test(i.message)
+  const telling = issues.filter((i) => !noise(i))
+  const kept = issues.filter((i) => !noise(i) || !telling.some((t) => isUnder(t.path, i.path)))
   const byPath = new Map<string, Array<Issue>>()
   for (const issue of kept) {
     const key = JSON.stringify(issue.path.map(String))

@@ -29,7 +29,7 @@ import * as HttpRouter from "@effect/platform/HttpRouter"
 import type * as HttpServerError from "@effect/platform/HttpServerError"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
-import { Plan } from "@simbridge/core"
+import { Issues, Plan } from "@simbridge/core"
 import type { Faults } from "@simbridge/emulator"
 import { Emulator } from "@simbridge/emulator"
 import * as Clock from "effect/Clock"
@@ -80,10 +80,11 @@ const fromParseError = (where: "body" | "query", error: ParseResult.ParseError) 
   new ApiError({
     status: 422,
     body: {
-      detail: ParseResult.ArrayFormatter.formatErrorSync(error).map((i) => ({
+      // One entry per field, without Schema's union noise ("Expected null/undefined" of optional fields).
+      detail: Issues.fromParseError(error).map((i) => ({
         loc: [where, ...i.path.map((p) => (typeof p === "number" ? p : String(p)))],
         msg: i.message,
-        type: i._tag === "Missing" ? "missing" : "value_error"
+        type: i.message === "is missing" ? "missing" : "value_error"
       }))
     }
   })

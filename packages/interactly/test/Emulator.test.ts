@@ -80,6 +80,11 @@ describe("InteractlyEmulator", () => {
       const typed = yield* post({ timeout_seconds: "soon", selected_workflow: { workflow_id: target }, counter_workflow: { workflow_id: target } })
       expect(typed.status).toBe(422)
       expect(typed.body.detail[0]).toMatchObject({ loc: ["body", "timeout_seconds"], type: "value_error" })
+      // One entry per field: no "Expected null" / "Expected undefined" from the optional branches.
+      const named = yield* post({ name: 1, selected_workflow: { workflow_id: target }, counter_workflow: { workflow_id: target } })
+      expect(named.status).toBe(422)
+      expect(named.body.detail.filter((d: { loc: Array<string> }) => d.loc.join(".") === "body.name")).toHaveLength(1)
+      expect(JSON.stringify(named.body)).not.toMatch(/Expected (null|undefined)/)
       const missing = yield* post({ selected_workflow: { workflow_id: target } })
       expect(missing).toEqual({ status: 400, body: { message: "Invalid simulation configuration", error: "counter_workflow.workflow_id is required" } })
       const badJson = yield* send(raw, HttpClientRequest.bodyText(HttpClientRequest.post("/v1/simulations"), "{", "application/json"))
