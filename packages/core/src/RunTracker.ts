@@ -12,10 +12,15 @@
  *   less often than it asked for; a watcher that asked for slower polling is observed more often at
  *   no extra cost (the batch covers it anyway). A watcher that joins while the loop waits is first
  *   polled at the end of that wait (at most the loop's current delay).
- * - Every watcher gets its own stream: a snapshot whenever its run's key changed, ending after the
- *   terminal snapshot. A failed `getRuns` (after the retry loop of the caller), or one that dies,
- *   fails the watchers of that batch; a run the driver returns in a shape that does not decode fails that run's
- *   watchers only. Ids the driver omits are asked for again at the next poll.
+ * - Every watcher gets its own stream: its first snapshot read at once (by the caller's effect,
+ *   `getRun` in `SimulationProvider.watch`), then a snapshot whenever its run's key changed, ending
+ *   after the terminal snapshot. A failed `getRuns` (after the retry loop of the caller), or one
+ *   that dies, fails the watchers of that batch; a run the driver returns in a shape that does not
+ *   decode fails that run's watchers only. Ids the driver omits are asked for again at the next poll.
+ * - The loop is forked from the watcher that started it and inherits its fiber refs: the retry
+ *   policy in force there (`Retry.currentPolicy`, e.g. from `withRetryPolicy`) and its span are
+ *   those of every `getRuns` call until the loop stops. A provider built with its own `retry`
+ *   policy is not affected.
  *
  * @since 0.2.0
  */
