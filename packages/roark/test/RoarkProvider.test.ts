@@ -29,6 +29,15 @@ const setup = (options: { readonly apiKey?: string; readonly seed?: number } = {
   })
 
 
+/** An emulator, a bare driver on it and the example suite provisioned through it. */
+const provisioned = Effect.gen(function*() {
+  const { client, handle } = yield* setup()
+  const driver = yield* RoarkProvider.make.pipe(Effect.provide(RoarkClient.layer({ baseUrl: handle.url, apiKey: Redacted.make("k") })))
+  const plan = dental()
+  const provisioning = Schema.decodeSync(Provisioning.Provisioning)(yield* driver.provision(plan))
+  return { client, handle, driver, plan, provisioning, planId: provisioning.refs["plan"]!.id }
+})
+
 const runToEnd = (provider: SimulationProvider.Service, plan: Plan.Plan) =>
   Effect.gen(function*() {
     const run = yield* provider.startRun(plan)
@@ -210,11 +219,7 @@ describe("RoarkProvider", () => {
 
   it.scopedLive("findRun recognises a job by the marker variable, and a failed start is retried without a duplicate", () =>
     Effect.gen(function*() {
-      const { client, handle } = yield* setup()
-      const driver = yield* RoarkProvider.make.pipe(Effect.provide(RoarkClient.layer({ baseUrl: handle.url, apiKey: Redacted.make("k") })))
-      const plan = dental()
-      const provisioning = Schema.decodeSync(Provisioning.Provisioning)(yield* driver.provision(plan))
-      const planId = provisioning.refs["plan"]!.id
+      const { client, driver, handle, plan, planId, provisioning } = yield* provisioned
       const started = yield* client.runPlanJobs.start(planId, { variables: { [RoarkProvider.markerVariable]: "sb-lost" } })
       const other = yield* client.runPlanJobs.start(planId, {})
       yield* Effect.sleep(Duration.millis(30))
@@ -237,11 +242,7 @@ describe("RoarkProvider", () => {
 
   it.scopedLive("findRun keeps what it read across retries: a failed read does not make it read every job again", () =>
     Effect.gen(function*() {
-      const { client, handle } = yield* setup()
-      const driver = yield* RoarkProvider.make.pipe(Effect.provide(RoarkClient.layer({ baseUrl: handle.url, apiKey: Redacted.make("k") })))
-      const plan = dental()
-      const provisioning = Schema.decodeSync(Provisioning.Provisioning)(yield* driver.provision(plan))
-      const planId = provisioning.refs["plan"]!.id
+      const { client, driver, handle, plan, planId, provisioning } = yield* provisioned
       // The marker's job is the oldest, so every other job is read before it.
       const ours = yield* client.runPlanJobs.start(planId, { variables: { [RoarkProvider.markerVariable]: "sb-deep" } })
       const others = yield* Effect.forEach([1, 2, 3, 4, 5], (i) => client.runPlanJobs.start(planId, { variables: { n: String(i) } }))
