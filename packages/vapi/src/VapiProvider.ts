@@ -26,6 +26,7 @@ import {
   Result,
   type Retry,
   SimulationProvider,
+  Status,
   Warning
 } from "@simbridge/core"
 import type { ProviderRegistry } from "@simbridge/core"
@@ -591,8 +592,8 @@ export const plugin: ProviderRegistry.ProviderPlugin = {
 export const trackingOverlapMs = 5_000
 /** Runs per list page (the API's maximum). */
 const trackingPageSize = 1000
-/** At most this many runs are remembered between polls (the oldest are forgotten first). */
-const trackingCacheSize = 100_000
+/** At most this many runs are remembered between polls (the oldest are forgotten first; ~1 KB each). */
+const trackingCacheSize = 50_000
 
 type RunEncoded = typeof import("@simbridge/core").Run.Run.Encoded
 
@@ -624,6 +625,8 @@ export const withTracking = (driver: SimulationProvider.Driver, client: VapiClie
     const canonical = toRun(run)
     const updatedAt = updatedAtOf(run)
     const before = cache.get(run.id)
+    // A run first seen terminal is not remembered (it is never tracked: its watch ends at once).
+    if (before === undefined && Status.isTerminal(canonical.status)) return canonical
     if (before === undefined || updatedAt >= before.updatedAt) {
       cache.delete(run.id)
       cache.set(run.id, { run: canonical, updatedAt, listed })
@@ -654,7 +657,12 @@ export const withTracking = (driver: SimulationProvider.Driver, client: VapiClie
     Effect.gen(function*() {
       // Runs never read: once each on their own (a watch reads its run with getRun first, so rare).
       const unknown = ids.filter((id) => !cache.has(id))
-      yield* Effect.forEach(unknown, (id) => Effect.catchIf(getRun(id), (e) => e.reason === "NotFound", () => Effect.void), { concurrency: 8, discard: true })
+      const read = new Map<string, RunEncoded>()
+      yield* Effect.forEach(
+        unknown,
+        (id) => Effect.catchIf(Effect.map(getRun(id), (run) => read.set(id, run)), (e) => e.reason === "NotFound", () => Effect.void),
+        { concurrency: 8, discard: true }
+      )
       let since = cursor ?? Infinity
       for (const id of ids) {
         const entry = cache.get(id)
@@ -670,11 +678,11 @@ export const withTracking = (driver: SimulationProvider.Driver, client: VapiClie
       }
       const out: Array<RunEncoded> = []
       for (const id of ids) {
-        const entry = cache.get(id)
-        if (entry === undefined) continue
-        out.push(entry.run)
+        const run = cache.get(id)?.run ?? read.get(id)
+        if (run === undefined) continue
+        out.push(run)
         // A terminal run does not change any more: its watchers end with this snapshot.
-        if (entry.run.status.unified !== "queued" && entry.run.status.unified !== "running" && entry.run.status.unified !== "unknown") cache.delete(id)
+        if (Status.isTerminal(run.status)) cache.delete(id)
       }
       return out
     })

@@ -83,4 +83,17 @@ describe("VapiProvider tracking (getRuns over the run list)", () => {
       expect(batched.lists).toBeGreaterThan(0)
       expect(batched.requests * 2, `batched ${JSON.stringify(batched.requests)} vs per run ${perRun.requests}`).toBeLessThan(perRun.requests)
     }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
+
+  it.scopedLive("getRuns of runs a fresh driver never read answers them, ended ones included", () =>
+    Effect.gen(function*() {
+      const { driver, provider } = yield* setup(50)
+      const ended = (yield* provider.startRun(dentalPlan)).ref.id
+      yield* Tracking.watchAll(provider, [ended], watchOptions)
+      const queued = (yield* provider.startRun(dentalPlan)).ref.id
+      const fresh = yield* driver
+      const runs = yield* fresh.getRuns!([ended, queued])
+      expect(runs.map((r) => [r.ref.id, r.status.unified])).toEqual([[ended, "completed"], [queued, expect.stringMatching(/queued|running/)]])
+      // Twice: the ended run is answered again, not forgotten.
+      expect((yield* fresh.getRuns!([ended])).map((r) => r.status.unified)).toEqual(["completed"])
+    }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
 })
