@@ -39,7 +39,14 @@ export const table = (r: Results): string => {
   if (r.tracking !== null) {
     const k = r.tracking
     const detail = `${k.runs} runs x ${k.itemsPerRun} items over ${k.vendors.map((v) => v.vendor).join(", ")}, speed ${k.speed}, watch ${k.watch.interval}..${k.watch.maxInterval}`
-    rows.push(["4 tracking: peak RSS", detail, `**${n(k.peakRssMb)} MB**`, `baseline ${n(k.baselineRssMb)} MB, peak heap ${n(k.peakHeapUsedMb)} MB`, `<= ${t.trackingPeakRssMb} MB ${met(k.peakRssMb <= t.trackingPeakRssMb)}`])
+    const children = k.vendors.filter((v) => v.emulatorPeakRssMb !== undefined).map((v) => `${v.vendor} ${n(v.emulatorPeakRssMb!)}`).join(", ")
+    rows.push([
+      "4 tracking: peak RSS",
+      `${detail}, emulators ${k.emulators === "process" ? "in child processes (RSS is the adapter's)" : "in this process"}`,
+      `**${n(k.peakRssMb)} MB**`,
+      `baseline ${n(k.baselineRssMb)} MB, peak heap ${n(k.peakHeapUsedMb)} MB${children === "" ? "" : `; emulator processes (MB): ${children}`}`,
+      `<= ${t.trackingPeakRssMb} MB ${met(k.peakRssMb <= t.trackingPeakRssMb)}`
+    ])
     rows.push([
       "4 tracking: requests per change",
       "all vendors",
