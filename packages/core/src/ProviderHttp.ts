@@ -229,13 +229,13 @@ export const make = (options: Options): ProviderHttp => {
           )
         }),
         Retry.request(request.method),
-        Effect.withSpan(`${provider}.${operation}`, { attributes: { "http.method": request.method, "http.url": request.url } })
+        Effect.withSpan(`${provider}.${operation}`, { attributes: { "http.method": request.method, "http.url": request.url }, captureStackTrace: false })
       ),
     send: (operation, request) =>
       execute(operation, request).pipe(
         Effect.asVoid,
         Retry.request(request.method),
-        Effect.withSpan(`${provider}.${operation}`, { attributes: { "http.method": request.method, "http.url": request.url } })
+        Effect.withSpan(`${provider}.${operation}`, { attributes: { "http.method": request.method, "http.url": request.url }, captureStackTrace: false })
       )
   }
 }

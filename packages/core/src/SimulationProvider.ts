@@ -222,7 +222,7 @@ export const make = (driver: Driver, options: MakeOptions = {}): Service => {
   const decodeRun = (operation: string) => (encoded: typeof Run.Encoded) =>
     decodeRunEncoded(encoded).pipe(Effect.mapError(malformed(name, operation, ["run"])))
   const span = (operation: string, attributes: Record<string, unknown> = {}) =>
-    Effect.withSpan(`SimulationProvider.${operation}`, { attributes: { "simbridge.provider": name, ...attributes } })
+    Effect.withSpan(`SimulationProvider.${operation}`, { attributes: { "simbridge.provider": name, ...attributes }, captureStackTrace: false })
 
   const runId = (operation: string, ref: ProviderRef): Effect.Effect<string, ProviderError.ProviderError> =>
     ref.provider === name && ref.kind === "run"
