@@ -120,8 +120,9 @@ export const wrap = <E, R>(
       return retryAfter === undefined ? response : HttpServerResponse.setHeader(response, "retry-after", String(retryAfter))
     }
     if (oneShot === undefined && faults.draw("serverError")) {
-      const status = faults.draw("serverError") ? 503 : 500
-      return HttpServerResponse.setHeader(options.renderError(status, status === 503 ? "Service unavailable" : "Internal server error"), faultHeader, "status")
+      const status = faults.serverErrorStatus()
+      const message = status === 503 ? "Service unavailable" : status === 502 ? "Bad gateway" : "Internal server error"
+      return HttpServerResponse.setHeader(options.renderError(status, message), faultHeader, "status")
     }
     if (oneShot?._tag === "Cut" || (oneShot === undefined && faults.draw("cut"))) {
       const res = NodeHttpServerRequest.toServerResponse(request)

@@ -1,5 +1,5 @@
 /**
- * Fault injection for the emulators: a share of responses as 429 with `Retry-After`, 500/503,
+ * Fault injection for the emulators: a share of responses as 429 with `Retry-After`, 500/502/503,
  * added latency, connections cut mid-response, malformed JSON bodies, and unknown enum values in
  * status fields (the vendor emulator asks `draw("unknownEnum")` where it renders a status).
  *
@@ -19,7 +19,7 @@ export class FaultSpec extends Schema.Class<FaultSpec>("FaultSpec")({
   /** Share of requests answered 429 with `Retry-After: retryAfterSeconds`. */
   rateLimit: Schema.optionalWith(Share, { default: () => 0 }),
   retryAfterSeconds: Schema.optionalWith(Schema.Number.pipe(Schema.nonNegative()), { default: () => 1 }),
-  /** Share of requests answered 500 or 503. */
+  /** Share of requests answered 500, 502 or 503. */
   serverError: Schema.optionalWith(Share, { default: () => 0 }),
   /** Added latency per request, in milliseconds. */
   latencyMs: Schema.optionalWith(Schema.Number.pipe(Schema.nonNegative()), { default: () => 0 }),
@@ -144,6 +144,12 @@ export class FaultControl {
   draw(kind: Kind): boolean {
     const share = this.spec[kind]
     return share > 0 && this.next() < share
+  }
+
+  /** The status of a background server error: 500, 502 or 503, drawn evenly. */
+  serverErrorStatus(): 500 | 502 | 503 {
+    const r = this.next()
+    return r < 1 / 3 ? 500 : r < 2 / 3 ? 502 : 503
   }
 
   /** Takes a matching one-shot fault, if any. */

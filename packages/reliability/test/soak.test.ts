@@ -1,6 +1,6 @@
 /**
  * Soak: many suite runs on all four in-process emulators with ~20% of responses faulted (429 with
- * Retry-After, 500/503, latency spikes, cut connections, responses lost after a create was acted
+ * Retry-After, 500/502/503, latency spikes, cut connections, responses lost after a create was acted
  * on, garbled bodies), through the real providers and the one retry loop. Asserts from the
  * emulators' own records, not from what simbridge believes:
  *
@@ -169,11 +169,11 @@ const soak = (options: SoakOptions) => {
       // cut fault writes to the socket behind the platform's back; that is the emulator, not simbridge.
       for (const s of recorder.defects.filter((s) => !s.name.startsWith("http.server"))) defects.push(`${s.name}: ${s.exit ? Cause.pretty((s.exit as Exit.Failure<unknown, unknown>).cause) : ""}`)
 
-      const rows: Array<Array<string | number>> = [["vendor", "runs", "terminal", "results", "lost results", "requests", "faults", "429", "500", "503", "spike", "cut", "lost-resp", "garbled", "vendor runs", "duplicates", "errors"]]
+      const rows: Array<Array<string | number>> = [["vendor", "runs", "terminal", "results", "lost results", "requests", "faults", "429", "500", "502", "503", "spike", "cut", "lost-resp", "garbled", "vendor runs", "duplicates", "errors"]]
       const sum = { runs: 0, terminal: 0, results: 0, lost: 0, requests: 0, faults: emptyCounts(), vendorRuns: 0, duplicates: 0, errors: 0 }
       for (const [name, f] of figures) {
         const c = f.faults
-        rows.push([name, f.runs, f.terminal, f.results, f.expected - f.results, f.requests, totalFaults(c), c.rateLimit, c.serverError500, c.serverError503, c.latencySpike, c.cut, c.lostResponse, c.garbled, f.vendorRuns, f.duplicates, f.errors.length])
+        rows.push([name, f.runs, f.terminal, f.results, f.expected - f.results, f.requests, totalFaults(c), c.rateLimit, c.serverError500, c.serverError502, c.serverError503, c.latencySpike, c.cut, c.lostResponse, c.garbled, f.vendorRuns, f.duplicates, f.errors.length])
         sum.runs += f.runs
         sum.terminal += f.terminal
         sum.results += f.results
@@ -185,7 +185,7 @@ const soak = (options: SoakOptions) => {
         for (const k of Object.keys(c) as Array<keyof FaultCounts>) sum.faults[k] += c[k]
       }
       const t = sum.faults
-      rows.push(["all", sum.runs, sum.terminal, sum.results, sum.lost, sum.requests, totalFaults(t), t.rateLimit, t.serverError500, t.serverError503, t.latencySpike, t.cut, t.lostResponse, t.garbled, sum.vendorRuns, sum.duplicates, sum.errors])
+      rows.push(["all", sum.runs, sum.terminal, sum.results, sum.lost, sum.requests, totalFaults(t), t.rateLimit, t.serverError500, t.serverError502, t.serverError503, t.latencySpike, t.cut, t.lostResponse, t.garbled, sum.vendorRuns, sum.duplicates, sum.errors])
       console.log(
         `\n${options.title}${long ? " (long)" : ""}: ${rounds} suite runs x ${vendorNames.length} vendors, ${slots} slots each, concurrency ${concurrency}, emulator speed ${speed}, ` +
           `${((Date.now() - started) / 1000).toFixed(1)} s\n` +
@@ -215,8 +215,15 @@ const expectClean = (result: Effect.Effect.Success<ReturnType<typeof soak>>, rou
 }
 
 describe("soak", () => {
-  it.live(`${rounds * vendorNames.length} runs on four emulators with ~20% faulted responses (429, 500/503, spikes, cuts, lost responses): all terminal, all results, no duplicates, no defects`, () =>
-    Effect.map(soak({ title: "soak", rounds, concurrency, faults: faultSpec, spikeShare }), (r) => expectClean(r, rounds)), long ? 1_800_000 : 120_000)
+  it.live(`${rounds * vendorNames.length} runs on four emulators with ~20% faulted responses (429, 500/502/503, spikes, cuts, lost responses): all terminal, all results, no duplicates, no defects`, () =>
+    Effect.map(soak({ title: "soak", rounds, concurrency, faults: faultSpec, spikeShare }), (r) => {
+      expectClean(r, rounds)
+      // Every kind of server error was served somewhere.
+      const all = [...r.figures.values()].map((f) => f.faults)
+      for (const status of ["serverError500", "serverError502", "serverError503"] as const) {
+        expect({ status, served: all.reduce((n, c) => n + c[status], 0) > 0 }).toEqual({ status, served: true })
+      }
+    }), long ? 1_800_000 : 120_000)
 
   // A body that is not JSON (cut or garbled in transit) is a retryable Transport error, with the
   // outcome unknown on creates (reconciled by marker). A body of the wrong shape (the emulator's

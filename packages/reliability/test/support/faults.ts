@@ -9,6 +9,7 @@ import type { Emulator, Faults } from "@simbridge/emulator"
 export interface FaultCounts {
   rateLimit: number
   serverError500: number
+  serverError502: number
   serverError503: number
   latencySpike: number
   cut: number
@@ -20,10 +21,10 @@ export interface FaultCounts {
   other: number
 }
 
-export const emptyCounts = (): FaultCounts => ({ rateLimit: 0, serverError500: 0, serverError503: 0, latencySpike: 0, cut: 0, lostResponse: 0, malformed: 0, garbled: 0, unknownEnum: 0, other: 0 })
+export const emptyCounts = (): FaultCounts => ({ rateLimit: 0, serverError500: 0, serverError502: 0, serverError503: 0, latencySpike: 0, cut: 0, lostResponse: 0, malformed: 0, garbled: 0, unknownEnum: 0, other: 0 })
 
 export const totalFaults = (c: FaultCounts): number =>
-  c.rateLimit + c.serverError500 + c.serverError503 + c.latencySpike + c.cut + c.lostResponse + c.malformed + c.garbled + c.unknownEnum + c.other
+  c.rateLimit + c.serverError500 + c.serverError502 + c.serverError503 + c.latencySpike + c.cut + c.lostResponse + c.malformed + c.garbled + c.unknownEnum + c.other
 
 /** mulberry32, seeded, for the test's own draws (latency spikes). */
 export const rng = (seed: number) => {
@@ -50,18 +51,17 @@ export const instrument = (
   const draw = control.draw.bind(control)
   const take = control.take.bind(control)
   const random = rng(options.seed ?? 7)
-  // `wrap` draws "serverError" twice for one fault: whether, then 503 (true) or 500 (false).
-  let choosingStatus = false
+  // A background server error is drawn by kind, then its status by `serverErrorStatus`.
+  const serverErrorStatus = control.serverErrorStatus.bind(control)
+  control.serverErrorStatus = () => {
+    const status = serverErrorStatus()
+    counts[status === 500 ? "serverError500" : status === 502 ? "serverError502" : "serverError503"]++
+    return status
+  }
   control.draw = (kind) => {
     const hit = draw(kind)
     if (kind === "serverError") {
-      if (choosingStatus) {
-        choosingStatus = false
-        if (hit) counts.serverError503++
-        else counts.serverError500++
-      } else if (hit) {
-        choosingStatus = true
-      }
+      // Counted by status, above.
     } else if (hit) {
       if (kind in counts) (counts as unknown as Record<string, number>)[kind]!++
       else counts.other++
