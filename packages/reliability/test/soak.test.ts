@@ -8,7 +8,7 @@
  * - each vendor holds exactly one run per marker (per marker and simulation for Interactly);
  * - no defect escapes (no `Die` in any run's cause or any span's exit).
  *
- * `SIMBRIDGE_SOAK_LONG=1` (`pnpm --filter @simbridge/reliability soak:long`) scales it up for local use.
+ * `pnpm --filter @simbridge/reliability soak -- --long` (or `SIMBRIDGE_SOAK_LONG=1`) scales it up for local use.
  */
 import { readFileSync } from "node:fs"
 import { fileURLToPath } from "node:url"
