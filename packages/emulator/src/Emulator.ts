@@ -6,7 +6,7 @@
  * Control routes (never faulted, never authenticated):
  * - `GET /__simbridge/health` -> `{ vendor, seed, speed }`
  * - `GET /__simbridge/faults`, `PUT /__simbridge/faults` with a FaultSpec JSON body
- * - `GET /__simbridge/requests` -> `{ total, byRoute }`
+ * - `GET /__simbridge/requests` -> `{ total, byRoute, faults }` (faults served, by kind)
  *
  * @since 0.1.0
  */
@@ -58,6 +58,12 @@ export interface EmulatorPlugin {
 export class RequestLog {
   total = 0
   readonly byRoute = new Map<string, number>()
+  /** Faults served, by kind (`429`, `500`, `502`, `503`, `cut`, `garbled`, `malformed`, `lostResponse`, ...). */
+  readonly faults = new Map<string, number>()
+
+  fault(kind: string): void {
+    this.faults.set(kind, (this.faults.get(kind) ?? 0) + 1)
+  }
 
   record(method: string, path: string): void {
     this.total++
@@ -75,10 +81,11 @@ export class RequestLog {
   reset(): void {
     this.total = 0
     this.byRoute.clear()
+    this.faults.clear()
   }
 
   toJSON() {
-    return { total: this.total, byRoute: Object.fromEntries(this.byRoute) }
+    return { total: this.total, byRoute: Object.fromEntries(this.byRoute), faults: Object.fromEntries(this.faults) }
   }
 }
 
@@ -112,19 +119,23 @@ export const wrap = <E, R>(
     const { faults } = options
     const oneShot = faults.take(request.method, url.pathname, (f) => f._tag !== "UnknownEnum")
     const latency = faults.current.latencyMs + (oneShot?._tag === "Latency" ? oneShot.ms : 0)
+    if (oneShot?._tag === "Latency") options.requests.fault("latency")
     if (latency > 0) yield* Effect.sleep(latency)
     if (oneShot?._tag === "Status" || (oneShot === undefined && faults.draw("rateLimit"))) {
       const status = oneShot?._tag === "Status" ? oneShot.status : 429
+      options.requests.fault(String(status))
       const retryAfter = oneShot?._tag === "Status" ? oneShot.retryAfterSeconds : faults.current.retryAfterSeconds
       const response = HttpServerResponse.setHeader(options.renderError(status, status === 429 ? "Too many requests" : `Injected ${status}`), faultHeader, "status")
       return retryAfter === undefined ? response : HttpServerResponse.setHeader(response, "retry-after", String(retryAfter))
     }
     if (oneShot === undefined && faults.draw("serverError")) {
       const status = faults.serverErrorStatus()
+      options.requests.fault(String(status))
       const message = status === 503 ? "Service unavailable" : status === 502 ? "Bad gateway" : "Internal server error"
       return HttpServerResponse.setHeader(options.renderError(status, message), faultHeader, "status")
     }
     if (oneShot?._tag === "Cut" || (oneShot === undefined && faults.draw("cut"))) {
+      options.requests.fault("cut")
       const res = NodeHttpServerRequest.toServerResponse(request)
       res.writeHead(200, { "content-type": "application/json", "content-length": "4096" })
       res.write('{"id":"')
@@ -132,6 +143,7 @@ export const wrap = <E, R>(
       return yield* Effect.interrupt
     }
     if (oneShot?._tag === "Garbled" || (oneShot === undefined && faults.draw("garbled"))) {
+      options.requests.fault("garbled")
       return HttpServerResponse.text('{"id": "broken", "status": ', { contentType: "application/json", headers: { [faultHeader]: "garbled" } })
     }
     const malformed = oneShot?._tag === "Malformed" || (oneShot === undefined && faults.draw("malformed"))
@@ -145,12 +157,14 @@ export const wrap = <E, R>(
       } catch {
         return response
       }
+      options.requests.fault("malformed")
       return HttpServerResponse.unsafeJson(corrupt(json), { status: response.status, headers: response.headers }).pipe(
         HttpServerResponse.setHeader(faultHeader, "malformed")
       )
     }
     if (lose) {
       // The emulator acted on the request; the client never hears about it.
+      options.requests.fault("lostResponse")
       NodeHttpServerRequest.toServerResponse(request).socket?.destroy()
       return yield* Effect.interrupt
     }

@@ -73,6 +73,12 @@ describe("Emulator + ProviderHttp", () => {
       const cut = yield* api.json("createThing", HttpClientRequest.post("/things"), Thing).pipe(Effect.flip)
       expect(cut.reason).toBe("Transport")
       expect(cut.outcomeUnknown).toBe(true)
+
+      // The request log counts the faults it served, by kind (the control route shows them too).
+      expect(handle.requests.toJSON().faults).toEqual({ "429": 1, "401": 1, "503": 1, garbled: 1, malformed: 1, cut: 1 })
+      const control = yield* HttpClient.HttpClient
+      const logged = yield* control.get(`${handle.url}/__simbridge/requests`).pipe(Effect.flatMap((r) => r.json), Effect.scoped)
+      expect((logged as { faults: Record<string, number> }).faults).toEqual(handle.requests.toJSON().faults)
     }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
 
   it.scoped("names the path of a body that does not fit", () =>
