@@ -1,8 +1,8 @@
 /**
  * Crash: `simbridge run` as a child process, SIGKILLed at seeded random points (before the create,
  * during the watch, ...), then `simbridge resume` (itself sometimes killed) until nothing is left
- * unfinished. Two vendors are served by `simbridge emulate` child processes with a pace at which a
- * run takes several seconds, and a share of lost responses on creates. Asserts from the ledger
+ * unfinished. The four vendors are served by `simbridge emulate` child processes with a pace at which
+ * a run takes several seconds, and a share of lost responses on creates. Asserts from the ledger
  * (every recorded run finished, terminal, every result) and from the emulators (exactly one vendor
  * run per marker, and no vendor run the ledger does not know).
  */
@@ -21,7 +21,7 @@ import * as Cli from "./support/cli.js"
 import { rng } from "./support/faults.js"
 import { duplicates, table, type VendorName, vendors } from "./support/vendors.js"
 
-const crashVendors: ReadonlyArray<VendorName> = ["vapi", "cekura"]
+const crashVendors: ReadonlyArray<VendorName> = ["vapi", "roark", "cekura", "interactly"]
 const executions = 3
 const apiKey = "sk-crash-test"
 const random = rng(Number(process.env["SIMBRIDGE_CRASH_SEED"] ?? 20240607))
@@ -96,7 +96,14 @@ describe("crash and resume", () => {
     const vendorRuns = new Map<string, ReadonlyArray<{ id: string; marker: string | undefined; key: string | undefined }>>()
     for (const e of emulators) vendorRuns.set(e.vendor, await Effect.runPromise(vendors[e.vendor as VendorName].listRuns(e.url, apiKey)))
 
-    const rows: Array<Array<string | number>> = [["vendor", "ledger runs", "finished", "terminal", "results", "lost results", "vendor runs", "duplicates", "unknown to ledger", "never created"]]
+    // What the emulators served: requests and injected faults (lost create responses).
+    const served = new Map<string, { total: number; faults: Record<string, number> }>()
+    for (const e of emulators) {
+      const response = await fetch(`${new URL(e.url).origin}/__simbridge/requests`)
+      served.set(e.vendor, (await response.json()) as { total: number; faults: Record<string, number> })
+    }
+
+    const rows: Array<Array<string | number>> = [["vendor", "ledger runs", "finished", "terminal", "results", "lost results", "requests", "faults injected", "vendor runs", "duplicates", "unknown to ledger", "never created"]]
     const problems: Array<string> = []
     for (const v of crashVendors) {
       const mine = recorded.details.filter((d) => d?.run.provider === v)
@@ -114,7 +121,9 @@ describe("crash and resume", () => {
       }
       for (const r of unknown) problems.push(`${v}: vendor run ${r.id} (marker ${r.marker}) is not in the ledger`)
       for (const d of dups) problems.push(`${v}: marker ${d.key} has ${d.ids.length} vendor runs`)
-      rows.push([v, mine.length, finished.length, terminal.length, results, mine.length * slots - results, onVendor.length, dups.length, unknown.length, neverCreated.length])
+      const seen = served.get(v)
+      const injected = Object.values(seen?.faults ?? {}).reduce((n, c) => n + c, 0)
+      rows.push([v, mine.length, finished.length, terminal.length, results, mine.length * slots - results, seen?.total ?? 0, injected, onVendor.length, dups.length, unknown.length, neverCreated.length])
     }
     console.log(
       `\ncrash: ${executions} executions of \`simbridge run\` on ${crashVendors.join(" + ")} (emulator speed 2, 20% lost create responses), ` +
