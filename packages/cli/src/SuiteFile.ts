@@ -170,9 +170,12 @@ export const checkVendorSections = (
   knownProviders: ReadonlyArray<string> = Plugins.providerNames
 ): Either.Either<void, SuiteFileError> => {
   const problems: Array<Problem> = []
-  for (const name of Object.keys(decoded.plan.vendors)) {
-    if (!knownProviders.includes(name)) {
-      problems.push(decoded.locate(["vendors", name], `unknown provider "${name}"; known providers: ${knownProviders.join(", ")}`))
+  const known = [...new Set([...knownProviders, ...plugins.map((p) => p.name)])]
+  for (const section of ["target", "vendors"] as const) {
+    for (const name of Object.keys(decoded.plan[section])) {
+      if (!known.includes(name)) {
+        problems.push(decoded.locate([section, name], `unknown provider "${name}"; known providers: ${known.join(", ")}`))
+      }
     }
   }
   for (const plugin of plugins) {

@@ -72,7 +72,8 @@ describe("SuiteFile", () => {
     const plugin = { ...Plugins.testPlugin, name: "strict", targetSchema: Schema.Struct({ assistantId: Schema.UUID }) }
     const missing = SuiteFile.checkVendorSections(decoded.right, [plugin], "suite.yaml")
     expect(Either.isLeft(missing) && missing.left.problems.map(SuiteFile.formatProblem)).toEqual([
-      `suite.yaml:3:3 target: no entry for provider "strict" (selected with --provider)`
+      `suite.yaml:3:3 target: no entry for provider "strict" (selected with --provider)`,
+      `suite.yaml:3:10 target.other: unknown provider "other"; known providers: ${[...Plugins.providerNames, "strict"].join(", ")}`
     ])
     const withBad = SuiteFile.decode("suite.yaml", good.replace("  test: { agent: a }", "  strict: { assistantId: nope }"))
     if (Either.isLeft(withBad)) throw withBad.left
@@ -102,6 +103,15 @@ describe("SuiteFile messages", () => {
     const result = SuiteFile.checkVendorSections(decoded.right, [Plugins.testPlugin], "suite.yaml")
     expect(Either.isLeft(result) && result.left.problems.map(SuiteFile.formatProblem)).toEqual([
       `suite.yaml:16:11 vendors.nosuch: unknown provider "nosuch"; known providers: ${Plugins.providerNames.join(", ")}`
+    ])
+  })
+
+  it("a target entry naming no known provider is a located problem too (a typo would otherwise leave the provider without a target)", () => {
+    const decoded = SuiteFile.decode("suite.yaml", good.replace("  test: { agent: a }\n", "  test: { agent: a }\n  vapy: { assistantId: x }\n"))
+    if (Either.isLeft(decoded)) throw decoded.left
+    const result = SuiteFile.checkVendorSections(decoded.right, [Plugins.testPlugin], "suite.yaml")
+    expect(Either.isLeft(result) && result.left.problems.map(SuiteFile.formatProblem)).toEqual([
+      `suite.yaml:4:9 target.vapy: unknown provider "vapy"; known providers: ${Plugins.providerNames.join(", ")}`
     ])
   })
 })
