@@ -12,6 +12,7 @@ import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { Issues, ProviderRegistry, Retry, SimulationProvider, SuiteReport, SuiteRunner, TestProvider } from "@simbridge/core"
 import type { Plan } from "@simbridge/core"
 import { Faults } from "@simbridge/emulator"
+import type * as ConfigError from "effect/ConfigError"
 import * as Console from "effect/Console"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
@@ -39,6 +40,37 @@ const setExitCode = (code: number) => Effect.sync(() => {
   process.exitCode = code
 })
 
+
+/** A configuration error in a sentence: which variables are missing or invalid (values never shown). */
+export const describeConfigError = (error: ConfigError.ConfigError): string => {
+  const missing: Array<string> = []
+  const invalid: Array<string> = []
+  const walk = (e: ConfigError.ConfigError): void => {
+    switch (e._op) {
+      case "And":
+      case "Or":
+        walk(e.left)
+        walk(e.right)
+        return
+      case "MissingData":
+        missing.push(e.path.join("_") || "(root)")
+        return
+      case "InvalidData":
+        invalid.push(`${e.path.join("_")}: ${e.message}`)
+        return
+      default:
+        invalid.push(e.message)
+    }
+  }
+  walk(error)
+  const parts: Array<string> = []
+  const unset = [...new Set(missing)]
+  if (unset.length === 1) parts.push(`${unset[0]} is not set`)
+  else if (unset.length === 2) parts.push(`neither ${unset[0]} nor ${unset[1]} is set`)
+  else if (unset.length > 2) parts.push(`none of ${unset.join(", ")} is set`)
+  if (invalid.length > 0) parts.push(`invalid setting: ${[...new Set(invalid)].join("; ")}`)
+  return parts.join("; ")
+}
 // ---------------------------------------------------------------------------------------------
 // run
 
@@ -117,7 +149,7 @@ const buildProvider = (plugin: ProviderRegistry.ProviderPlugin, settings: RunSet
     } else {
       layer = plugin.layerConfig.pipe(
         Layer.provide(NodeHttpClient.layerUndici),
-        Layer.mapError((e) => new UsageError({ message: `${plugin.name}: missing or invalid configuration (${plugin.env.join(", ")}): ${String(e)}` }))
+        Layer.mapError((e) => new UsageError({ message: `${plugin.name}: ${describeConfigError(e)} (${plugin.name} reads ${plugin.env.join(", ")})` }))
       )
     }
     const ctx = yield* Layer.build(layer).pipe(

@@ -127,7 +127,7 @@ describe("simbridge against vendor emulators", () => {
     delete env["VAPI_API_KEY"]
     const missing = spawnSync(process.execPath, [bin, "run", example, "--provider", "vapi"], { encoding: "utf8", env, timeout: 30_000 })
     expect(missing.status).toBe(2)
-    expect(missing.stderr).toContain("VAPI_API_KEY")
+    expect(missing.stderr).toContain("vapi: VAPI_API_KEY is not set")
   })
 
   it.each(vendors)("%s: simbridge emulate in another process gives the same results as --emulate for the same seed", async (vendor) => {

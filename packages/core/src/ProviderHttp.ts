@@ -152,7 +152,8 @@ export const make = (options: Options): ProviderHttp => {
     return ProviderError.make({
       provider,
       operation,
-      reason: error._tag === "RequestError" && error.reason === "Encode" ? "InvalidRequest" : "Transport",
+      // A body that cannot be encoded or a URL that does not parse will not get better by retrying.
+      reason: error._tag === "RequestError" && (error.reason === "Encode" || error.reason === "InvalidUrl") ? "InvalidRequest" : "Transport",
       description: refused
         ? `could not connect to ${new URL(request.url).origin} (connection refused)`
         : error._tag === "ResponseError"

@@ -137,6 +137,20 @@ describe("retries per request (Retry.perRequest)", () => {
       expect(vendor.log).toEqual(["GET /a", "GET /b", "GET /b", "GET /b"])
     }))
 
+  it.effect("a base URL that does not parse is InvalidRequest, not retried", () =>
+    Effect.gen(function*() {
+      let sent = 0
+      const client = HttpClient.make((request) => {
+        sent++
+        return Effect.succeed(HttpClientResponse.fromWeb(request, new Response("{}", { status: 200 })))
+      })
+      const http = ProviderHttp.make({ provider: "fake", client: ProviderHttp.baseClient(client, ":::") })
+      const error = yield* Effect.flip(Effect.locally(http.send("get", HttpClientRequest.get("/runs")), Retry.perRequest, policy))
+      expect(error.reason).toBe("InvalidRequest")
+      expect(error.isRetryable).toBe(false)
+      expect(sent).toBe(0)
+    }))
+
   it.effect("without perRequest a vendor client does not retry", () =>
     Effect.gen(function*() {
       const vendor = fakeVendor({ "/a": [503, 200] })
