@@ -400,7 +400,11 @@ const emulateCommand = Command.make(
         apiKey: Option.getOrUndefined(args.apiKey),
         faults: faults.right
       }).pipe(Effect.mapError((e) => new UsageError({ message: `could not listen on 127.0.0.1:${args.port}: ${listenFailure(e)}` })))
-      yield* Console.log(`listening on ${handle.url}`)
+      // The contract's ready line names the origin; a vendor whose API lives under a base path
+      // (Interactly: /workflows) also says where, and its emulator answers at both.
+      const origin = new URL(handle.url).origin
+      yield* Console.log(`listening on ${origin}`)
+      if (handle.url !== origin) yield* Console.log(`base URL ${handle.url} (the API is also served at the root)`)
       return yield* Effect.never
     }).pipe(Effect.scoped)
 ).pipe(Command.withDescription("serve one vendor emulator on 127.0.0.1 until interrupted"))

@@ -856,7 +856,9 @@ export const make = (context: Context) => {
     if (context.apiKey !== undefined && token !== context.apiKey) return yield* Effect.fail(new ApiError({ status: 401, body: { detail: "Invalid API key" } }))
   })
 
-  const app = Effect.zipRight(authorize, HttpRouter.prefixAll(router, basePath)).pipe(
+  // Served under `/workflows` like the real API, and at the root too, so the origin that
+  // `simbridge emulate` prints (`listening on http://127.0.0.1:<port>`) works as a base URL.
+  const app = Effect.zipRight(authorize, HttpRouter.concat(HttpRouter.prefixAll(router, basePath), router)).pipe(
     Effect.catchTags({
       ApiError: (e) => Effect.succeed(HttpServerResponse.unsafeJson(e.body, { status: e.status })),
       RouteNotFound: () => Effect.succeed(HttpServerResponse.unsafeJson({ detail: "Not Found" }, { status: 404 }))
