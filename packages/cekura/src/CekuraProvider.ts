@@ -795,17 +795,18 @@ export const plugin: ProviderRegistry.ProviderPlugin = {
   targetSchema: Target,
   optionsSchema: Options,
   env,
-  check: (plan) =>
-    plan.personas.flatMap((persona, i) => {
-      const opts = Option.getOrElse(Schema.decodeUnknownOption(Options)(plan.vendors[provider] ?? {}), () => ({}) as Options)
-      return opts.personalities?.[persona.id] === undefined
+  check: (plan) => {
+    const opts = Option.getOrElse(Schema.decodeUnknownOption(Options)(plan.vendors[provider] ?? {}), () => ({}) as Options)
+    return plan.personas.flatMap((persona, i) =>
+      opts.personalities?.[persona.id] === undefined
         ? [Warning.make(
           "persona_from_catalogue",
           `persona "${persona.id}" runs as the closest personality of Cekura's catalogue (chosen when the run starts; Cekura cannot create personalities through its API); pin one with vendors.cekura.personalities`,
           `personas[${i}]`
         )]
         : []
-    })
+    )
+  }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -385,7 +385,8 @@ export type CreateRunResponse = typeof CreateRunResponse.Type
 
 // Run items are the hot path of reading results (thousands per run, ~4 KB each): their schemas
 // type only what the mapping reads, have no index signature and no defaults (a default makes the
-// struct a transformation, decoded in two passes; measured 2.3x slower), so unknown fields cost
+// struct a transformation, decoded in two passes; dropping them and the unread fields took the
+// item list from 44 to 26 ms per 1,000 items in a micro benchmark), so unknown fields cost
 // nothing. They are ignored, not rejected, and the vendor's whole item stays available as `raw`
 // (from the body as received, see `Page.raw`).
 
