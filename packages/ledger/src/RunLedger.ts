@@ -506,7 +506,11 @@ export const make: Effect.Effect<Service, LedgerError, SqlClient.SqlClient> = Ef
           counts_json = COALESCE(${countsJson}, counts_json), report_json = ${reportJson},
           error_json = COALESCE(${errorJson}, error_json), updated_at = ${at}, finished_at = ${report.finishedAt ?? at}
           WHERE id = ${record.id}`
-        // The execution is over when every provider it was started for has a final report.
+        // The execution is over when every provider it was started for has a final report. Two
+        // providers finishing at once must not each miss the other's uncommitted report (write
+        // skew under READ COMMITTED): lock the execution row first, so the second check waits for
+        // the first transaction and then reads its commit.
+        yield* sql`UPDATE simbridge_executions SET finished_at = finished_at WHERE id = ${record.executionId}`
         const execution = yield* getExecution(record.executionId)
         if (Option.isSome(execution) && execution.value.finishedAt === undefined) {
           const done = yield* sql<{ readonly provider: string }>`SELECT DISTINCT provider FROM simbridge_runs

@@ -177,6 +177,27 @@ export const ledgerSuite = <E>(name: string, ledgerLayer: Layer.Layer<RunLedger.
         expect(Option.getOrThrow(yield* ledger.getExecution(execution.id)).finishedAt).toBeDefined()
       }))
 
+    it.effect("providers that finish at the same moment still finish their execution (no write skew)", () =>
+      Effect.gen(function*() {
+        const ledger = yield* RunLedger.RunLedger
+        const providers = ["p1", "p2", "p3", "p4", "p5", "p6"]
+        for (let round = 0; round < 8; round++) {
+          const plan = planNamed(unique("simultaneous"))
+          const execution = yield* ledger.begin(new BeginExecution({ plan, providers }))
+          const markers = providers.map(() => unique("sb"))
+          yield* Effect.forEach(providers, (p, i) => ledger.intent(execution.id, p, markers[i]!), { discard: true })
+          const j = ledger.journal(execution.id)
+          const done = new Status.Status({ unified: "completed", raw: "ended" })
+          yield* Effect.forEach(
+            providers,
+            (p, i) => j.finished(p, markers[i]!, new SuiteReport.RunReport({ provider: p, ref: `${p}:run:${i}`, status: done, warnings: [], results: [] })),
+            { concurrency: "unbounded", discard: true }
+          )
+          const stored = Option.getOrThrow(yield* ledger.getExecution(execution.id))
+          expect({ round, finished: stored.finishedAt !== undefined }).toEqual({ round, finished: true })
+        }
+      }))
+
     it.effect("an intent without a vendor run is unfinished (the create may or may not have happened)", () =>
       Effect.gen(function*() {
         const ledger = yield* RunLedger.RunLedger
