@@ -41,6 +41,7 @@ import type * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as InteractlyClient from "./InteractlyClient.js"
 import * as Wire from "./InteractlyWire.js"
+import { Lru } from "./internal/Lru.js"
 import * as Mapping from "./internal/mapping.js"
 
 export const name = "interactly"
@@ -119,6 +120,30 @@ export const capabilities = new Capabilities.Capabilities({
 export interface DriverOptions {
   /** Executions per page of results; default 50. */
   readonly pageSize?: number | undefined
+  /**
+   * Entries kept by each of the driver's caches of vendor reads (least recently used first out):
+   * evaluations, evaluation summaries, finished results (a quarter of it), group reads; default
+   * 4096. Mappings of ids (group -> simulation, run -> plan) keep 16 times as many.
+   */
+  readonly cacheSize?: number | undefined
+}
+
+/** How many entries each of the driver's caches holds (tests show they stay bounded). */
+export interface CacheSizes {
+  readonly evaluations: number
+  readonly summaries: number
+  readonly results: number
+  readonly groups: number
+  readonly groupSimulations: number
+  readonly runPlans: number
+  readonly started: number
+  readonly simulations: number
+}
+
+/** The driver, and the sizes of its caches. */
+export interface Driver extends SimulationProvider.Driver {
+  readonly getRuns: NonNullable<SimulationProvider.Driver["getRuns"]>
+  readonly cacheSizes: () => CacheSizes
 }
 
 const invalid = (operation: string, description: string) =>
@@ -157,8 +182,10 @@ interface Computed {
   readonly raw: unknown
 }
 
-/** Finished executions kept by the driver (see `resultOf`). */
-const finishedCacheSize = 10_000
+/** Groups per page of `GET /v1/simulations/{id}/runs` (the documented default and the SDK's page). */
+const groupPageSize = 100
+/** Pages of one simulation's group list read per poll at most; groups beyond are read one by one. */
+const maxGroupPages = 20
 
 interface Canonical {
   readonly scenario: string
@@ -197,19 +224,23 @@ export const check = (plan: Plan.Plan): ReadonlyArray<Warning.Warning> => {
 }
 
 /** Builds the driver over an `InteractlyClient`. */
-export const makeDriver = (options: DriverOptions = {}): Effect.Effect<SimulationProvider.Driver, never, InteractlyClient.InteractlyClient> =>
+export const makeDriver = (options: DriverOptions = {}): Effect.Effect<Driver, never, InteractlyClient.InteractlyClient> =>
   Effect.gen(function*() {
     const client = yield* InteractlyClient.InteractlyClient
     const pageSize = options.pageSize ?? 50
+    const cacheSize = Math.max(1, options.cacheSize ?? 4096)
 
     /** vendor simulation id -> canonical scenario and persona. */
-    const simulations = new Map<string, Canonical>()
+    const simulations = new Lru<string, Canonical>(cacheSize)
     /** group id -> simulation id. */
-    const groupSimulation = new Map<string, string>()
+    const groupSimulation = new Lru<string, string>(cacheSize * 16)
     /** `<marker>/<simulation id>` -> group, so a retried start never starts a group twice. */
-    const started = new Map<string, Wire.SimulationGroup>()
-    /** run id -> the plan and options it ran (for evaluator matching). */
-    const runPlans = new Map<string, { readonly plan: Plan.Plan; readonly options: Options }>()
+    const started = new Lru<string, Wire.SimulationGroup>(cacheSize)
+    /**
+     * run id -> the plan and options it ran (for evaluator matching). A run evicted from here is
+     * read as one this process did not start (every metric a required evaluation).
+     */
+    const runPlans = new Lru<string, { readonly plan: Plan.Plan; readonly options: Options }>(cacheSize * 16)
 
     const simulationBody = (plan: Plan.Plan, target: Target, opts: Options, scenario: Plan.Plan["scenarios"][number], persona: Persona.Persona, callerId: string) => {
       const config = {
@@ -447,10 +478,11 @@ export const makeDriver = (options: DriverOptions = {}): Effect.Effect<Simulatio
       effect.pipe(Effect.map(Option.some), Effect.catchIf((e) => e.reason === "NotFound", () => Effect.succeed(Option.none<A>())), Effect.map(Option.getOrUndefined))
 
     /**
-     * The evaluation of a finished workflow run never changes: each is read once. A missing one
+     * The evaluation of a finished workflow run never changes: each is read once and kept (a
+     * bounded number) until the execution's result is built (which then holds it). A missing one
      * (404: no criteria, or not evaluated yet) is asked for again next time.
      */
-    const evaluations = new Map<string, Wire.WorkflowRunEvaluation>()
+    const evaluations = new Lru<string, Wire.WorkflowRunEvaluation>(cacheSize)
     const evaluationOf = (workflowRunId: string) => {
       const cached = evaluations.get(workflowRunId)
       return cached !== undefined
@@ -458,13 +490,16 @@ export const makeDriver = (options: DriverOptions = {}): Effect.Effect<Simulatio
         : Effect.tap(optional(client.getWorkflowRunEvaluation(workflowRunId)), (e) => Effect.sync(() => e && evaluations.set(workflowRunId, e)))
     }
 
-    /** Evaluation summaries of groups whose executions are finished (read once). */
-    const summaries = new Map<string, Wire.EvaluationSummary>()
-    const summaryOf = (simulationId: string, groupId: string) => {
+    /** Evaluation summaries of finished groups (read once; a running group's is read each time). */
+    const summaries = new Lru<string, Wire.EvaluationSummary>(cacheSize)
+    const summaryOf = (simulationId: string, groupId: string, final: boolean) => {
       const cached = summaries.get(groupId)
       return cached !== undefined
         ? Effect.succeed(cached)
-        : Effect.tap(optional(client.evaluationSummary(simulationId, groupId)), (s) => Effect.sync(() => s && summaries.set(groupId, s)))
+        : Effect.tap(optional(client.evaluationSummary(simulationId, groupId)), (s) =>
+          Effect.sync(() => {
+            if (s && final && !(s.selected_workflow_summary?.pending_evaluations ?? 0)) summaries.set(groupId, s)
+          }))
     }
 
     interface Judged {
@@ -492,7 +527,8 @@ export const makeDriver = (options: DriverOptions = {}): Effect.Effect<Simulatio
         let vendorPassed = evaluation?.passed ?? undefined
         let source: Judged["source"] = evaluation === undefined ? "none" : "evaluation-result"
         if (completed && metrics.length === 0 && groupSize === 1) {
-          const summary = (yield* summaryOf(simulationId, groupId))?.selected_workflow_summary
+          // The group's only execution finished: its summary is final.
+          const summary = (yield* summaryOf(simulationId, groupId, true))?.selected_workflow_summary
           if (summary && summary.metrics.length > 0) {
             metrics = summary.metrics.map((m) => ({ metric_name: m.metric_name, ...(typeof m.average_score === "number" ? { score: m.average_score } : {}) }))
             vendorPassed ??= summary.successful_evaluations === 1 ? true : summary.failed_evaluations === 1 ? false : undefined
@@ -508,43 +544,199 @@ export const makeDriver = (options: DriverOptions = {}): Effect.Effect<Simulatio
         return { status, verdict, evaluations: evaluated, evaluation, source }
       })
 
+    /**
+     * Whether Interactly's own `passed` alone decides the verdict of every completed execution of
+     * this run's scenario: the plan is known and none of the scenario's evaluators is required
+     * (`Result.verdictOf` then fails exactly the executions whose evaluation has `passed: false`).
+     * The group's evaluation summary (`failed_evaluations`) then gives the pass/fail counts in one
+     * request instead of one evaluation read per execution.
+     */
+    const summaryDecides = (runId: string, canonical: Canonical): boolean => {
+      const known = runPlans.get(runId)
+      if (known === undefined) return false
+      const evaluators = Mapping.scenarioEvaluators(known.plan, canonical.scenario)
+      return evaluators !== undefined && evaluators.every((e) => !e.required)
+    }
+
+    interface GroupMetrics {
+      readonly simulationId: string
+      readonly scenario: string
+      readonly persona: string
+      readonly metrics: ReadonlyArray<{ readonly metric: string; readonly averageScore: number | null; readonly minScore: number | null; readonly maxScore: number | null }>
+    }
+
+    /** What one read of a group gave, and the listed state of the group it was read for. */
+    interface GroupRead {
+      readonly key: string
+      readonly counts: typeof Run.RunCounts.Encoded
+      readonly metrics: GroupMetrics
+    }
+
+    /**
+     * The listed state of a group: its status, counts and update time. `getRuns` reads a group's
+     * executions (and evaluations or summary) again only when this changed.
+     */
+    const listedKey = (g: Wire.SimulationGroup) => `${g.status}|${g.total_runs ?? ""}|${g.completed_runs ?? ""}|${g.failed_runs ?? ""}|${g.updated_at ?? ""}`
+
+    /** The last read of each group (bounded): `getRuns` answers from it while the group's listing is unchanged. */
+    const groupReads = new Lru<string, GroupRead>(cacheSize)
+
+    /** Counts and evaluation summary of one group, as `group` (just read or listed) shows it. */
+    const readGroup = (runId: string, group: Wire.SimulationGroup): Effect.Effect<GroupRead, ProviderError.ProviderError> =>
+      Effect.gen(function*() {
+        const groupId = Wire.idOf(group)
+        const simulationId = group.simulation_config_id ?? (yield* simulationOfGroup(groupId))
+        groupSimulation.set(groupId, simulationId)
+        const canonical = yield* canonicalOf(simulationId)
+        const base = { simulationId, scenario: canonical.scenario, persona: canonical.persona }
+        const groupStatus = Mapping.groupStatus(group.status)
+        const key = listedKey(group)
+        const total = group.total_runs
+        let read: GroupRead
+        if (groupStatus.unified === "queued" && typeof total === "number" && !group.completed_runs && !group.failed_runs) {
+          // A pending group has started none of its executions: all are queued, nothing to read.
+          read = { key, counts: { total, queued: total, running: 0, passed: 0, failed: 0, errored: 0, skipped: 0 }, metrics: { ...base, metrics: [] } }
+        } else {
+          const executions = yield* executionsOf(groupId)
+          const terminal = Status.isTerminal(groupStatus)
+          const statuses = executions.map((e) => Mapping.executionStatus(e.status))
+          const completed = statuses.filter((s) => s.unified === "completed").length
+          let verdicts: ReadonlyArray<Status.Verdict>
+          let summary: Wire.EvaluationSummary | undefined
+          if (summaryDecides(runId, canonical)) {
+            summary = completed > 0 ? yield* summaryOf(simulationId, groupId, terminal) : undefined
+            let failing = Math.min(completed, summary?.selected_workflow_summary?.failed_evaluations ?? 0)
+            verdicts = statuses.map((s) => {
+              if (s.unified !== "completed") return Result.verdictOf(s, [])
+              return failing-- > 0 ? "fail" : "pass"
+            })
+          } else {
+            verdicts = (yield* Effect.forEach(executions, (e) => judge(runId, groupId, simulationId, canonical, e, executions.length), { concurrency: 4 })).map((j) => j.verdict)
+            summary = terminal && completed > 0 ? yield* summaryOf(simulationId, groupId, true) : undefined
+          }
+          const n = (f: (v: Status.Verdict, i: number) => boolean) => verdicts.filter(f).length
+          read = {
+            key,
+            counts: {
+              total: executions.length,
+              queued: statuses.filter((s) => s.unified === "queued").length,
+              running: n((v, i) => statuses[i]!.unified !== "queued" && v === "pending"),
+              passed: n((v) => v === "pass"),
+              failed: n((v) => v === "fail"),
+              errored: n((v) => v === "error"),
+              skipped: n((v) => v === "skipped")
+            },
+            metrics: {
+              ...base,
+              metrics: terminal
+                ? summary?.selected_workflow_summary?.metrics.map((m) => ({ metric: m.metric_name, averageScore: m.average_score ?? null, minScore: m.min_score ?? null, maxScore: m.max_score ?? null })) ?? []
+                : []
+            }
+          }
+        }
+        groupReads.set(groupId, read)
+        return read
+      })
+
+    /** The canonical run from its groups and their reads. */
+    const assemble = (id: string, groups: ReadonlyArray<Wire.SimulationGroup>, reads: ReadonlyArray<GroupRead>) => {
+      const sum = (k: keyof typeof Run.RunCounts.Encoded) => reads.reduce((n, d) => n + d.counts[k], 0)
+      const counts = { total: sum("total"), queued: sum("queued"), running: sum("running"), passed: sum("passed"), failed: sum("failed"), errored: sum("errored"), skipped: sum("skipped") }
+      return snapshot(id, groups, counts, { evaluationSummary: reads.map((d) => d.metrics) })
+    }
+
     const getRun: SimulationProvider.Driver["getRun"] = (id) =>
       Effect.gen(function*() {
         const ids = yield* groupIdsOf("getRun", id)
         // Groups first, one after the other: their statuses are what the run's status is made of.
         const groups = yield* Effect.forEach(ids, (g) => client.getSimulationRun(g))
-        const details = yield* Effect.forEach(groups, (group) =>
-          Effect.gen(function*() {
-            const groupId = Wire.idOf(group)
-            const simulationId = group.simulation_config_id ?? (yield* simulationOfGroup(groupId))
-            const canonical = yield* canonicalOf(simulationId)
-            const executions = yield* executionsOf(groupId)
-            const judged = yield* Effect.forEach(executions, (e) => judge(id, groupId, simulationId, canonical, e, executions.length), { concurrency: 4 })
-            const n = (f: (j: Judged) => boolean) => judged.filter(f).length
-            const summary = Status.isTerminal(Mapping.groupStatus(group.status)) && judged.some((j) => j.status.unified === "completed")
-              ? yield* summaryOf(simulationId, groupId)
-              : undefined
-            return {
-              counts: {
-                total: executions.length,
-                queued: n((j) => j.status.unified === "queued"),
-                running: n((j) => j.status.unified !== "queued" && j.verdict === "pending"),
-                passed: n((j) => j.verdict === "pass"),
-                failed: n((j) => j.verdict === "fail"),
-                errored: n((j) => j.verdict === "error"),
-                skipped: n((j) => j.verdict === "skipped")
-              },
-              metrics: {
-                simulationId,
-                scenario: canonical.scenario,
-                persona: canonical.persona,
-                metrics: summary?.selected_workflow_summary?.metrics.map((m) => ({ metric: m.metric_name, averageScore: m.average_score ?? null, minScore: m.min_score ?? null, maxScore: m.max_score ?? null })) ?? []
-              }
+        const reads = yield* Effect.forEach(groups, (group) => readGroup(id, group), { concurrency: 4 })
+        return assemble(id, groups, reads)
+      })
+
+    // -------------------------------------------------------------------------------------------
+    // Tracking (`getRuns`): one list of groups per simulation per poll (`GET
+    // /v1/simulations/{id}/runs`, newest first, until every watched group of that simulation was
+    // seen); a group's executions (and evaluations or summary) are read only when its listed
+    // status, counts or update time changed since the last read. See docs/providers/interactly.md.
+    // -------------------------------------------------------------------------------------------
+
+    /** The listed groups of one simulation among `wanted`, into `into`. */
+    const listGroups = (simulationId: string, wanted: ReadonlySet<string>, into: Map<string, Wire.SimulationGroup>) =>
+      Effect.gen(function*() {
+        let seen = 0
+        const take = (list: Wire.SimulationGroupList) => {
+          for (const g of list.simulation_groups) {
+            const gid = Wire.idOf(g)
+            if (wanted.has(gid) && !into.has(gid)) {
+              into.set(gid, g)
+              seen++
             }
-          }), { concurrency: 4 })
-        const sum = (k: keyof typeof Run.RunCounts.Encoded) => details.reduce((n, d) => n + d.counts[k], 0)
-        const counts = { total: sum("total"), queued: sum("queued"), running: sum("running"), passed: sum("passed"), failed: sum("failed"), errored: sum("errored"), skipped: sum("skipped") }
-        return snapshot(id, groups, counts, { evaluationSummary: details.map((d) => d.metrics) })
+          }
+        }
+        const first = yield* client.listSimulationRuns(simulationId, { page: 1, size: groupPageSize })
+        take(first)
+        if (seen >= wanted.size || first.simulation_groups.length < groupPageSize) return
+        const pages = first.total === undefined ? undefined : Math.ceil(first.total / groupPageSize)
+        const createdAt = first.simulation_groups.map((g) => g.created_at ?? "")
+        // Newest first is what the emulator does and what a polling client needs; a server that
+        // lists oldest first is read from its last page backwards (when it gives `total`).
+        const ascending = createdAt[0]! !== "" && createdAt[0]! < createdAt[createdAt.length - 1]!
+        const order = ascending && pages !== undefined
+          ? Array.from({ length: pages - 1 }, (_, i) => pages - i)
+          : Array.from({ length: (pages ?? maxGroupPages) - 1 }, (_, i) => i + 2)
+        for (const page of order.slice(0, maxGroupPages - 1)) {
+          const list = yield* client.listSimulationRuns(simulationId, { page, size: groupPageSize })
+          take(list)
+          if (seen >= wanted.size || (!ascending && list.simulation_groups.length < groupPageSize)) return
+        }
+      })
+
+    const getRuns: Driver["getRuns"] = (ids) =>
+      Effect.gen(function*() {
+        const wanted = new Map<string, ReadonlyArray<string>>()
+        for (const id of ids) {
+          const groups = id.split(".")
+          if (groups.every((g) => /^[0-9a-f]{24}$/i.test(g))) wanted.set(id, groups)
+        }
+        // Runs with a group of unknown simulation: read once on their own (a watch's first
+        // snapshot, read with getRun, usually taught the driver already).
+        const direct = new Map<string, typeof Run.Run.Encoded>()
+        yield* Effect.forEach(
+          [...wanted].filter(([, groups]) => groups.some((g) => !groupSimulation.has(g))),
+          ([id]) => Effect.catchIf(Effect.map(getRun(id), (run) => void direct.set(id, run)), (e) => e.reason === "NotFound", () => Effect.void),
+          { concurrency: 8, discard: true }
+        )
+        const bySimulation = new Map<string, Set<string>>()
+        for (const [id, groups] of wanted) {
+          if (direct.has(id)) continue
+          for (const g of groups) {
+            const simulationId = groupSimulation.get(g)
+            if (simulationId !== undefined) bySimulation.set(simulationId, (bySimulation.get(simulationId) ?? new Set()).add(g))
+          }
+        }
+        const listed = new Map<string, Wire.SimulationGroup>()
+        yield* Effect.forEach(bySimulation, ([simulationId, groups]) => listGroups(simulationId, groups, listed), { concurrency: 4, discard: true })
+        // Groups the lists did not show (a server that pages or orders otherwise): one read each.
+        const missing = [...bySimulation.values()].flatMap((groups) => [...groups].filter((g) => !listed.has(g)))
+        yield* Effect.forEach(missing, (g) =>
+          client.getSimulationRun(g).pipe(
+            Effect.map((group) => void listed.set(g, group)),
+            Effect.catchIf((e) => e.reason === "NotFound", () => Effect.void)
+          ), { concurrency: 8, discard: true })
+        const runs = yield* Effect.forEach([...wanted], ([id, groupIds]) =>
+          Effect.gen(function*() {
+            const done = direct.get(id)
+            if (done !== undefined) return Option.some(done)
+            const groups = groupIds.map((g) => listed.get(g))
+            if (groups.some((g) => g === undefined)) return Option.none()
+            const reads = yield* Effect.forEach(groups as ReadonlyArray<Wire.SimulationGroup>, (group) => {
+              const last = groupReads.get(Wire.idOf(group))
+              return last !== undefined && last.key === listedKey(group) ? Effect.succeed(last) : readGroup(id, group)
+            }, { concurrency: 4 })
+            return Option.some(assemble(id, groups as ReadonlyArray<Wire.SimulationGroup>, reads))
+          }), { concurrency: 8 })
+        return runs.flatMap((r) => (Option.isSome(r) ? [r.value] : []))
       })
 
     const computeResult = (
@@ -598,8 +790,9 @@ export const makeDriver = (options: DriverOptions = {}): Effect.Effect<Simulatio
       })
 
     // A finished execution never changes: keep it (a bounded number), so that reading a run's
-    // results again does not fetch its workflow runs and evaluations again.
-    const finished = new Map<string, Computed>()
+    // results again does not fetch its workflow runs and evaluations again. The evaluation it holds
+    // is dropped from the evaluation cache.
+    const finished = new Lru<string, Computed>(Math.max(1, Math.floor(cacheSize / 4)))
     const resultOf = (...args: Parameters<typeof computeResult>): Effect.Effect<Computed, ProviderError.ProviderError> => {
       const [runId, , , , execution] = args
       const key = `${runId}/${Wire.idOf(execution)}`
@@ -610,7 +803,8 @@ export const makeDriver = (options: DriverOptions = {}): Effect.Effect<Simulatio
           Effect.sync(() => {
             if (!Status.isTerminal(r.result.status)) return
             finished.set(key, r)
-            if (finished.size > finishedCacheSize) finished.delete(finished.keys().next().value!)
+            const workflowRunId = execution.selected_workflow_run_id
+            if (workflowRunId) evaluations.delete(workflowRunId)
           }))
     }
 
@@ -645,7 +839,18 @@ export const makeDriver = (options: DriverOptions = {}): Effect.Effect<Simulatio
       })
 
 
-    return { name, capabilities, check, provision, startRun, findRun, getRun, listResults, cancelRun }
+    const cacheSizes = (): CacheSizes => ({
+      evaluations: evaluations.size,
+      summaries: summaries.size,
+      results: finished.size,
+      groups: groupReads.size,
+      groupSimulations: groupSimulation.size,
+      runPlans: runPlans.size,
+      started: started.size,
+      simulations: simulations.size
+    })
+
+    return { name, capabilities, check, provision, startRun, findRun, getRun, getRuns, listResults, cancelRun, cacheSizes }
   })
 
 // ---------------------------------------------------------------------------------------------
@@ -661,11 +866,13 @@ export interface Settings {
   readonly watch?: SimulationProvider.WatchOptions | undefined
   /** Executions per page of results; default 50. */
   readonly pageSize?: number | undefined
+  /** Entries per driver cache (see `DriverOptions.cacheSize`); default 4096. */
+  readonly cacheSize?: number | undefined
 }
 
 /** `SimulationProvider` and `InteractlyClient`, configured explicitly. */
 export const layer = (settings: Settings): Layer.Layer<SimulationProvider.SimulationProvider | InteractlyClient.InteractlyClient, never, HttpClient.HttpClient> =>
-  SimulationProvider.layer(makeDriver({ pageSize: settings.pageSize }), { retry: settings.retry, watch: settings.watch }).pipe(
+  SimulationProvider.layer(makeDriver({ pageSize: settings.pageSize, cacheSize: settings.cacheSize }), { retry: settings.retry, watch: settings.watch }).pipe(
     Layer.provideMerge(InteractlyClient.layer(settings))
   )
 
