@@ -7,6 +7,7 @@
  *
  * @since 0.1.0
  */
+import { CompiledSchema } from "@simbridge/core"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 
@@ -471,7 +472,7 @@ export const Improvements = Schema.Struct(
   }
 )
 
-export const RunItem = Schema.Struct(
+const RunItemFields = Schema.Struct(
   {
     id: Schema.String,
     simulationId: Schema.optional(Schema.String),
@@ -491,6 +492,12 @@ export const RunItem = Schema.Struct(
     improvementSuggestions: Schema.optional(Schema.NullOr(Improvements))
   }
 )
+
+/**
+ * A run item, checked by a compiled validator first (`CompiledSchema.compile`: an item that passes
+ * is taken as it is; one that does not is decoded by the schema, which names what is wrong).
+ */
+export const RunItem: Schema.Schema<typeof RunItemFields.Type, typeof RunItemFields.Encoded> = CompiledSchema.compile(RunItemFields)
 export type RunItem = typeof RunItem.Type
 
 export const Concurrency = Schema.Struct(

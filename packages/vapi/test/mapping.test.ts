@@ -1,6 +1,8 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
+import * as SchemaAST from "effect/SchemaAST"
+import { CompiledSchema } from "@simbridge/core"
 import * as Mapping from "../src/internal/mapping.js"
 import { VapiProvider, VapiWire } from "@simbridge/vapi"
 
@@ -138,6 +140,35 @@ describe("wire schemas", () => {
     const result = VapiProvider.toResult("r", page.items[0]!, { scenario: "s", persona: "p" }, (n) => n, page.raw![0])
     expect(result.raw).toEqual(body[0])
     expect(VapiProvider.toResult("r", page.items[0]!, { scenario: "s", persona: "p" }, (n) => n).raw).toBeUndefined()
+  })
+
+  it("run items go through a compiled validator that accepts and refuses what the schema does", () => {
+    // The schema behind the compiled one (CompiledSchema keeps it as the surrogate).
+    const plain = Schema.make<VapiWire.RunItem, unknown>(VapiWire.RunItem.ast.annotations[SchemaAST.SurrogateAnnotationId] as SchemaAST.AST)
+    expect(VapiWire.RunItem.ast._tag).toBe("Declaration")
+    expect(CompiledSchema.unsupported(plain.ast)).toBeUndefined()
+    const item = {
+      id: "i1", status: "passed", iterationNumber: 2, failureReason: null, callId: "c1",
+      metadata: { scenario: { name: "sb:s", id: "x" }, call: { transcript: "hi", messages: [{ role: "bot", message: "Hello", time: 1, secondsFromStart: 0.5 }] } },
+      results: { passed: true, evaluations: [{ name: "booked", passed: true, extractedValue: true, expectedValue: true, comparator: "=" }], latencyMetrics: { avgTurn: 800 } },
+      improvementSuggestions: null
+    }
+    expect(Schema.decodeUnknownSync(VapiWire.RunItem)(item)).toBe(item)
+    const format = (u: unknown) => Either.match(Schema.decodeUnknownEither(VapiWire.RunItem)(u), { onLeft: (e) => e.message, onRight: () => "ok" })
+    const formatPlain = (u: unknown) => Either.match(Schema.decodeUnknownEither(plain)(u), { onLeft: (e) => e.message, onRight: () => "ok" })
+    for (
+      const bad of [
+        { ...item, results: { ...item.results, evaluations: [{ ...item.results.evaluations[0], passed: "yes" }] } },
+        { ...item, metadata: { ...item.metadata, call: { messages: [{ role: 7 }] } } },
+        { ...item, iterationNumber: "2" },
+        { ...item, id: undefined },
+        { ...item, results: { ...item.results, evaluations: [{ ...item.results.evaluations[0], extractedValue: { a: 1 } }] } }
+      ]
+    ) {
+      expect(format(bad)).not.toBe("ok")
+      expect(format(bad)).toBe(formatPlain(bad))
+    }
+    expect(format({ ...item, results: { ...item.results, evaluations: [{ name: "b", passed: "yes" }] } })).toMatch(/\["passed"\][\s│]+└─ Expected boolean, actual "yes"/)
   })
 
   it("request bodies are strict: evaluation rules and exclusive pairs name the field", () => {

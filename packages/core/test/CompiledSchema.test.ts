@@ -1,0 +1,111 @@
+import { describe, expect, it } from "@effect/vitest"
+import { CompiledSchema, Json } from "@simbridge/core"
+import * as Arbitrary from "effect/Arbitrary"
+import * as Either from "effect/Either"
+import * as FastCheck from "effect/FastCheck"
+import * as ParseResult from "effect/ParseResult"
+import * as Schema from "effect/Schema"
+
+/** A vendor-payload-like schema: optional and nullable fields, literals, unions, arrays, nesting. */
+const Evaluation = Schema.Struct({
+  name: Schema.String,
+  passed: Schema.Boolean,
+  value: Schema.optional(Schema.NullOr(Schema.Union(Schema.Number, Schema.String, Schema.Boolean))),
+  comparator: Schema.optional(Schema.Literal("=", "!=", ">", "<"))
+})
+const Item = Schema.Struct({
+  id: Schema.String,
+  status: Schema.String,
+  iteration: Schema.optional(Schema.Number),
+  startedAt: Schema.optional(Schema.NullOr(Schema.String)),
+  metadata: Schema.optional(Schema.NullOr(Schema.Struct({
+    name: Schema.optional(Schema.Unknown),
+    messages: Schema.optional(Schema.Array(Schema.Struct({ role: Schema.optional(Schema.String), time: Schema.optional(Schema.Number) })))
+  }))),
+  results: Schema.optional(Schema.NullOr(Schema.Struct({ evaluations: Schema.optional(Schema.Array(Evaluation)), passed: Schema.optional(Schema.Boolean) })))
+})
+
+const compiled = CompiledSchema.compile(Item)
+const decodeFast = ParseResult.decodeUnknownEither(compiled)
+const decodePlain = ParseResult.decodeUnknownEither(Item)
+const message = (e: Either.Either<unknown, ParseResult.ParseIssue>) =>
+  Either.isLeft(e) ? ParseResult.TreeFormatter.formatIssueSync(e.left) : "ok"
+
+/** Every path into a JSON-like value (object keys and array indexes). */
+const paths = (value: unknown, prefix: ReadonlyArray<string | number> = []): Array<ReadonlyArray<string | number>> => {
+  if (value === null || typeof value !== "object") return [prefix]
+  const entries = Array.isArray(value) ? value.map((v, i) => [i, v] as const) : Object.entries(value)
+  return [prefix, ...entries.flatMap(([k, v]) => paths(v, [...prefix, k]))]
+}
+const replaceAt = (value: unknown, path: ReadonlyArray<string | number>, by: unknown): unknown => {
+  if (path.length === 0) return by
+  const [head, ...rest] = path
+  if (Array.isArray(value)) return value.map((v, i) => (i === head ? replaceAt(v, rest, by) : v))
+  return { ...(value as object), [head!]: replaceAt((value as Record<string | number, unknown>)[head!], rest, by) }
+}
+const wrong: ReadonlyArray<unknown> = [null, 42, Number.NaN, "x", true, [], {}, [1], { id: 1 }]
+
+describe("CompiledSchema", () => {
+  it("takes the fast path for a plain struct: a valid value comes back as it is", () => {
+    expect(compiled).not.toBe(Item)
+    expect(CompiledSchema.unsupported(Item.ast)).toBeUndefined()
+    const value = { id: "i1", status: "passed", extra: { kept: true }, results: { evaluations: [{ name: "booked", passed: true, value: 3 }] } }
+    const decoded = Schema.decodeUnknownSync(compiled)(value)
+    expect(decoded).toBe(value) // no copy
+    expect(Schema.decodeUnknownSync(Item)(value)).not.toHaveProperty("extra") // the interpreter drops it
+  })
+
+  it("reports exactly what the interpreter reports, naming the field", () => {
+    const bad = { id: "i1", status: "passed", results: { evaluations: [{ name: "booked", passed: "yes" }] } }
+    const fast = decodeFast(bad)
+    expect(Either.isLeft(fast)).toBe(true)
+    expect(message(fast)).toBe(message(decodePlain(bad)))
+    expect(message(fast)).toContain(`["passed"]`)
+    expect(() => Schema.decodeUnknownSync(compiled)(bad)).toThrow(/evaluations/)
+  })
+
+  it("a decode that rejects undeclared properties still rejects them", () => {
+    const value = { id: "i1", status: "passed", extra: 1 }
+    expect(Either.isRight(Schema.decodeUnknownEither(compiled)(value))).toBe(true)
+    expect(message(ParseResult.decodeUnknownEither(compiled, { onExcessProperty: "error" })(value))).toContain(`"extra"`)
+  })
+
+  it("accepts and refuses the same values as the interpreter (generated values and their mutations)", () => {
+    const samples = FastCheck.sample(Arbitrary.make(Item), { numRuns: 300, seed: 42 })
+    let refused = 0
+    let accepted = 0
+    for (const sample of samples) {
+      // as it arrives: JSON (a NaN or an infinity becomes null, which both must then refuse)
+      const encoded = JSON.parse(JSON.stringify(sample))
+      expect(message(decodeFast(encoded))).toBe(message(decodePlain(encoded)))
+      if (Either.isRight(decodeFast(encoded))) accepted++
+      const all = paths(encoded)
+      for (let k = 0; k < 4; k++) {
+        const path = all[(k * 7919 + all.length) % all.length]!
+        const mutated = replaceAt(encoded, path, wrong[(k + path.length) % wrong.length])
+        const fast = decodeFast(mutated)
+        const plain = decodePlain(mutated)
+        expect({ path, result: message(fast) }).toEqual({ path, result: message(plain) })
+        if (Either.isLeft(plain)) refused++
+      }
+    }
+    expect(accepted).toBeGreaterThan(150) // most samples are valid...
+    expect(refused).toBeGreaterThan(200) // ...and the mutations do exercise the refusals
+  })
+
+  it("keeps the interpreter for schemas the fast path would change (defaults, conversions, filters, declarations)", () => {
+    const withDefault = Schema.Struct({ a: Schema.optionalWith(Schema.String, { default: () => "x" }) })
+    const withDate = Schema.Struct({ at: Schema.Date })
+    const withFilter = Schema.Struct({ n: Schema.Number.pipe(Schema.int()) })
+    const withJson = Schema.Struct({ j: Json.Json })
+    for (const s of [withDefault, withDate, withFilter, withJson] as const) {
+      expect(CompiledSchema.compile(s as Schema.Schema<unknown, unknown>)).toBe(s)
+      expect(CompiledSchema.unsupported(s.ast)).toBeDefined()
+    }
+  })
+
+  it("generates the same JSON Schema as the schema it wraps", async () => {
+    const { make } = await import("effect/JSONSchema")
+    expect(make(compiled)).toEqual(make(Item))
+  })
+})
