@@ -1,0 +1,211 @@
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import { describe, expect, it } from "@effect/vitest"
+import { Plan, ProviderRef, Retry, type Run, SimulationProvider } from "@simbridge/core"
+import * as Tracking from "@simbridge/conformance/Tracking"
+import * as Chunk from "effect/Chunk"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Redacted from "effect/Redacted"
+import * as Schema from "effect/Schema"
+import * as Stream from "effect/Stream"
+import * as InteractlyClient from "../src/InteractlyClient.js"
+import * as InteractlyEmulator from "../src/InteractlyEmulator.js"
+import * as InteractlyProvider from "../src/InteractlyProvider.js"
+import { dentalClinic } from "./fixtures/dentalClinic.js"
+
+const fastRetry = new Retry.RetryPolicy({ ...Retry.defaultPolicy, initialDelay: Duration.millis(10), maxDelay: Duration.millis(50), maxAttempts: 4 })
+const watchOptions = { interval: "20 millis", maxInterval: "100 millis" } as const
+
+/** The example suite: `booked` is required, so counts need each execution's evaluation. */
+const dental = (overrides: Record<string, unknown> = {}) => Schema.decodeUnknownSync(Plan.Plan)({ ...dentalClinic, transport: "chat", ...overrides })
+
+/** No required evaluator: Interactly's own `passed` decides, so the evaluation summary gives the counts. */
+const optionalOnly = (overrides: Record<string, unknown> = {}) =>
+  dental({
+    evaluators: [
+      { id: "booked", description: "The agent booked an appointment", type: "boolean", expect: true, required: false },
+      { id: "polite", description: "The agent stayed polite", type: "number", comparator: ">=", expect: 60, required: false }
+    ],
+    ...overrides
+  })
+
+/** Two personas: a run of two simulation groups. */
+const twoPersonas = { personas: [...dentalClinic.personas, { id: "calm-tom", name: "Tom Baker", language: "en" }] }
+
+/** Requests the emulator served on one route (ids folded to `:id`). */
+const route = (handle: { readonly requests: { readonly byRoute: ReadonlyMap<string, number> } }, r: string) =>
+  handle.requests.byRoute.get(`GET ${InteractlyEmulator.basePath}${r}`) ?? 0
+
+/** An emulator, and a fresh driver over it each time `driver` is run (no shared cache). */
+const setup = (speed: number, driverOptions: InteractlyProvider.DriverOptions = {}) =>
+  Effect.gen(function*() {
+    const handle = yield* InteractlyEmulator.start({ speed, seed: 6 })
+    const context = yield* Layer.build(InteractlyClient.layer({ baseUrl: handle.url, apiKey: Redacted.make("sk-test") }))
+    const driver = Effect.provide(InteractlyProvider.makeDriver(driverOptions), context)
+    const provider = SimulationProvider.make(yield* driver, { retry: fastRetry })
+    return { handle, driver, provider }
+  })
+
+/** Starts `plan` with a known marker, so that fresh drivers can learn the run's plan (`findRun`). */
+const start = (provider: SimulationProvider.Service, plan: Plan.Plan, marker: string) =>
+  Effect.gen(function*() {
+    const provisioning = yield* provider.provision(plan)
+    const run = yield* provider.startRun(plan, { marker, provisioning })
+    return { id: run.ref.id, input: { plan, provisioning, marker } }
+  })
+
+/** Results of a run read through a provider over `driver`: each result's verdict. */
+const verdicts = (driver: SimulationProvider.Driver, run: Run.Run) =>
+  Effect.map(
+    Stream.runCollect(SimulationProvider.make(driver, { retry: fastRetry }).results(run.ref)),
+    (results) => Chunk.toReadonlyArray(results).map((r) => r.verdict)
+  )
+
+describe("InteractlyProvider tracking (getRuns over each simulation's group list)", () => {
+  it.scopedLive("getRuns answers the same canonical runs as getRun whenever both read the same moment (runs this process did not start)", () =>
+    Effect.gen(function*() {
+      const { driver, provider } = yield* setup(4)
+      const ids: Array<string> = []
+      ids.push((yield* provider.startRun(dental())).ref.id)
+      ids.push((yield* provider.startRun(dental(twoPersonas))).ref.id)
+      ids.push((yield* provider.startRun(dental({ iterations: 3, concurrency: 1 }))).ref.id)
+      const result = yield* Tracking.compareWithGetRun(yield* driver, yield* driver, ids, { pause: Effect.sleep("15 millis") })
+      expect(result.mismatch).toBeUndefined()
+      // Which moments were sampled depends on timing (a loaded machine may see only the end).
+      expect(result.samples).toBeGreaterThanOrEqual(1)
+      expect(result.terminal).toBe(1)
+    }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
+
+  it.scopedLive("with no required evaluator (counts from the evaluation summary) getRuns and getRun agree too, and the counts agree with the results' verdicts", () =>
+    Effect.gen(function*() {
+      const { driver, provider } = yield* setup(4)
+      const runs = [
+        yield* start(provider, optionalOnly({ iterations: 4, concurrency: 2 }), "tracking-summary-1"),
+        yield* start(provider, optionalOnly(twoPersonas), "tracking-summary-2")
+      ]
+      // Fresh drivers that learn the plans as a resuming process would (findRun by marker).
+      const learn = (d: SimulationProvider.Driver) => Effect.as(Effect.forEach(runs, (r) => d.findRun!(r.input)), d)
+      const tracked = yield* Effect.flatMap(driver, learn)
+      const single = yield* Effect.flatMap(driver, learn)
+      const ids = runs.map((r) => r.id)
+      const result = yield* Tracking.compareWithGetRun(tracked, single, ids, { pause: Effect.sleep("15 millis") })
+      expect(result.mismatch).toBeUndefined()
+      expect(result.terminal).toBe(1)
+      // The summary's failed_evaluations gives the same pass/fail split as judging each execution
+      // (the results' verdicts).
+      const service = SimulationProvider.make(single, { retry: fastRetry })
+      for (const id of ids) {
+        const run = yield* service.getRun(new ProviderRef.ProviderRef({ provider: "interactly", kind: "run", id }))
+        const vs = yield* verdicts(single, run)
+        expect(run.counts).toMatchObject({ total: vs.length, queued: 0, running: 0, passed: vs.filter((v) => v === "pass").length, failed: vs.filter((v) => v === "fail").length })
+      }
+    }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
+
+  it.scopedLive("watching several runs reaches every terminal status; groups are listed, not read one by one, and each evaluation is read at most once", () =>
+    Effect.gen(function*() {
+      const n = 6
+      const measure = (batched: boolean, plan: Plan.Plan) =>
+        Effect.gen(function*() {
+          const { driver, handle } = yield* setup(4)
+          const d = yield* driver
+          const provider = SimulationProvider.make(batched ? d : Tracking.perRunPolling(d), { retry: fastRetry })
+          const ids: Array<string> = []
+          for (let i = 0; i < n; i++) ids.push((yield* provider.startRun(plan)).ref.id)
+          handle.requests.reset()
+          const watched = yield* Tracking.watchAll(provider, ids, watchOptions)
+          return {
+            watched,
+            groupReads: route(handle, "/v1/simulation-runs/:id"),
+            lists: route(handle, "/v1/simulations/:id/runs"),
+            evaluations: route(handle, "/v1/workflow-runs/:id/evaluation-result"),
+            summaries: route(handle, "/v1/simulations/:id/evaluation-summary")
+          }
+        })
+      const last = (s: ReadonlyArray<Run.Run>) => s[s.length - 1]!
+      for (const plan of [dental(), optionalOnly()]) {
+        const perRun = yield* measure(false, plan)
+        const batched = yield* measure(true, plan)
+        for (const snapshots of [...perRun.watched, ...batched.watched]) {
+          expect(last(snapshots).status).toMatchObject({ unified: "completed", raw: "completed" })
+          expect(last(snapshots).counts).toMatchObject({ total: 2, queued: 0, running: 0, errored: 0, skipped: 0 })
+        }
+        // The same seed and inputs: the same outcomes, whichever way they were tracked.
+        expect(batched.watched.map((s) => last(s).counts)).toEqual(perRun.watched.map((s) => last(s).counts))
+        // Batched, a group is read on its own once (its watch's first snapshot); every later
+        // snapshot came from group lists. (How many requests that saves depends on timing: see the benchmark.)
+        expect(batched.groupReads).toBeLessThanOrEqual(n)
+        if (batched.watched.some((s) => s.length > 1)) expect(batched.lists).toBeGreaterThan(0)
+        if (plan.evaluators.some((e) => e.required)) {
+          // A required evaluator: each completed execution's evaluation is read once, never again.
+          expect(batched.evaluations).toBeLessThanOrEqual(2 * n)
+        } else {
+          // None required: the counts come from one summary per changed group, no evaluation is read.
+          expect(batched.evaluations).toBe(0)
+          expect(batched.summaries).toBeGreaterThan(0)
+        }
+      }
+    }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
+
+  it.scopedLive("getRuns of runs a fresh driver never read answers them, ended ones included, and omits what does not exist", () =>
+    Effect.gen(function*() {
+      const { driver, provider } = yield* setup(50)
+      const ended = (yield* provider.startRun(dental())).ref.id
+      yield* Tracking.watchAll(provider, [ended], watchOptions)
+      const queued = (yield* provider.startRun(dental(twoPersonas))).ref.id
+      const fresh = yield* driver
+      const runs = yield* fresh.getRuns!([ended, queued, "000000000000000000000000", "not-a-run"])
+      expect(runs.map((r) => [r.ref.id, r.status.unified])).toEqual([[ended, "completed"], [queued, expect.stringMatching(/queued|running|completed/)]])
+      // Twice: the ended run is answered again (from the group list), not forgotten.
+      expect((yield* fresh.getRuns!([ended])).map((r) => r.status.unified)).toEqual(["completed"])
+    }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
+
+  it.scopedLive("the driver's caches stay bounded over many finished runs whose results were read, and results stay correct", () =>
+    Effect.gen(function*() {
+      const cacheSize = 8
+      const { driver, provider } = yield* setup(50, { cacheSize })
+      const d = yield* driver
+      const service = SimulationProvider.make(d, { retry: fastRetry })
+      const plan = dental({ iterations: 3, concurrency: 3 })
+      const first = new Map<string, ReadonlyArray<unknown>>()
+      const runs = 12
+      for (let i = 0; i < runs; i++) {
+        const run = yield* provider.startRun(plan, { marker: `bounded-${i}` })
+        const watched = yield* Tracking.watchAll(service, [run.ref.id], watchOptions)
+        expect(watched[0]![watched[0]!.length - 1]!.status.unified).toBe("completed")
+        const results = Chunk.toReadonlyArray(yield* Stream.runCollect(service.results(run.ref)))
+        first.set(run.ref.id, results.map((r) => [r.iteration, r.verdict, r.evaluations.map((e) => e.passed)]))
+        const sizes = d.cacheSizes()
+        // Every cache within its bound, whatever the number of runs read so far.
+        expect(sizes.evaluations).toBeLessThanOrEqual(cacheSize)
+        expect(sizes.summaries).toBeLessThanOrEqual(cacheSize)
+        expect(sizes.groups).toBeLessThanOrEqual(cacheSize)
+        expect(sizes.results).toBeLessThanOrEqual(cacheSize / 4)
+        expect(sizes.started).toBeLessThanOrEqual(cacheSize)
+        // A result that was built holds its evaluation: the evaluation cache has let it go.
+        expect(sizes.evaluations).toBe(0)
+      }
+      // 12 runs x 3 executions went through caches of 8 entries (2 finished results): results read
+      // again after eviction are the same.
+      for (const [id, before] of first) {
+        const again = Chunk.toReadonlyArray(yield* Stream.runCollect(service.results(new ProviderRef.ProviderRef({ provider: "interactly", kind: "run", id }))))
+        expect(again.map((r) => [r.iteration, r.verdict, r.evaluations.map((e) => e.passed)])).toEqual(before)
+      }
+    }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
+
+  it.scopedLive("the emulator lists a simulation's groups newest first and honours page and size", () =>
+    Effect.gen(function*() {
+      const { handle, provider } = yield* setup(50)
+      const plan = dental()
+      const ids: Array<string> = []
+      for (let i = 0; i < 5; i++) ids.push((yield* provider.startRun(plan)).ref.id)
+      const context = yield* Layer.build(InteractlyClient.layer({ baseUrl: handle.url, apiKey: Redacted.make("sk-test") }))
+      const client = yield* Effect.provide(InteractlyClient.InteractlyClient, context)
+      const simulationId = (yield* client.getSimulationRun(ids[0]!)).simulation_config_id!
+      const page1 = yield* client.listSimulationRuns(simulationId, { page: 1, size: 2 })
+      const page3 = yield* client.listSimulationRuns(simulationId, { page: 3, size: 2 })
+      expect(page1.total).toBe(5)
+      expect(page1.simulation_groups.map((g) => g._id)).toEqual([ids[4], ids[3]])
+      expect(page3.simulation_groups.map((g) => g._id)).toEqual([ids[0]])
+    }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
+})
