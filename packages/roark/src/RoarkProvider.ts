@@ -35,6 +35,7 @@ import type * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import * as M from "./internal/mapping.js"
+import * as RunCache from "./internal/RunCache.js"
 import * as RoarkClient from "./RoarkClient.js"
 import * as Wire from "./RoarkWire.js"
 
@@ -96,6 +97,7 @@ const findRunRounds = 40
 type Encoded<A extends { readonly Encoded: unknown }> = A["Encoded"]
 type RunEncoded = Encoded<typeof import("@simbridge/core/Run").Run>
 type ResultEncoded = Encoded<typeof Result.Result>
+type EvaluationEncoded = Encoded<typeof Result.EvaluationResult>
 type RefEncoded = { readonly provider: string; readonly kind: string; readonly id: string }
 
 const ref = (kind: string, id: string): RefEncoded => ({ provider: name, kind, id })
@@ -250,12 +252,34 @@ export const check = (plan: Plan.Plan): ReadonlyArray<Warning.Warning> => {
   return w
 }
 
-export const make: Effect.Effect<SimulationProvider.Driver, never, RoarkClient.RoarkClient> = Effect.gen(function*() {
+/** Bounds of the driver's memory (see `internal/RunCache.ts`); the defaults suit production. */
+export interface MakeOptions {
+  /** Runs not yet terminal whose finished calls' evaluations are kept; default 5,000. */
+  readonly maxActiveRuns?: number | undefined
+  /** Terminal runs whose evaluations are kept until their results are read; default 512. */
+  readonly maxSettledRuns?: number | undefined
+  /** Runs whose last listed status `getRuns` remembers; default 20,000. */
+  readonly maxTrackedRuns?: number | undefined
+}
+
+/** The driver and, for tests and diagnostics, the sizes of its per-run memory. */
+export interface Instrumented extends SimulationProvider.Driver {
+  readonly memory: () => {
+    readonly cache: RunCache.Sizes
+    readonly tracked: number
+    readonly contexts: number
+    readonly attempts: number
+  }
+}
+
+/** The driver with explicit memory bounds. */
+export const makeWith = (options: MakeOptions = {}): Effect.Effect<Instrumented, never, RoarkClient.RoarkClient> => Effect.gen(function*() {
   const client = yield* RoarkClient.RoarkClient
   const runs = new Map<string, RunContext>()
   const scenarioIds = new Map<string, string>()
-  const metricsCache = new Map<string, ReadonlyArray<Wire.CallMetric>>()
-  const finalResults = new Map<string, ResultEncoded>()
+  /** Finished calls' evaluations and results, per run, bounded (see `internal/RunCache.ts`). */
+  const cache = new RunCache.RunCache<ReadonlyArray<EvaluationEncoded>, ResultEncoded>(options.maxActiveRuns ?? 5_000, options.maxSettledRuns ?? 512)
+  /** When each marker's first start was attempted (for `findRun`); dropped once the run is known. */
   const attempts = new Map<string, number>()
   /**
    * Per marker being reconciled: job details already read whose simulation jobs (and so markers)
@@ -399,7 +423,24 @@ export const make: Effect.Effect<SimulationProvider.Driver, never, RoarkClient.R
 
   // -- runs -----------------------------------------------------------------------------------
 
+  /**
+   * The part of a run's context that depends on the plan and provisioning only: built once and
+   * shared by every run started from the same two objects (thousands of runs of one suite keep one
+   * copy of the id maps, not one each).
+   */
+  const shared = new WeakMap<Plan.Plan, WeakMap<Provisioning.Provisioning, Omit<RunContext, "marker">>>()
   const contextOf = (plan: Plan.Plan, provisioning: Provisioning.Provisioning, marker: string | undefined): RunContext => {
+    const byProvisioning = shared.get(plan) ?? new WeakMap<Provisioning.Provisioning, Omit<RunContext, "marker">>()
+    shared.set(plan, byProvisioning)
+    let common = byProvisioning.get(provisioning)
+    if (common === undefined) {
+      common = sharedContextOf(plan, provisioning)
+      byProvisioning.set(provisioning, common)
+    }
+    return { ...common, marker }
+  }
+
+  const sharedContextOf = (plan: Plan.Plan, provisioning: Provisioning.Provisioning): Omit<RunContext, "marker"> => {
     const personas = new Map<string, string>()
     const scenarios = new Map<string, string>()
     for (const p of plan.personas) {
@@ -416,7 +457,6 @@ export const make: Effect.Effect<SimulationProvider.Driver, never, RoarkClient.R
     })
     return {
       planName: plan.name,
-      marker,
       expected: plan.scenarios.length * plan.personas.length * (plan.direction === "outbound" ? 1 : plan.iterations),
       personas,
       scenarios,
@@ -458,12 +498,22 @@ export const make: Effect.Effect<SimulationProvider.Driver, never, RoarkClient.R
         : Effect.tap(recoveredContext(detail), (c) => Effect.sync(() => runs.set(detail.simulationRunPlanJobId, c)))
     })
 
-  const metricsOf = (sim: Wire.SimulationJob, final: boolean) =>
+  /**
+   * The evaluations of a finished call: its metrics read once (`GET /v1/call/{id}/metrics`, there
+   * is no batch read), judged, and kept in the run's cache entry so later snapshots and the results
+   * read reuse them.
+   */
+  const finishedEvaluations = (runId: string, terminal: boolean, ctx: RunContext, sim: Wire.SimulationJob, scenario: string) =>
     Effect.suspend(() => {
-      if (sim.callId === undefined || sim.callId === null) return Effect.succeed([] as ReadonlyArray<Wire.CallMetric>)
-      const cached = metricsCache.get(sim.simulationJobId)
+      const judge = (metrics: ReadonlyArray<Wire.CallMetric>) => evaluationsOf(metrics, ctx.evaluators, ctx.scenarioEvaluators?.get(scenario))
+      if (sim.callId === undefined || sim.callId === null) return Effect.succeed(judge([]))
+      const cached = cache.find(runId)?.evaluations.get(sim.simulationJobId)
       if (cached !== undefined) return Effect.succeed(cached)
-      return Effect.tap(client.calls.metrics(sim.callId), (m) => Effect.sync(() => final && metricsCache.set(sim.simulationJobId, m)))
+      return Effect.map(client.calls.metrics(sim.callId), (metrics) => {
+        const evaluations = judge(metrics)
+        cache.entry(runId, terminal).evaluations.set(sim.simulationJobId, evaluations)
+        return evaluations
+      })
     })
 
   const canonicalPersona = (ctx: RunContext, sim: Wire.SimulationJob) => {
@@ -500,22 +550,35 @@ export const make: Effect.Effect<SimulationProvider.Driver, never, RoarkClient.R
     })
   }
 
-  const verdictOf = (ctx: RunContext, sim: Wire.SimulationJob, scenario: string) =>
+  /** A simulation job's status and verdict; a finished call's metrics are read (once) to judge it. */
+  const verdictOf = (runId: string, terminal: boolean, ctx: RunContext, sim: Wire.SimulationJob, scenario: string) =>
     Effect.gen(function*() {
       const status = M.resultStatus(sim.status, sim.processingStatus)
-      const final = status.unified === "completed"
-      const metrics = final ? yield* metricsOf(sim, true) : []
-      const evaluations = evaluationsOf(metrics, ctx.evaluators, ctx.scenarioEvaluators?.get(scenario))
+      const evaluations = status.unified === "completed"
+        ? yield* finishedEvaluations(runId, terminal, ctx, sim, scenario)
+        : evaluationsOf([], ctx.evaluators, ctx.scenarioEvaluators?.get(scenario))
       return { status, evaluations, verdict: Result.verdictOf(status, evaluations) }
     })
 
+  /** Canonical scenario ids of a job's simulation jobs, in order (one lookup per unknown scenario). */
+  const scenariosOf = (ctx: RunContext, sims: ReadonlyArray<Wire.SimulationJob>) =>
+    Effect.forEach(sims, (sim) => canonicalScenario(ctx, sim))
+
+  /**
+   * The canonical run of a job detail. Counts are exact at every snapshot: each finished call's
+   * metrics are read the first time the call is seen finished (8 at a time) and kept for the
+   * snapshots and the results read that follow.
+   */
   const buildRun = (detail: Wire.RunPlanJobDetail, ctx: RunContext) =>
     Effect.gen(function*() {
+      const runId = detail.simulationRunPlanJobId
+      const terminal = M.terminalJobStatuses.has(detail.status)
+      if (terminal) cache.settle(runId)
       const counts = { total: 0, queued: 0, running: 0, passed: 0, failed: 0, errored: 0, skipped: 0 }
-      for (const sim of detail.simulationJobs) {
+      const scenarios = yield* scenariosOf(ctx, detail.simulationJobs)
+      const verdicts = yield* Effect.forEach(detail.simulationJobs, (sim, i) => verdictOf(runId, terminal, ctx, sim, scenarios[i]!), { concurrency: 8 })
+      for (const { status, verdict } of verdicts) {
         counts.total++
-        const scenario = yield* canonicalScenario(ctx, sim)
-        const { status, verdict } = yield* verdictOf(ctx, sim, scenario)
         if (status.unified === "queued") counts.queued++
         else if (status.unified === "running" || status.unified === "unknown") counts.running++
         else if (verdict === "pass") counts.passed++
@@ -552,6 +615,8 @@ export const make: Effect.Effect<SimulationProvider.Driver, never, RoarkClient.R
       if (planRef === undefined) return yield* fail("startRun", "InvalidRequest", "the provisioning has no run plan (key \"plan\")")
       if (!attempts.has(marker)) attempts.set(marker, yield* Clock.currentTimeMillis)
       const started = yield* client.runPlanJobs.start(planRef.id, { variables: { [markerVariable]: marker } })
+      // The run is known from here on: `findRun` will not be asked about this marker's creation.
+      attempts.delete(marker)
       const ctx = contextOf(plan, provisioning, marker)
       runs.set(started.simulationRunPlanJobId, ctx)
       return yield* buildRun({
@@ -569,12 +634,19 @@ export const make: Effect.Effect<SimulationProvider.Driver, never, RoarkClient.R
       return yield* buildRun(detail, yield* contextFor(detail))
     })
 
+  /** The vendor's own payload for a result (a copy of the simulation job), only when asked for. */
+  const withRaw = (result: ResultEncoded, sim: Wire.SimulationJob, raw: boolean): ResultEncoded =>
+    raw ? { ...result, raw: JSON.parse(JSON.stringify(sim)) } : result
+
+  /** A result without `raw`; a finished one is kept in the run's cache entry until the read ends. */
   const resultOf = (detail: Wire.RunPlanJobDetail, ctx: RunContext, sim: Wire.SimulationJob, iteration: number) =>
     Effect.gen(function*() {
-      const cached = finalResults.get(sim.simulationJobId)
+      const runId = detail.simulationRunPlanJobId
+      const jobTerminal = M.terminalJobStatuses.has(detail.status)
+      const cached = cache.find(runId)?.results.get(sim.simulationJobId)
       if (cached !== undefined) return cached
       const scenario = yield* canonicalScenario(ctx, sim)
-      const { evaluations, status, verdict } = yield* verdictOf(ctx, sim, scenario)
+      const { evaluations, status, verdict } = yield* verdictOf(runId, jobTerminal, ctx, sim, scenario)
       const terminal = status.unified !== "queued" && status.unified !== "running" && status.unified !== "unknown"
       const callId = sim.callId ?? undefined
       const [call, transcript] = terminal && callId !== undefined
@@ -616,10 +688,9 @@ export const make: Effect.Effect<SimulationProvider.Driver, never, RoarkClient.R
           agentEndpointId: sim.agentEndpoint?.id ?? null,
           agentEndpointType: sim.agentEndpoint?.type ?? sim.agentEndpoint?.endpointType ?? null,
           endedStatus: ended ?? null
-        },
-        raw: JSON.parse(JSON.stringify(sim))
+        }
       }
-      if (terminal && M.processingStatus(sim.processingStatus).unified !== "running") finalResults.set(sim.simulationJobId, result)
+      if (terminal && M.processingStatus(sim.processingStatus).unified !== "running") cache.entry(runId, jobTerminal).results.set(sim.simulationJobId, result)
       return result
     })
 
@@ -643,17 +714,23 @@ export const make: Effect.Effect<SimulationProvider.Driver, never, RoarkClient.R
       return source
     })
 
-  const listResults: SimulationProvider.Driver["listResults"] = (id, cursor) =>
+  const listResults: SimulationProvider.Driver["listResults"] = (id, cursor, options) =>
     Effect.gen(function*() {
       const offset = cursor === undefined ? 0 : Number(cursor)
       if (!Number.isInteger(offset) || offset < 0) return yield* fail("listResults", "InvalidRequest", `invalid cursor ${cursor}`)
       const { detail, numbers } = yield* pageSource(id, offset)
       const ctx = yield* contextFor(detail)
       const page = detail.simulationJobs.slice(offset, offset + resultsPageSize)
-      // Each finished call costs its call, transcript and metrics reads: a few calls at a time.
-      const results = yield* Effect.forEach(page, (sim, i) => resultOf(detail, ctx, sim, numbers[offset + i]!), { concurrency: 8 })
+      // Each finished call costs its call and transcript reads (and its metrics, unless a snapshot
+      // already read them): a few calls at a time.
+      const raw = options?.raw === true
+      const results = yield* Effect.forEach(page, (sim, i) => Effect.map(resultOf(detail, ctx, sim, numbers[offset + i]!), (r) => withRaw(r, sim, raw)), { concurrency: 8 })
       const next = offset + resultsPageSize
-      if (next >= detail.simulationJobs.length) settled.delete(id)
+      if (next >= detail.simulationJobs.length) {
+        settled.delete(id)
+        // A terminal run read to the end: nothing of it is needed again (a later read starts over).
+        if (M.terminalJobStatuses.has(detail.status)) cache.drop(id)
+      }
       return next < detail.simulationJobs.length ? { results, cursor: String(next) } : { results }
     })
 
@@ -688,6 +765,7 @@ export const make: Effect.Effect<SimulationProvider.Driver, never, RoarkClient.R
           if (markers.includes(marker)) {
             const ctx = contextOf(plan, provisioning, marker)
             runs.set(detail.simulationRunPlanJobId, ctx)
+            attempts.delete(marker)
             return Option.some(yield* buildRun(detail, ctx))
           }
           if (detail.simulationJobs.length === 0) {
@@ -706,6 +784,7 @@ export const make: Effect.Effect<SimulationProvider.Driver, never, RoarkClient.R
           if (legacy.length === 1 && candidates.length === 1 && attemptedAt !== undefined) {
             const ctx = contextOf(plan, provisioning, marker)
             runs.set(legacy[0]!.simulationRunPlanJobId, ctx)
+            attempts.delete(marker)
             return Option.some(yield* buildRun(legacy[0]!, ctx))
           }
           if (legacy.length === 0) return Option.none()
@@ -734,11 +813,22 @@ export const make: Effect.Effect<SimulationProvider.Driver, never, RoarkClient.R
   // listed status changed (the terminal one included). Counts that change while the status stays
   // the same are seen at the next status change, not as they happen (see docs/providers/roark.md).
   // ---------------------------------------------------------------------------------------------
+  /**
+   * Per job not yet terminal: its plan and the last status and run read. A terminal run is not
+   * kept (its watchers end with it); a run nobody asks about any more (an interrupted watch) is
+   * evicted least recently asked first once there are `maxTrackedRuns`.
+   */
   const tracked = new Map<string, { readonly planId: string; readonly status: string; readonly run: RunEncoded }>()
+  const maxTracked = Math.max(1, options.maxTrackedRuns ?? 20_000)
 
   const remember = (run: RunEncoded): RunEncoded => {
+    const id = run.ref.id
+    tracked.delete(id)
     const planId = (run.providerMetadata as { readonly simulationRunPlanId?: unknown } | undefined)?.simulationRunPlanId
-    if (typeof planId === "string") tracked.set(run.ref.id, { planId, status: run.status.raw, run })
+    if (typeof planId === "string" && !Status.isTerminal(run.status)) {
+      tracked.set(id, { planId, status: run.status.raw, run })
+      if (tracked.size > maxTracked) tracked.delete(tracked.keys().next().value!)
+    }
     return run
   }
 
@@ -761,37 +851,47 @@ export const make: Effect.Effect<SimulationProvider.Driver, never, RoarkClient.R
 
   const getRuns: NonNullable<SimulationProvider.Driver["getRuns"]> = (ids) =>
     Effect.gen(function*() {
-      // Jobs never read: once each (a watch reads its run with getRun first, so this is rare).
-      yield* Effect.forEach(ids.filter((id) => !tracked.has(id)), (id) => Effect.catchIf(trackedGetRun(id), (e) => e.reason === "NotFound", () => Effect.void), {
+      /** Runs read by this call (a job's detail, after a listed status change or never read before). */
+      const read = new Map<string, RunEncoded>()
+      const readRun = (id: string) => Effect.map(trackedGetRun(id), (run) => void read.set(id, run))
+      // Jobs not tracked (never read, or evicted): once each (a watch reads its run with getRun first).
+      yield* Effect.forEach(ids.filter((id) => !tracked.has(id)), (id) => Effect.catchIf(readRun(id), (e) => e.reason === "NotFound", () => Effect.void), {
         concurrency: 8,
         discard: true
       })
       const byPlan = new Map<string, Set<string>>()
       for (const id of ids) {
         const entry = tracked.get(id)
-        if (entry !== undefined) byPlan.set(entry.planId, (byPlan.get(entry.planId) ?? new Set()).add(id))
+        if (entry === undefined || read.has(id)) continue
+        // Asked for: most recently used.
+        tracked.delete(id)
+        tracked.set(id, entry)
+        byPlan.set(entry.planId, (byPlan.get(entry.planId) ?? new Set()).add(id))
       }
       const changed: Array<string> = []
       for (const [planId, wanted] of byPlan) {
         const statuses = yield* listStatuses(planId, wanted)
         for (const id of wanted) {
           const listed = statuses.get(id)
-          if (listed !== undefined && listed !== tracked.get(id)!.status) changed.push(id)
+          const entry = tracked.get(id)
+          if (listed !== undefined && entry !== undefined && listed !== entry.status) changed.push(id)
         }
       }
-      yield* Effect.forEach(changed, (id) => trackedGetRun(id), { concurrency: 8, discard: true })
+      yield* Effect.forEach(changed, readRun, { concurrency: 8, discard: true })
       const out: Array<RunEncoded> = []
       for (const id of ids) {
-        const entry = tracked.get(id)
-        if (entry === undefined) continue
-        out.push(entry.run)
-        if (Status.isTerminal(entry.run.status)) tracked.delete(id)
+        const run = read.get(id) ?? tracked.get(id)?.run
+        if (run !== undefined) out.push(run)
       }
       return out
     })
 
-  return { name, capabilities, check, provision, startRun, getRun: trackedGetRun, getRuns, listResults, cancelRun, findRun }
+  const memory: Instrumented["memory"] = () => ({ cache: cache.sizes(), tracked: tracked.size, contexts: runs.size, attempts: attempts.size })
+
+  return { name, capabilities, check, provision, startRun, getRun: trackedGetRun, getRuns, listResults, cancelRun, findRun, memory }
 })
+
+export const make: Effect.Effect<SimulationProvider.Driver, never, RoarkClient.RoarkClient> = makeWith()
 
 // ---------------------------------------------------------------------------------------------
 // Layers and plugin
