@@ -180,6 +180,9 @@ class Store {
   readonly endpoints = new Map<string, Endpoint>()
   readonly plans = new Map<string, Plan>()
   readonly jobs = new Map<string, Job>()
+  /** Per simulation job id and per call id: its run-plan job and position (lookups without a scan). */
+  readonly sims = new Map<string, { readonly job: Job; readonly i: number }>()
+  readonly calls = new Map<string, { readonly job: Job; readonly i: number }>()
   readonly webhooks = new Map<string, Webhook>()
   readonly emitted = new Set<string>()
   readonly deliveries: Array<Delivery> = []
@@ -537,23 +540,13 @@ const makeApp = (ctx: Context) => {
     }
   }
 
-  const findSim = (simId: string) => {
-    for (const job of store.jobs.values()) {
-      const i = job.sims.findIndex((s) => s.id === simId)
-      if (i >= 0) return { job, i }
-    }
-    return undefined
-  }
+  const findSim = (simId: string) => store.sims.get(simId)
 
   const findCall = (callId: string, t: number) => {
-    for (const job of store.jobs.values()) {
-      const i = job.sims.findIndex((s) => s.callId === callId)
-      if (i < 0) continue
-      const v = timeline.view(job, t)
-      const s = v.sims[i]
-      if (s !== undefined && s.called) return { job, i, v: s }
-    }
-    return undefined
+    const found = store.calls.get(callId)
+    if (found === undefined) return undefined
+    const s = timeline.view(found.job, t).sims[found.i]
+    return s !== undefined && s.called ? { job: found.job, i: found.i, v: s } : undefined
   }
 
   /** A call's simulated length (deterministic), capped by the plan's maximum duration. */
@@ -716,6 +709,10 @@ const makeApp = (ctx: Context) => {
         canceledAt: undefined
       }
       store.jobs.set(job.id, job)
+      sims.forEach((sim, i) => {
+        store.sims.set(sim.id, { job, i })
+        store.calls.set(sim.callId, { job, i })
+      })
       const v = timeline.view(job, t)
       return { createdAt: iso(t), simulationRunPlanId: plan.id, simulationRunPlanJobId: job.id, status: v.status }
     })
