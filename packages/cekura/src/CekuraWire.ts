@@ -6,6 +6,7 @@
  *
  * @since 0.1.0
  */
+import { CompiledSchema } from "@simbridge/core"
 import * as Schema from "effect/Schema"
 
 // ---------------------------------------------------------------------------------------------
@@ -271,8 +272,7 @@ export const TranscriptItem = Schema.Struct({
 })
 export type TranscriptItem = typeof TranscriptItem.Type
 
-/** `GET /test_framework/v1/runs/{id}/` and the items of `runs/bulk/`. */
-export const Run = Schema.Struct({
+const RunFields = Schema.Struct({
   ...runSummaryFields,
   result_id: opt(Int),
   result_name: opt(Schema.String),
@@ -287,6 +287,13 @@ export const Run = Schema.Struct({
   evaluation_status: opt(Schema.String),
   run_type: opt(Schema.String)
 })
+
+/**
+ * `GET /test_framework/v1/runs/{id}/` and the items of `runs/bulk/`, checked by a compiled
+ * validator first (`CompiledSchema.compile`; a run that fails it is decoded by the schema, which
+ * names what is wrong).
+ */
+export const Run: Schema.Schema<typeof RunFields.Type, typeof RunFields.Encoded> = CompiledSchema.compile(RunFields)
 export type Run = typeof Run.Type
 
 /** An item of `GET /test_framework/v1/runs/` (a subset of `Run`). */

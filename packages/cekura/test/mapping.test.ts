@@ -1,4 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
+import * as Either from "effect/Either"
+import * as Schema from "effect/Schema"
+import { CekuraWire } from "@simbridge/cekura"
 import * as Mapping from "../src/internal/mapping.js"
 
 describe("status table", () => {
@@ -120,5 +123,29 @@ describe("persona tables", () => {
   })
   it("every canonical language keeps its code", () => {
     for (const [k, v] of Object.entries(Mapping.languageOf)) expect(v).toBe(k)
+  })
+})
+
+describe("run payloads (read in bulk)", () => {
+  const decode = (u: unknown) =>
+    Either.match(Schema.decodeUnknownEither(CekuraWire.Run)(u), { onLeft: (e) => e.message, onRight: () => "ok" })
+  const run = {
+    id: 41, result_id: 7, scenario: { id: 3, name: "Booking" }, status: "completed", success: true,
+    evaluation: { metrics: [{ id: 1, name: "booked", type: "binary_workflow_adherence", score: 5, passed: true, explanation: ["done"] }] },
+    expected_outcome: { score: 100, explanation: "met", outcome_alignments: [{ outcome: "booked", aligned: true }] },
+    transcript_object: [{ role: "Main Agent", content: "Hello", timestamp: 0.4 }], test_profile_data: { any: ["thing"] },
+    brand_new_field: { kept: true }
+  }
+
+  it("go through a compiled validator: a valid run is taken as it is", () => {
+    expect(CekuraWire.Run.ast._tag).toBe("Declaration")
+    expect(Schema.decodeUnknownSync(CekuraWire.Run)(run)).toBe(run)
+  })
+
+  it("a malformed run is refused by the schema, naming the field (ids are integers)", () => {
+    expect(decode({ ...run, id: 41.5 })).toMatch(/\["id"\][\s\S]*Expected an integer, actual 41.5/)
+    expect(decode({ ...run, transcript_object: [{ role: 1 }] })).toMatch(/\["transcript_object"\][\s\S]*\["role"\]/)
+    expect(decode({ ...run, scenario: { name: "no id" } })).toMatch(/\["scenario"\]/)
+    expect(decode({ ...run, evaluation: { metrics: [{ passed: "yes" }] } })).toMatch(/\["passed"\]/)
   })
 })

@@ -16,7 +16,9 @@ const Evaluation = Schema.Struct({
 const Item = Schema.Struct({
   id: Schema.String,
   status: Schema.String,
-  iteration: Schema.optional(Schema.Number),
+  iteration: Schema.optional(Schema.Int),
+  score: Schema.optional(Schema.NullOr(Schema.Number.pipe(Schema.between(0, 100)))),
+  tag: Schema.optional(Schema.NonEmptyString),
   startedAt: Schema.optional(Schema.NullOr(Schema.String)),
   metadata: Schema.optional(Schema.NullOr(Schema.Struct({
     name: Schema.optional(Schema.Unknown),
@@ -43,7 +45,7 @@ const replaceAt = (value: unknown, path: ReadonlyArray<string | number>, by: unk
   if (Array.isArray(value)) return value.map((v, i) => (i === head ? replaceAt(v, rest, by) : v))
   return { ...(value as object), [head!]: replaceAt((value as Record<string | number, unknown>)[head!], rest, by) }
 }
-const wrong: ReadonlyArray<unknown> = [null, 42, Number.NaN, "x", true, [], {}, [1], { id: 1 }]
+const wrong: ReadonlyArray<unknown> = [null, 42, 1.5, -3, 101, "", Number.NaN, "x", true, [], {}, [1], { id: 1 }]
 
 describe("CompiledSchema", () => {
   it("takes the fast path for a plain struct: a valid value comes back as it is", () => {
@@ -71,7 +73,7 @@ describe("CompiledSchema", () => {
   })
 
   it("accepts and refuses the same values as the interpreter (generated values and their mutations)", () => {
-    const samples = FastCheck.sample(Arbitrary.make(Item), { numRuns: 300, seed: 42 })
+    const samples = FastCheck.sample(Arbitrary.make(Item), { numRuns: 40, seed: 42 })
     let refused = 0
     let accepted = 0
     for (const sample of samples) {
@@ -79,26 +81,27 @@ describe("CompiledSchema", () => {
       const encoded = JSON.parse(JSON.stringify(sample))
       expect(message(decodeFast(encoded))).toBe(message(decodePlain(encoded)))
       if (Either.isRight(decodeFast(encoded))) accepted++
-      const all = paths(encoded)
-      for (let k = 0; k < 4; k++) {
-        const path = all[(k * 7919 + all.length) % all.length]!
-        const mutated = replaceAt(encoded, path, wrong[(k + path.length) % wrong.length])
-        const fast = decodeFast(mutated)
-        const plain = decodePlain(mutated)
-        expect({ path, result: message(fast) }).toEqual({ path, result: message(plain) })
-        if (Either.isLeft(plain)) refused++
+      // every path, every wrong value
+      for (const path of paths(encoded)) {
+        for (const by of wrong) {
+          const mutated = replaceAt(encoded, path, by)
+          const plain = decodePlain(mutated)
+          expect({ path, by, result: message(decodeFast(mutated)) }).toEqual({ path, by, result: message(plain) })
+          if (Either.isLeft(plain)) refused++
+        }
       }
     }
-    expect(accepted).toBeGreaterThan(150) // most samples are valid...
-    expect(refused).toBeGreaterThan(200) // ...and the mutations do exercise the refusals
+    expect(accepted).toBeGreaterThan(20) // most samples are valid...
+    expect(refused).toBeGreaterThan(1000) // ...and the mutations do exercise the refusals
   })
 
   it("keeps the interpreter for schemas the fast path would change (defaults, conversions, filters, declarations)", () => {
     const withDefault = Schema.Struct({ a: Schema.optionalWith(Schema.String, { default: () => "x" }) })
     const withDate = Schema.Struct({ at: Schema.Date })
-    const withFilter = Schema.Struct({ n: Schema.Number.pipe(Schema.int()) })
+    const withFilter = Schema.Struct({ n: Schema.Number.pipe(Schema.filter((n) => n % 2 === 0)) })
     const withJson = Schema.Struct({ j: Json.Json })
-    for (const s of [withDefault, withDate, withFilter, withJson] as const) {
+    class AClass extends Schema.Class<AClass>("AClass")({ a: Schema.String }) {}
+    for (const s of [withDefault, withDate, withFilter, withJson, AClass] as const) {
       expect(CompiledSchema.compile(s as Schema.Schema<unknown, unknown>)).toBe(s)
       expect(CompiledSchema.unsupported(s.ast)).toBeDefined()
     }
