@@ -356,7 +356,7 @@ export const toResult = (
 // ---------------------------------------------------------------------------------------------
 
 export interface DriverOptions {
-  /** Results per page of `listResults` (Cekura's `page_size`); default 50. */
+  /** Results per page of `listResults` (Cekura's `page_size`); default 100 (what third-party clients send; the maximum is not documented). */
   readonly pageSize?: number | undefined
 }
 
@@ -371,7 +371,7 @@ const refKey = {
 export const make = (options: DriverOptions = {}): Effect.Effect<SimulationProvider.Driver, never, CekuraClient.CekuraClient> =>
   Effect.gen(function*() {
     const client = yield* CekuraClient.CekuraClient
-    const pageSize = options.pageSize ?? 50
+    const pageSize = options.pageSize ?? 100
     const contexts = new Map<number, ScenarioContext>()
     const runIterations = new Map<number, Map<number, number>>()
 
