@@ -851,36 +851,42 @@ export const makeWith = (options: MakeOptions = {}): Effect.Effect<Instrumented,
 
   const getRuns: NonNullable<SimulationProvider.Driver["getRuns"]> = (ids) =>
     Effect.gen(function*() {
+      /** What this call starts from (entries evicted meanwhile by other reads still count). */
+      const known = new Map<string, { readonly planId: string; readonly status: string; readonly run: RunEncoded }>()
+      const missing: Array<string> = []
+      for (const id of ids) {
+        const entry = tracked.get(id)
+        if (entry === undefined) {
+          missing.push(id)
+          continue
+        }
+        // Asked for: most recently used.
+        tracked.delete(id)
+        tracked.set(id, entry)
+        known.set(id, entry)
+      }
       /** Runs read by this call (a job's detail, after a listed status change or never read before). */
       const read = new Map<string, RunEncoded>()
       const readRun = (id: string) => Effect.map(trackedGetRun(id), (run) => void read.set(id, run))
       // Jobs not tracked (never read, or evicted): once each (a watch reads its run with getRun first).
-      yield* Effect.forEach(ids.filter((id) => !tracked.has(id)), (id) => Effect.catchIf(readRun(id), (e) => e.reason === "NotFound", () => Effect.void), {
+      yield* Effect.forEach(missing, (id) => Effect.catchIf(readRun(id), (e) => e.reason === "NotFound", () => Effect.void), {
         concurrency: 8,
         discard: true
       })
       const byPlan = new Map<string, Set<string>>()
-      for (const id of ids) {
-        const entry = tracked.get(id)
-        if (entry === undefined || read.has(id)) continue
-        // Asked for: most recently used.
-        tracked.delete(id)
-        tracked.set(id, entry)
-        byPlan.set(entry.planId, (byPlan.get(entry.planId) ?? new Set()).add(id))
-      }
+      for (const [id, entry] of known) byPlan.set(entry.planId, (byPlan.get(entry.planId) ?? new Set()).add(id))
       const changed: Array<string> = []
       for (const [planId, wanted] of byPlan) {
         const statuses = yield* listStatuses(planId, wanted)
         for (const id of wanted) {
           const listed = statuses.get(id)
-          const entry = tracked.get(id)
-          if (listed !== undefined && entry !== undefined && listed !== entry.status) changed.push(id)
+          if (listed !== undefined && listed !== known.get(id)!.status) changed.push(id)
         }
       }
       yield* Effect.forEach(changed, readRun, { concurrency: 8, discard: true })
       const out: Array<RunEncoded> = []
       for (const id of ids) {
-        const run = read.get(id) ?? tracked.get(id)?.run
+        const run = read.get(id) ?? known.get(id)?.run
         if (run !== undefined) out.push(run)
       }
       return out
