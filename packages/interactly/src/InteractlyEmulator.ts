@@ -39,6 +39,7 @@ import * as JSONSchema from "effect/JSONSchema"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
+import { Lru } from "./internal/Lru.js"
 import * as Wire from "./InteractlyWire.js"
 
 export const basePath = "/workflows"
@@ -263,7 +264,17 @@ export const make = (context: Context) => {
   const status = (s: string, at: At) => (faults.unknownEnum(at.method, at.path) ? unknownStatus : s)
   const metricsOf = (workflowId: string | null | undefined) => (workflowId ? workflows.get(workflowId)?.metrics ?? [] : [])
 
-  const executionsOf = (group: GroupRecord, now: number): ReadonlyArray<ExecutionView> => {
+  type Planned = Omit<ExecutionView, "state">
+
+  /**
+   * A group's scripted executions (timing, conversation, scores): they depend only on the seed, the
+   * simulation's config and the group's creation, so the most recent groups' are kept (evaluation,
+   * workflow-run and list reads of the same group then do not script them again).
+   */
+  const planned = new Lru<string, ReadonlyArray<Planned>>(1024)
+  const plansOf = (group: GroupRecord): ReadonlyArray<Planned> => {
+    const cached = planned.get(group.id)
+    if (cached !== undefined) return cached
     const sim = simulations.get(group.simulationId)!
     const c = sim.config
     const concurrency = Math.max(1, c.max_concurrent_runs ?? 1)
@@ -274,8 +285,23 @@ export const make = (context: Context) => {
     const plans = group.executions.map((e, i) => {
       const start = group.createdAt + queueMs + Math.floor(i / concurrency) * callMs
       const conv = conversation(seed, key(i), c)
-      return { ...e, index: i, start, end: start + callMs, conversation: conv }
+      return {
+        ...e,
+        index: i,
+        start,
+        end: start + callMs,
+        conversation: conv,
+        scores: scoresOf(seed, key(i), metricsOf(c.selected_workflow?.workflow_id), conv.good),
+        counterScores: scoresOf(seed, `${key(i)}/counter`, metricsOf(c.counter_workflow?.workflow_id), conv.good)
+      }
     })
+    planned.set(group.id, plans)
+    return plans
+  }
+
+  const executionsOf = (group: GroupRecord, now: number): ReadonlyArray<ExecutionView> => {
+    const c = simulations.get(group.simulationId)!.config
+    const plans = plansOf(group)
     let cutoff = group.stoppedAt ?? Number.POSITIVE_INFINITY
     if (c.stop_on_failure) {
       for (const p of plans) if (p.conversation.failure && p.start < cutoff) cutoff = Math.min(cutoff, p.end)
@@ -290,12 +316,7 @@ export const make = (context: Context) => {
         : p.conversation.failure
         ? "failed"
         : "completed"
-      return {
-        ...p,
-        state,
-        scores: scoresOf(seed, key(p.index), metricsOf(c.selected_workflow?.workflow_id), p.conversation.good),
-        counterScores: scoresOf(seed, `${key(p.index)}/counter`, metricsOf(c.counter_workflow?.workflow_id), p.conversation.good)
-      }
+      return { ...p, state }
     })
   }
 

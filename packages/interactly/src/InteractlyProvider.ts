@@ -581,6 +581,9 @@ export const makeDriver = (options: DriverOptions = {}): Effect.Effect<Driver, n
     /** The last read of each group (bounded): `getRuns` answers from it while the group's listing is unchanged. */
     const groupReads = new Lru<string, GroupRead>(cacheSize)
 
+    const metricsOf = (summary: Wire.EvaluationSummary | undefined): GroupMetrics["metrics"] =>
+      summary?.selected_workflow_summary?.metrics.map((m) => ({ metric: m.metric_name, averageScore: m.average_score ?? null, minScore: m.min_score ?? null, maxScore: m.max_score ?? null })) ?? []
+
     /** Counts and evaluation summary of one group, as `group` (just read or listed) shows it. */
     const readGroup = (runId: string, group: Wire.SimulationGroup): Effect.Effect<GroupRead, ProviderError.ProviderError> =>
       Effect.gen(function*() {
@@ -596,6 +599,22 @@ export const makeDriver = (options: DriverOptions = {}): Effect.Effect<Driver, n
         if (groupStatus.unified === "queued" && typeof total === "number" && !group.completed_runs && !group.failed_runs) {
           // A pending group has started none of its executions: all are queued, nothing to read.
           read = { key, counts: { total, queued: total, running: 0, passed: 0, failed: 0, errored: 0, skipped: 0 }, metrics: { ...base, metrics: [] } }
+        } else if (
+          (groupStatus.unified === "completed" || groupStatus.unified === "failed") && typeof total === "number" &&
+          typeof group.completed_runs === "number" && typeof group.failed_runs === "number" &&
+          group.completed_runs + group.failed_runs <= total && summaryDecides(runId, canonical)
+        ) {
+          // A finished (not cancelled) group whose verdicts the summary decides: its listed counts
+          // say how many executions completed and failed (the rest were cancelled by
+          // stop_on_failure), its summary how many completed ones failed their evaluation.
+          const completed = group.completed_runs
+          const summary = completed > 0 ? yield* summaryOf(simulationId, groupId, true) : undefined
+          const failing = Math.min(completed, summary?.selected_workflow_summary?.failed_evaluations ?? 0)
+          read = {
+            key,
+            counts: { total, queued: 0, running: 0, passed: completed - failing, failed: failing, errored: group.failed_runs, skipped: total - completed - group.failed_runs },
+            metrics: { ...base, metrics: metricsOf(summary) }
+          }
         } else {
           const executions = yield* executionsOf(groupId)
           const terminal = Status.isTerminal(groupStatus)
@@ -626,12 +645,7 @@ export const makeDriver = (options: DriverOptions = {}): Effect.Effect<Driver, n
               errored: n((v) => v === "error"),
               skipped: n((v) => v === "skipped")
             },
-            metrics: {
-              ...base,
-              metrics: terminal
-                ? summary?.selected_workflow_summary?.metrics.map((m) => ({ metric: m.metric_name, averageScore: m.average_score ?? null, minScore: m.min_score ?? null, maxScore: m.max_score ?? null })) ?? []
-                : []
-            }
+            metrics: { ...base, metrics: terminal ? metricsOf(summary) : [] }
           }
         }
         groupReads.set(groupId, read)

@@ -102,6 +102,30 @@ describe("InteractlyProvider tracking (getRuns over each simulation's group list
       }
     }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
 
+  it.scopedLive("a finished group whose verdicts the summary decides is read as its group and one summary, with the counts the executions give", () =>
+    Effect.gen(function*() {
+      const { driver, handle, provider } = yield* setup(50)
+      // stop_on_failure with max_events 9: some executions fail, the rest may be cancelled.
+      const plans = [optionalOnly({ iterations: 4, concurrency: 2 }), optionalOnly({ iterations: 5, concurrency: 1, vendors: { interactly: { maxEvents: 9, stopOnFailure: true } } })]
+      for (const [i, plan] of plans.entries()) {
+        const { id, input } = yield* start(provider, plan, `finished-summary-${i}`)
+        yield* Tracking.watchAll(provider, [id], watchOptions)
+        const knowing = yield* driver
+        yield* knowing.findRun!(input)
+        handle.requests.reset()
+        const run = yield* knowing.getRun(id)
+        expect(route(handle, "/v1/simulation-runs/:id")).toBe(1)
+        expect(route(handle, "/v1/simulation-runs/:id/executions")).toBe(0)
+        expect(route(handle, "/v1/simulations/:id/evaluation-summary")).toBeLessThanOrEqual(1)
+        // The same counts as a read of every execution: the results' statuses and verdicts.
+        const service = SimulationProvider.make(knowing, { retry: fastRetry })
+        const results = Chunk.toReadonlyArray(yield* Stream.runCollect(service.results(new ProviderRef.ProviderRef({ provider: "interactly", kind: "run", id }))))
+        const count = (v: string) => results.filter((r) => r.verdict === v).length
+        expect(run.counts).toEqual({ total: results.length, queued: 0, running: 0, passed: count("pass"), failed: count("fail"), errored: count("error"), skipped: count("skipped") })
+        if (i === 1) expect(run.counts!.errored + run.counts!.skipped).toBeGreaterThan(0)
+      }
+    }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
+
   it.scopedLive("watching several runs reaches every terminal status; groups are listed, not read one by one, and each evaluation is read at most once", () =>
     Effect.gen(function*() {
       const n = 6
