@@ -566,7 +566,8 @@ export const makeWith = (options: MakeOptions = {}): Effect.Effect<Instrumented,
 
   /**
    * The canonical run of a job detail. Counts are exact at every snapshot: each finished call's
-   * metrics are read the first time the call is seen finished (8 at a time) and kept for the
+   * metrics are read the first time the call is seen finished (4 at a time per job; `getRuns`
+   * reads up to 8 jobs at once, so at most 32 requests are in flight) and kept for the
    * snapshots and the results read that follow.
    */
   const buildRun = (detail: Wire.RunPlanJobDetail, ctx: RunContext) =>
@@ -576,7 +577,7 @@ export const makeWith = (options: MakeOptions = {}): Effect.Effect<Instrumented,
       if (terminal) cache.settle(runId)
       const counts = { total: 0, queued: 0, running: 0, passed: 0, failed: 0, errored: 0, skipped: 0 }
       const scenarios = yield* scenariosOf(ctx, detail.simulationJobs)
-      const verdicts = yield* Effect.forEach(detail.simulationJobs, (sim, i) => verdictOf(runId, terminal, ctx, sim, scenarios[i]!), { concurrency: 8 })
+      const verdicts = yield* Effect.forEach(detail.simulationJobs, (sim, i) => verdictOf(runId, terminal, ctx, sim, scenarios[i]!), { concurrency: 4 })
       for (const { status, verdict } of verdicts) {
         counts.total++
         if (status.unified === "queued") counts.queued++
