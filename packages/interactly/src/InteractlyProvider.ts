@@ -568,8 +568,15 @@ export const makeDriver = (options: DriverOptions = {}): Effect.Effect<Driver, n
     /** What one read of a group gave, and the listed state of the group it was read for. */
     interface GroupRead {
       readonly key: string
+      /** Whether the run's plan was known (it decides how verdicts are made). */
+      readonly planned: boolean
       readonly counts: typeof Run.RunCounts.Encoded
       readonly metrics: GroupMetrics
+      /**
+       * Verdicts of the completed executions judged from an evaluation (they never change): a
+       * later read of the group reuses them instead of reading those evaluations again.
+       */
+      readonly judged?: ReadonlyMap<string, Status.Verdict> | undefined
     }
 
     /**
@@ -594,11 +601,12 @@ export const makeDriver = (options: DriverOptions = {}): Effect.Effect<Driver, n
         const base = { simulationId, scenario: canonical.scenario, persona: canonical.persona }
         const groupStatus = Mapping.groupStatus(group.status)
         const key = listedKey(group)
+        const planned = runPlans.has(runId)
         const total = group.total_runs
         let read: GroupRead
         if (groupStatus.unified === "queued" && typeof total === "number" && !group.completed_runs && !group.failed_runs) {
           // A pending group has started none of its executions: all are queued, nothing to read.
-          read = { key, counts: { total, queued: total, running: 0, passed: 0, failed: 0, errored: 0, skipped: 0 }, metrics: { ...base, metrics: [] } }
+          read = { key, planned, counts: { total, queued: total, running: 0, passed: 0, failed: 0, errored: 0, skipped: 0 }, metrics: { ...base, metrics: [] } }
         } else if (
           (groupStatus.unified === "completed" || groupStatus.unified === "failed") && typeof total === "number" &&
           typeof group.completed_runs === "number" && typeof group.failed_runs === "number" &&
@@ -612,6 +620,7 @@ export const makeDriver = (options: DriverOptions = {}): Effect.Effect<Driver, n
           const failing = Math.min(completed, summary?.selected_workflow_summary?.failed_evaluations ?? 0)
           read = {
             key,
+            planned,
             counts: { total, queued: 0, running: 0, passed: completed - failing, failed: failing, errored: group.failed_runs, skipped: total - completed - group.failed_runs },
             metrics: { ...base, metrics: metricsOf(summary) }
           }
@@ -622,6 +631,7 @@ export const makeDriver = (options: DriverOptions = {}): Effect.Effect<Driver, n
           const completed = statuses.filter((s) => s.unified === "completed").length
           let verdicts: ReadonlyArray<Status.Verdict>
           let summary: Wire.EvaluationSummary | undefined
+          let judged: ReadonlyMap<string, Status.Verdict> | undefined
           if (summaryDecides(runId, canonical)) {
             summary = completed > 0 ? yield* summaryOf(simulationId, groupId, terminal) : undefined
             let failing = Math.min(completed, summary?.selected_workflow_summary?.failed_evaluations ?? 0)
@@ -630,12 +640,28 @@ export const makeDriver = (options: DriverOptions = {}): Effect.Effect<Driver, n
               return failing-- > 0 ? "fail" : "pass"
             })
           } else {
-            verdicts = (yield* Effect.forEach(executions, (e) => judge(runId, groupId, simulationId, canonical, e, executions.length), { concurrency: 4 })).map((j) => j.verdict)
+            const previous = groupReads.peek(groupId)
+            const before = previous?.planned === planned ? previous.judged : undefined
+            const now = new Map<string, Status.Verdict>()
+            verdicts = yield* Effect.forEach(executions, (e, i) => {
+              const known = statuses[i]!.unified === "completed" ? before?.get(Wire.idOf(e)) : undefined
+              if (known !== undefined) {
+                now.set(Wire.idOf(e), known)
+                return Effect.succeed(known)
+              }
+              return Effect.map(judge(runId, groupId, simulationId, canonical, e, executions.length), (j) => {
+                if (j.status.unified === "completed" && j.source !== "none") now.set(Wire.idOf(e), j.verdict)
+                return j.verdict
+              })
+            }, { concurrency: 4 })
+            judged = now
             summary = terminal && completed > 0 ? yield* summaryOf(simulationId, groupId, true) : undefined
           }
           const n = (f: (v: Status.Verdict, i: number) => boolean) => verdicts.filter(f).length
           read = {
             key,
+            planned,
+            judged,
             counts: {
               total: executions.length,
               queued: statuses.filter((s) => s.unified === "queued").length,
@@ -746,7 +772,7 @@ export const makeDriver = (options: DriverOptions = {}): Effect.Effect<Driver, n
             if (groups.some((g) => g === undefined)) return Option.none()
             const reads = yield* Effect.forEach(groups as ReadonlyArray<Wire.SimulationGroup>, (group) => {
               const last = groupReads.get(Wire.idOf(group))
-              return last !== undefined && last.key === listedKey(group) ? Effect.succeed(last) : readGroup(id, group)
+              return last !== undefined && last.key === listedKey(group) && last.planned === runPlans.has(id) ? Effect.succeed(last) : readGroup(id, group)
             }, { concurrency: 4 })
             return Option.some(assemble(id, groups as ReadonlyArray<Wire.SimulationGroup>, reads))
           }), { concurrency: 8 })

@@ -126,6 +126,22 @@ describe("InteractlyProvider tracking (getRuns over each simulation's group list
       }
     }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
 
+  it.scopedLive("a group read again reuses the verdicts of its judged executions, even once their evaluations left the cache", () =>
+    Effect.gen(function*() {
+      const { handle, provider } = yield* setup(50)
+      const run = yield* provider.startRun(dental({ iterations: 3, concurrency: 3 }))
+      yield* Tracking.watchAll(provider, [run.ref.id], watchOptions)
+      // One entry per cache: the evaluations of the 3 executions cannot all stay.
+      const d = yield* Effect.provide(InteractlyProvider.makeDriver({ cacheSize: 1 }), yield* Layer.build(InteractlyClient.layer({ baseUrl: handle.url, apiKey: Redacted.make("k") })))
+      handle.requests.reset()
+      const first = yield* d.getRun(run.ref.id)
+      expect(route(handle, "/v1/workflow-runs/:id/evaluation-result")).toBe(3)
+      const again = yield* d.getRun(run.ref.id)
+      expect(route(handle, "/v1/workflow-runs/:id/evaluation-result")).toBe(3)
+      expect(again).toEqual(first)
+      expect(first.counts).toMatchObject({ total: 3, queued: 0, running: 0 })
+    }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
+
   it.scopedLive("watching several runs reaches every terminal status; groups are listed, not read one by one, and each evaluation is read at most once", () =>
     Effect.gen(function*() {
       const n = 6
