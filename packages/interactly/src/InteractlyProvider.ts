@@ -185,7 +185,7 @@ interface Computed {
 /** Groups per page of `GET /v1/simulations/{id}/runs` (the documented default and the SDK's page). */
 const groupPageSize = 100
 /** Pages of one simulation's group list read per poll at most; groups beyond are read one by one. */
-const maxGroupPages = 20
+const maxGroupPages = 100
 
 interface Canonical {
   readonly scenario: string
@@ -633,7 +633,7 @@ export const makeDriver = (options: DriverOptions = {}): Effect.Effect<Driver, n
           let summary: Wire.EvaluationSummary | undefined
           let judged: ReadonlyMap<string, Status.Verdict> | undefined
           if (summaryDecides(runId, canonical)) {
-            summary = completed > 0 ? yield* summaryOf(simulationId, groupId, terminal) : undefined
+            summary = completed > 0 ? yield* summaryOf(simulationId, groupId, terminal || statuses.every(Status.isTerminal)) : undefined
             let failing = Math.min(completed, summary?.selected_workflow_summary?.failed_evaluations ?? 0)
             verdicts = statuses.map((s) => {
               if (s.unified !== "completed") return Result.verdictOf(s, [])
@@ -717,18 +717,24 @@ export const makeDriver = (options: DriverOptions = {}): Effect.Effect<Driver, n
         const first = yield* client.listSimulationRuns(simulationId, { page: 1, size: groupPageSize })
         take(first)
         if (seen >= wanted.size || first.simulation_groups.length < groupPageSize) return
-        const pages = first.total === undefined ? undefined : Math.ceil(first.total / groupPageSize)
         const createdAt = first.simulation_groups.map((g) => g.created_at ?? "")
         // Newest first is what the emulator does and what a polling client needs; a server that
         // lists oldest first is read from its last page backwards (when it gives `total`).
         const ascending = createdAt[0]! !== "" && createdAt[0]! < createdAt[createdAt.length - 1]!
-        const order = ascending && pages !== undefined
-          ? Array.from({ length: pages - 1 }, (_, i) => pages - i)
-          : Array.from({ length: (pages ?? maxGroupPages) - 1 }, (_, i) => i + 2)
-        for (const page of order.slice(0, maxGroupPages - 1)) {
+        if (ascending && first.total !== undefined) {
+          const pages = Math.ceil(first.total / groupPageSize)
+          for (let page = pages; page >= Math.max(2, pages - maxGroupPages + 2); page--) {
+            take(yield* client.listSimulationRuns(simulationId, { page, size: groupPageSize }))
+            if (seen >= wanted.size) return
+          }
+          return
+        }
+        // Newest first: on until a short page (groups started meanwhile only shift older ones to
+        // later pages, so `total` is no bound here).
+        for (let page = 2; page <= maxGroupPages; page++) {
           const list = yield* client.listSimulationRuns(simulationId, { page, size: groupPageSize })
           take(list)
-          if (seen >= wanted.size || (!ascending && list.simulation_groups.length < groupPageSize)) return
+          if (seen >= wanted.size || list.simulation_groups.length < groupPageSize) return
         }
       })
 
