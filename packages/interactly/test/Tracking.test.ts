@@ -248,4 +248,35 @@ describe("InteractlyProvider tracking (getRuns over each simulation's group list
       expect(page1.simulation_groups.map((g) => g._id)).toEqual([ids[4], ids[3]])
       expect(page3.simulation_groups.map((g) => g._id)).toEqual([ids[0]])
     }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
+
+  it.scopedLive("a server that lists groups oldest first is read from its last page backwards, without reading groups one by one", () =>
+    Effect.gen(function*() {
+      const { handle, provider } = yield* setup(50)
+      const plan = dental({ iterations: 1 })
+      const ids: Array<string> = []
+      for (let i = 0; i < 250; i++) ids.push((yield* provider.startRun(plan)).ref.id)
+      const real = yield* Effect.provide(InteractlyClient.InteractlyClient, yield* Layer.build(InteractlyClient.layer({ baseUrl: handle.url, apiKey: Redacted.make("k") })))
+      const pages: Array<number> = []
+      // The emulator's list, served oldest first (the reference does not say which order the server
+      // uses), with creation times a second apart (the emulator's fall within the same seconds).
+      const oldestFirst: InteractlyClient.InteractlyClient["Type"] = {
+        ...real,
+        listSimulationRuns: (id, params) =>
+          Effect.map(real.listSimulationRuns(id, { page: 1, size: 1000 }), (all) => {
+            const page = params?.page ?? 1, size = params?.size ?? 100
+            pages.push(page)
+            const ascending = [...all.simulation_groups].reverse().map((g, i) => ({ ...g, created_at: new Date(Date.UTC(2026, 0, 1) + i * 1000).toISOString() }))
+            return { ...all, simulation_groups: ascending.slice((page - 1) * size, page * size) }
+          })
+      }
+      const d = yield* Effect.provide(InteractlyProvider.makeDriver(), Layer.succeed(InteractlyClient.InteractlyClient, oldestFirst))
+      const watched = [ids[0]!, ids[64]!, ids[249]!]
+      for (const id of watched) yield* d.getRun(id)
+      handle.requests.reset()
+      const runs = yield* d.getRuns(watched)
+      expect(runs.map((r) => r.ref.id)).toEqual(watched)
+      // Page 1 (the oldest 100: two of the three), then straight to the last page (the newest 50).
+      expect(pages).toEqual([1, 3])
+      expect(route(handle, "/v1/simulation-runs/:id")).toBe(0)
+    }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
 })
