@@ -1,8 +1,9 @@
 /**
  * Section 4, tracking at scale: many runs started and watched concurrently, spread round-robin
  * over the vendors' emulators. Each run is started (at most 64 creations in flight) and then
- * watched with `SimulationProvider.watch` until it is terminal (through the provider's batched
- * tracker where the driver has `getRuns`).
+ * followed with `SimulationProvider.follow` until it is terminal, as the suite runner does (the
+ * snapshots of `watch` without a Stream per run; through the provider's batched tracker where the
+ * driver has `getRuns`).
  *
  * The emulators run out of process by default (one child Node process per vendor,
  * `EmulatorProcess.js`), so the peak RSS is the adapter's alone; the children's peak RSS
@@ -11,7 +12,7 @@
  * - peak RSS: of this process, sampled every 50 ms (and `maxRSS` of the whole process life);
  * - requests per observed state change: the emulators' request counts during the phase (read over
  *   HTTP, `GET /__simbridge/requests`), less what the run creations cost (measured on one creation
- *   per vendor beforehand), divided by the snapshots `watch` emitted;
+ *   per vendor beforehand), divided by the snapshots `follow` handed over;
  * - wall time: first creation to last terminal snapshot.
  *
  * @since 0.1.0
@@ -25,7 +26,6 @@ import { fileURLToPath } from "node:url"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as FiberSet from "effect/FiberSet"
-import * as Stream from "effect/Stream"
 import { round } from "./Stats.js"
 import * as Vendors from "./Vendors.js"
 
@@ -169,16 +169,17 @@ export const run = async (options: Options): Promise<Result> => {
     let created = 0
     let createMs = 0
     const started = performance.now()
+    // As the suite runner follows its runs: `follow`, the same snapshots as `watch` without a
+    // Stream per run.
     const watchOne = (k: number, ref: Run.Run["ref"]) =>
-      Stream.runCount(lives[k]!.live.provider.watch(ref, options.watch)).pipe(
+      lives[k]!.live.provider.follow(ref, () => Effect.sync(() => void per[k]!.snapshots++), options.watch).pipe(
         Effect.match({
           onFailure: (e) => {
             per[k]!.errors++
             per[k]!.firstError ??= `${e._tag}: ${e.message}`
           },
-          onSuccess: (n) => {
+          onSuccess: () => {
             per[k]!.finished++
-            per[k]!.snapshots += n
           }
         })
       )

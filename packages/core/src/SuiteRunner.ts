@@ -210,14 +210,13 @@ export const run = (
           yield* Ref.update(state, (s) => ({ ...s, run: Option.some(run), warnings: run.warnings }))
           yield* emit(Event.Started({ provider: provider.name, run }))
           if (journal) yield* journal.started(provider.name, marker, run)
-          const watched = yield* provider.watch(run.ref, options.watch).pipe(
-            Stream.tap((snapshot) =>
-              Effect.zipRight(
-                Ref.update(state, (s) => ({ ...s, run: Option.some(keepWarnings(snapshot, run)) })),
-                emit(Event.Progress({ provider: provider.name, run: keepWarnings(snapshot, run) }))
-              ).pipe(Effect.zipRight(journal ? journal.progress(provider.name, marker, snapshot) : Effect.void))
-            ),
-            Stream.runDrain,
+          // `follow`, not `watch`: the same snapshots without a Stream per run (suites of
+          // thousands of runs are followed at once).
+          const watched = yield* provider.follow(run.ref, (snapshot) =>
+            Effect.zipRight(
+              Ref.update(state, (s) => ({ ...s, run: Option.some(keepWarnings(snapshot, run)) })),
+              emit(Event.Progress({ provider: provider.name, run: keepWarnings(snapshot, run) }))
+            ).pipe(Effect.zipRight(journal ? journal.progress(provider.name, marker, snapshot) : Effect.void)), options.watch).pipe(
             Effect.tapError(fail("watch")),
             Effect.option
           )

@@ -162,3 +162,68 @@ describe("RunTracker (watch through a driver with getRuns)", () => {
       expect(s[s.length - 1]).toBe("done:0/4")
     }))
 })
+
+describe("follow (the snapshots of watch without a Stream per run)", () => {
+  /** Starts `n` runs as `watchMany` does, following each with a callback that collects. */
+  const followMany = (provider: SimulationProvider.Service, n: number) =>
+    Effect.gen(function*() {
+      const fibers: Array<Fiber.RuntimeFiber<{ readonly seen: ReadonlyArray<Run.Run>; readonly last: Run.Run }, unknown>> = []
+      for (let i = 0; i < n; i++) {
+        const run = yield* provider.startRun(plan)
+        const seen: Array<Run.Run> = []
+        fibers.push(yield* Effect.fork(Effect.map(provider.follow(run.ref, (r) => Effect.sync(() => void seen.push(r)), watchOptions), (last) => ({ seen, last }))))
+        if (i % 5 === 4) yield* TestClock.adjust("1 second")
+      }
+      return fibers
+    })
+
+  for (const batch of [true, false]) {
+    it.effect(`hands over exactly the snapshots watch emits and returns the terminal one (${batch ? "batched, getRuns" : "per-run polling"})`, () =>
+      Effect.gen(function*() {
+        const n = 8
+        const watched = yield* TestProvider.make({ ...timing, batch })
+        const viaWatch = yield* watchMany(SimulationProvider.make(watched.driver), n)
+        yield* TestClock.adjust("2 minutes")
+        const expected = yield* Effect.forEach(viaWatch.fibers, (f) => Effect.map(Fiber.join(f), (c) => summary(Chunk.toReadonlyArray(c))))
+
+        const followed = yield* TestProvider.make({ ...timing, batch })
+        const fibers = yield* followMany(SimulationProvider.make(followed.driver), n)
+        yield* TestClock.adjust("2 minutes")
+        const got = yield* Effect.forEach(fibers, Fiber.join)
+        expect(got.map((g) => summary(g.seen))).toEqual(expected)
+        for (const g of got) {
+          expect(g.last.status.unified).toBe("completed")
+          expect(g.seen[g.seen.length - 1]).toBe(g.last)
+        }
+        // the same vendor calls as watch
+        const ops = (calls: ReadonlyArray<TestProvider.Call>) => calls.map((c) => c.operation).filter((o) => o === "getRun" || o === "getRuns").length
+        expect(ops(yield* followed.control.calls)).toBe(ops(yield* watched.control.calls))
+      }))
+  }
+
+  it.effect("a failure of the callback ends the follow with that failure and stops polling its run", () =>
+    Effect.gen(function*() {
+      const { control, driver } = yield* TestProvider.make(timing)
+      const provider = SimulationProvider.make(driver)
+      const run = yield* provider.startRun(plan)
+      const fiber = yield* Effect.fork(Effect.either(provider.follow(run.ref, (r) => (r.status.raw === "pending" ? Effect.void : Effect.fail("stop" as const)), watchOptions)))
+      yield* TestClock.adjust("2 minutes")
+      const result = yield* Fiber.join(fiber)
+      expect(result._tag === "Left" && result.left).toBe("stop")
+      yield* control.clearCalls
+      yield* TestClock.adjust("1 minute")
+      expect((yield* control.calls).filter((c) => c.operation === "getRuns")).toHaveLength(0)
+    }))
+
+  it.effect("a run already terminal at the first read is handed over once", () =>
+    Effect.gen(function*() {
+      const { driver } = yield* TestProvider.make(timing)
+      const provider = SimulationProvider.make(driver)
+      const run = yield* provider.startRun(plan)
+      yield* TestClock.adjust("2 minutes")
+      const seen: Array<Run.Run> = []
+      const last = yield* provider.follow(run.ref, (r) => Effect.sync(() => void seen.push(r)))
+      expect(seen).toEqual([last])
+      expect(last.status.unified).toBe("completed")
+    }))
+})
