@@ -75,7 +75,8 @@ export interface Tracker {
 
 interface Watcher {
   readonly id: string
-  readonly queue: Queue.Queue<Take.Take<Run, ProviderError.ProviderError>>
+  /** Hands a snapshot, the end or a failure to the watcher (synchronously, from the loop). */
+  readonly offer: (take: Take.Take<Run, ProviderError.ProviderError>) => void
   readonly interval: number
   readonly maxInterval: number
   last: string
@@ -112,9 +113,9 @@ export const make = (options: Options): Tracker => {
     return { first, max: Math.max(first, max) }
   }
 
-  /** Ends a watcher's stream with `take` (synchronous: a queue already shut down just drops it). */
+  /** Ends a watcher's stream with `take` (synchronous: a watcher already gone just drops it). */
   const end = (w: Watcher, take: Take.Take<Run, ProviderError.ProviderError>): void => {
-    if (remove(w)) Queue.unsafeOffer(w.queue, take)
+    if (remove(w)) w.offer(take)
   }
 
   const failAll = (id: string, error: ProviderError.ProviderError): void => {
@@ -132,7 +133,7 @@ export const make = (options: Options): Tracker => {
       if (k !== w.last) {
         w.last = k
         changed = true
-        Queue.unsafeOffer(w.queue, Take.of(run))
+        w.offer(Take.of(run))
       }
       if (terminal) end(w, Take.end)
     }
@@ -225,34 +226,49 @@ export const make = (options: Options): Tracker => {
       return f === undefined ? Effect.void : Effect.asVoid(Fiber.interruptFork(f))
     })
 
-  /** What a watcher's queue carries: a snapshot, the end, or a failure. */
-  const pull = (queue: Queue.Queue<Take.Take<Run, ProviderError.ProviderError>>) =>
-    Effect.flatMap(Queue.take(queue), (take) => Take.done(take))
-
-  /** A registered watcher of `run` (not terminal), its queue holding `run` already. */
-  const watcher = (run: Run, opts: TrackOptions) =>
-    Effect.gen(function*() {
-      const queue = yield* Queue.unbounded<Take.Take<Run, ProviderError.ProviderError>>()
-      Queue.unsafeOffer(queue, Take.of(run))
-      const w: Watcher = {
-        id: run.ref.id,
-        queue,
-        interval: Math.max(1, Duration.toMillis(opts.interval)),
-        maxInterval: Math.max(1, Duration.toMillis(opts.maxInterval)),
-        last: options.key(run)
-      }
-      yield* Effect.acquireRelease(register(w), () => Effect.zipRight(unregister(w), Queue.shutdown(queue)))
-      return queue
-    })
+  const watcherOf = (run: Run, opts: TrackOptions, offer: Watcher["offer"]): Watcher => ({
+    id: run.ref.id,
+    offer,
+    interval: Math.max(1, Duration.toMillis(opts.interval)),
+    maxInterval: Math.max(1, Duration.toMillis(opts.maxInterval)),
+    last: options.key(run)
+  })
 
   const track: Tracker["track"] = (first, opts) =>
     Stream.unwrapScoped(Effect.gen(function*() {
       const run = yield* first
       if (isTerminal(run.status)) return Stream.succeed(run)
-      const queue = yield* watcher(run, opts)
-      // One pull per element, no intermediate streams: a watcher costs little (thousands run at once).
-      return Stream.flattenChunks(Stream.repeatEffectOption(pull(queue)))
+      const queue = yield* Queue.unbounded<Take.Take<Run, ProviderError.ProviderError>>()
+      Queue.unsafeOffer(queue, Take.of(run))
+      const w = watcherOf(run, opts, (take) => void Queue.unsafeOffer(queue, take))
+      yield* Effect.acquireRelease(register(w), () => Effect.zipRight(unregister(w), Queue.shutdown(queue)))
+      // One pull per element, no intermediate streams.
+      return Stream.flattenChunks(Stream.repeatEffectOption(Effect.flatMap(Queue.take(queue), Take.done)))
     }))
+
+  /**
+   * `follow`'s mailbox: the takes not yet handled, and the follower waiting for one. Lighter than a
+   * `Queue` and a `Scope` (thousands of runs are followed at once; see docs/performance.md).
+   */
+  const mailbox = () => {
+    const pending: Array<Take.Take<Run, ProviderError.ProviderError>> = []
+    let waiting: ((take: Effect.Effect<Take.Take<Run, ProviderError.ProviderError>>) => void) | undefined
+    const offer = (take: Take.Take<Run, ProviderError.ProviderError>) => {
+      const wake = waiting
+      waiting = undefined
+      if (wake === undefined) pending.push(take)
+      else wake(Effect.succeed(take))
+    }
+    const take = Effect.async<Take.Take<Run, ProviderError.ProviderError>>((resume) => {
+      const next = pending.shift()
+      if (next !== undefined) return resume(Effect.succeed(next))
+      waiting = resume
+      return Effect.sync(() => {
+        waiting = undefined
+      })
+    })
+    return { offer, take }
+  }
 
   const follow = <E, R>(
     first: Effect.Effect<Run, ProviderError.ProviderError>,
@@ -261,16 +277,16 @@ export const make = (options: Options): Tracker => {
   ): Effect.Effect<Run, ProviderError.ProviderError | E, R> =>
     Effect.flatMap(first, (run) => {
       if (isTerminal(run.status)) return Effect.as(onSnapshot(run), run)
-      return Effect.scoped(Effect.flatMap(watcher(run, opts), (queue) => {
-        const next = (last: Run): Effect.Effect<Run, ProviderError.ProviderError | E, R> =>
-          Effect.flatMap(Queue.take(queue), (take) =>
-            Take.match(take, {
-              onEnd: () => Effect.succeed(last),
-              onFailure: Effect.failCause,
-              onSuccess: (chunk) => Effect.flatMap(Effect.reduce(chunk, last, (_, r) => Effect.as(onSnapshot(r), r)), next)
-            }))
-        return next(run)
-      }))
+      const box = mailbox()
+      const w = watcherOf(run, opts, box.offer)
+      const next = (last: Run): Effect.Effect<Run, ProviderError.ProviderError | E, R> =>
+        Effect.flatMap(box.take, (take) =>
+          Take.match(take, {
+            onEnd: () => Effect.succeed(last),
+            onFailure: Effect.failCause,
+            onSuccess: (chunk) => Effect.flatMap(Effect.reduce(chunk, last, (_, r) => Effect.as(onSnapshot(r), r)), next)
+          }))
+      return Effect.acquireUseRelease(register(w), () => Effect.zipRight(onSnapshot(run), next(run)), () => unregister(w))
     })
 
   return {
