@@ -6,6 +6,7 @@
  *
  * @since 0.1.0
  */
+import type { SimulationProvider } from "@simbridge/core"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import { measure, round, type Spread } from "./Stats.js"
@@ -42,6 +43,7 @@ export const rawReplay = (requests: ReadonlyArray<Vendors.Recorded>) => async ()
 
 export const run = async (options: Options): Promise<ReadonlyArray<Row>> => {
   const rows: Array<Row> = []
+  const factories: Array<{ readonly dispose: () => Promise<void> }> = []
   for (const vendor of options.vendors) {
     let live: Vendors.Live | undefined
     try {
@@ -49,11 +51,25 @@ export const run = async (options: Options): Promise<ReadonlyArray<Row>> => {
       for (const items of options.sizes) {
         const plan = Vendors.planFor(vendor, Vendors.shapeFor(vendor, items), `overhead ${items}`)
         const finished = await Vendors.finishedRun(live, plan)
-        const provider = live.provider
-        const adapter = () => Vendors.run(Effect.zipRight(provider.getRun(finished.ref), Stream.runCount(provider.results(finished.ref))))
-        const recorded = await live.recorder.record(adapter)
+        // Every timed read is a cold one, through a provider built (untimed) just before it:
+        // a driver that caches what it read (finished results, lookups) would otherwise answer
+        // later iterations from memory while the raw task replays every request of a cold read.
+        const recorder = new Vendors.Recorder()
+        const providers = await Vendors.providerFactory(vendor, live.handle.url, recorder)
+        factories.push(providers)
+        const read = (provider: SimulationProvider.Service) =>
+          Vendors.run(Effect.zipRight(provider.getRun(finished.ref), Stream.runCount(provider.results(finished.ref))))
+        const first = await providers.make()
+        const recorded = await recorder.record(() => read(first))
         if (recorded.value !== items) throw new Error(`${vendor.name}: expected ${items} results, read ${recorded.value}`)
         const requests = recorded.requests
+        // The same cold read again must send as many requests (what the raw task replays).
+        const again = await recorder.record(async () => read(await providers.make()))
+        if (again.requests.length !== requests.length) {
+          options.log(`  overhead ${vendor.name} ${items}: a second cold read sent ${again.requests.length} requests, the first ${requests.length}`)
+        }
+        let provider = first
+        const adapter = { fn: () => read(provider), beforeEach: async () => void (provider = await providers.make()) }
         const raw = rawReplay(requests)
         const stats = await measure({ adapter, raw }, { time: options.time, iterations: options.iterations })
         const row: Row = {
@@ -70,6 +86,7 @@ export const run = async (options: Options): Promise<ReadonlyArray<Row>> => {
     } catch (e) {
       options.log(`  overhead ${vendor.name}: skipped: ${e instanceof Error ? e.message : String(e)}`)
     } finally {
+      for (const f of factories.splice(0)) await f.dispose()
       await live?.close()
     }
   }

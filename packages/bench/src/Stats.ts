@@ -48,8 +48,11 @@ export interface BenchOptions {
  * Runs tasks with tinybench (sequentially, each with warmup) and returns the latency spread of
  * each in milliseconds per call. A task that throws fails the whole measurement.
  */
+/** A timed function, or one with an untimed set-up before each iteration. */
+export type Task = (() => unknown) | { readonly fn: () => unknown; readonly beforeEach: () => Promise<void> | void }
+
 export const measure = async (
-  tasks: Readonly<Record<string, () => unknown>>,
+  tasks: Readonly<Record<string, Task>>,
   options: BenchOptions
 ): Promise<Record<string, Spread>> => {
   const bench = new Bench({
@@ -60,7 +63,10 @@ export const measure = async (
     retainSamples: true,
     throws: true
   })
-  for (const [name, fn] of Object.entries(tasks)) bench.add(name, async () => { await fn() })
+  for (const [name, task] of Object.entries(tasks)) {
+    if (typeof task === "function") bench.add(name, async () => { await task() })
+    else bench.add(name, async () => { await task.fn() }, { beforeEach: () => task.beforeEach() })
+  }
   await bench.run()
   const out: Record<string, Spread> = {}
   for (const task of bench.tasks) {

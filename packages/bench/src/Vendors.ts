@@ -13,6 +13,7 @@ import type { Emulator } from "@simbridge/emulator"
 import { InteractlyEmulator, InteractlyProvider } from "@simbridge/interactly"
 import { RoarkEmulator, RoarkProvider } from "@simbridge/roark"
 import { VapiEmulator, VapiProvider } from "@simbridge/vapi"
+import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
@@ -152,6 +153,40 @@ export const providerOn = async (
   const runtime = ManagedRuntime.make(vendor.provider.layer({ baseUrl, apiKey: Redacted.make("bench") }).pipe(Layer.provide(http)))
   const provider = await runtime.runPromise(SimulationProvider.SimulationProvider)
   return { provider, dispose: () => runtime.dispose() }
+}
+
+/**
+ * Fresh providers (empty driver caches) over one shared HttpClient: `make()` builds one outside
+ * any timing, so each timed read is a cold read, as the raw replay of its recorded requests is.
+ */
+export const providerFactory = async (
+  vendor: Vendor,
+  baseUrl: string,
+  recorder: Recorder
+): Promise<{ readonly make: () => Promise<SimulationProvider.Service>; readonly dispose: () => Promise<void> }> => {
+  const http = Layer.effect(
+    HttpClient.HttpClient,
+    Effect.map(HttpClient.HttpClient, (client) =>
+      HttpClient.make((request, url) => {
+        if (recorder.on) recorder.requests.push({ method: request.method, url: url.toString(), headers: { ...request.headers } })
+        return client.execute(request)
+      }))
+  ).pipe(Layer.provide(NodeHttpClient.layerUndici))
+  const runtime = ManagedRuntime.make(http)
+  const client = await runtime.runPromise(HttpClient.HttpClient)
+  const layer = vendor.provider.layer({ baseUrl, apiKey: Redacted.make("bench") })
+  const scope = await Effect.runPromise(Scope.make())
+  return {
+    make: () =>
+      Effect.runPromise(Layer.buildWithScope(layer, scope).pipe(
+        Effect.map((context) => Context.get(context, SimulationProvider.SimulationProvider)),
+        Effect.provideService(HttpClient.HttpClient, client)
+      )),
+    dispose: async () => {
+      await Effect.runPromise(Scope.close(scope, Exit.void))
+      await runtime.dispose()
+    }
+  }
 }
 
 /** Starts the vendor's emulator and a provider on it. */

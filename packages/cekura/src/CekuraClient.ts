@@ -78,6 +78,8 @@ export class CekuraClient extends Context.Tag("@simbridge/cekura/CekuraClient")<
 
 const provider = "cekura"
 const v1 = "/test_framework/v1"
+/** `runs/bulk/`: a plain array of runs (built once: its decoder is compiled once). */
+const bulkRuns = Schema.Array(Wire.Run)
 
 /** Cekura's message from an error body: `{detail}`, a bare list, or DRF field errors. */
 export const errorMessage = (body: unknown): string | undefined => {
@@ -181,7 +183,7 @@ export const make = (settings: Settings): Effect.Effect<Service, never, HttpClie
       listRuns: (p) =>
         get("listRuns", `${v1}/runs/`, { ...pageParams(p), ...defined({ result_id: str(p.resultId), status: p.status }) }, Wire.Page(Wire.RunListItem)),
       bulkRuns: (ids) =>
-        ids.length === 0 ? Effect.succeed([]) : get("bulkRuns", `${v1}/runs/bulk/`, { run_ids: ids.join(",") }, Schema.Array(Wire.Run)),
+        ids.length === 0 ? Effect.succeed([]) : get("bulkRuns", `${v1}/runs/bulk/`, { run_ids: ids.join(",") }, bulkRuns),
       endCall: (id) => http.send("endCall", HttpClientRequest.post(`${v1}/runs/${id}/end_call/`)),
       createScenario: (b) => post("createScenario", `${v1}/scenarios/`, Wire.CreateScenarioRequest, b, Wire.Scenario),
       listScenarios: (p) =>

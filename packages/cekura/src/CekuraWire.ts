@@ -20,14 +20,27 @@ const opt = <S extends Schema.Schema.Any>(s: S) => Schema.optional(Schema.NullOr
 /** A count the spec types as "string" while examples and clients treat it as an integer. */
 export const Count = Schema.Union(Schema.Number, Schema.NumberFromString)
 
-/** DRF page-number pagination: `{count, next, previous, results}` with absolute `next` links. */
-export const Page = <A, I, R>(item: Schema.Schema<A, I, R>) =>
+const pageOf = <A, I, R>(item: Schema.Schema<A, I, R>) =>
   Schema.Struct({
     count: Schema.Number,
     next: opt(Schema.String),
     previous: opt(Schema.String),
     results: Schema.Array(item)
   })
+const pages = new WeakMap<Schema.Schema.Any, Schema.Schema.Any>()
+
+/**
+ * DRF page-number pagination: `{count, next, previous, results}` with absolute `next` links. One
+ * schema per item schema: a schema built per request would have its decoder compiled again for
+ * every request.
+ */
+export const Page = <A, I, R>(item: Schema.Schema<A, I, R>): ReturnType<typeof pageOf<A, I, R>> => {
+  const known = pages.get(item)
+  if (known !== undefined) return known as ReturnType<typeof pageOf<A, I, R>>
+  const made = pageOf(item)
+  pages.set(item, made)
+  return made
+}
 
 export interface Page<A> {
   readonly count: number

@@ -12,8 +12,19 @@ import * as Schema from "effect/Schema"
 // Envelope and pagination
 // ---------------------------------------------------------------------------------------------
 
-/** `{ data: A }`, the envelope of every response. */
-export const Envelope = <A, I, R>(data: Schema.Schema<A, I, R>) => Schema.Struct({ data })
+const envelopes = new WeakMap<Schema.Schema.Any, Schema.Schema.Any>()
+
+/**
+ * `{ data: A }`, the envelope of every response. One schema per `data` schema: a schema built per
+ * request would have its decoder compiled again for every request.
+ */
+export const Envelope = <A, I, R>(data: Schema.Schema<A, I, R>): Schema.Struct<{ data: Schema.Schema<A, I, R> }> => {
+  const known = envelopes.get(data)
+  if (known !== undefined) return known as Schema.Struct<{ data: Schema.Schema<A, I, R> }>
+  const made = Schema.Struct({ data })
+  envelopes.set(data, made)
+  return made
+}
 
 /** `pagination` of list responses; `nextCursor` may be missing (run-plan jobs) or null. */
 export const Pagination = Schema.Struct({

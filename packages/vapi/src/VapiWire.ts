@@ -557,6 +557,15 @@ export interface Page<A> {
  * `{ data, total, limit, page }` (observed elsewhere), all decoded to one {@link Page}.
  */
 export const List = <A, I, R>(item: Schema.Schema<A, I, R>): Schema.Schema<Page<A>, unknown, R> => {
+  // One schema per item schema: a schema built per request has its decoder compiled per request.
+  const known = lists.get(item)
+  if (known !== undefined) return known as Schema.Schema<Page<A>, unknown, R>
+  const made = listOf(item)
+  lists.set(item, made)
+  return made
+}
+const lists = new WeakMap<Schema.Schema.Any, Schema.Schema.Any>()
+const listOf = <A, I, R>(item: Schema.Schema<A, I, R>): Schema.Schema<Page<A>, unknown, R> => {
   const Bare = Schema.Array(item)
   const Results = Schema.Struct({ results: Schema.Array(item), metadata: Schema.optional(PaginationMeta) })
   const Data = Schema.Struct({
