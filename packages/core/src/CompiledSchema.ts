@@ -35,6 +35,13 @@ type Check = (u: unknown) => boolean
 export const unsupported = (ast: AST.AST): string | undefined => {
   if (AST.typeAST(ast) !== ast) return "it transforms (defaults, conversions or classes)"
   const seen = new Set<AST.AST>()
+  const firstOf = (nodes: ReadonlyArray<AST.AST>): string | undefined => {
+    for (const n of nodes) {
+      const reason = walk(n)
+      if (reason !== undefined) return reason
+    }
+    return undefined
+  }
   const walk = (node: AST.AST): string | undefined => {
     if (seen.has(node)) return undefined
     seen.add(node)
@@ -49,31 +56,11 @@ export const unsupported = (ast: AST.AST): string | undefined => {
       case "Suspend":
         return walk(node.f())
       case "TypeLiteral":
-        for (const p of node.propertySignatures) {
-          const r = walk(p.type)
-          if (r) return r
-        }
-        for (const i of node.indexSignatures) {
-          const r = walk(i.type)
-          if (r) return r
-        }
-        return undefined
+        return firstOf([...node.propertySignatures.map((p) => p.type), ...node.indexSignatures.map((i) => i.type)])
       case "TupleType":
-        for (const e of node.elements) {
-          const r = walk(e.type)
-          if (r) return r
-        }
-        for (const e of node.rest) {
-          const r = walk(e.type)
-          if (r) return r
-        }
-        return undefined
+        return firstOf([...node.elements.map((e) => e.type), ...node.rest.map((e) => e.type)])
       case "Union":
-        for (const m of node.types) {
-          const r = walk(m)
-          if (r) return r
-        }
-        return undefined
+        return firstOf(node.types)
       case "Literal":
       case "StringKeyword":
       case "NumberKeyword":
@@ -107,6 +94,15 @@ const withoutIds = (node: unknown): unknown => {
  * interpreter, so that only costs time.
  */
 const compileCheck = (schema: Schema.Schema<any, any, never>): Check => {
+  try {
+    return ajvCheck(schema)
+  } catch {
+    // A schema JSON Schema cannot express after all: every value goes to the interpreter.
+    return () => false
+  }
+}
+
+const ajvCheck = (schema: Schema.Schema<any, any, never>): Check => {
   const definitions: Record<string, JSONSchema.JsonSchema7> = {}
   const root = JSONSchema.fromAST(schema.ast, { definitions, additionalPropertiesStrategy: "allow", topLevelReferenceStrategy: "skip" })
   const jsonSchema = withoutIds(Object.keys(definitions).length === 0 ? root : { ...root, $defs: definitions })
