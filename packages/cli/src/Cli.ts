@@ -8,10 +8,9 @@ import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Path from "@effect/platform/Path"
-import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { Issues, ProviderRegistry, Retry, SimulationProvider, SuiteReport, SuiteRunner, TestProvider } from "@simbridge/core"
 import type { Plan } from "@simbridge/core"
-import { Faults } from "@simbridge/emulator"
+import * as Faults from "@simbridge/emulator/Faults"
 import type * as ConfigError from "effect/ConfigError"
 import * as Console from "effect/Console"
 import * as Context from "effect/Context"
@@ -29,7 +28,9 @@ import * as Overrides from "./Overrides.js"
 import * as Progress from "./Progress.js"
 import * as ProjectConfig from "./ProjectConfig.js"
 import * as Render from "./Render.js"
-import { Compare, HtmlReport, JUnitReport, MarkdownReport } from "./reports/index.js"
+import * as Compare from "./reports/Compare.js"
+import * as HtmlReport from "./reports/HtmlReport.js"
+import * as MarkdownReport from "./reports/MarkdownReport.js"
 import * as SuiteFile from "./SuiteFile.js"
 import * as SuiteSchema from "./SuiteSchema.js"
 
@@ -131,6 +132,11 @@ export const retryPolicyFor = (provider: string, base: Retry.RetryPolicy, config
   return policy
 }
 
+// Loaded by the commands that need them, not at start-up (`--help` and `validate` need neither:
+// the HTTP client is undici, the JUnit writer an XML library).
+const httpClientLayer = Effect.promise(() => import("@effect/platform-node/NodeHttpClient")).pipe(Effect.map((m) => m.layerUndici))
+const junitReport = Effect.promise(() => import("./reports/JUnitReport.js"))
+
 /** Builds one provider: emulated in-process, or configured from the environment. */
 const buildProvider = (plugin: ProviderRegistry.ProviderPlugin, settings: RunSettings) =>
   Effect.gen(function*() {
@@ -145,10 +151,10 @@ const buildProvider = (plugin: ProviderRegistry.ProviderPlugin, settings: RunSet
       const handle = yield* emulator.start({ seed: settings.seed, speed: settings.speed }).pipe(
         Effect.mapError((e) => new UsageError({ message: `could not start the ${plugin.name} emulator: ${e.message}` }))
       )
-      layer = plugin.layer({ baseUrl: handle.url, apiKey: Redacted.make("emulated") }).pipe(Layer.provide(NodeHttpClient.layerUndici))
+      layer = plugin.layer({ baseUrl: handle.url, apiKey: Redacted.make("emulated") }).pipe(Layer.provide(yield* httpClientLayer))
     } else {
       layer = plugin.layerConfig.pipe(
-        Layer.provide(NodeHttpClient.layerUndici),
+        Layer.provide(yield* httpClientLayer),
         Layer.mapError((e) => new UsageError({ message: `${plugin.name}: ${describeConfigError(e)} (${plugin.name} reads ${plugin.env.join(", ")})` }))
       )
     }
@@ -178,7 +184,7 @@ export interface ReportFiles {
 export const writeReports = (files: ReportFiles, report: SuiteReport.SuiteReport) =>
   Effect.gen(function*() {
     if (files.json) yield* writeFile(files.json, JSON.stringify(Schema.encodeSync(SuiteReport.SuiteReport)(report), null, 2) + "\n")
-    if (files.junit) yield* writeFile(files.junit, JUnitReport.render(report))
+    if (files.junit) yield* writeFile(files.junit, (yield* junitReport).render(report))
     if (files.html) yield* writeFile(files.html, HtmlReport.render(report))
     const summaryFile = process.env["GITHUB_STEP_SUMMARY"]
     if (files.markdown || summaryFile) {
