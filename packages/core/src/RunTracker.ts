@@ -60,7 +60,7 @@ export interface Tracker {
   readonly track: (first: Effect.Effect<Run, ProviderError.ProviderError>, options: TrackOptions) => Stream.Stream<Run, ProviderError.ProviderError>
   /**
    * The same snapshots as {@link track}, handed to `onSnapshot` one by one; succeeds with the
-   * terminal one. No `Stream` per run: about a quarter of the memory per watched run.
+   * terminal one. No `Stream` per run: about a fifth of the memory per watched run.
    */
   readonly follow: <E, R>(
     first: Effect.Effect<Run, ProviderError.ProviderError>,

@@ -117,7 +117,7 @@ export interface Service {
   /**
    * The snapshots `watch` emits, handed to `onSnapshot` one by one; succeeds with the terminal
    * one. The same polling, without a `Stream` per run: for callers that follow thousands of runs
-   * at once (the suite runner), it takes about a quarter of `watch`'s memory per run.
+   * at once (the suite runner), it takes about a fifth of `watch`'s memory per run (8 KB against 40).
    */
   readonly follow: <E = never, R = never>(
     ref: ProviderRef,
