@@ -1,0 +1,62 @@
+import { describe, expect, it } from "@effect/vitest"
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import { ProviderHttp } from "@simbridge/core"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
+import * as Schema from "effect/Schema"
+
+/** A vendor that answers after `delayMs` (never when undefined); records whether a request was interrupted. */
+const slowVendor = (delayMs: number | undefined) => {
+  const seen = { requests: 0, interrupted: 0 }
+  const client = HttpClient.make((request) => {
+    seen.requests++
+    const answer = Effect.succeed(HttpClientResponse.fromWeb(request, new Response(JSON.stringify({ id: "r1" }), { status: 200, headers: { "content-type": "application/json" } })))
+    return (delayMs === undefined ? Effect.never : Effect.zipRight(Effect.sleep(`${delayMs} millis`), answer)).pipe(
+      Effect.onInterrupt(() => Effect.sync(() => void seen.interrupted++))
+    )
+  })
+  const http = ProviderHttp.make({ provider: "fake", client: ProviderHttp.baseClient(client, "http://vendor.test"), timeout: "150 millis" })
+  return { seen, get: http.json("getRun", HttpClientRequest.get("/runs/r1"), Schema.Struct({ id: Schema.String })) }
+}
+
+describe("ProviderHttp per-request timeout", () => {
+  it.live("a request without an answer fails with Timeout, naming the bound, and is aborted", () =>
+    Effect.gen(function*() {
+      const { get, seen } = slowVendor(undefined)
+      const error = yield* Effect.flip(get)
+      expect(error.reason).toBe("Timeout")
+      expect(error.description).toBe("no response within 150ms")
+      expect(error.outcomeUnknown).toBe(false)
+      expect(error.http?.url).toContain("/runs/r1")
+      expect(seen.interrupted).toBe(1)
+    }))
+
+  it.live("an answer within the bound passes through", () =>
+    Effect.gen(function*() {
+      const { get, seen } = slowVendor(20)
+      expect(yield* get).toEqual({ id: "r1" })
+      expect(seen.interrupted).toBe(0)
+    }))
+
+  it.live("deadline: the effect's own failure is kept; interrupting the caller interrupts the effect and no timeout fires later", () =>
+    Effect.gen(function*() {
+      expect(yield* Effect.flip(ProviderHttp.deadline(Effect.fail("own" as const), 50, () => "late" as const))).toBe("own")
+      let interrupted = false
+      let timedOut = false
+      const fiber = yield* Effect.fork(
+        ProviderHttp.deadline(Effect.never.pipe(Effect.onInterrupt(() => Effect.sync(() => void (interrupted = true)))), 80, () => {
+          timedOut = true
+          return "late"
+        })
+      )
+      yield* Effect.sleep("10 millis")
+      const exit = yield* Fiber.interrupt(fiber)
+      expect(Exit.isInterrupted(exit)).toBe(true)
+      expect(interrupted).toBe(true)
+      yield* Effect.sleep("150 millis")
+      expect(timedOut).toBe(false)
+    }))
+})
