@@ -39,7 +39,7 @@ import * as JSONSchema from "effect/JSONSchema"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
-import { Lru } from "./internal/Lru.js"
+import { Lru } from "@simbridge/core/Lru"
 import * as Wire from "./InteractlyWire.js"
 
 export const basePath = "/workflows"

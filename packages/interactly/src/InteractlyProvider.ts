@@ -41,7 +41,7 @@ import type * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as InteractlyClient from "./InteractlyClient.js"
 import * as Wire from "./InteractlyWire.js"
-import { Lru } from "./internal/Lru.js"
+import { Lru } from "@simbridge/core/Lru"
 import * as Mapping from "./internal/mapping.js"
 
 export const name = "interactly"

@@ -22,6 +22,7 @@ import {
   Status,
   Warning
 } from "@simbridge/core"
+import { Lru } from "@simbridge/core/Lru"
 import type * as ConfigError from "effect/ConfigError"
 import * as Cause from "effect/Cause"
 import * as Chunk from "effect/Chunk"
@@ -700,18 +701,14 @@ export const makeWith = (options: MakeOptions = {}): Effect.Effect<Instrumented,
    * read once for all its pages (a 1,000-call job is one large detail: reading it again per page
    * made reading results quadratic). Kept for the few most recently read jobs.
    */
-  const settled = new Map<string, { readonly detail: Wire.RunPlanJobDetail; readonly numbers: ReadonlyArray<number> }>()
+  const settled = new Lru<string, { readonly detail: Wire.RunPlanJobDetail; readonly numbers: ReadonlyArray<number> }>(8)
   const pageSource = (id: string, offset: number) =>
     Effect.gen(function*() {
-      const known = offset > 0 ? settled.get(id) : undefined
+      const known = offset > 0 ? settled.peek(id) : undefined
       if (known !== undefined) return known
       const detail = yield* client.runPlanJobs.get(id)
       const source = { detail, numbers: iterations(detail.simulationJobs) }
-      if (M.terminalJobStatuses.has(detail.status)) {
-        settled.delete(id)
-        settled.set(id, source)
-        if (settled.size > 8) settled.delete(settled.keys().next().value!)
-      }
+      if (M.terminalJobStatuses.has(detail.status)) settled.set(id, source)
       return source
     })
 
@@ -819,17 +816,13 @@ export const makeWith = (options: MakeOptions = {}): Effect.Effect<Instrumented,
    * kept (its watchers end with it); a run nobody asks about any more (an interrupted watch) is
    * evicted least recently asked first once there are `maxTrackedRuns`.
    */
-  const tracked = new Map<string, { readonly planId: string; readonly status: string; readonly run: RunEncoded }>()
-  const maxTracked = Math.max(1, options.maxTrackedRuns ?? 20_000)
+  const tracked = new Lru<string, { readonly planId: string; readonly status: string; readonly run: RunEncoded }>(options.maxTrackedRuns ?? 20_000)
 
   const remember = (run: RunEncoded): RunEncoded => {
     const id = run.ref.id
     tracked.delete(id)
     const planId = (run.providerMetadata as { readonly simulationRunPlanId?: unknown } | undefined)?.simulationRunPlanId
-    if (typeof planId === "string" && !Status.isTerminal(run.status)) {
-      tracked.set(id, { planId, status: run.status.raw, run })
-      if (tracked.size > maxTracked) tracked.delete(tracked.keys().next().value!)
-    }
+    if (typeof planId === "string" && !Status.isTerminal(run.status)) tracked.set(id, { planId, status: run.status.raw, run })
     return run
   }
 
@@ -856,7 +849,7 @@ export const makeWith = (options: MakeOptions = {}): Effect.Effect<Instrumented,
       const known = new Map<string, { readonly planId: string; readonly status: string; readonly run: RunEncoded }>()
       const missing: Array<string> = []
       for (const id of ids) {
-        const entry = tracked.get(id)
+        const entry = tracked.peek(id)
         if (entry === undefined) {
           missing.push(id)
           continue

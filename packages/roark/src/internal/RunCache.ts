@@ -12,6 +12,8 @@
  *
  * @internal
  */
+import { Lru } from "@simbridge/core/Lru"
+
 export interface Entry<E, R> {
   /** Per simulation job id: the evaluations of its finished call. */
   readonly evaluations: Map<string, E>
@@ -27,25 +29,17 @@ export interface Sizes {
 }
 
 export class RunCache<E, R> {
-  private readonly active = new Map<string, Entry<E, R>>()
-  private readonly settled = new Map<string, Entry<E, R>>()
+  private readonly active: Lru<string, Entry<E, R>>
+  private readonly settled: Lru<string, Entry<E, R>>
 
-  constructor(readonly maxActive: number, readonly maxSettled: number) {}
+  constructor(readonly maxActive: number, readonly maxSettled: number) {
+    this.active = new Lru(maxActive)
+    this.settled = new Lru(maxSettled)
+  }
 
   /** The run's entry if any (and marks it recently used). */
   find(runId: string): Entry<E, R> | undefined {
-    const settled = this.settled.get(runId)
-    if (settled !== undefined) {
-      this.settled.delete(runId)
-      this.settled.set(runId, settled)
-      return settled
-    }
-    const active = this.active.get(runId)
-    if (active !== undefined) {
-      this.active.delete(runId)
-      this.active.set(runId, active)
-    }
-    return active
+    return this.settled.get(runId) ?? this.active.get(runId)
   }
 
   /** The run's entry, created when missing; a terminal run's entry moves to the settled tier. */
@@ -56,23 +50,16 @@ export class RunCache<E, R> {
       return found
     }
     const created: Entry<E, R> = { evaluations: new Map(), results: new Map() }
-    if (terminal) {
-      this.settled.set(runId, created)
-      trim(this.settled, this.maxSettled)
-    } else {
-      this.active.set(runId, created)
-      trim(this.active, this.maxActive)
-    }
+    ;(terminal ? this.settled : this.active).set(runId, created)
     return created
   }
 
   /** The run was seen terminal: its entry (if any) moves to the settled tier. */
   settle(runId: string): void {
-    const active = this.active.get(runId)
+    const active = this.active.peek(runId)
     if (active === undefined) return
     this.active.delete(runId)
     this.settled.set(runId, active)
-    trim(this.settled, this.maxSettled)
   }
 
   /** Forgets the run (its results were read to the end). */
@@ -88,8 +75,4 @@ export class RunCache<E, R> {
     }
     return { active: this.active.size, settled: this.settled.size, entries }
   }
-}
-
-const trim = (map: Map<string, unknown>, max: number): void => {
-  while (map.size > Math.max(0, max)) map.delete(map.keys().next().value!)
 }

@@ -1,7 +1,7 @@
 /**
  * A map of at most `capacity` entries that forgets the least recently used one when full (a read
- * or a write makes an entry the most recent). The driver's caches use it so that tracking and
- * reading thousands of runs keeps a bounded amount of memory.
+ * or a write makes an entry the most recent). Drivers bound their caches with it, so that tracking
+ * and reading thousands of runs keeps a bounded amount of memory.
  *
  * @since 0.2.0
  */
@@ -44,5 +44,10 @@ export class Lru<K, V> {
 
   delete(key: K): boolean {
     return this.map.delete(key)
+  }
+
+  /** The values, least recently used first. */
+  values(): IterableIterator<V> {
+    return this.map.values()
   }
 }
