@@ -5,7 +5,7 @@
  *
  * @since 0.1.0
  */
-import type { SuiteRunner } from "@simbridge/core"
+import type { Run, SuiteRunner } from "@simbridge/core"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
@@ -21,7 +21,7 @@ export const line = (event: SuiteRunner.Event): string | undefined => {
     }
     case "Progress": {
       const c = event.run.counts
-      return `${event.provider}: ${event.run.status.unified} ${c.finished}/${c.total} done (queued ${c.queued}, running ${c.running}, passed ${c.passed}, failed ${c.failed + c.errored})`
+      return `${event.provider}: ${event.run.status.unified} ${c.finished}/${c.total} done (queued ${c.queued}, running ${c.running}, passed ${c.passed}, failed ${c.failed + c.errored}${c.pending > 0 ? `, verdict pending ${c.pending}` : ""})`
     }
     case "Finished":
       return event.report.error
@@ -51,6 +51,8 @@ interface Row {
   running: number
   passed: number
   failed: number
+  /** Finished, verdict not read yet (read with the results). */
+  pending: number
   done: number
   startedAt: number
   endedAt: number | undefined
@@ -72,7 +74,7 @@ export const renderRows = (rows: ReadonlyMap<string, Row>, now: number): Readonl
   const width = Math.max(...[...rows.keys()].map((k) => k.length))
   return [...rows.entries()].map(([provider, r]) =>
     `${provider.padEnd(width)} ${bar(r.done, r.total)} ${String(r.done).padStart(3)}/${String(r.total).padEnd(3)} ` +
-    `queued ${r.queued} running ${r.running} passed ${r.passed} failed ${r.failed}  ${elapsed((r.endedAt ?? now) - r.startedAt)}  ${r.status}${r.note ? ` ${r.note}` : ""}`
+    `queued ${r.queued} running ${r.running} passed ${r.passed} failed ${r.failed}${r.pending > 0 ? ` verdict pending ${r.pending}` : ""}  ${elapsed((r.endedAt ?? now) - r.startedAt)}  ${r.status}${r.note ? ` ${r.note}` : ""}`
   )
 }
 
@@ -80,7 +82,7 @@ export const renderRows = (rows: ReadonlyMap<string, Row>, now: number): Readonl
 export const live = (providers: ReadonlyArray<string>, write: (s: string) => void = (s) => process.stderr.write(s)): Effect.Effect<Reporter, never, Scope.Scope> =>
   Effect.gen(function*() {
     const start = Date.now()
-    const rows = new Map<string, Row>(providers.map((p) => [p, { status: "starting", total: 0, queued: 0, running: 0, passed: 0, failed: 0, done: 0, startedAt: start, endedAt: undefined, note: "" }]))
+    const rows = new Map<string, Row>(providers.map((p) => [p, { status: "starting", total: 0, queued: 0, running: 0, passed: 0, failed: 0, pending: 0, done: 0, startedAt: start, endedAt: undefined, note: "" }]))
     let drawn = 0
     const draw = () => {
       const lines = renderRows(rows, Date.now())
@@ -96,12 +98,16 @@ export const live = (providers: ReadonlyArray<string>, write: (s: string) => voi
           if (event._tag === "Completed") return draw()
           const row = rows.get(event.provider)
           if (row === undefined) return
+          const counts = (c: Run.RunCounts) =>
+            Object.assign(row, { total: c.total, queued: c.queued, running: c.running, passed: c.passed, failed: c.failed + c.errored, pending: c.pending, done: c.finished })
           if (event._tag === "Started" || event._tag === "Progress") {
-            const c = event.run.counts
-            Object.assign(row, { status: event.run.status.unified, total: c.total, queued: c.queued, running: c.running, passed: c.passed, failed: c.failed + c.errored, done: c.finished })
+            counts(event.run.counts)
+            row.status = event.run.status.unified
             if (event._tag === "Started" && event.run.warnings.length > 0) row.note = `(${event.run.warnings.length} warnings)`
           } else {
             row.endedAt = Date.now()
+            // The report's counts: the pending verdicts settled by the results read.
+            if (event.report.counts !== undefined) counts(event.report.counts)
             row.status = event.report.error ? `failed: ${event.report.error.reason}` : event.report.status.unified
           }
           draw()

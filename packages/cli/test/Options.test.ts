@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Cli, Overrides, Plugins, ProjectConfig, Progress, SuiteFile, SuiteSchema } from "@simbridge/cli"
-import { Retry } from "@simbridge/core"
+import { ProviderRef, Retry, Run, Status, SuiteRunner } from "@simbridge/core"
 import { readFileSync } from "node:fs"
 import { fileURLToPath } from "node:url"
 import * as Effect from "effect/Effect"
@@ -72,13 +72,27 @@ describe("suite JSON Schema", () => {
 describe("live progress", () => {
   it("renders one line per provider with bar, counts and elapsed time", () => {
     const rows = new Map([
-      ["vapi", { status: "running", total: 4, queued: 1, running: 1, passed: 1, failed: 1, done: 2, startedAt: 0, endedAt: undefined, note: "" }],
-      ["interactly", { status: "completed", total: 4, queued: 0, running: 0, passed: 4, failed: 0, done: 4, startedAt: 0, endedAt: 65_000, note: "" }]
+      ["vapi", { status: "running", total: 4, queued: 1, running: 1, passed: 1, failed: 1, pending: 0, done: 2, startedAt: 0, endedAt: undefined, note: "" }],
+      ["interactly", { status: "completed", total: 4, queued: 0, running: 0, passed: 4, failed: 0, pending: 0, done: 4, startedAt: 0, endedAt: 65_000, note: "" }],
+      ["roark", { status: "running", total: 4, queued: 0, running: 1, passed: 0, failed: 0, pending: 3, done: 3, startedAt: 0, endedAt: undefined, note: "" }]
     ])
     expect(Progress.renderRows(rows, 5_000)).toEqual([
       "vapi       [##########----------]   2/4   queued 1 running 1 passed 1 failed 1  0:05  running",
-      "interactly [####################]   4/4   queued 0 running 0 passed 4 failed 0  1:05  completed"
+      "interactly [####################]   4/4   queued 0 running 0 passed 4 failed 0  1:05  completed",
+      "roark      [###############-----]   3/4   queued 0 running 1 passed 0 failed 0 verdict pending 3  0:05  running"
     ])
+  })
+
+  it("the plain line names the finished conversations whose verdict is not read yet", () => {
+    const run = new Run.Run({
+      ref: ProviderRef.make("roark", "run", "job-1"),
+      provider: "roark",
+      status: new Status.Status({ unified: "running", raw: "RUNNING_SIMULATIONS" }),
+      counts: new Run.RunCounts({ total: 4, queued: 0, running: 1, passed: 1, failed: 0, errored: 0, skipped: 0, pending: 2 })
+    })
+    expect(Progress.line(SuiteRunner.Event.Progress({ provider: "roark", run }))).toBe(
+      "roark: running 3/4 done (queued 0, running 1, passed 1, failed 0, verdict pending 2)"
+    )
   })
 })
 

@@ -11,7 +11,10 @@ import { Warning } from "./Warning.js"
 
 const Count = Schema.Int.pipe(Schema.nonNegative())
 
-/** How many conversations are in each state. `queued + running + finished` is `total`. */
+/**
+ * How many conversations are in each state. `queued + running + finished` is `total`, where
+ * `finished` is `passed + failed + errored + skipped + pending`.
+ */
 export class RunCounts extends Schema.Class<RunCounts>("RunCounts")({
   total: Count,
   queued: Count,
@@ -19,10 +22,16 @@ export class RunCounts extends Schema.Class<RunCounts>("RunCounts")({
   passed: Count,
   failed: Count,
   errored: Count,
-  skipped: Count
+  skipped: Count,
+  /**
+   * Finished conversations whose verdict was not read yet: only in snapshots read with
+   * `verdicts: false` (see `WatchOptions.verdicts`), from vendors where each conversation's verdict
+   * costs a request of its own. The results read gives their verdicts. Absent (0) in older data.
+   */
+  pending: Schema.optionalWith(Count, { default: () => 0 })
 }) {
   get finished(): number {
-    return this.passed + this.failed + this.errored + this.skipped
+    return this.passed + this.failed + this.errored + this.skipped + this.pending
   }
 }
 

@@ -75,7 +75,17 @@ export interface Driver {
    * it did not observe. When present, `watch` tracks all watched runs of the provider with one
    * polling loop (see `RunTracker`) instead of one `getRun` loop per run.
    */
-  readonly getRuns?: (ids: ReadonlyArray<string>) => Effect.Effect<ReadonlyArray<typeof Run.Encoded>, ProviderError.ProviderError>
+  readonly getRuns?: (ids: ReadonlyArray<string>, options?: GetRunsOptions) => Effect.Effect<ReadonlyArray<typeof Run.Encoded>, ProviderError.ProviderError>
+}
+
+export interface GetRunsOptions {
+  /**
+   * Whether the counts must split finished conversations into passed / failed / errored / skipped;
+   * default true. When false, a driver whose vendor needs a request per conversation for its
+   * verdict may skip those requests and count such conversations as `pending` (the results read
+   * gives their verdicts). Drivers whose verdicts come with the run's listing ignore it.
+   */
+  readonly verdicts?: boolean | undefined
 }
 
 export interface CheckOptions {
@@ -94,6 +104,15 @@ export interface WatchOptions {
   readonly interval?: Duration.DurationInput | undefined
   /** Polling slows down while nothing changes, up to this; default 10 seconds. */
   readonly maxInterval?: Duration.DurationInput | undefined
+  /**
+   * Whether every snapshot's counts carry each finished conversation's verdict; default true.
+   * `false` is for callers that read the results once the run is terminal (the suite runner): on
+   * vendors where a verdict costs a request per conversation (Roark, Interactly) the snapshots then
+   * count those conversations as `pending` instead of reading their verdicts, and the results read
+   * reads each verdict once. The first snapshot (`getRun`) always carries verdicts. Only providers
+   * whose driver has `getRuns` honour it.
+   */
+  readonly verdicts?: boolean | undefined
 }
 
 export interface ResultsOptions {
@@ -347,12 +366,18 @@ export const make = (driver: Driver, options: MakeOptions = {}): Service => {
   const watchKey = (run: Run) => `${run.status.raw}|${run.status.unified}|${JSON.stringify(run.counts)}`
   // One tracker per provider, created here once; its polling loop runs only while watchers exist.
   const getRuns = driver.getRuns
-  const tracker = getRuns === undefined ? undefined : RunTracker.make({
-    provider: name,
-    getRuns: (ids) => retry(bounded(getRuns(ids))).pipe(span("getRuns", { "simbridge.runs": ids.length })),
-    decode: decodeRun("getRuns"),
-    key: watchKey
-  })
+  // Two trackers: snapshots with every verdict, and snapshots that may leave verdicts `pending`.
+  const makeTracker = (verdicts: boolean) =>
+    getRuns === undefined ? undefined : RunTracker.make({
+      provider: name,
+      getRuns: (ids) =>
+        retry(bounded(getRuns(ids, { verdicts }))).pipe(span("getRuns", { "simbridge.runs": ids.length, "simbridge.verdicts": verdicts })),
+      decode: decodeRun("getRuns"),
+      key: watchKey
+    })
+  const trackers = { withVerdicts: makeTracker(true), withoutVerdicts: makeTracker(false) }
+  const trackerFor = (opts: WatchOptions | undefined) =>
+    (opts?.verdicts ?? options.watch?.verdicts ?? true) ? trackers.withVerdicts : trackers.withoutVerdicts
 
   const intervals = (opts: WatchOptions | undefined) => ({
     interval: Duration.decode(opts?.interval ?? options.watch?.interval ?? Duration.seconds(1)),
@@ -364,6 +389,7 @@ export const make = (driver: Driver, options: MakeOptions = {}): Service => {
 
   const watch: Service["watch"] = (ref, opts) => {
     const { interval: first, maxInterval: max } = intervals(opts)
+    const tracker = trackerFor(opts)
     if (tracker !== undefined) {
       // The first snapshot is read at once, as without batching; later ones come from the tracker.
       return tracker.track(getRun(ref), { interval: first, maxInterval: max })
@@ -392,6 +418,7 @@ export const make = (driver: Driver, options: MakeOptions = {}): Service => {
 
   const follow = <E, R>(ref: ProviderRef, onSnapshot: (run: Run) => Effect.Effect<void, E, R>, opts?: WatchOptions): Effect.Effect<Run, ProviderError.ProviderError | E, R> => {
     const { interval: first, maxInterval: max } = intervals(opts)
+    const tracker = trackerFor(opts)
     if (tracker !== undefined) return tracker.follow(getRun(ref), { interval: first, maxInterval: max }, onSnapshot)
     const loop = (delay: Duration.Duration, last: string): Effect.Effect<Run, ProviderError.ProviderError | E, R> =>
       Effect.flatMap(Effect.zipRight(Effect.sleep(delay), getRun(ref)), (run) => {

@@ -21,10 +21,10 @@ import type { ProviderError } from "./ProviderError.js"
 import type { ProviderRef } from "./ProviderRef.js"
 import type { Result } from "./Result.js"
 import type { Provisioning } from "./Provisioning.js"
-import { Run } from "./Run.js"
+import { Run, RunCounts } from "./Run.js"
 import * as SimulationProvider from "./SimulationProvider.js"
 import { Status } from "./Status.js"
-import { ComparisonRow, RunError, RunReport, SuiteReport, version } from "./SuiteReport.js"
+import { ComparisonRow, RunError, RunReport, SuiteReport, totalsOf, version } from "./SuiteReport.js"
 import type { Warning } from "./Warning.js"
 
 export type Event = Data.TaggedEnum<{
@@ -211,12 +211,14 @@ export const run = (
           yield* emit(Event.Started({ provider: provider.name, run }))
           if (journal) yield* journal.started(provider.name, marker, run)
           // `follow`, not `watch`: the same snapshots without a Stream per run (suites of
-          // thousands of runs are followed at once).
+          // thousands of runs are followed at once). Without verdicts: the results read below
+          // gives every conversation's verdict, so the snapshots need not read them one by one
+          // (on Roark and Interactly that is a request per conversation).
           const watched = yield* provider.follow(run.ref, (snapshot) =>
             Effect.zipRight(
               Ref.update(state, (s) => ({ ...s, run: Option.some(keepWarnings(snapshot, run)) })),
               emit(Event.Progress({ provider: provider.name, run: keepWarnings(snapshot, run) }))
-            ).pipe(Effect.zipRight(journal ? journal.progress(provider.name, marker, snapshot) : Effect.void)), options.watch).pipe(
+            ).pipe(Effect.zipRight(journal ? journal.progress(provider.name, marker, snapshot) : Effect.void)), { verdicts: false, ...options.watch }).pipe(
             Effect.tapError(fail("watch")),
             Effect.option
           )
@@ -265,10 +267,40 @@ const settleTimeout = Duration.seconds(5)
 const keepWarnings = (snapshot: Run, started: Run): Run =>
   snapshot.warnings.length >= started.warnings.length ? snapshot : new Run({ ...snapshot, warnings: started.warnings })
 
+/** Reads the results, and settles the `pending` verdicts of the last snapshot's counts with them. */
 const readResults = (state: Ref.Ref<ProviderState>, provider: SimulationProvider.Service, run: Run) =>
   Stream.runCollect(provider.results(run.ref)).pipe(
-    Effect.tap((results) => Ref.update(state, (s) => ({ ...s, results: Chunk.toReadonlyArray(results) })))
+    Effect.tap((collected) => {
+      const results = Chunk.toReadonlyArray(collected)
+      return Ref.update(state, (s) => ({
+        ...s,
+        results,
+        run: Option.map(s.run, (latest) =>
+          latest.counts.pending === 0 ? latest : new Run({ ...latest, counts: settleVerdicts(latest.counts, results) }))
+      }))
+    })
   )
+
+/**
+ * The counts with their `pending` conversations given the verdicts of the results: passed, failed,
+ * errored and skipped are counted from the results, and whatever finished conversation they do not
+ * account for stays pending.
+ */
+export const settleVerdicts = (counts: RunCounts, results: ReadonlyArray<Result>): RunCounts => {
+  const totals = totalsOf(results)
+  const decided = totals.passed + totals.failed + totals.errored + totals.skipped
+  const pending = Math.max(0, counts.finished - decided)
+  return new RunCounts({
+    total: Math.max(counts.total, counts.queued + counts.running + decided + pending),
+    queued: counts.queued,
+    running: counts.running,
+    passed: totals.passed,
+    failed: totals.failed,
+    errored: totals.errored,
+    skipped: totals.skipped,
+    pending
+  })
+}
 
 /** The same run as a stream of events, ending with `Completed`. */
 export const stream = (

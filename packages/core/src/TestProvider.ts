@@ -227,17 +227,20 @@ export const make = (options: Options = {}): Effect.Effect<{ readonly driver: Si
       }
     }
 
-    const snapshot = (run: StoredRun, now: number): typeof Run.Run.Encoded => {
+    /** With `verdicts: false`, finished conversations are counted as `pending`, as a vendor whose verdicts cost a request each. */
+    const snapshot = (run: StoredRun, now: number, verdicts = true): typeof Run.Run.Encoded => {
       const results = Plan.slots(run.plan).map((slot, i) => resultOf(run, slot, i, now))
       const count = (f: (r: typeof Result.Result.Encoded) => boolean) => results.filter(f).length
+      const decided = (verdict: string) => (verdicts ? count((r) => r.verdict === verdict) : 0)
       const counts = {
         total: results.length,
         queued: count((r) => r.status.unified === "queued"),
         running: count((r) => r.status.unified === "running"),
-        passed: count((r) => r.verdict === "pass"),
-        failed: count((r) => r.verdict === "fail"),
-        errored: count((r) => r.verdict === "error"),
-        skipped: count((r) => r.verdict === "skipped")
+        passed: decided("pass"),
+        failed: decided("fail"),
+        errored: decided("error"),
+        skipped: decided("skipped"),
+        ...(verdicts ? {} : { pending: count((r) => r.verdict !== "pending") })
       }
       const raw = run.canceledAt !== undefined && run.canceledAt <= now
         ? "cancelled"
@@ -273,13 +276,13 @@ export const make = (options: Options = {}): Effect.Effect<{ readonly driver: Si
         : ({ ...run, status: { unified: 42, raw: run.status.raw } } as unknown as typeof Run.Run.Encoded)
 
     // Runs it does not know are omitted, as a vendor's list would.
-    const getRuns: NonNullable<SimulationProvider.Driver["getRuns"]> = (ids) =>
-      guarded("getRuns", [ids], Effect.gen(function*() {
+    const getRuns: NonNullable<SimulationProvider.Driver["getRuns"]> = (ids, options) =>
+      guarded("getRuns", [ids, options?.verdicts ?? true], Effect.gen(function*() {
         const stored = yield* Ref.get(runs)
         const now = yield* Clock.currentTimeMillis
         return ids.flatMap((id) => {
           const run = stored.get(id)
-          return run === undefined ? [] : [snapshot(run, now)]
+          return run === undefined ? [] : [snapshot(run, now, options?.verdicts ?? true)]
         })
       }), (all, fault) => all.map((run) => corruptRun(run, fault)))
     const driver: SimulationProvider.Driver = {

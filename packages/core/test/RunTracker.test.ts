@@ -120,6 +120,29 @@ describe("RunTracker (watch through a driver with getRuns)", () => {
       expect(a[a.length - 1]).toBe("done:0/4")
     }))
 
+  it.effect("watchers without verdicts share their own polling loop; their snapshots count finished conversations as pending", () =>
+    Effect.gen(function*() {
+      const { control, driver } = yield* TestProvider.make(timing)
+      const provider = SimulationProvider.make(driver)
+      const full = yield* provider.startRun(plan)
+      const light = yield* provider.startRun(plan)
+      const a = yield* Effect.fork(Stream.runCollect(provider.watch(full.ref, watchOptions)))
+      const b = yield* Effect.fork(Stream.runCollect(provider.watch(light.ref, { ...watchOptions, verdicts: false })))
+      yield* TestClock.adjust("2 minutes")
+      const withVerdicts = Chunk.toReadonlyArray(yield* Fiber.join(a))
+      const without = Chunk.toReadonlyArray(yield* Fiber.join(b))
+      const counts = (r: Run.Run) => [r.counts.passed + r.counts.failed, r.counts.pending]
+      expect(counts(withVerdicts[withVerdicts.length - 1]!)).toEqual([4, 0])
+      expect(counts(without[without.length - 1]!)).toEqual([0, 4])
+      expect(without[without.length - 1]!.counts.finished).toBe(4)
+      // Each loop asked for its own ids only, with its own verdicts flag.
+      const batches = (yield* control.calls).filter((c) => c.operation === "getRuns")
+      for (const c of batches) {
+        expect(c.args[0]).toEqual([c.args[1] === false ? light.ref.id : full.ref.id])
+      }
+      expect(new Set(batches.map((c) => c.args[1]))).toEqual(new Set([true, false]))
+    }))
+
   it.effect("a getRuns that fails after the retry loop fails the watchers of that batch", () =>
     Effect.gen(function*() {
       const { control, driver } = yield* TestProvider.make(timing)

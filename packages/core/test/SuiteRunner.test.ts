@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { SimulationProvider, SuiteRunner, TestProvider } from "@simbridge/core"
+import { type Result, Run, SimulationProvider, SuiteRunner, TestProvider } from "@simbridge/core"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Ref from "effect/Ref"
@@ -35,6 +35,39 @@ describe("SuiteRunner", () => {
       expect(tags.filter((t) => t.startsWith("Finished"))).toHaveLength(2)
       expect(tags.filter((t) => t.startsWith("Progress:alpha")).length).toBeGreaterThanOrEqual(2)
       expect(tags[tags.length - 1]).toBe("Completed")
+    }))
+
+  it.effect("follows without verdicts, and settles the pending ones of the report's counts with the results", () =>
+    Effect.gen(function*() {
+      const a = yield* provider("alpha", { outcome: (slot) => (slot.iteration === 2 ? "fail" : "pass") })
+      const events = yield* Ref.make<ReadonlyArray<SuiteRunner.Event>>([])
+      const fiber = yield* Effect.fork(SuiteRunner.run(plan, [a.service], {
+        watch: { interval: "1 second" },
+        onEvent: (e) => Ref.update(events, (es) => [...es, e])
+      }))
+      yield* TestClock.adjust("5 minutes")
+      const report = yield* Fiber.join(fiber)
+
+      // The tracker asked for no verdicts; the snapshots counted finished conversations as pending.
+      const batches = (yield* a.control.calls).filter((c) => c.operation === "getRuns")
+      expect(batches.length).toBeGreaterThan(0)
+      expect(batches.every((c) => c.args[1] === false)).toBe(true)
+      const progress = (yield* Ref.get(events)).flatMap((e) => (e._tag === "Progress" ? [e.run.counts] : []))
+      const last = progress[progress.length - 1]!
+      expect([last.passed, last.failed, last.pending, last.finished]).toEqual([0, 0, 4, 4])
+      // The report's counts come from the results: nothing pending, the split the verdicts give.
+      const verdicts = report.runs[0]!.results.map((r) => r.verdict)
+      expect(verdicts.filter((v) => v === "fail")).toHaveLength(2)
+      expect(report.runs[0]!.counts).toMatchObject({ total: 4, queued: 0, running: 0, passed: 2, failed: 2, errored: 0, skipped: 0, pending: 0 })
+      const finished = (yield* Ref.get(events)).find((e) => e._tag === "Finished")
+      expect(finished?._tag === "Finished" ? finished.report.counts : undefined).toEqual(report.runs[0]!.counts)
+    }))
+
+  it.effect("settleVerdicts counts the results' verdicts and keeps unaccounted finished conversations pending", () =>
+    Effect.sync(() => {
+      const counts = new Run.RunCounts({ total: 5, queued: 0, running: 1, passed: 1, failed: 0, errored: 0, skipped: 0, pending: 3 })
+      const results = [{ verdict: "pass" }, { verdict: "fail" }, { verdict: "error" }] as unknown as ReadonlyArray<Result.Result>
+      expect(SuiteRunner.settleVerdicts(counts, results)).toMatchObject({ total: 5, running: 1, passed: 1, failed: 1, errored: 1, skipped: 0, pending: 1 })
     }))
 
   it.effect("a provider that fails does not stop the others; its report carries the reason and step", () =>

@@ -680,7 +680,7 @@ export const makeDriver = (options: DriverOptions = {}): Effect.Effect<Driver, n
 
     /** The canonical run from its groups and their reads. */
     const assemble = (id: string, groups: ReadonlyArray<Wire.SimulationGroup>, reads: ReadonlyArray<GroupRead>) => {
-      const sum = (k: keyof typeof Run.RunCounts.Encoded) => reads.reduce((n, d) => n + d.counts[k], 0)
+      const sum = (k: keyof typeof Run.RunCounts.Encoded) => reads.reduce((n, d) => n + (d.counts[k] ?? 0), 0)
       const counts = { total: sum("total"), queued: sum("queued"), running: sum("running"), passed: sum("passed"), failed: sum("failed"), errored: sum("errored"), skipped: sum("skipped") }
       return snapshot(id, groups, counts, { evaluationSummary: reads.map((d) => d.metrics) })
     }

@@ -328,7 +328,7 @@ const now = Effect.map(Clock.currentTimeMillis, (ms) => new Date(ms).toISOString
 
 const sameCounts = (a: Run.RunCounts, b: Run.RunCounts) =>
   a.total === b.total && a.queued === b.queued && a.running === b.running && a.passed === b.passed &&
-  a.failed === b.failed && a.errored === b.errored && a.skipped === b.skipped
+  a.failed === b.failed && a.errored === b.errored && a.skipped === b.skipped && a.pending === b.pending
 
 const RUN_COLUMNS = `r.id, r.execution_id, e.suite, e.plan_hash, r.provider, r.marker, r.ref, r.phase, r.status_unified,
   r.status_raw, r.counts_json, r.error_json, r.created_at, r.started_at, r.updated_at, r.finished_at`
