@@ -29,6 +29,8 @@ export interface Options {
   readonly trackingRuns?: number | undefined
   /** Where section 4's emulators run: child processes (default, when built) or this process. */
   readonly trackingEmulators?: "process" | "inline" | undefined
+  /** Whether section 4's snapshots read every verdict (default false, as the suite runner follows). */
+  readonly trackingVerdicts?: boolean | undefined
 }
 
 export interface Results {
@@ -86,7 +88,7 @@ export const run = async (options: Options): Promise<Results> => {
       runs: options.trackingRuns ?? (q ? 8 : 10_000),
       itemsPerRun: q ? 2 : 10,
       speed: q ? 50 : 1,
-      watch: q ? { interval: "20 millis", maxInterval: "100 millis" } : {},
+      watch: { ...(q ? { interval: "20 millis", maxInterval: "100 millis" } : {}), verdicts: options.trackingVerdicts ?? false },
       emulators: options.trackingEmulators,
       log
     }))

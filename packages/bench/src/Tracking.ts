@@ -3,7 +3,9 @@
  * over the vendors' emulators. Each run is started (at most 64 creations in flight) and then
  * followed with `SimulationProvider.follow` until it is terminal, as the suite runner does (the
  * snapshots of `watch` without a Stream per run; through the provider's batched tracker where the
- * driver has `getRuns`).
+ * driver has `getRuns`), without verdicts unless `watch.verdicts` is set: the suite runner reads
+ * each conversation's verdict with the results, so its snapshots count finished conversations
+ * whose verdict costs a request of its own (Roark, Interactly) as pending.
  *
  * The emulators run out of process by default (one child Node process per vendor,
  * `EmulatorProcess.js`), so the peak RSS is the adapter's alone; the children's peak RSS
@@ -48,7 +50,7 @@ export interface Result {
   readonly runs: number
   readonly itemsPerRun: number
   readonly speed: number
-  readonly watch: { readonly interval: string; readonly maxInterval: string }
+  readonly watch: { readonly interval: string; readonly maxInterval: string; readonly verdicts: boolean }
   readonly wallMs: number
   readonly createMs: number
   /** Where the emulators ran: child processes (the RSS figures are the adapter's) or this process. */
@@ -238,7 +240,7 @@ export const run = async (options: Options): Promise<Result> => {
       runs: options.runs,
       itemsPerRun: options.itemsPerRun,
       speed: options.speed,
-      watch: { interval: Duration.format(Duration.decode(options.watch.interval ?? "1 second")), maxInterval: Duration.format(Duration.decode(options.watch.maxInterval ?? "10 seconds")) },
+      watch: { interval: Duration.format(Duration.decode(options.watch.interval ?? "1 second")), maxInterval: Duration.format(Duration.decode(options.watch.maxInterval ?? "10 seconds")), verdicts: options.watch.verdicts ?? true },
       wallMs: Math.round(wallMs),
       createMs: Math.round(createMs),
       emulators,

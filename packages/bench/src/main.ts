@@ -3,7 +3,9 @@
  *
  * Flags: `--quick` (tiny sizes), `--only=overhead,sdk,throughput,tracking,coldStart,demo`,
  * `--vendors=vapi,roark`, `--tracking-runs=N`, `--tracking-emulators=process|inline` (section 4's
- * emulators in child processes, the default, or in this process), `--out=<file>`.
+ * emulators in child processes, the default, or in this process), `--tracking-verdicts=true|false`
+ * (whether section 4's snapshots read every verdict; default false, as the suite runner follows),
+ * `--out=<file>`.
  *
  * @since 0.1.0
  */
@@ -23,6 +25,8 @@ const out = flag("out") ?? fileURLToPath(new URL("../bench/results.json", import
 const trackingRuns = flag("tracking-runs")
 const trackingEmulators = flag("tracking-emulators")
 if (trackingEmulators !== undefined && trackingEmulators !== "process" && trackingEmulators !== "inline") throw new Error("--tracking-emulators: process or inline")
+const trackingVerdicts = flag("tracking-verdicts")
+if (trackingVerdicts !== undefined && trackingVerdicts !== "true" && trackingVerdicts !== "false") throw new Error("--tracking-verdicts: true or false")
 mkdirSync(dirname(out), { recursive: true })
 const write = (value: unknown) => writeFileSync(out, `${JSON.stringify(value, null, 2)}\n`)
 const results = await Harness.run({
@@ -31,6 +35,7 @@ const results = await Harness.run({
   vendors: list("vendors"),
   trackingRuns: trackingRuns === undefined ? undefined : Number(trackingRuns),
   trackingEmulators,
+  trackingVerdicts: trackingVerdicts === undefined ? undefined : trackingVerdicts === "true",
   checkpoint: write
 })
 write(results)
