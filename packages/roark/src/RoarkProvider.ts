@@ -561,28 +561,54 @@ export const makeWith = (options: MakeOptions = {}): Effect.Effect<Instrumented,
       return { status, evaluations, verdict: Result.verdictOf(status, evaluations) }
     })
 
+  /**
+   * The same without any request (snapshots read with `verdicts: false`): a finished call whose
+   * evaluations are not in the run's cache yet has verdict `undefined` (counted as `pending`; the
+   * results read reads its metrics). Verdicts that come from the status alone (failed, timed out,
+   * canceled) and finished jobs without a call cost nothing and are given as `verdictOf` gives them.
+   */
+  const knownVerdictOf = (
+    runId: string,
+    terminal: boolean,
+    ctx: RunContext,
+    sim: Wire.SimulationJob,
+    scenario: string
+  ): Effect.Effect<{ readonly status: { readonly unified: Status.UnifiedStatus; readonly raw: string }; readonly verdict: Status.Verdict | undefined }, ProviderError.ProviderError> => {
+    const status = M.resultStatus(sim.status, sim.processingStatus)
+    if (status.unified === "completed" && sim.callId !== undefined && sim.callId !== null && cache.find(runId)?.evaluations.get(sim.simulationJobId) === undefined) {
+      return Effect.succeed({ status, verdict: undefined })
+    }
+    return verdictOf(runId, terminal, ctx, sim, scenario)
+  }
+
   /** Canonical scenario ids of a job's simulation jobs, in order (one lookup per unknown scenario). */
   const scenariosOf = (ctx: RunContext, sims: ReadonlyArray<Wire.SimulationJob>) =>
     Effect.forEach(sims, (sim) => canonicalScenario(ctx, sim))
 
   /**
-   * The canonical run of a job detail. Counts are exact at every snapshot: each finished call's
-   * metrics are read the first time the call is seen finished (4 at a time per job; `getRuns`
-   * reads up to 8 jobs at once, so at most 32 requests are in flight) and kept for the
-   * snapshots and the results read that follow.
+   * The canonical run of a job detail. With `verdicts` (the default) counts are exact at every
+   * snapshot: each finished call's metrics are read the first time the call is seen finished (4 at
+   * a time per job; `getRuns` reads up to 8 jobs at once, so at most 32 requests are in flight) and
+   * kept for the snapshots and the results read that follow. Without, no metrics are read: a
+   * finished call whose evaluations are not cached yet is counted `pending`.
    */
-  const buildRun = (detail: Wire.RunPlanJobDetail, ctx: RunContext) =>
+  const buildRun = (detail: Wire.RunPlanJobDetail, ctx: RunContext, verdicts = true) =>
     Effect.gen(function*() {
       const runId = detail.simulationRunPlanJobId
       const terminal = M.terminalJobStatuses.has(detail.status)
       if (terminal) cache.settle(runId)
-      const counts = { total: 0, queued: 0, running: 0, passed: 0, failed: 0, errored: 0, skipped: 0 }
+      const counts = { total: 0, queued: 0, running: 0, passed: 0, failed: 0, errored: 0, skipped: 0, pending: 0 }
       const scenarios = yield* scenariosOf(ctx, detail.simulationJobs)
-      const verdicts = yield* Effect.forEach(detail.simulationJobs, (sim, i) => verdictOf(runId, terminal, ctx, sim, scenarios[i]!), { concurrency: 4 })
-      for (const { status, verdict } of verdicts) {
+      const judged = yield* Effect.forEach(
+        detail.simulationJobs,
+        (sim, i) => verdicts ? verdictOf(runId, terminal, ctx, sim, scenarios[i]!) : knownVerdictOf(runId, terminal, ctx, sim, scenarios[i]!),
+        { concurrency: 4 }
+      )
+      for (const { status, verdict } of judged) {
         counts.total++
         if (status.unified === "queued") counts.queued++
         else if (status.unified === "running" || status.unified === "unknown") counts.running++
+        else if (verdict === undefined) counts.pending++
         else if (verdict === "pass") counts.passed++
         else if (verdict === "fail") counts.failed++
         else if (verdict === "skipped") counts.skipped++
@@ -593,12 +619,14 @@ export const makeWith = (options: MakeOptions = {}): Effect.Effect<Instrumented,
         counts.total = ctx.expected
         counts.queued = ctx.expected
       }
+      // `pending` only when some are: with verdicts the counts are what they were before it existed.
+      const { pending, ...decided } = counts
       const run: RunEncoded = {
         ref: ref("run", detail.simulationRunPlanJobId),
         provider: name,
         name: ctx.planName,
         status,
-        counts,
+        counts: pending === 0 ? decided : counts,
         ...(detail.createdAt ? { createdAt: detail.createdAt } : {}),
         ...(detail.startedAt ? { startedAt: detail.startedAt } : {}),
         ...(detail.endedAt ? { endedAt: detail.endedAt } : {}),
@@ -630,11 +658,14 @@ export const makeWith = (options: MakeOptions = {}): Effect.Effect<Instrumented,
       }, ctx)
     })
 
-  const getRun: SimulationProvider.Driver["getRun"] = (id) =>
+  /** A job's run: its detail, read now; without `verdicts`, no metrics are read (see `buildRun`). */
+  const readRun = (id: string, verdicts: boolean) =>
     Effect.gen(function*() {
       const detail = yield* client.runPlanJobs.get(id)
-      return yield* buildRun(detail, yield* contextFor(detail))
+      return yield* buildRun(detail, yield* contextFor(detail), verdicts)
     })
+
+  const getRun: SimulationProvider.Driver["getRun"] = (id) => readRun(id, true)
 
   /** The vendor's own payload for a result (a copy of the simulation job), only when asked for. */
   const withRaw = (result: ResultEncoded, sim: Wire.SimulationJob, raw: boolean): ResultEncoded =>
@@ -843,8 +874,9 @@ export const makeWith = (options: MakeOptions = {}): Effect.Effect<Instrumented,
       return statuses
     })
 
-  const getRuns: NonNullable<SimulationProvider.Driver["getRuns"]> = (ids) =>
+  const getRuns: NonNullable<SimulationProvider.Driver["getRuns"]> = (ids, options) =>
     Effect.gen(function*() {
+      const verdicts = options?.verdicts ?? true
       /** What this call starts from (entries evicted meanwhile by other reads still count). */
       const known = new Map<string, { readonly planId: string; readonly status: string; readonly run: RunEncoded }>()
       const missing: Array<string> = []
@@ -861,9 +893,9 @@ export const makeWith = (options: MakeOptions = {}): Effect.Effect<Instrumented,
       }
       /** Runs read by this call (a job's detail, after a listed status change or never read before). */
       const read = new Map<string, RunEncoded>()
-      const readRun = (id: string) => Effect.map(trackedGetRun(id), (run) => void read.set(id, run))
+      const readOne = (id: string) => Effect.map(readRun(id, verdicts), (run) => void read.set(id, remember(run)))
       // Jobs not tracked (never read, or evicted): once each (a watch reads its run with getRun first).
-      yield* Effect.forEach(missing, (id) => Effect.catchIf(readRun(id), (e) => e.reason === "NotFound", () => Effect.void), {
+      yield* Effect.forEach(missing, (id) => Effect.catchIf(readOne(id), (e) => e.reason === "NotFound", () => Effect.void), {
         concurrency: 8,
         discard: true
       })
@@ -874,10 +906,13 @@ export const makeWith = (options: MakeOptions = {}): Effect.Effect<Instrumented,
         const statuses = yield* listStatuses(planId, wanted)
         for (const id of wanted) {
           const listed = statuses.get(id)
-          if (listed !== undefined && listed !== known.get(id)!.status) changed.push(id)
+          const entry = known.get(id)!
+          // With verdicts, a run last read without them (by a watch without verdicts of the same
+          // run) is read again even if its status did not change: its counts must not be pending.
+          if ((listed !== undefined && listed !== entry.status) || (verdicts && (entry.run.counts?.pending ?? 0) > 0)) changed.push(id)
         }
       }
-      yield* Effect.forEach(changed, readRun, { concurrency: 8, discard: true })
+      yield* Effect.forEach(changed, readOne, { concurrency: 8, discard: true })
       const out: Array<RunEncoded> = []
       for (const id of ids) {
         const run = read.get(id) ?? known.get(id)?.run

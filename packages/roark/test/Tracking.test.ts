@@ -1,14 +1,16 @@
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { describe, expect, it } from "@effect/vitest"
-import { Plan, Retry, type Run, SimulationProvider, Status } from "@simbridge/core"
+import { Plan, ProviderRef, type Result, Retry, type Run, SimulationProvider, Status, SuiteRunner } from "@simbridge/core"
 import * as Tracking from "@simbridge/conformance/Tracking"
+import * as Chunk from "effect/Chunk"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
+import * as Stream from "effect/Stream"
 import { RoarkClient, RoarkEmulator, RoarkProvider } from "../src/index.js"
-import { fixture } from "./helpers.js"
+import { fixture, pollUntil } from "./helpers.js"
 
 const fastRetry = new Retry.RetryPolicy({ ...Retry.defaultPolicy, initialDelay: Duration.millis(10), maxDelay: Duration.millis(50), maxAttempts: 4 })
 const watchOptions = { interval: "20 millis", maxInterval: "100 millis" } as const
@@ -157,5 +159,151 @@ describe("RoarkProvider tracking (getRuns over the plan's job list)", () => {
       const runs = yield* d.getRuns!(ids)
       expect(runs.map((r) => r.ref.id)).toEqual(ids)
       expect(d.memory().tracked).toBeLessThanOrEqual(2)
+    }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
+})
+
+/**
+ * The dental suite with a second persona whose calls fail (the emulator's `emulatorOutcome`), 3
+ * iterations and 2 calls at a time: 3 completed calls (verdict from their metrics) and 3 failed
+ * ones (verdict from their status alone), finishing in waves.
+ */
+const mixed = () => {
+  const base = fixture("dental-clinic.json") as { personas: ReadonlyArray<unknown> }
+  return Schema.decodeUnknownSync(Plan.Plan)({
+    ...base,
+    iterations: 3,
+    concurrency: 2,
+    personas: [...base.personas, { id: "dropped-dan", name: "Dan", properties: { emulatorOutcome: "FAILED" } }]
+  })
+}
+
+const decided = (c: Run.RunCounts) => c.passed + c.failed + c.errored + c.skipped
+
+describe("RoarkProvider tracking without verdicts (getRuns' verdicts: false)", () => {
+  it.scopedLive("a watch without verdicts reads no metrics: completed calls are pending, failed ones keep their verdict; the results read gives them all", () =>
+    Effect.gen(function*() {
+      const { driver, handle } = yield* setup(10)
+      const d = yield* driver
+      const provider = SimulationProvider.make(d, { retry: fastRetry })
+      const plan = mixed()
+      const ids: Array<string> = []
+      for (let i = 0; i < 3; i++) ids.push((yield* provider.startRun(plan)).ref.id)
+      handle.requests.reset()
+      const watched = yield* Tracking.watchAll(provider, ids, { ...watchOptions, verdicts: false })
+      // (a) No metrics while tracking (the first snapshot, getRun, saw nothing finished yet).
+      expect(watched.map((s) => s[0]!.counts.finished)).toEqual([0, 0, 0])
+      expect(handle.requests.count(metricReads)).toBe(0)
+      const terminals = watched.map((s) => s[s.length - 1]!)
+      for (const t of terminals) {
+        expect(t.status.unified).toBe("completed")
+        // 3 completed calls (pending), 3 failed ones (errored: their verdict needs no metrics).
+        expect(t.counts).toMatchObject({ total: 6, queued: 0, running: 0, passed: 0, failed: 0, errored: 3, skipped: 0, pending: 3 })
+      }
+      // Snapshots on the way never split completed calls either.
+      for (const s of watched) for (const r of s) expect(r.counts.passed + r.counts.failed).toBe(0)
+      // (b) The results read reads each completed call's metrics once, and settles the pending counts
+      // to what getRun (with verdicts) says of the finished run.
+      const read: Array<ReadonlyArray<Result.Result>> = []
+      for (const t of terminals) {
+        const before = handle.requests.count(metricReads)
+        const results = Chunk.toReadonlyArray(yield* Stream.runCollect(provider.results(t.ref)))
+        expect(handle.requests.count(metricReads) - before).toBe(3)
+        expect(results.filter((r) => r.verdict === "pass" || r.verdict === "fail")).toHaveLength(3)
+        expect(results.filter((r) => r.verdict === "error")).toHaveLength(3)
+        read.push(results)
+      }
+      // Nothing kept once the results were read to the end.
+      expect(d.memory().cache).toEqual({ active: 0, settled: 0, entries: 0 })
+      for (const [i, id] of ids.entries()) {
+        const reference = yield* provider.getRun(new ProviderRef.ProviderRef({ provider: provider.name, kind: "run", id }))
+        expect(reference.counts.pending).toBe(0)
+        expect(decided(reference.counts)).toBe(6)
+        expect(SuiteRunner.settleVerdicts(terminals[i]!.counts, read[i]!)).toEqual(reference.counts)
+      }
+    }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
+
+  it.scopedLive("verdicts already read (by a getRun) are counted, not pending, and not read again", () =>
+    Effect.gen(function*() {
+      const { driver, handle } = yield* setup(6)
+      const d = yield* driver
+      const plan = mixed()
+      const provisioning = yield* SimulationProvider.make(d, { retry: fastRetry }).provision(plan)
+      const id = (yield* d.startRun({ plan, provisioning, marker: "m-cached" })).ref.id
+      // A getRun (with verdicts) once some calls completed, before the run ends.
+      const { last: midway } = yield* pollUntil(
+        d.getRun(id),
+        (r) => r.counts!.passed + r.counts!.failed > 0 || Status.isTerminal(r.status),
+        (r) => JSON.stringify(r.counts),
+        10,
+        1000
+      )
+      expect(Status.isTerminal(midway.status)).toBe(false)
+      const known = midway.counts!.passed + midway.counts!.failed
+      expect(known).toBeGreaterThan(0)
+      expect(known).toBeLessThan(3)
+      const metricsBefore = handle.requests.count(metricReads)
+      expect(metricsBefore).toBe(known)
+      const { last } = yield* pollUntil(d.getRuns!([id], { verdicts: false }), (rs) => rs.length === 1 && Status.isTerminal(rs[0]!.status), (rs) => JSON.stringify(rs), 10, 1000)
+      const terminal = last[0]!
+      expect(handle.requests.count(metricReads)).toBe(metricsBefore)
+      expect(terminal.counts!.passed + terminal.counts!.failed).toBe(known)
+      expect(terminal.counts!.pending).toBe(3 - known)
+      expect(terminal.counts!.errored).toBe(3)
+      // The results read reads only the calls not read before.
+      const results = yield* allResults(d, id)
+      expect(handle.requests.count(metricReads)).toBe(3)
+      expect(results).toHaveLength(6)
+    }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
+
+  it.scopedLive("getRuns with verdicts answers as getRun does, also when the same runs are followed without verdicts", () =>
+    Effect.gen(function*() {
+      const { driver, provider } = yield* setup(4)
+      const plan = mixed()
+      // Both modes on one driver, the one without verdicts first each time (it reads each status
+      // change first, ENDING_SIMULATIONS included, where every call is done): the answers with
+      // verdicts never have pending conversations, and end as getRun's.
+      const more: Array<string> = []
+      for (let i = 0; i < 3; i++) more.push((yield* provider.startRun(plan)).ref.id)
+      const both = yield* driver
+      const single = yield* driver
+      let pendingSeen = 0
+      let withVerdicts: ReadonlyArray<typeof Run.Run.Encoded> = []
+      for (let i = 0; i < 1000; i++) {
+        const without = yield* both.getRuns!(more, { verdicts: false })
+        pendingSeen += without.filter((r) => (r.counts?.pending ?? 0) > 0).length
+        withVerdicts = yield* both.getRuns!(more)
+        for (const r of withVerdicts) expect(r.counts?.pending ?? 0).toBe(0)
+        if (withVerdicts.length === more.length && withVerdicts.every((r) => Status.isTerminal(r.status))) break
+        yield* Effect.sleep("5 millis")
+      }
+      expect(withVerdicts.every((r) => Status.isTerminal(r.status))).toBe(true)
+      expect(withVerdicts).toEqual(yield* Effect.forEach(more, (id) => single.getRun(id)))
+      // The case above did happen: some answer without verdicts had pending conversations.
+      expect(pendingSeen).toBeGreaterThan(0)
+    }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
+
+  it.scopedLive("watch without verdicts then results costs no more requests than watch with verdicts then results", () =>
+    Effect.gen(function*() {
+      const measure = (verdicts: boolean) =>
+        Effect.gen(function*() {
+          const { driver, handle } = yield* setup(10)
+          const provider = SimulationProvider.make(yield* driver, { retry: fastRetry })
+          const plan = mixed()
+          const ids: Array<string> = []
+          for (let i = 0; i < 4; i++) ids.push((yield* provider.startRun(plan)).ref.id)
+          handle.requests.reset()
+          const watched = yield* Tracking.watchAll(provider, ids, { ...watchOptions, verdicts })
+          const watchMetrics = handle.requests.count(metricReads)
+          for (const s of watched) yield* Stream.runDrain(provider.results(s[s.length - 1]!.ref))
+          // Everything but the job list and job details (how often those are read depends on timing).
+          const perCall = ["GET /v1/call/:id/metrics", "GET /v1/call/:id/transcript", "GET /v1/call/:id"]
+          return { watchMetrics, perCall: Object.fromEntries(perCall.map((r) => [r, handle.requests.byRoute.get(r) ?? 0])) }
+        })
+      const withVerdicts = yield* measure(true)
+      const withoutVerdicts = yield* measure(false)
+      expect(withVerdicts.watchMetrics).toBe(4 * 3)
+      expect(withoutVerdicts.watchMetrics).toBe(0)
+      expect(withoutVerdicts.perCall).toEqual(withVerdicts.perCall)
+      expect(withoutVerdicts.perCall["GET /v1/call/:id/metrics"]).toBe(4 * 3)
     }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
 })
