@@ -12,7 +12,8 @@
  *   the run id is the group ids joined with `.` (one id for a single scenario x persona).
  * - Results are the groups' executions, joined with the workflow run of the workflow under test
  *   (transcript, latency) and its evaluation result (metrics -> evaluations, `passed` -> verdict);
- *   run counts come from the executions and the evaluation summary.
+ *   run counts come from the executions and the evaluation summary (or, tracked without verdicts,
+ *   from the group listing, with completed executions pending until their results are read).
  *
  * @since 0.1.0
  */
@@ -570,6 +571,12 @@ export const makeDriver = (options: DriverOptions = {}): Effect.Effect<Driver, n
       readonly key: string
       /** Whether the run's plan was known (it decides how verdicts are made). */
       readonly planned: boolean
+      /**
+       * Whether the read judged every completed execution (`getRun`, `getRuns` with verdicts). A
+       * read without verdicts may count completed executions as `pending`; `getRuns` with verdicts
+       * never answers from it.
+       */
+      readonly verdicts: boolean
       readonly counts: typeof Run.RunCounts.Encoded
       readonly metrics: GroupMetrics
       /**
@@ -591,8 +598,104 @@ export const makeDriver = (options: DriverOptions = {}): Effect.Effect<Driver, n
     const metricsOf = (summary: Wire.EvaluationSummary | undefined): GroupMetrics["metrics"] =>
       summary?.selected_workflow_summary?.metrics.map((m) => ({ metric: m.metric_name, averageScore: m.average_score ?? null, minScore: m.min_score ?? null, maxScore: m.max_score ?? null })) ?? []
 
-    /** Counts and evaluation summary of one group, as `group` (just read or listed) shows it. */
-    const readGroup = (runId: string, group: Wire.SimulationGroup): Effect.Effect<GroupRead, ProviderError.ProviderError> =>
+    /**
+     * The verdict of a completed execution if the driver's caches already tell it (a finished
+     * result, a judged read's verdict or a cached evaluation), without a request; else undefined.
+     * An execution judged without an evaluation (none yet) is not known: its evaluation may come.
+     */
+    const knownVerdict = (runId: string, groupId: string, simulationId: string, canonical: Canonical, e: Wire.SimulationRun, groupSize: number) =>
+      Effect.gen(function*(): Effect.fn.Return<Status.Verdict | undefined, ProviderError.ProviderError> {
+        const result = finished.peek(`${runId}/${Wire.idOf(e)}`)?.result
+        if (result !== undefined) return result.providerMetadata?.evaluationSource !== "none" ? result.verdict : undefined
+        const workflowRunId = e.selected_workflow_run_id ?? undefined
+        const evaluation = workflowRunId === undefined ? undefined : evaluations.peek(workflowRunId)
+        if (evaluation === undefined) return undefined
+        // Without metrics the verdict of a group's only execution comes from the group's summary.
+        if (Mapping.metricResults(evaluation.details).length === 0 && groupSize === 1 && summaries.peek(groupId) === undefined) return undefined
+        const judged = yield* judge(runId, groupId, simulationId, canonical, e, groupSize)
+        return judged.source === "none" ? undefined : judged.verdict
+      })
+
+    /** How many of the known verdicts pass, fail and err (none when they are more than `completed`). */
+    const tally = (judged: ReadonlyMap<string, Status.Verdict> | undefined, completed: number) => {
+      const t = { passed: 0, failed: 0, errored: 0, known: 0 }
+      if (judged === undefined || judged.size > completed) return t
+      for (const v of judged.values()) {
+        if (v === "pass") t.passed++
+        else if (v === "fail") t.failed++
+        else t.errored++
+        t.known++
+      }
+      return t
+    }
+
+    /**
+     * Counts of one group without reading any verdict (`getRuns` with `verdicts: false`): completed
+     * executions whose verdict the caches do not tell are `pending`; no evaluation, no evaluation
+     * summary, and no executions read when the listing already gives the counts:
+     * - a `completed` / `failed` group: `completed_runs` completed (pending unless known),
+     *   `failed_runs` errored, the rest skipped (cancelled by stop_on_failure), as in `readGroup`;
+     * - otherwise its executions (the listing does not split queued from running ones), with no
+     *   evaluation read.
+     */
+    const readWithoutVerdicts = (runId: string, group: Wire.SimulationGroup, groupId: string, simulationId: string, canonical: Canonical, base: Omit<GroupMetrics, "metrics">) =>
+      Effect.gen(function*(): Effect.fn.Return<GroupRead, ProviderError.ProviderError> {
+        const key = listedKey(group)
+        const planned = runPlans.has(runId)
+        const groupStatus = Mapping.groupStatus(group.status)
+        const total = group.total_runs, completed = group.completed_runs, failedRuns = group.failed_runs
+        const previous = groupReads.peek(groupId)
+        const before = previous?.planned === planned ? previous.judged : undefined
+        const listed = typeof total === "number" && typeof completed === "number" && typeof failedRuns === "number" && completed + failedRuns <= total
+        const metrics = (terminal: boolean) => ({ ...base, metrics: terminal ? metricsOf(summaries.peek(groupId)) : [] })
+        if (listed && (groupStatus.unified === "completed" || groupStatus.unified === "failed")) {
+          const k = tally(before, completed)
+          return {
+            key,
+            planned,
+            verdicts: false,
+            judged: before,
+            counts: { total, queued: 0, running: 0, passed: k.passed, failed: k.failed, errored: failedRuns + k.errored, skipped: total - completed - failedRuns, pending: completed - k.known },
+            metrics: metrics(true)
+          }
+        }
+        const executions = yield* executionsOf(groupId)
+        const statuses = executions.map((e) => Mapping.executionStatus(e.status))
+        const now = new Map<string, Status.Verdict>()
+        const verdicts = yield* Effect.forEach(executions, (e, i) =>
+          Effect.gen(function*() {
+            const status = statuses[i]!
+            if (status.unified !== "completed") return Result.verdictOf(status, [])
+            const known = before?.get(Wire.idOf(e)) ?? (yield* knownVerdict(runId, groupId, simulationId, canonical, e, executions.length))
+            if (known === undefined) return "unread" as const
+            now.set(Wire.idOf(e), known)
+            return known
+          }))
+        const n = (f: (v: Status.Verdict | "unread", i: number) => boolean) => verdicts.filter(f).length
+        return {
+          key,
+          planned,
+          verdicts: false,
+          judged: now,
+          counts: {
+            total: executions.length,
+            queued: statuses.filter((s) => s.unified === "queued").length,
+            running: n((v, i) => statuses[i]!.unified !== "queued" && v === "pending"),
+            passed: n((v) => v === "pass"),
+            failed: n((v) => v === "fail"),
+            errored: n((v) => v === "error"),
+            skipped: n((v) => v === "skipped"),
+            pending: n((v) => v === "unread")
+          },
+          metrics: metrics(Status.isTerminal(groupStatus))
+        }
+      })
+
+    /**
+     * Counts and evaluation summary of one group, as `group` (just read or listed) shows it; with
+     * `verdicts` false, see `readWithoutVerdicts`.
+     */
+    const readGroup = (runId: string, group: Wire.SimulationGroup, verdicts = true): Effect.Effect<GroupRead, ProviderError.ProviderError> =>
       Effect.gen(function*() {
         const groupId = Wire.idOf(group)
         const simulationId = group.simulation_config_id ?? (yield* simulationOfGroup(groupId))
@@ -606,7 +709,9 @@ export const makeDriver = (options: DriverOptions = {}): Effect.Effect<Driver, n
         let read: GroupRead
         if (groupStatus.unified === "queued" && typeof total === "number" && !group.completed_runs && !group.failed_runs) {
           // A pending group has started none of its executions: all are queued, nothing to read.
-          read = { key, planned, counts: { total, queued: total, running: 0, passed: 0, failed: 0, errored: 0, skipped: 0 }, metrics: { ...base, metrics: [] } }
+          read = { key, planned, verdicts: true, counts: { total, queued: total, running: 0, passed: 0, failed: 0, errored: 0, skipped: 0 }, metrics: { ...base, metrics: [] } }
+        } else if (!verdicts) {
+          read = yield* readWithoutVerdicts(runId, group, groupId, simulationId, canonical, base)
         } else if (
           (groupStatus.unified === "completed" || groupStatus.unified === "failed") && typeof total === "number" &&
           typeof group.completed_runs === "number" && typeof group.failed_runs === "number" &&
@@ -621,6 +726,7 @@ export const makeDriver = (options: DriverOptions = {}): Effect.Effect<Driver, n
           read = {
             key,
             planned,
+            verdicts: true,
             counts: { total, queued: 0, running: 0, passed: completed - failing, failed: failing, errored: group.failed_runs, skipped: total - completed - group.failed_runs },
             metrics: { ...base, metrics: metricsOf(summary) }
           }
@@ -661,6 +767,7 @@ export const makeDriver = (options: DriverOptions = {}): Effect.Effect<Driver, n
           read = {
             key,
             planned,
+            verdicts: true,
             judged,
             counts: {
               total: executions.length,
@@ -681,24 +788,40 @@ export const makeDriver = (options: DriverOptions = {}): Effect.Effect<Driver, n
     /** The canonical run from its groups and their reads. */
     const assemble = (id: string, groups: ReadonlyArray<Wire.SimulationGroup>, reads: ReadonlyArray<GroupRead>) => {
       const sum = (k: keyof typeof Run.RunCounts.Encoded) => reads.reduce((n, d) => n + (d.counts[k] ?? 0), 0)
-      const counts = { total: sum("total"), queued: sum("queued"), running: sum("running"), passed: sum("passed"), failed: sum("failed"), errored: sum("errored"), skipped: sum("skipped") }
+      const pending = sum("pending")
+      const counts = {
+        total: sum("total"),
+        queued: sum("queued"),
+        running: sum("running"),
+        passed: sum("passed"),
+        failed: sum("failed"),
+        errored: sum("errored"),
+        skipped: sum("skipped"),
+        // Only reads without verdicts have pending executions; with verdicts the counts are as before.
+        ...(pending > 0 ? { pending } : {})
+      }
       return snapshot(id, groups, counts, { evaluationSummary: reads.map((d) => d.metrics) })
     }
 
-    const getRun: SimulationProvider.Driver["getRun"] = (id) =>
+    /** A run read group by group (`getRun`: with verdicts). */
+    const readRun = (id: string, verdicts: boolean) =>
       Effect.gen(function*() {
         const ids = yield* groupIdsOf("getRun", id)
         // Groups first, one after the other: their statuses are what the run's status is made of.
         const groups = yield* Effect.forEach(ids, (g) => client.getSimulationRun(g))
-        const reads = yield* Effect.forEach(groups, (group) => readGroup(id, group), { concurrency: 4 })
+        const reads = yield* Effect.forEach(groups, (group) => readGroup(id, group, verdicts), { concurrency: 4 })
         return assemble(id, groups, reads)
       })
+
+    const getRun: SimulationProvider.Driver["getRun"] = (id) => readRun(id, true)
 
     // -------------------------------------------------------------------------------------------
     // Tracking (`getRuns`): one list of groups per simulation per poll (`GET
     // /v1/simulations/{id}/runs`, newest first, until every watched group of that simulation was
     // seen); a group's executions (and evaluations or summary) are read only when its listed
-    // status, counts or update time changed since the last read. See docs/providers/interactly.md.
+    // status, counts or update time changed since the last read. With `verdicts: false` no
+    // evaluation or summary is read and finished groups are counted from their listing (completed
+    // executions whose verdict is not known yet are pending). See docs/providers/interactly.md.
     // -------------------------------------------------------------------------------------------
 
     /** The listed groups of one simulation among `wanted`, into `into`. */
@@ -738,8 +861,10 @@ export const makeDriver = (options: DriverOptions = {}): Effect.Effect<Driver, n
         }
       })
 
-    const getRuns: Driver["getRuns"] = (ids) =>
+    const getRuns: Driver["getRuns"] = (ids, options) =>
       Effect.gen(function*() {
+        // Without verdicts, completed executions whose verdict is not known yet count as pending.
+        const verdicts = options?.verdicts ?? true
         const wanted = new Map<string, ReadonlyArray<string>>()
         for (const id of ids) {
           const groups = id.split(".")
@@ -750,7 +875,7 @@ export const makeDriver = (options: DriverOptions = {}): Effect.Effect<Driver, n
         const direct = new Map<string, typeof Run.Run.Encoded>()
         yield* Effect.forEach(
           [...wanted].filter(([, groups]) => groups.some((g) => !groupSimulation.has(g))),
-          ([id]) => Effect.catchIf(Effect.map(getRun(id), (run) => void direct.set(id, run)), (e) => e.reason === "NotFound", () => Effect.void),
+          ([id]) => Effect.catchIf(Effect.map(readRun(id, verdicts), (run) => void direct.set(id, run)), (e) => e.reason === "NotFound", () => Effect.void),
           { concurrency: 8, discard: true }
         )
         const bySimulation = new Map<string, Set<string>>()
@@ -778,7 +903,10 @@ export const makeDriver = (options: DriverOptions = {}): Effect.Effect<Driver, n
             if (groups.some((g) => g === undefined)) return Option.none()
             const reads = yield* Effect.forEach(groups as ReadonlyArray<Wire.SimulationGroup>, (group) => {
               const last = groupReads.get(Wire.idOf(group))
-              return last !== undefined && last.key === listedKey(group) && last.planned === runPlans.has(id) ? Effect.succeed(last) : readGroup(id, group)
+              // A read with verdicts answers both ways; one without answers only without.
+              return last !== undefined && last.key === listedKey(group) && last.planned === runPlans.has(id) && (last.verdicts || !verdicts)
+                ? Effect.succeed(last)
+                : readGroup(id, group, verdicts)
             }, { concurrency: 4 })
             return Option.some(assemble(id, groups as ReadonlyArray<Wire.SimulationGroup>, reads))
           }), { concurrency: 8 })
