@@ -122,7 +122,7 @@ export const show = (idOrRef: string) =>
     if (transitions.length > 0) {
       yield* Console.log("\nStatus transitions:")
       for (const t of transitions) {
-        yield* Console.log(`  ${fmtTime(t.at)}  ${t.status.unified} (${t.status.raw})  ${t.counts.finished}/${t.counts.total} done, ${t.counts.passed} passed, ${t.counts.failed + t.counts.errored} failed`)
+        yield* Console.log(`  ${fmtTime(t.at)}  ${t.status.unified} (${t.status.raw})  ${t.counts.finished}/${t.counts.total} done, ${t.counts.passed} passed, ${t.counts.failed + t.counts.errored} failed${t.counts.pending > 0 ? `, verdict pending ${t.counts.pending}` : ""}`)
       }
     }
     if (run.error) yield* Console.log(`\nError during ${run.error.step}: ${run.error.reason}: ${run.error.message}`)
