@@ -16,7 +16,10 @@
  *   `getRun` in `SimulationProvider.watch`), then a snapshot whenever its run's key changed, ending
  *   after the terminal snapshot. A failed `getRuns` (after the retry loop of the caller), or one
  *   that dies, fails the watchers of that batch; a run the driver returns in a shape that does not
- *   decode fails that run's watchers only. Ids the driver omits are asked for again at the next poll.
+ *   decode fails that run's watchers only. Ids the driver omits are asked for again at the next poll;
+ *   an id omitted by `omittedPolls` polls in a row (3 by default) is read alone with `getRun`, so a
+ *   run deleted on the vendor's side fails its watchers (with the read's error, `NotFound`) instead
+ *   of being waited for forever.
  * - The loop is forked from the watcher that started it and inherits its fiber refs: the retry
  *   policy in force there (`Retry.currentPolicy`, e.g. from `withRetryPolicy`) and its span are
  *   those of every `getRuns` call until the loop stops. A provider built with its own `retry`
@@ -45,6 +48,10 @@ export interface Options {
   readonly key: (run: Run) => string
   /** Ids per `getRuns` call; default 5000 (drivers page the vendor's list themselves). */
   readonly batchSize?: number | undefined
+  /** One run read alone (already bounded, retried and decoded), for ids `getRuns` keeps omitting. */
+  readonly getRun?: ((id: string) => Effect.Effect<Run, ProviderError.ProviderError>) | undefined
+  /** Polls in a row an id may be omitted before it is read alone with `getRun`; default 3. */
+  readonly omittedPolls?: number | undefined
 }
 
 export interface TrackOptions {
@@ -85,7 +92,10 @@ interface Watcher {
 /** A tracker; nothing runs until the first watcher registers. */
 export const make = (options: Options): Tracker => {
   const batchSize = Math.max(1, options.batchSize ?? 5000)
+  const omittedPolls = Math.max(1, options.omittedPolls ?? 3)
   const byId = new Map<string, Set<Watcher>>()
+  /** Ids the last polls omitted, with how many polls in a row did. */
+  const omitted = new Map<string, number>()
   let count = 0
   /** The generation of the loop that may run; a loop whose generation is stale stops. */
   let generation = 0
@@ -95,7 +105,10 @@ export const make = (options: Options): Tracker => {
   const remove = (w: Watcher): boolean => {
     const set = byId.get(w.id)
     if (set === undefined || !set.delete(w)) return false
-    if (set.size === 0) byId.delete(w.id)
+    if (set.size === 0) {
+      byId.delete(w.id)
+      omitted.delete(w.id)
+    }
     count--
     return true
   }
@@ -152,20 +165,61 @@ export const make = (options: Options): Tracker => {
             for (const id of ids) failAll(id, error)
             return true
           }),
-        onSuccess: (encoded) =>
-          Effect.reduce(encoded, false, (changed, e) =>
-            options.decode(e).pipe(
+        onSuccess: (encoded) => {
+          const seen = new Set<string>()
+          return Effect.reduce(encoded, false, (changed, e) => {
+            const id = (e as { readonly ref?: { readonly id?: unknown } }).ref?.id
+            if (typeof id === "string") seen.add(id)
+            return options.decode(e).pipe(
               Effect.matchEffect({
                 onFailure: (error) => {
-                  const id = (e as { readonly ref?: { readonly id?: unknown } }).ref?.id
                   if (typeof id === "string") failAll(id, error)
                   return Effect.succeed(changed || typeof id === "string")
                 },
                 onSuccess: (run) => Effect.sync(() => deliver(run) || changed)
               })
-            ))
+            )
+          }).pipe(Effect.flatMap((changed) => Effect.map(readOmitted(ids, seen), (c) => c || changed)))
+        }
       })
     )
+
+  /**
+   * Counts the ids of a batch the driver left out; those left out `omittedPolls` times in a row are
+   * read alone: a run that is gone fails its watchers with the read's error.
+   */
+  const readOmitted = (ids: ReadonlyArray<string>, seen: ReadonlySet<string>): Effect.Effect<boolean> => {
+    const getRun = options.getRun
+    const due: Array<string> = []
+    for (const id of ids) {
+      if (seen.has(id)) {
+        omitted.delete(id)
+        continue
+      }
+      if (!byId.has(id)) continue
+      const n = (omitted.get(id) ?? 0) + 1
+      if (n >= omittedPolls && getRun !== undefined) {
+        omitted.delete(id)
+        due.push(id)
+      } else {
+        omitted.set(id, n)
+      }
+    }
+    if (due.length === 0) return Effect.succeed(false)
+    return Effect.reduce(due, false, (changed, id) =>
+      getRun!(id).pipe(
+        Effect.catchAllDefect((defect) =>
+          Effect.fail(ProviderError.make({ provider: options.provider, operation: "getRun", reason: "ProviderInternal", description: `the driver failed: ${String(defect)}` }))
+        ),
+        Effect.match({
+          onFailure: (error) => {
+            failAll(id, error)
+            return true
+          },
+          onSuccess: (run) => deliver(run) || changed
+        })
+      ))
+  }
 
   /** One poll of every registered id, in batches; `true` when any watcher saw a change. */
   const poll: Effect.Effect<boolean> = Effect.suspend(() => {

@@ -373,7 +373,14 @@ export const make = (driver: Driver, options: MakeOptions = {}): Service => {
       getRuns: (ids) =>
         retry(bounded(getRuns(ids, { verdicts }))).pipe(span("getRuns", { "simbridge.runs": ids.length, "simbridge.verdicts": verdicts })),
       decode: decodeRun("getRuns"),
-      key: watchKey
+      key: watchKey,
+      // An id the batch keeps leaving out is read alone: a run deleted meanwhile then fails its
+      // watchers (NotFound) instead of being waited for forever.
+      getRun: (id) =>
+        retry(bounded(driver.getRun(id))).pipe(
+          Effect.flatMap(decodeRun("getRun")),
+          span("getRun", { "simbridge.ref": `${name}:run:${id}` })
+        )
     })
   const trackers = { withVerdicts: makeTracker(true), withoutVerdicts: makeTracker(false) }
   const trackerFor = (opts: WatchOptions | undefined) =>

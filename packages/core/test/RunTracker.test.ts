@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { type Run, SimulationProvider, TestProvider } from "@simbridge/core"
+import { ProviderError, type Run, SimulationProvider, TestProvider } from "@simbridge/core"
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
@@ -160,6 +160,45 @@ describe("RunTracker (watch through a driver with getRuns)", () => {
       yield* TestClock.adjust("1 minute")
       const malformed = yield* Effect.flip(Fiber.join(fiber))
       expect((malformed as { reason: string }).reason).toBe("MalformedResponse")
+    }))
+
+  it.effect("a run getRuns keeps leaving out is read alone: gone, its watcher fails NotFound; still there, it is followed to the end", () =>
+    Effect.gen(function*() {
+      const { control, driver } = yield* TestProvider.make(timing)
+      const hidden = new Set<string>()
+      const deleted = new Set<string>()
+      const lossy: SimulationProvider.Driver = {
+        ...driver,
+        // The vendor's list no longer shows these runs (deleted, or listed otherwise).
+        getRuns: (ids, o) => Effect.map(driver.getRuns!(ids, o), (runs) => runs.filter((r) => !hidden.has(r.ref.id))),
+        getRun: (id) =>
+          deleted.has(id)
+            ? Effect.fail(ProviderError.make({ provider: "test", operation: "getRun", reason: "NotFound", description: `no run ${id}` }))
+            : driver.getRun(id)
+      }
+      const provider = SimulationProvider.make(lossy)
+      const gone = yield* provider.startRun(plan)
+      const unlisted = yield* provider.startRun(plan)
+      const kept = yield* provider.startRun(plan)
+      const watch = (ref: typeof gone.ref) => Effect.fork(Stream.runCollect(provider.watch(ref, watchOptions)))
+      const fibers = [yield* watch(gone.ref), yield* watch(unlisted.ref), yield* watch(kept.ref)]
+      yield* TestClock.adjust("1 second")
+      hidden.add(gone.ref.id).add(unlisted.ref.id)
+      deleted.add(gone.ref.id)
+      yield* TestClock.adjust("2 minutes")
+
+      const error = yield* Effect.flip(Fiber.join(fibers[0]!))
+      expect((error as ProviderError.ProviderError).reason).toBe("NotFound")
+      for (const f of fibers.slice(1)) {
+        const s = summary(Chunk.toReadonlyArray(yield* Fiber.join(f)))
+        expect(s[s.length - 1]).toBe("done:0/4")
+      }
+      // Read alone only after three polls in a row left it out, not at every poll.
+      const calls = yield* control.calls
+      const alone = calls.filter((c) => c.operation === "getRun" && c.args[0] === unlisted.ref.id).length
+      const polls = calls.filter((c) => c.operation === "getRuns" && (c.args[0] as ReadonlyArray<string>).includes(unlisted.ref.id)).length
+      expect(alone).toBeGreaterThan(1)
+      expect(alone).toBeLessThanOrEqual(Math.ceil(polls / 3) + 1)
     }))
 
   it.effect("a driver defect in getRuns fails the watchers of that poll, and the loop serves later watchers", () =>
