@@ -31,6 +31,8 @@ export interface Options {
   readonly trackingEmulators?: "process" | "inline" | undefined
   /** Whether section 4's snapshots read every verdict (default false, as the suite runner follows). */
   readonly trackingVerdicts?: boolean | undefined
+  /** How section 4 follows its runs: `followAll` per batch (default) or `follow` per run. */
+  readonly trackingFollow?: "all" | "each" | undefined
 }
 
 export interface Results {
@@ -90,6 +92,7 @@ export const run = async (options: Options): Promise<Results> => {
       speed: q ? 50 : 1,
       watch: { ...(q ? { interval: "20 millis", maxInterval: "100 millis" } : {}), verdicts: options.trackingVerdicts ?? false },
       emulators: options.trackingEmulators,
+      follow: options.trackingFollow,
       log
     }))
   const cli = Cli.available()

@@ -1,9 +1,10 @@
 /**
  * Section 4, tracking at scale: many runs started and watched concurrently, spread round-robin
  * over the vendors' emulators. Each run is started (at most 64 creations in flight) and then
- * followed with `SimulationProvider.follow` until it is terminal, as the suite runner does (the
- * snapshots of `watch` without a Stream per run; through the provider's batched tracker where the
- * driver has `getRuns`), without verdicts unless `watch.verdicts` is set: the suite runner reads
+ * followed until it is terminal: by default with `SimulationProvider.followAll` over the runs created
+ * in the last 100 ms (no fiber per run), or with `follow` in a fiber per run (`follow: "each"`, as
+ * the suite runner follows its one run per provider). Both go through the provider's batched
+ * tracker where the driver has `getRuns`, without verdicts unless `watch.verdicts` is set: the suite runner reads
  * each conversation's verdict with the results, so its snapshots count finished conversations
  * whose verdict costs a request of its own (Roark, Interactly) as pending.
  *
@@ -27,6 +28,7 @@ import { createInterface } from "node:readline"
 import { fileURLToPath } from "node:url"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as FiberSet from "effect/FiberSet"
 import { round } from "./Stats.js"
 import * as Vendors from "./Vendors.js"
@@ -51,6 +53,8 @@ export interface Result {
   readonly itemsPerRun: number
   readonly speed: number
   readonly watch: { readonly interval: string; readonly maxInterval: string; readonly verdicts: boolean }
+  /** How the runs were followed (see `Options.follow`). */
+  readonly follow: "all" | "each"
   readonly wallMs: number
   readonly createMs: number
   /** Where the emulators ran: child processes (the RSS figures are the adapter's) or this process. */
@@ -70,6 +74,12 @@ export interface Options {
   readonly itemsPerRun: number
   readonly speed: number
   readonly watch: SimulationProvider.WatchOptions
+  /**
+   * How the runs are followed: "all" (default), `followAll` over each batch of runs created in the
+   * last 100 ms; "each", `follow` in a fiber per run (as the suite runner follows its one run per
+   * provider; until the fourth session).
+   */
+  readonly follow?: "all" | "each" | undefined
   readonly timeoutMs?: number | undefined
   /** Default: "process" when `dist/EmulatorProcess.js` is built, else "inline". */
   readonly emulators?: "process" | "inline" | undefined
@@ -171,20 +181,23 @@ export const run = async (options: Options): Promise<Result> => {
     let created = 0
     let createMs = 0
     const started = performance.now()
-    // As the suite runner follows its runs: `follow`, the same snapshots as `watch` without a
-    // Stream per run.
+    const counted = (k: number) => () => Effect.sync(() => void per[k]!.snapshots++)
+    const outcome = (k: number, o: Either.Either<unknown, { readonly _tag: string; readonly message: string }>) => {
+      if (Either.isRight(o)) return void per[k]!.finished++
+      per[k]!.errors++
+      per[k]!.firstError ??= `${o.left._tag}: ${o.left.message}`
+    }
+    // "each": as the suite runner follows its runs, `follow` in a fiber per run.
     const watchOne = (k: number, ref: Run.Run["ref"]) =>
-      lives[k]!.live.provider.follow(ref, () => Effect.sync(() => void per[k]!.snapshots++), options.watch).pipe(
-        Effect.match({
-          onFailure: (e) => {
-            per[k]!.errors++
-            per[k]!.firstError ??= `${e._tag}: ${e.message}`
-          },
-          onSuccess: () => {
-            per[k]!.finished++
-          }
-        })
-      )
+      Effect.map(Effect.either(lives[k]!.live.provider.follow(ref, counted(k), options.watch)), (o) => outcome(k, o))
+    // "all": `followAll` over the runs created since the last flush (every 100 ms), one fiber per
+    // batch instead of one per run.
+    const batches = lives.map(() => [] as Array<Run.Run["ref"]>)
+    const followBatch = (k: number) => {
+      const refs = batches[k]!.splice(0)
+      return Effect.map(lives[k]!.live.provider.followAll(refs, counted(k), options.watch), (os) => os.forEach((o) => outcome(k, o)))
+    }
+    const follow = options.follow ?? "all"
     // At most 64 creations in flight (a bounded forEach, not thousands of fibers queued on a
     // semaphore: effect's Semaphore wakes every waiter on each release); each created run is
     // then watched in a fiber of its own.
@@ -206,10 +219,18 @@ export const run = async (options: Options): Promise<Result> => {
                 per[k]!.errors++
                 per[k]!.firstError ??= `${e._tag}: ${e.message}`
               }),
-            onSuccess: (r) => FiberSet.run(watches, watchOne(k, r.ref))
+            onSuccess: (r) =>
+              follow === "each" ? FiberSet.run(watches, watchOne(k, r.ref)) : Effect.sync(() => void batches[k]!.push(r.ref))
           })
         )
-      }, { concurrency: 64, discard: true })
+      }, { concurrency: 64, discard: true }).pipe(
+        follow === "each" ? (creating) => creating : (creating) =>
+          // Flush every 100 ms while creating, and once more at the end.
+          Effect.raceFirst(
+            creating,
+            Effect.forever(Effect.zipRight(Effect.sleep("100 millis"), Effect.forEach(lives, (_, k) => FiberSet.run(watches, followBatch(k)), { discard: true })))
+          ).pipe(Effect.zipRight(Effect.forEach(lives, (_, k) => FiberSet.run(watches, followBatch(k)), { discard: true })))
+      )
       yield* FiberSet.awaitEmpty(watches)
     }).pipe(Effect.scoped)
     await Effect.runPromise(all.pipe(Effect.timeout(Duration.millis(options.timeoutMs ?? 15 * 60_000)), Effect.ignore))
@@ -241,6 +262,7 @@ export const run = async (options: Options): Promise<Result> => {
       itemsPerRun: options.itemsPerRun,
       speed: options.speed,
       watch: { interval: Duration.format(Duration.decode(options.watch.interval ?? "1 second")), maxInterval: Duration.format(Duration.decode(options.watch.maxInterval ?? "10 seconds")), verdicts: options.watch.verdicts ?? true },
+      follow,
       wallMs: Math.round(wallMs),
       createMs: Math.round(createMs),
       emulators,

@@ -5,6 +5,8 @@
  * `--vendors=vapi,roark`, `--tracking-runs=N`, `--tracking-emulators=process|inline` (section 4's
  * emulators in child processes, the default, or in this process), `--tracking-verdicts=true|false`
  * (whether section 4's snapshots read every verdict; default false, as the suite runner follows),
+ * `--tracking-follow=all|each` (section 4 follows with `followAll` per batch, the default, or with
+ * `follow` in a fiber per run),
  * `--out=<file>`.
  *
  * @since 0.1.0
@@ -25,6 +27,8 @@ const out = flag("out") ?? fileURLToPath(new URL("../bench/results.json", import
 const trackingRuns = flag("tracking-runs")
 const trackingEmulators = flag("tracking-emulators")
 if (trackingEmulators !== undefined && trackingEmulators !== "process" && trackingEmulators !== "inline") throw new Error("--tracking-emulators: process or inline")
+const trackingFollow = flag("tracking-follow")
+if (trackingFollow !== undefined && trackingFollow !== "all" && trackingFollow !== "each") throw new Error("--tracking-follow: all or each")
 const trackingVerdicts = flag("tracking-verdicts")
 if (trackingVerdicts !== undefined && trackingVerdicts !== "true" && trackingVerdicts !== "false") throw new Error("--tracking-verdicts: true or false")
 mkdirSync(dirname(out), { recursive: true })
@@ -36,6 +40,7 @@ const results = await Harness.run({
   trackingRuns: trackingRuns === undefined ? undefined : Number(trackingRuns),
   trackingEmulators,
   trackingVerdicts: trackingVerdicts === undefined ? undefined : trackingVerdicts === "true",
+  trackingFollow,
   checkpoint: write
 })
 write(results)

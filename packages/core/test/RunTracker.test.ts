@@ -1,6 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
-import { ProviderError, type Run, SimulationProvider, TestProvider } from "@simbridge/core"
+import { ProviderError, ProviderRef, type Run, SimulationProvider, TestProvider } from "@simbridge/core"
 import * as Chunk from "effect/Chunk"
+import * as Either from "effect/Either"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Stream from "effect/Stream"
@@ -287,5 +288,83 @@ describe("follow (the snapshots of watch without a Stream per run)", () => {
       const last = yield* provider.follow(run.ref, (r) => Effect.sync(() => void seen.push(r)))
       expect(seen).toEqual([last])
       expect(last.status.unified).toBe("completed")
+    }))
+})
+
+describe("followAll (many runs from one fiber)", () => {
+  /** Starts `n` runs, a second of test clock after every third. */
+  const startMany = (provider: SimulationProvider.Service, n: number) =>
+    Effect.gen(function*() {
+      const refs: Array<Run.Run["ref"]> = []
+      for (let i = 0; i < n; i++) {
+        refs.push((yield* provider.startRun(plan)).ref)
+        if (i % 3 === 2) yield* TestClock.adjust("1 second")
+      }
+      return refs
+    })
+
+  for (const batch of [true, false]) {
+    it.effect(`hands each run's snapshots over as follow does and returns the outcomes in order (${batch ? "batched, getRuns" : "per-run polling"})`, () =>
+      Effect.gen(function*() {
+        const n = 8
+        const one = yield* TestProvider.make({ ...timing, batch })
+        const single = SimulationProvider.make(one.driver)
+        const refsA = yield* startMany(single, n)
+        const fibers = yield* Effect.forEach(refsA, (ref) => {
+          const seen: Array<Run.Run> = []
+          return Effect.fork(Effect.as(single.follow(ref, (r) => Effect.sync(() => void seen.push(r)), watchOptions), seen))
+        })
+        yield* TestClock.adjust("2 minutes")
+        const expected = yield* Effect.forEach(fibers, (f) => Effect.map(Fiber.join(f), summary))
+
+        const all = yield* TestProvider.make({ ...timing, batch })
+        const many = SimulationProvider.make(all.driver)
+        const refsB = yield* startMany(many, n)
+        const seen = new Map<string, Array<Run.Run>>(refsB.map((r) => [r.id, []]))
+        const fiber = yield* Effect.fork(many.followAll(refsB, (r) => Effect.sync(() => void seen.get(r.ref.id)!.push(r)), watchOptions))
+        yield* TestClock.adjust("2 minutes")
+        const outcomes = yield* Fiber.join(fiber)
+
+        expect(refsB.map((r) => summary(seen.get(r.id)!))).toEqual(expected)
+        expect(outcomes.map((o) => (Either.isRight(o) ? `${o.right.ref.id}:${o.right.status.unified}` : "error"))).toEqual(refsB.map((r) => `${r.id}:completed`))
+        // the same vendor calls as one follow per run
+        const ops = (calls: ReadonlyArray<TestProvider.Call>) => calls.filter((c) => c.operation === "getRun" || c.operation === "getRuns").length
+        expect(ops(yield* all.control.calls)).toBe(ops(yield* one.control.calls))
+      }))
+  }
+
+  it.effect("a run whose tracking fails has its error in its place; the others go on", () =>
+    Effect.gen(function*() {
+      const { control, driver } = yield* TestProvider.make(timing)
+      const provider = SimulationProvider.make(driver)
+      const refs = yield* startMany(provider, 3)
+      const foreign = ProviderRef.make("other", "run", "x")
+      const fiber = yield* Effect.fork(provider.followAll([refs[0]!, foreign, refs[1]!], () => Effect.void, watchOptions))
+      yield* TestClock.adjust("2 minutes")
+      const outcomes = yield* Fiber.join(fiber)
+      expect(outcomes.map((o) => (Either.isRight(o) ? o.right.status.unified : o.left.reason))).toEqual(["completed", "InvalidRequest", "completed"])
+
+      // A getRuns that fails after the retry loop ends the runs of that batch with its error.
+      const later = yield* provider.startRun(plan)
+      const failing = yield* Effect.fork(provider.followAll([later.ref], () => Effect.void, watchOptions))
+      yield* TestClock.adjust("1 second")
+      yield* control.inject("getRuns", { _tag: "Error", reason: "Unauthorized", status: 401 })
+      yield* TestClock.adjust("1 minute")
+      const [outcome] = yield* Fiber.join(failing)
+      expect(outcome !== undefined && Either.isLeft(outcome) && outcome.left.reason).toBe("Unauthorized")
+    }))
+
+  it.effect("a failure of the callback stops it with that failure, and its runs are no longer polled", () =>
+    Effect.gen(function*() {
+      const { control, driver } = yield* TestProvider.make(timing)
+      const provider = SimulationProvider.make(driver)
+      const refs = yield* startMany(provider, 4)
+      const fiber = yield* Effect.fork(Effect.either(provider.followAll(refs, (r) => (r.counts.running === 0 ? Effect.void : Effect.fail("stop" as const)), watchOptions)))
+      yield* TestClock.adjust("2 minutes")
+      const result = yield* Fiber.join(fiber)
+      expect(result._tag === "Left" && result.left).toBe("stop")
+      yield* control.clearCalls
+      yield* TestClock.adjust("1 minute")
+      expect((yield* control.calls).filter((c) => c.operation === "getRuns")).toHaveLength(0)
     }))
 })
