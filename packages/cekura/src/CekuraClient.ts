@@ -80,6 +80,9 @@ const provider = "cekura"
 const v1 = "/test_framework/v1"
 /** `runs/bulk/`: a plain array of runs (built once: its decoder is compiled once). */
 const bulkRuns = Schema.Array(Wire.Run)
+/** Plain-array list responses, built once for the same reason. */
+const personalities = Schema.Array(Wire.Personality)
+const testProfiles = Schema.Array(Wire.TestProfile)
 
 /** Cekura's message from an error body: `{detail}`, a bare list, or DRF field errors. */
 export const errorMessage = (body: unknown): string | undefined => {
@@ -197,9 +200,9 @@ export const make = (settings: Settings): Effect.Effect<Service, never, HttpClie
           http.json("updateScenario", HttpClientRequest.patch(`${v1}/scenarios/${id}/`).pipe(HttpClientRequest.bodyUnsafeJson(encoded)), Wire.Scenario)),
       deleteScenario: (id) => http.send("deleteScenario", HttpClientRequest.del(`${v1}/scenarios/${id}/`)),
       listPersonalities: (p = {}) =>
-        get("listPersonalities", `${v1}/personalities/`, defined({ language: p.language, project_id: str(p.projectId) }), Schema.Array(Wire.Personality)),
+        get("listPersonalities", `${v1}/personalities/`, defined({ language: p.language, project_id: str(p.projectId) }), personalities),
       listTestProfiles: (p) =>
-        get("listTestProfiles", `${v1}/test-profiles/`, defined({ agent_id: str(p.agentId), project_id: str(p.projectId) }), Schema.Array(Wire.TestProfile)),
+        get("listTestProfiles", `${v1}/test-profiles/`, defined({ agent_id: str(p.agentId), project_id: str(p.projectId) }), testProfiles),
       createTestProfile: (b) => post("createTestProfile", `${v1}/test-profiles/`, Wire.CreateTestProfileRequest, b, Wire.TestProfile),
       listAgents: (p = {}) =>
         get("listAgents", `${v1}/aiagents/`, { ...pageParams(p), ...defined({ project_id: str(p.projectId), q: p.q }) }, Wire.Page(Wire.Agent)),

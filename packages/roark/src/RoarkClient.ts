@@ -34,6 +34,12 @@ export interface Settings {
 }
 
 type E = ProviderError.ProviderError
+
+// Response schemas are built once, not per request: `Wire.Envelope` is memoized per item schema,
+// and a schema built anew has its decoder compiled anew (a call's metrics are read per call).
+const callMetrics = Schema.Array(Wire.CallMetric)
+const deleted = Schema.Struct({ success: Schema.Boolean })
+const health = Schema.Union(Wire.Envelope(Wire.Health), Wire.Health)
 type Page<A> = Wire.PageOf<A>
 
 export interface Service {
@@ -178,7 +184,7 @@ export const make = (settings: Settings): Effect.Effect<Service, never, HttpClie
     return RoarkClient.of({
       http,
       health: Effect.flatMap(
-        http.json("health", HttpClientRequest.get("/health"), Schema.Union(Wire.Envelope(Wire.Health), Wire.Health)),
+        http.json("health", HttpClientRequest.get("/health"), health),
         (b) => Effect.succeed("data" in b ? b.data : b)
       ),
       personas: {
@@ -231,13 +237,13 @@ export const make = (settings: Settings): Effect.Effect<Service, never, HttpClie
         list: (p) => page("listCalls", "/v1/call", Wire.Call, p),
         get: (id) => one("getCall", HttpClientRequest.get(`/v1/call/${seg(id)}`), Wire.Call),
         transcript: (id, p) => one("getCallTranscript", HttpClientRequest.get(`/v1/call/${seg(id)}/transcript`, { urlParams: query(p) }), Wire.Transcript),
-        metrics: (id) => one("listCallMetrics", HttpClientRequest.get(`/v1/call/${seg(id)}/metrics`), Schema.Array(Wire.CallMetric))
+        metrics: (id) => one("listCallMetrics", HttpClientRequest.get(`/v1/call/${seg(id)}/metrics`), callMetrics)
       },
       webhooks: {
         create: (b) => send("createWebhook", "POST", "/v1/webhook", Wire.WebhookCreate, b, Wire.Webhook),
         list: (p) => page("listWebhooks", "/v1/webhook", Wire.Webhook, p),
         get: (id) => one("getWebhook", HttpClientRequest.get(`/v1/webhook/${seg(id)}`), Wire.Webhook),
-        delete: (id) => one("deleteWebhook", HttpClientRequest.del(`/v1/webhook/${seg(id)}`), Schema.Struct({ success: Schema.Boolean }))
+        delete: (id) => one("deleteWebhook", HttpClientRequest.del(`/v1/webhook/${seg(id)}`), deleted)
       }
     })
   })

@@ -231,8 +231,11 @@ export const durationOf = (run: Wire.WorkflowRunData): number | undefined => {
 // ---------------------------------------------------------------------------------------------
 
 /** Per-metric results of a run's evaluation: `details.metrics`, `details` as a list, or `details.<metric>: {score}`. */
+/** Built once: a schema built per call has its decoder compiled per call (one per execution read). */
+const decodeMetricResults = Schema.decodeUnknownOption(Schema.Array(Wire.MetricResult))
+
 export const metricResults = (details: unknown): ReadonlyArray<Wire.MetricResult> => {
-  const decode = Schema.decodeUnknownOption(Schema.Array(Wire.MetricResult))
+  const decode = decodeMetricResults
   if (Array.isArray(details)) return decode(details).pipe((o) => (o._tag === "Some" ? o.value : []))
   if (details !== null && typeof details === "object") {
     const d = details as Record<string, unknown>
