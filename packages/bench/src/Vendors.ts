@@ -8,7 +8,7 @@
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { CekuraEmulator, CekuraProvider } from "@simbridge/cekura"
-import { Plan, type ProviderRegistry, type Run, SimulationProvider, Status } from "@simbridge/core"
+import { Plan, ProviderHttp, type ProviderRegistry, type Run, SimulationProvider, Status } from "@simbridge/core"
 import type { Emulator } from "@simbridge/emulator"
 import { InteractlyEmulator, InteractlyProvider } from "@simbridge/interactly"
 import { RoarkEmulator, RoarkProvider } from "@simbridge/roark"
@@ -131,6 +131,18 @@ export interface Live {
   readonly close: () => Promise<void>
 }
 
+/**
+ * `client`, recording each request it sends while `recorder.on`: the request as the vendor client
+ * finished it (base URL, auth). Recorded in the client's last step (`transform`), not by wrapping
+ * it in `HttpClient.make`, which would add a second client span (URL parsing, header redaction,
+ * span attributes) to every request of the adapter's side only.
+ */
+const recording = (recorder: Recorder) => (client: HttpClient.HttpClient): HttpClient.HttpClient =>
+  HttpClient.transform(client, (effect, request) => {
+    if (recorder.on) recorder.requests.push({ method: request.method, url: ProviderHttp.fullUrl(request), headers: { ...request.headers } })
+    return effect
+  })
+
 /** Runs an effect of the provider (which needs nothing) as a promise. */
 export const run = <A, E>(effect: Effect.Effect<A, E>): Promise<A> => Effect.runPromise(effect)
 
@@ -142,14 +154,7 @@ export const providerOn = async (
 ): Promise<{ readonly provider: SimulationProvider.Service; readonly dispose: () => Promise<void> }> => {
   const recorder = options.recorder
   const base = options.client ?? NodeHttpClient.layerUndici
-  const http = recorder === undefined ? base : Layer.effect(
-    HttpClient.HttpClient,
-    Effect.map(HttpClient.HttpClient, (client) =>
-      HttpClient.make((request, url) => {
-        if (recorder.on) recorder.requests.push({ method: request.method, url: url.toString(), headers: { ...request.headers } })
-        return client.execute(request)
-      }))
-  ).pipe(Layer.provide(base))
+  const http = recorder === undefined ? base : Layer.effect(HttpClient.HttpClient, Effect.map(HttpClient.HttpClient, recording(recorder))).pipe(Layer.provide(base))
   const runtime = ManagedRuntime.make(vendor.provider.layer({ baseUrl, apiKey: Redacted.make("bench") }).pipe(Layer.provide(http)))
   const provider = await runtime.runPromise(SimulationProvider.SimulationProvider)
   return { provider, dispose: () => runtime.dispose() }
@@ -164,14 +169,7 @@ export const providerFactory = async (
   baseUrl: string,
   recorder: Recorder
 ): Promise<{ readonly make: () => Promise<SimulationProvider.Service>; readonly dispose: () => Promise<void> }> => {
-  const http = Layer.effect(
-    HttpClient.HttpClient,
-    Effect.map(HttpClient.HttpClient, (client) =>
-      HttpClient.make((request, url) => {
-        if (recorder.on) recorder.requests.push({ method: request.method, url: url.toString(), headers: { ...request.headers } })
-        return client.execute(request)
-      }))
-  ).pipe(Layer.provide(NodeHttpClient.layerUndici))
+  const http = Layer.effect(HttpClient.HttpClient, Effect.map(HttpClient.HttpClient, recording(recorder))).pipe(Layer.provide(NodeHttpClient.layerUndici))
   const runtime = ManagedRuntime.make(http)
   const client = await runtime.runPromise(HttpClient.HttpClient)
   const layer = vendor.provider.layer({ baseUrl, apiKey: Redacted.make("bench") })
