@@ -71,7 +71,7 @@ export const run = async (options: Options): Promise<ReadonlyArray<Row>> => {
         let provider = first
         const adapter = { fn: () => read(provider), beforeEach: async () => void (provider = await providers.make()) }
         const raw = rawReplay(requests)
-        const stats = await measure({ adapter, raw }, { time: options.time, iterations: options.iterations })
+        const stats = await measure({ adapter, raw }, { time: options.time, iterations: options.iterations, rounds: 5 })
         const row: Row = {
           vendor: vendor.name,
           items,

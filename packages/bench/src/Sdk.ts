@@ -67,7 +67,7 @@ export const run = async (options: Options): Promise<ReadonlyArray<Row>> => {
         }
         if (n !== items) throw new Error(`SDK read ${n} items, expected ${items}`)
       }
-      const stats = await measure({ adapter, sdk: official }, { time: options.time, iterations: options.iterations })
+      const stats = await measure({ adapter, sdk: official }, { time: options.time, iterations: options.iterations, rounds: 5 })
       const row: Row = { items, adapterMs: stats.adapter!, sdkMs: stats.sdk!, ratio: round(stats.adapter!.median / stats.sdk!.median, 3) }
       options.log(`  sdk ${items} items: adapter ${round(row.adapterMs.median)} ms, SDK ${round(row.sdkMs.median)} ms, ratio ${row.ratio}`)
       rows.push(row)

@@ -42,6 +42,13 @@ export interface BenchOptions {
   /** Minimum iterations per task. */
   readonly iterations: number
   readonly warmupIterations?: number | undefined
+  /**
+   * Splits the budget into this many tinybench runs, the tasks' order reversed every other run, and
+   * merges their samples; default 1. For ratios between tasks on a machine whose speed drifts (a
+   * shared VM): each task then samples the same stretches of time instead of one task the first
+   * half and the other the second.
+   */
+  readonly rounds?: number | undefined
 }
 
 /**
@@ -55,25 +62,33 @@ export const measure = async (
   tasks: Readonly<Record<string, Task>>,
   options: BenchOptions
 ): Promise<Record<string, Spread>> => {
-  const bench = new Bench({
-    time: options.time,
-    iterations: options.iterations,
-    warmupIterations: options.warmupIterations ?? Math.max(2, Math.min(16, options.iterations)),
-    warmupTime: Math.min(250, options.time / 4),
-    retainSamples: true,
-    throws: true
-  })
-  for (const [name, task] of Object.entries(tasks)) {
-    if (typeof task === "function") bench.add(name, async () => { await task() })
-    else bench.add(name, async () => { await task.fn() }, { beforeEach: () => task.beforeEach() })
+  const rounds = Math.max(1, Math.floor(options.rounds ?? 1))
+  const samples = new Map<string, Array<number>>(Object.keys(tasks).map((name) => [name, []]))
+  for (let round = 0; round < rounds; round++) {
+    const bench = new Bench({
+      time: options.time / rounds,
+      iterations: Math.ceil(options.iterations / rounds),
+      // Warm-up in the first run only.
+      warmup: round === 0,
+      warmupIterations: options.warmupIterations ?? Math.max(2, Math.min(16, options.iterations)),
+      warmupTime: Math.min(250, options.time / 4),
+      retainSamples: true,
+      throws: true
+    })
+    const entries = Object.entries(tasks)
+    for (const [name, task] of round % 2 === 0 ? entries : entries.reverse()) {
+      if (typeof task === "function") bench.add(name, async () => { await task() })
+      else bench.add(name, async () => { await task.fn() }, { beforeEach: () => task.beforeEach() })
+    }
+    await bench.run()
+    for (const task of bench.tasks) {
+      const result = task.result
+      if (result.state !== "completed") throw new Error(`benchmark task ${task.name}: ${result.state}${"error" in result ? `: ${String(result.error)}` : ""}`)
+      samples.get(task.name)!.push(...(result.latency.samples ?? []))
+    }
   }
-  await bench.run()
   const out: Record<string, Spread> = {}
-  for (const task of bench.tasks) {
-    const result = task.result
-    if (result.state !== "completed") throw new Error(`benchmark task ${task.name}: ${result.state}${"error" in result ? `: ${String(result.error)}` : ""}`)
-    out[task.name] = summarize(result.latency.samples ?? [])
-  }
+  for (const [name, values] of samples) out[name] = summarize(values)
   return out
 }
 

@@ -160,6 +160,12 @@ describe("simbridge against vendor emulators", () => {
       }
       expect(verdicts(external)).toEqual(verdicts(inProcess))
       expect(verdicts(external)).toHaveLength(2)
+      // The runs were followed without verdicts; the report's counts are settled from the results.
+      for (const file of [external, inProcess]) {
+        const run = JSON.parse(readFileSync(file, "utf8")).runs[0]
+        const tally = (v: string) => run.results.filter((r: any) => r.verdict === v).length
+        expect(run.counts).toMatchObject({ total: 2, pending: 0, passed: tally("pass"), failed: tally("fail"), errored: tally("error"), skipped: tally("skipped") })
+      }
     } finally {
       server.kill("SIGTERM")
     }

@@ -27,8 +27,8 @@
  *
  * @since 0.2.0
  */
-import * as Duration from "effect/Duration"
 import * as Cause from "effect/Cause"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Fiber from "effect/Fiber"
@@ -222,7 +222,7 @@ export const make = (options: Options): Tracker => {
       }
     }
     if (due.length === 0) return Effect.succeed(false)
-    return Effect.reduce(due, false, (changed, id) =>
+    const readOne = (id: string) =>
       getRun!(id).pipe(
         Effect.catchAllDefect((defect) =>
           Effect.fail(ProviderError.make({ provider: options.provider, operation: "getRun", reason: "ProviderInternal", description: `the driver failed: ${String(defect)}` }))
@@ -232,9 +232,10 @@ export const make = (options: Options): Tracker => {
             failAll(id, error)
             return true
           },
-          onSuccess: (run) => deliver(run) || changed
+          onSuccess: deliver
         })
-      ))
+      )
+    return Effect.map(Effect.forEach(due, readOne, { concurrency: 8 }), (changed) => changed.some((c) => c))
   }
 
   /** One poll of every registered id, in batches; `true` when any watcher saw a change. */
