@@ -616,6 +616,25 @@ export const makeDriver = (options: DriverOptions = {}): Effect.Effect<Driver, n
         return judged.source === "none" ? undefined : judged.verdict
       })
 
+    /**
+     * A group's counts from its executions' statuses and verdicts (`"unread"`: completed, verdict
+     * not read; counted as `pending`, which is left out when 0).
+     */
+    const executionCounts = (statuses: ReadonlyArray<{ readonly unified: Status.UnifiedStatus }>, verdicts: ReadonlyArray<Status.Verdict | "unread">) => {
+      const n = (f: (v: Status.Verdict | "unread", i: number) => boolean) => verdicts.filter(f).length
+      const pending = n((v) => v === "unread")
+      return {
+        total: statuses.length,
+        queued: statuses.filter((s) => s.unified === "queued").length,
+        running: n((v, i) => statuses[i]!.unified !== "queued" && v === "pending"),
+        passed: n((v) => v === "pass"),
+        failed: n((v) => v === "fail"),
+        errored: n((v) => v === "error"),
+        skipped: n((v) => v === "skipped"),
+        ...(pending > 0 ? { pending } : {})
+      }
+    }
+
     /** How many of the known verdicts pass, fail and err (none when they are more than `completed`). */
     const tally = (judged: ReadonlyMap<string, Status.Verdict> | undefined, completed: number) => {
       const t = { passed: 0, failed: 0, errored: 0, known: 0 }
@@ -671,22 +690,12 @@ export const makeDriver = (options: DriverOptions = {}): Effect.Effect<Driver, n
             now.set(Wire.idOf(e), known)
             return known
           }))
-        const n = (f: (v: Status.Verdict | "unread", i: number) => boolean) => verdicts.filter(f).length
         return {
           key,
           planned,
           verdicts: false,
           judged: now,
-          counts: {
-            total: executions.length,
-            queued: statuses.filter((s) => s.unified === "queued").length,
-            running: n((v, i) => statuses[i]!.unified !== "queued" && v === "pending"),
-            passed: n((v) => v === "pass"),
-            failed: n((v) => v === "fail"),
-            errored: n((v) => v === "error"),
-            skipped: n((v) => v === "skipped"),
-            pending: n((v) => v === "unread")
-          },
+          counts: executionCounts(statuses, verdicts),
           metrics: metrics(Status.isTerminal(groupStatus))
         }
       })
@@ -763,21 +772,12 @@ export const makeDriver = (options: DriverOptions = {}): Effect.Effect<Driver, n
             judged = now
             summary = terminal && completed > 0 ? yield* summaryOf(simulationId, groupId, true) : undefined
           }
-          const n = (f: (v: Status.Verdict, i: number) => boolean) => verdicts.filter(f).length
           read = {
             key,
             planned,
             verdicts: true,
             judged,
-            counts: {
-              total: executions.length,
-              queued: statuses.filter((s) => s.unified === "queued").length,
-              running: n((v, i) => statuses[i]!.unified !== "queued" && v === "pending"),
-              passed: n((v) => v === "pass"),
-              failed: n((v) => v === "fail"),
-              errored: n((v) => v === "error"),
-              skipped: n((v) => v === "skipped")
-            },
+            counts: executionCounts(statuses, verdicts),
             metrics: { ...base, metrics: terminal ? metricsOf(summary) : [] }
           }
         }

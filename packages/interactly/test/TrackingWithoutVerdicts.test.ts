@@ -1,36 +1,18 @@
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { expect, layer } from "@effect/vitest"
-import { Plan, ProviderRef, Retry, type Run, SimulationProvider, SuiteRunner } from "@simbridge/core"
+import { ProviderRef, type Run, SimulationProvider, SuiteRunner } from "@simbridge/core"
 import * as Tracking from "@simbridge/conformance/Tracking"
 import * as Chunk from "effect/Chunk"
-import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
-import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import * as InteractlyClient from "../src/InteractlyClient.js"
 import * as InteractlyEmulator from "../src/InteractlyEmulator.js"
 import * as InteractlyProvider from "../src/InteractlyProvider.js"
-import { dentalClinic } from "./fixtures/dentalClinic.js"
+import { dental, fastRetry, optionalOnly, twoPersonas } from "./fixtures/trackingPlans.js"
 
-const fastRetry = new Retry.RetryPolicy({ ...Retry.defaultPolicy, initialDelay: Duration.millis(10), maxDelay: Duration.millis(50), maxAttempts: 4 })
 const withoutVerdicts = { interval: "20 millis", maxInterval: "100 millis", verdicts: false } as const
-
-/** The example suite: `booked` is required, so each completed execution's verdict needs its evaluation. */
-const dental = (overrides: Record<string, unknown> = {}) => Schema.decodeUnknownSync(Plan.Plan)({ ...dentalClinic, transport: "chat", ...overrides })
-
-/** No required evaluator: with verdicts, the evaluation summary gives the pass/fail split. */
-const optionalOnly = (overrides: Record<string, unknown> = {}) =>
-  dental({
-    evaluators: [
-      { id: "booked", description: "The agent booked an appointment", type: "boolean", expect: true, required: false },
-      { id: "polite", description: "The agent stayed polite", type: "number", comparator: ">=", expect: 60, required: false }
-    ],
-    ...overrides
-  })
-
-const twoPersonas = { personas: [...dentalClinic.personas, { id: "calm-tom", name: "Tom Baker", language: "en" }] }
 /** max_events 9 with stop_on_failure: some executions fail (errored), later ones may be cancelled (skipped). */
 const failing = { vendors: { interactly: { maxEvents: 9, stopOnFailure: true } } }
 
