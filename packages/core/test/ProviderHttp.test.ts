@@ -6,7 +6,9 @@ import { ProviderHttp } from "@simbridge/core"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
+import * as FiberRef from "effect/FiberRef"
 import * as Schema from "effect/Schema"
+import * as Tracer from "effect/Tracer"
 
 /** A vendor that answers after `delayMs` (never when undefined); records whether a request was interrupted. */
 const slowVendor = (delayMs: number | undefined) => {
@@ -58,5 +60,42 @@ describe("ProviderHttp per-request timeout", () => {
       expect(interrupted).toBe(true)
       yield* Effect.sleep("150 millis")
       expect(timedOut).toBe(false)
+    }))
+})
+
+describe("ProviderHttp client spans", () => {
+  /** A vendor that records, per request, whether @effect/platform would make its client span. */
+  const vendor = () => {
+    const traced: Array<boolean> = []
+    const client = HttpClient.make((request, _url, _signal, fiber) => {
+      traced.push(fiber.getFiberRef(FiberRef.currentTracerEnabled) && !fiber.getFiberRef(HttpClient.currentTracerDisabledWhen)(request))
+      return Effect.succeed(HttpClientResponse.fromWeb(request, new Response(JSON.stringify({ id: "r1" }), { status: 200, headers: { "content-type": "application/json" } })))
+    })
+    const http = ProviderHttp.make({ provider: "fake", client: ProviderHttp.baseClient(client, "http://vendor.test") })
+    return { traced, get: http.json("getRun", HttpClientRequest.get("/runs/r1"), Schema.Struct({ id: Schema.String })) }
+  }
+
+  it.effect("without a tracer installed, no client span is made (nobody would see it)", () =>
+    Effect.gen(function*() {
+      const { get, traced } = vendor()
+      expect(yield* get).toEqual({ id: "r1" })
+      expect(traced).toEqual([false])
+    }))
+
+  it.effect("with a tracer installed, the client span is made as before", () =>
+    Effect.gen(function*() {
+      const builtIn = yield* Effect.tracer
+      const spans: Array<string> = []
+      const recording = Tracer.make({
+        span: (...args) => {
+          spans.push(args[0])
+          return builtIn.span(...args)
+        },
+        context: (f) => f()
+      })
+      const { get, traced } = vendor()
+      expect(yield* Effect.withTracer(get, recording)).toEqual({ id: "r1" })
+      expect(traced).toEqual([true])
+      expect(spans).toContain("http.client GET")
     }))
 })
