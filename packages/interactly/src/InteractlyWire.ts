@@ -10,6 +10,7 @@
  *
  * @since 0.1.0
  */
+import { CompiledSchema } from "@simbridge/core"
 import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
 
@@ -325,7 +326,7 @@ export const LenientEvent = Schema.Union(WorkflowEvent, Schema.Unknown)
 
 export const InputOutputPair = Schema.Struct({
   run_input: Nullable(AnyRecord),
-  run_output: Nullable(Schema.Struct({ events: Schema.optionalWith(Schema.Array(LenientEvent), { default: () => [] }) })),
+  run_output: Nullable(Schema.Struct({ events: Schema.optional(Schema.Array(LenientEvent)) })),
   evaluation: Nullable(AnyRecord)
 })
 
@@ -343,7 +344,7 @@ export const WorkflowRunData = Schema.Struct({
   version_number: Nullable(Schema.Number),
   status: Schema.String,
   termination_source: Nullable(Schema.String),
-  input_output_pairs: Schema.optionalWith(Schema.Array(InputOutputPair), { default: () => [] }),
+  input_output_pairs: Schema.optional(Schema.Array(InputOutputPair)),
   run_by: Nullable(Schema.String),
   llm_latency_stats: Nullable(LatencyStats)
 })
@@ -357,8 +358,11 @@ export const WorkflowRunDoc = Schema.Struct({
 })
 export type WorkflowRunDoc = typeof WorkflowRunDoc.Type
 
-/** `GET /v1/workflow-runs/{id}`: `{workflow_run: {..., workflow_run: {...}}}` (double nested). */
-export const WorkflowRunResponse = Schema.Struct({ workflow_run: WorkflowRunDoc })
+/**
+ * `GET /v1/workflow-runs/{id}`: `{workflow_run: {..., workflow_run: {...}}}` (double nested). Read
+ * once per execution, so it takes the compiled validator (no defaults or conversions in it).
+ */
+export const WorkflowRunResponse = CompiledSchema.compile(Schema.Struct({ workflow_run: WorkflowRunDoc }))
 
 /** One metric of a run's evaluation (inside `details.metrics`; shape chosen, see the docs page). */
 export const MetricResult = Schema.Struct({
@@ -370,12 +374,12 @@ export const MetricResult = Schema.Struct({
 export type MetricResult = typeof MetricResult.Type
 
 /** `GET /v1/workflow-runs/{id}/evaluation-result` (SDK model `{score, passed, details, evaluated_at}`). */
-export const WorkflowRunEvaluation = Schema.Struct({
+export const WorkflowRunEvaluation = CompiledSchema.compile(Schema.Struct({
   score: Nullable(Schema.Number),
   passed: Nullable(Schema.Boolean),
   details: Schema.optional(Schema.Unknown),
   evaluated_at: Nullable(Schema.String)
-})
+}))
 export type WorkflowRunEvaluation = typeof WorkflowRunEvaluation.Type
 
 // ---------------------------------------------------------------------------------------------

@@ -154,13 +154,13 @@ describe("InteractlyEmulator", () => {
       const all = [...executions.individual_runs, ...(yield* client.listExecutions(id, { page: 2, size: 3 })).individual_runs]
       const runs = yield* Effect.forEach(all, (e) => client.getWorkflowRun(e.selected_workflow_run_id!))
       // Waves: executions 0 and 1 start together, 2 and 3 after them.
-      const starts = runs.map((r) => (r.workflow_run.input_output_pairs[0]!.run_output!.events[0] as { timestamp: number }).timestamp)
+      const starts = runs.map((r) => (r.workflow_run.input_output_pairs![0]!.run_output!.events![0] as { timestamp: number }).timestamp)
       expect(starts[0]).toBe(starts[1])
       expect(starts[2]).toBe(starts[3])
       expect(starts[2]!).toBeGreaterThan(starts[0]!)
       for (const r of runs) {
         expect(r.workflow_run.status).toBe("completed")
-        const types = r.workflow_run.input_output_pairs[0]!.run_output!.events.map((e) => (e as { type: string }).type)
+        const types = r.workflow_run.input_output_pairs![0]!.run_output!.events!.map((e) => (e as { type: string }).type)
         expect(types[0]).toBe("start_node_run")
         expect(types).toContain("user_messages")
         expect(types).toContain("assistant_response")
@@ -249,7 +249,7 @@ describe("InteractlyEmulator", () => {
       expect(looping.executions[0]!.error_message).toContain("max_events (4)")
       const wr = yield* client.getWorkflowRun(looping.executions[0]!.selected_workflow_run_id!)
       expect(wr.workflow_run.status).toBe("aborted_looping_risk")
-      expect(wr.workflow_run.input_output_pairs[0]!.run_output!.events.length).toBe(4)
+      expect(wr.workflow_run.input_output_pairs![0]!.run_output!.events!.length).toBe(4)
 
       const slow = yield* run({ timeout_seconds: 5 })
       expect(slow.executions.map((e) => e.status)).toEqual(["failed", "failed", "failed"])

@@ -183,7 +183,7 @@ const decodeEvent = Schema.decodeUnknownOption(Wire.WorkflowEvent)
  * first event. Other event types (node starts and ends, state dumps) are skipped.
  */
 export const transcriptOf = (run: Wire.WorkflowRunData): Array<typeof Result.TranscriptTurn.Encoded> => {
-  const events = run.input_output_pairs.flatMap((p) => p.run_output?.events ?? [])
+  const events = (run.input_output_pairs ?? []).flatMap((p) => p.run_output?.events ?? [])
   const decoded = events.flatMap((e) => {
     const o = decodeEvent(e)
     return o._tag === "Some" ? [o.value] : []
@@ -217,7 +217,7 @@ export const transcriptOf = (run: Wire.WorkflowRunData): Array<typeof Result.Tra
 
 /** Seconds between the first and the last timestamped event. */
 export const durationOf = (run: Wire.WorkflowRunData): number | undefined => {
-  const times = run.input_output_pairs
+  const times = (run.input_output_pairs ?? [])
     .flatMap((p) => p.run_output?.events ?? [])
     .flatMap((e) => {
       const o = decodeEvent(e)
