@@ -13,6 +13,17 @@ const watchOptions = { interval: "1 second", maxInterval: "4 seconds" } as const
 
 const summary = (snapshots: ReadonlyArray<Run.Run>) => snapshots.map((s) => `${s.status.raw}:${s.counts.running}/${s.counts.passed + s.counts.failed}`)
 
+/** After two minutes, `fiber` failed with the callback's "stop", and its runs are polled no more. */
+const stoppedAndNoLongerPolled = (fiber: Fiber.RuntimeFiber<Either.Either<unknown, unknown>>, control: TestProvider.Control) =>
+  Effect.gen(function*() {
+    yield* TestClock.adjust("2 minutes")
+    const result = yield* Fiber.join(fiber)
+    expect(result._tag === "Left" && result.left).toBe("stop")
+    yield* control.clearCalls
+    yield* TestClock.adjust("1 minute")
+    expect((yield* control.calls).filter((c) => c.operation === "getRuns")).toHaveLength(0)
+  })
+
 /** Starts `n` runs, one every `gap` seconds of test clock, watching each from its start. */
 const watchMany = (provider: SimulationProvider.Service, n: number) =>
   Effect.gen(function*() {
@@ -270,12 +281,7 @@ describe("follow (the snapshots of watch without a Stream per run)", () => {
       const provider = SimulationProvider.make(driver)
       const run = yield* provider.startRun(plan)
       const fiber = yield* Effect.fork(Effect.either(provider.follow(run.ref, (r) => (r.status.raw === "pending" ? Effect.void : Effect.fail("stop" as const)), watchOptions)))
-      yield* TestClock.adjust("2 minutes")
-      const result = yield* Fiber.join(fiber)
-      expect(result._tag === "Left" && result.left).toBe("stop")
-      yield* control.clearCalls
-      yield* TestClock.adjust("1 minute")
-      expect((yield* control.calls).filter((c) => c.operation === "getRuns")).toHaveLength(0)
+      yield* stoppedAndNoLongerPolled(fiber, control)
     }))
 
   it.effect("a run already terminal at the first read is handed over once", () =>
@@ -360,11 +366,6 @@ describe("followAll (many runs from one fiber)", () => {
       const provider = SimulationProvider.make(driver)
       const refs = yield* startMany(provider, 4)
       const fiber = yield* Effect.fork(Effect.either(provider.followAll(refs, (r) => (r.counts.running === 0 ? Effect.void : Effect.fail("stop" as const)), watchOptions)))
-      yield* TestClock.adjust("2 minutes")
-      const result = yield* Fiber.join(fiber)
-      expect(result._tag === "Left" && result.left).toBe("stop")
-      yield* control.clearCalls
-      yield* TestClock.adjust("1 minute")
-      expect((yield* control.calls).filter((c) => c.operation === "getRuns")).toHaveLength(0)
+      yield* stoppedAndNoLongerPolled(fiber, control)
     }))
 })
