@@ -4,9 +4,9 @@
  * followed until it is terminal: by default with `SimulationProvider.followAll` over the runs created
  * in the last 100 ms (no fiber per run), or with `follow` in a fiber per run (`follow: "each"`, as
  * the suite runner follows its one run per provider). Both go through the provider's batched
- * tracker where the driver has `getRuns`, without verdicts unless `watch.verdicts` is set: the suite runner reads
- * each conversation's verdict with the results, so its snapshots count finished conversations
- * whose verdict costs a request of its own (Roark, Interactly) as pending.
+ * tracker where the driver has `getRuns`, with `watch.verdicts` as given: the harness passes
+ * false, as the suite runner follows (it reads each verdict with the results, so its snapshots
+ * count finished conversations whose verdict costs a request of its own as pending).
  *
  * The emulators run out of process by default (one child Node process per vendor,
  * `EmulatorProcess.js`), so the peak RSS is the adapter's alone; the children's peak RSS
@@ -198,9 +198,11 @@ export const run = async (options: Options): Promise<Result> => {
       return Effect.map(lives[k]!.live.provider.followAll(refs, counted(k), options.watch), (os) => os.forEach((o) => outcome(k, o)))
     }
     const follow = options.follow ?? "all"
+    const flush = (watches: FiberSet.FiberSet<void>) =>
+      Effect.uninterruptible(Effect.suspend(() => Effect.forEach(lives, (_, k) => FiberSet.run(watches, followBatch(k)), { discard: true })))
     // At most 64 creations in flight (a bounded forEach, not thousands of fibers queued on a
     // semaphore: effect's Semaphore wakes every waiter on each release); each created run is
-    // then watched in a fiber of its own.
+    // then followed in a fiber of its own ("each") or in the next batch ("all").
     const all = Effect.gen(function*() {
       const watches = yield* FiberSet.make<void>()
       yield* Effect.forEach(Array.from({ length: options.runs }, (_, i) => i), (i) => {
@@ -225,11 +227,9 @@ export const run = async (options: Options): Promise<Result> => {
         )
       }, { concurrency: 64, discard: true }).pipe(
         follow === "each" ? (creating) => creating : (creating) =>
-          // Flush every 100 ms while creating, and once more at the end.
-          Effect.raceFirst(
-            creating,
-            Effect.forever(Effect.zipRight(Effect.sleep("100 millis"), Effect.forEach(lives, (_, k) => FiberSet.run(watches, followBatch(k)), { discard: true })))
-          ).pipe(Effect.zipRight(Effect.forEach(lives, (_, k) => FiberSet.run(watches, followBatch(k)), { discard: true })))
+          // Flush every 100 ms while creating, and once more at the end; a flush is not
+          // interrupted between taking a batch and forking its follower.
+          Effect.raceFirst(creating, Effect.forever(Effect.zipRight(Effect.sleep("100 millis"), flush(watches)))).pipe(Effect.zipRight(flush(watches)))
       )
       yield* FiberSet.awaitEmpty(watches)
     }).pipe(Effect.scoped)
