@@ -149,8 +149,8 @@ export interface Service {
    * `onSnapshot` gets the snapshots `follow` would hand over for each run, one call at a time, and
    * the effect succeeds with each run's outcome in the order of `refs` (its terminal snapshot, or
    * the error that ended its tracking) once all are over; a failure of `onSnapshot` stops it. With a
-   * driver that has `getRuns` no fiber is kept per run: about 4-6 KB less per run than a `follow`
-   * in a fiber of its own (docs/performance.md).
+   * driver that has `getRuns` no fiber is kept per run: about 3.6-5 KB less per run (what a
+   * suspended fiber costs here) than a `follow` in a fiber of its own (docs/performance.md).
    */
   readonly followAll: <E = never, R = never>(
     refs: ReadonlyArray<ProviderRef>,
