@@ -84,7 +84,9 @@ export const measure = async (
     for (const task of bench.tasks) {
       const result = task.result
       if (result.state !== "completed") throw new Error(`benchmark task ${task.name}: ${result.state}${"error" in result ? `: ${String(result.error)}` : ""}`)
-      samples.get(task.name)!.push(...(result.latency.samples ?? []))
+      // A loop, not `push(...samples)`: a fast task yields more samples than a call has arguments.
+      const merged = samples.get(task.name)!
+      for (const sample of result.latency.samples ?? []) merged.push(sample)
     }
   }
   const out: Record<string, Spread> = {}

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Evaluator, Persona, Plan, Result, Run, Scenario } from "@simbridge/core"
 import * as Arbitrary from "effect/Arbitrary"
+import * as Equal from "effect/Equal"
 import * as FastCheck from "effect/FastCheck"
 import * as Schema from "effect/Schema"
 
@@ -15,6 +16,43 @@ const roundTrips = <A, I>(name: string, schema: Schema.Schema<A, I>) =>
       { numRuns: 60 }
     )
   })
+
+/**
+ * A value's structure, prototypes included: the class at each level, own keys in order, leaves.
+ * Keys holding `undefined` are left out (an optional field given as `undefined` is absent for both).
+ */
+const anatomy = (value: unknown): unknown => {
+  if (value === null || typeof value !== "object") return value
+  if (Array.isArray(value)) return value.map(anatomy)
+  const proto = Object.getPrototypeOf(value)
+  return { class: proto === Object.prototype ? "Object" : proto?.constructor?.name, fields: Object.entries(value).filter(([, v]) => v !== undefined).map(([k, v]) => [k, anatomy(v)]) }
+}
+
+describe("Result.unsafeFromEncoded", () => {
+  it("builds what the class constructors build (prototypes, keys in order, values), without raw unless kept", () => {
+    const encode = Schema.encodeSync(Result.Result)
+    const decode = Schema.decodeSync(Result.Result)
+    FastCheck.assert(
+      FastCheck.property(Arbitrary.make(Result.Result), (value) => {
+        const encoded = encode(value)
+        const fast = Result.unsafeFromEncoded(encoded, true)
+        const slow = decode(encoded)
+        expect(anatomy(fast)).toEqual(anatomy(slow))
+        expect(fast).toBeInstanceOf(Result.Result)
+        expect(fast.ref.toString()).toBe(slow.ref.toString())
+        expect(Schema.is(Result.Result)(fast)).toBe(true)
+        expect(JSON.stringify(encode(fast))).toBe(JSON.stringify(encoded))
+        for (const [a, b] of fast.transcript.map((t, i) => [t, slow.transcript[i]!] as const)) expect(Equal.equals(a, b)).toBe(true)
+        expect(Equal.equals(fast.status, slow.status)).toBe(true)
+        const withoutRaw = Result.unsafeFromEncoded(encoded, false)
+        expect("raw" in withoutRaw).toBe(false)
+        const { raw: _, ...rest } = encoded
+        expect(anatomy(withoutRaw)).toEqual(anatomy(decode(rest)))
+      }),
+      { numRuns: 80 }
+    )
+  })
+})
 
 describe("canonical model", () => {
   roundTrips("Persona", Persona.Persona)

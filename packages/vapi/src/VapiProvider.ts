@@ -248,20 +248,23 @@ const text = (content: unknown): string =>
 
 /** The conversation from `metadata.call`: `messages` (OpenAI format) when present, else the `transcript` lines. */
 export const transcript = (call: typeof VapiWire.CallMetadata.Type | undefined): Array<typeof Result.TranscriptTurn.Encoded> => {
+  const turns: Array<typeof Result.TranscriptTurn.Encoded> = []
+  // Loops, not flatMap and spreads: this runs for every message of every result read.
   if (call?.messages && call.messages.length > 0) {
-    return call.messages.flatMap((m) => {
+    for (const m of call.messages) {
       const role = Mapping.role(m.role)
       const said = text(m.content ?? m.message)
-      if (role === undefined || said === "") return []
-      const start = m.secondsFromStart
-      return [{ role, text: said, ...(start === undefined ? {} : { startSeconds: start }) }]
-    })
+      if (role === undefined || said === "") continue
+      turns.push(m.secondsFromStart === undefined ? { role, text: said } : { role, text: said, startSeconds: m.secondsFromStart })
+    }
+    return turns
   }
-  return (call?.transcript ?? "").split("\n").flatMap((line) => {
+  for (const line of (call?.transcript ?? "").split("\n")) {
     const m = /^\s*(AI|Assistant|Bot|User|Customer)\s*:\s*(.*)$/i.exec(line)
-    if (m === null || m[2] === "") return []
-    return [{ role: /^(ai|assistant|bot)$/i.test(m[1]!) ? "agent" as const : "caller" as const, text: m[2]! }]
-  })
+    if (m === null || m[2] === "") continue
+    turns.push({ role: /^(ai|assistant|bot)$/i.test(m[1]!) ? "agent" : "caller", text: m[2]! })
+  }
+  return turns
 }
 
 export interface Slot {
@@ -287,26 +290,29 @@ export const toResult = (
   evaluatorOf: (name: string) => string,
   raw?: unknown
 ): typeof Result.Result.Encoded => {
+  // Built by assignment, not conditional spreads: this runs for every result read (issue 9).
   const results = item.results ?? undefined
   const status = Mapping.itemStatus(item.status, results !== undefined, (item.failureReason ?? "") !== "")
-  const evaluations = (results?.evaluations ?? []).map((e) => ({
-    evaluator: evaluatorOf(e.name),
-    name: e.name,
-    passed: e.isSkipped === true ? null : e.passed,
-    required: e.required ?? true,
-    ...(e.expectedValue === undefined ? {} : { expected: e.expectedValue }),
-    ...(e.extractedValue === undefined ? {} : { actual: e.extractedValue }),
-    ...(e.error ?? e.skipReason ? { reasoning: (e.error ?? e.skipReason)! } : {})
-  }))
+  const evaluations: Array<typeof Result.EvaluationResult.Encoded> = []
+  for (const e of results?.evaluations ?? []) {
+    const evaluation: Mutable<typeof Result.EvaluationResult.Encoded> = {
+      evaluator: evaluatorOf(e.name),
+      name: e.name,
+      passed: e.isSkipped === true ? null : e.passed,
+      required: e.required ?? true
+    }
+    if (e.expectedValue !== undefined) evaluation.expected = e.expectedValue
+    if (e.extractedValue !== undefined) evaluation.actual = e.extractedValue
+    const reasoning = e.error ?? e.skipReason
+    if (reasoning) evaluation.reasoning = reasoning
+    evaluations.push(evaluation)
+  }
   const call = item.metadata?.call
   const latency = results?.latencyMetrics ?? undefined
   const improvements = item.improvementSuggestions ?? undefined
-  const suggestions = improvements
-    ? [...improvements.systemPromptSuggestions ?? [], ...improvements.toolSuggestions ?? [], ...improvements.scenarioSuggestions ?? []].map((s) => `${s.issue}: ${s.suggestion}`)
-    : []
   const endedAt = item.completedAt ?? item.failedAt ?? item.canceledAt ?? undefined
   const startedAt = item.startedAt ?? undefined
-  return {
+  const result: Mutable<typeof Result.Result.Encoded> = {
     ref: { provider, kind: "result", id: item.id },
     run: { provider, kind: "run", id: runId },
     scenario: slot.scenario,
@@ -315,27 +321,37 @@ export const toResult = (
     status,
     verdict: Result.verdictOf(status, evaluations, results?.passed),
     evaluations,
-    transcript: transcript(call),
-    ...(call?.recordingUrl ? { recordingUrl: call.recordingUrl } : {}),
-    ...(latency?.avgTurn === undefined ? {} : { latency: { averageMs: latency.avgTurn } }),
-    ...(item.failureReason ? { failureReason: { code: "vapi_failure", message: item.failureReason } } : {}),
-    ...(suggestions.length > 0 ? { improvementSuggestions: suggestions } : {}),
-    ...(startedAt ? { startedAt } : {}),
-    ...(endedAt ? { endedAt } : {}),
-    ...(startedAt && endedAt ? { durationSeconds: Math.max(0, (Date.parse(endedAt) - Date.parse(startedAt)) / 1000) } : {}),
-    providerMetadata: defined({
-      simulationId: item.simulationId,
-      scenarioId: item.scenarioId,
-      personalityId: item.personalityId,
-      callId: item.callId ?? undefined,
-      sessionId: item.sessionId ?? undefined,
-      vapiPassed: results?.passed,
-      latencyMetrics: latency === undefined ? undefined : defined(latency),
-      analysis: improvements?.analysis
-    }),
-    ...(raw === undefined ? {} : { raw: raw as Json.Json })
+    transcript: transcript(call)
   }
+  if (call?.recordingUrl) result.recordingUrl = call.recordingUrl
+  if (latency?.avgTurn !== undefined) result.latency = { averageMs: latency.avgTurn }
+  if (item.failureReason) result.failureReason = { code: "vapi_failure", message: item.failureReason }
+  if (improvements) {
+    const suggestions: Array<string> = []
+    for (const list of [improvements.systemPromptSuggestions, improvements.toolSuggestions, improvements.scenarioSuggestions]) {
+      for (const s of list ?? []) suggestions.push(`${s.issue}: ${s.suggestion}`)
+    }
+    if (suggestions.length > 0) result.improvementSuggestions = suggestions
+  }
+  if (startedAt) result.startedAt = startedAt
+  if (endedAt) result.endedAt = endedAt
+  if (startedAt && endedAt) result.durationSeconds = Math.max(0, (Date.parse(endedAt) - Date.parse(startedAt)) / 1000)
+  const metadata: Record<string, Json.Json> = {}
+  if (item.simulationId !== undefined) metadata.simulationId = item.simulationId
+  if (item.scenarioId !== undefined) metadata.scenarioId = item.scenarioId
+  if (item.personalityId !== undefined) metadata.personalityId = item.personalityId
+  if (item.callId != null) metadata.callId = item.callId
+  if (item.sessionId != null) metadata.sessionId = item.sessionId
+  if (results?.passed !== undefined) metadata.vapiPassed = results.passed
+  if (latency !== undefined) metadata.latencyMetrics = defined(latency)
+  if (improvements?.analysis !== undefined) metadata.analysis = improvements.analysis as Json.Json
+  result.providerMetadata = metadata
+  if (raw !== undefined) result.raw = raw as Json.Json
+  return result
 }
+
+/** A type's fields without `readonly`, to build an encoded value field by field. */
+type Mutable<A> = { -readonly [K in keyof A]: A[K] }
 
 // ---------------------------------------------------------------------------------------------
 // The driver

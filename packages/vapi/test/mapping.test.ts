@@ -188,3 +188,103 @@ describe("wire schemas", () => {
     expect(Either.isLeft(both) && both.left.message).toContain("cannot be combined with scenarioId")
   })
 })
+
+describe("toResult", () => {
+  it("maps every field of an ended item: evaluations (skipped, errored), turns, latency, suggestions, times, metadata", () => {
+    const item = Schema.decodeUnknownSync(VapiWire.RunItem)({
+      id: "i1",
+      status: "failed",
+      iterationNumber: 2.4,
+      simulationId: "5c0c9b1e-0000-4000-8000-000000000001",
+      scenarioId: "5c0c9b1e-0000-4000-8000-000000000002",
+      personalityId: "5c0c9b1e-0000-4000-8000-000000000003",
+      callId: null,
+      sessionId: "s1",
+      failureReason: "the agent hung up",
+      startedAt: "2026-01-01T00:00:00.000Z",
+      failedAt: "2026-01-01T00:01:30.500Z",
+      metadata: {
+        call: {
+          recordingUrl: "https://rec/1.wav",
+          transcript: "AI: not used",
+          messages: [
+            { role: "system", message: "You are..." },
+            { role: "bot", message: "Hello", secondsFromStart: 0.5 },
+            { role: "user", content: [{ type: "text", text: "Hi " }, { type: "text", text: "there" }] },
+            { role: "user", message: "" },
+            { role: "narrator", message: "ignored" }
+          ]
+        }
+      },
+      results: {
+        passed: false,
+        evaluations: [
+          { name: "booked", passed: false, extractedValue: false, expectedValue: true, comparator: "=" },
+          { name: "tone", passed: false, isSkipped: true, skipReason: "chat mode", required: false },
+          { name: "price", passed: false, error: "no value extracted" }
+        ],
+        latencyMetrics: { avgTurn: 812, p50: 700 }
+      },
+      improvementSuggestions: {
+        analysis: "the agent gave up",
+        systemPromptSuggestions: [{ issue: "tone", suggestion: "be warmer" }],
+        scenarioSuggestions: [{ issue: "goal", suggestion: "state the date" }]
+      }
+    })
+    expect(VapiProvider.toResult("run-1", item, { scenario: "s", persona: "p" }, (name) => `ev-${name}`)).toStrictEqual({
+      ref: { provider: "vapi", kind: "result", id: "i1" },
+      run: { provider: "vapi", kind: "run", id: "run-1" },
+      scenario: "s",
+      persona: "p",
+      iteration: 2,
+      status: { unified: "completed", raw: "failed" },
+      verdict: "fail",
+      evaluations: [
+        { evaluator: "ev-booked", name: "booked", passed: false, required: true, expected: true, actual: false },
+        { evaluator: "ev-tone", name: "tone", passed: null, required: false, reasoning: "chat mode" },
+        { evaluator: "ev-price", name: "price", passed: false, required: true, reasoning: "no value extracted" }
+      ],
+      transcript: [
+        { role: "system", text: "You are..." },
+        { role: "agent", text: "Hello", startSeconds: 0.5 },
+        { role: "caller", text: "Hi there" }
+      ],
+      recordingUrl: "https://rec/1.wav",
+      latency: { averageMs: 812 },
+      failureReason: { code: "vapi_failure", message: "the agent hung up" },
+      improvementSuggestions: ["tone: be warmer", "goal: state the date"],
+      startedAt: "2026-01-01T00:00:00.000Z",
+      endedAt: "2026-01-01T00:01:30.500Z",
+      durationSeconds: 90.5,
+      providerMetadata: {
+        simulationId: "5c0c9b1e-0000-4000-8000-000000000001",
+        scenarioId: "5c0c9b1e-0000-4000-8000-000000000002",
+        personalityId: "5c0c9b1e-0000-4000-8000-000000000003",
+        sessionId: "s1",
+        vapiPassed: false,
+        latencyMetrics: { avgTurn: 812, p50: 700 },
+        analysis: "the agent gave up"
+      }
+    })
+  })
+
+  it("falls back to the transcript lines, and leaves out what the item does not have", () => {
+    const item = Schema.decodeUnknownSync(VapiWire.RunItem)({
+      id: "i2",
+      status: "running",
+      metadata: { call: { transcript: "AI: Hello\nUser: \nCustomer: I need a cleaning\nnoise" } }
+    })
+    expect(VapiProvider.toResult("run-1", item, { scenario: "s", persona: "p" }, (n) => n)).toStrictEqual({
+      ref: { provider: "vapi", kind: "result", id: "i2" },
+      run: { provider: "vapi", kind: "run", id: "run-1" },
+      scenario: "s",
+      persona: "p",
+      iteration: 1,
+      status: { unified: "running", raw: "running" },
+      verdict: "pending",
+      evaluations: [],
+      transcript: [{ role: "agent", text: "Hello" }, { role: "caller", text: "I need a cleaning" }],
+      providerMetadata: {}
+    })
+  })
+})
