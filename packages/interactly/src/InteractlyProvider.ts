@@ -929,7 +929,9 @@ export const makeDriver = (options: DriverOptions = {}): Effect.Effect<Driver, n
         const workflowRun = status.unified !== "queued" && workflowRunId !== undefined ? yield* optional(client.getWorkflowRun(workflowRunId)) : undefined
         const run = workflowRun?.workflow_run
         const latency = run?.llm_latency_stats?.average_latency_milliseconds
-        const duration = run ? Mapping.durationOf(run) : undefined
+        // Transcript and duration from one pass over the run's events.
+        const conversation = run ? Mapping.conversationOf(run) : undefined
+        const duration = conversation?.durationSeconds
         const result: typeof Result.Result.Encoded = {
           ref: ref("execution", Wire.idOf(e)),
           run: ref("run", runId),
@@ -939,7 +941,7 @@ export const makeDriver = (options: DriverOptions = {}): Effect.Effect<Driver, n
           status,
           verdict: judged.verdict,
           evaluations: judged.evaluations,
-          transcript: run ? Mapping.transcriptOf(run) : [],
+          transcript: conversation?.transcript ?? [],
           ...(typeof latency === "number" ? { latency: { averageMs: latency } } : {}),
           ...(status.unified === "failed" || status.unified === "timed_out"
             ? { failureReason: { code: run?.status ?? e.status, message: e.error_message ?? "the simulated conversation failed" } }

@@ -147,6 +147,74 @@ describe("transcripts", () => {
   })
 })
 
+describe("transcripts, pinned for a rich run", () => {
+  // Every branch of the event reading: events before the first timestamp, several pairs (one
+  // without output), events that do not fit (skipped, their timestamps too), content shapes,
+  // empty and blank turns, out-of-order timestamps, extra fields.
+  const run = Schema.decodeUnknownSync(Wire.WorkflowRunData)({
+    status: "completed",
+    input_output_pairs: [
+      { run_input: { command: "start" } },
+      { run_output: null },
+      {
+        run_output: {
+          events: [
+            { type: "say_static", message: { content: "Before any time.", type: "ai" } },
+            { type: "start_node_run", timestamp: 1795425335.3440006, origin_node_name: "Conversation", extra: { a: 1 } },
+            { type: "say_static", timestamp: 1795425336.1, message: { content: ["Hello", { type: "text", text: ", clinic." }, { type: "image" }], type: "ai" } },
+            { type: "user_messages", timestamp: 1795425337.2, messages: [{ content: "Hi.", type: "human" }, { content: "", type: "human" }, { content: ["Second", " part"] }, { type: "human" }] },
+            { type: "user_messages", timestamp: 1795425337.3, messages: [] },
+            { type: "user_messages", timestamp: "late", messages: [{ content: "dropped: bad timestamp" }] },
+            { type: "assistant_response", timestamp: 1795425338.45, content: { kind: "card", title: "T" } },
+            { type: "assistant_response", timestamp: 1795425338.5, content: null },
+            { type: "assistant_response", content: 42 },
+            { type: "assistant_response", timestamp: 1795425339, content: "   " },
+            { type: "say_llm", timestamp: 1795425340.123456, message: null, content: "From content." },
+            { type: "say_llm", timestamp: 1795425341, message: { content: null }, content: "Fallback." },
+            { type: "say_llm", timestamp: 1795425342, message: { content: [{ text: 7 }, "x"] } },
+            { type: "tool_call", timestamp: 1795425399, content: "not a turn" },
+            { type: "assistant_response", timestamp: 1795425330, content: "Earlier clock." },
+            { type: 3, timestamp: 1795425500, content: "wrong type" },
+            { type: "say_static", timestamp: 1795425343, message: { content: "bad message", type: 1 } },
+            "garbage",
+            null
+          ]
+        }
+      },
+      { run_output: { events: [{ type: "user_messages", timestamp: 1795425344.0001, messages: [{ content: "Second pair." }] }] } },
+      { run_output: {} }
+    ]
+  })
+
+  it("maps every kind of event exactly", () => {
+    expect(Mapping.transcriptOf(run)).toStrictEqual([
+      { role: "agent", text: "Before any time." },
+      { role: "agent", text: "Hello, clinic.", startSeconds: 0.756 },
+      { role: "caller", text: "Hi.\nSecond part", startSeconds: 1.856 },
+      { role: "agent", text: '{"kind":"card","title":"T"}', startSeconds: 3.106 },
+      { role: "agent", text: "42" },
+      { role: "agent", text: "From content.", startSeconds: 4.779 },
+      { role: "agent", text: "Fallback.", startSeconds: 5.656 },
+      { role: "agent", text: "7x", startSeconds: 6.656 },
+      { role: "agent", text: "Earlier clock.", startSeconds: -5.344 },
+      { role: "caller", text: "Second pair.", startSeconds: 8.656 }
+    ])
+    expect(Mapping.durationOf(run)).toStrictEqual(69)
+  })
+
+  it("has no duration with fewer than two timestamps, and no offsets without any", () => {
+    const one = Schema.decodeUnknownSync(Wire.WorkflowRunData)({
+      status: "completed",
+      input_output_pairs: [{ run_output: { events: [{ type: "assistant_response", content: "a" }, { type: "assistant_response", timestamp: 5, content: "b" }] } }]
+    })
+    expect(Mapping.transcriptOf(one)).toStrictEqual([{ role: "agent", text: "a" }, { role: "agent", text: "b", startSeconds: 0 }])
+    expect(Mapping.durationOf(one)).toStrictEqual(undefined)
+    const none = Schema.decodeUnknownSync(Wire.WorkflowRunData)({ status: "completed" })
+    expect(Mapping.transcriptOf(none)).toStrictEqual([])
+    expect(Mapping.durationOf(none)).toStrictEqual(undefined)
+  })
+})
+
 describe("evaluations", () => {
   const evaluators = Schema.decodeUnknownSync(Schema.Array(Evaluator.Evaluator))([
     { id: "booked", description: "booked", type: "boolean", expect: true },

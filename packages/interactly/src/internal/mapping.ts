@@ -3,7 +3,7 @@
  *
  * @internal
  */
-import { Evaluator, Persona, Status } from "@simbridge/core"
+import { CompiledSchema, Evaluator, Persona, Status } from "@simbridge/core"
 import type * as Plan from "@simbridge/core/Plan"
 import type * as Result from "@simbridge/core/Result"
 import * as Schema from "effect/Schema"
@@ -175,56 +175,82 @@ const text = (content: unknown): string =>
     ? ""
     : JSON.stringify(content)
 
-const decodeEvent = Schema.decodeUnknownOption(Wire.WorkflowEvent)
+/**
+ * Built once. Events arrive unchecked (`LenientEvent`): the compiled check passes an event that
+ * fits as it is (only its declared fields are read), the interpreter decides the others, so an
+ * event is skipped exactly when Effect Schema refuses it.
+ */
+const decodeEvent = Schema.decodeUnknownOption(CompiledSchema.compile(Wire.WorkflowEvent))
+
+type Mutable<A> = { -readonly [K in keyof A]: A[K] }
+
+/** What a workflow run's events give: its transcript and duration. */
+export interface Conversation {
+  readonly transcript: Array<typeof Result.TranscriptTurn.Encoded>
+  readonly durationSeconds: number | undefined
+}
+
+/**
+ * The transcript and the duration of the workflow under test's run, from one pass over its events
+ * (each decoded once; see {@link transcriptOf} and {@link durationOf}).
+ */
+export const conversationOf = (run: Wire.WorkflowRunData): Conversation => {
+  const transcript: Array<typeof Result.TranscriptTurn.Encoded> = []
+  // The first timestamp (turns before it have no offset), and the bounds of all of them (NaN
+  // propagates as through `Math.max(...times)`).
+  let first: number | undefined
+  let min = Number.POSITIVE_INFINITY, max = Number.NEGATIVE_INFINITY, timed = 0
+  for (const pair of run.input_output_pairs ?? []) {
+    for (const raw of pair.run_output?.events ?? []) {
+      const o = decodeEvent(raw)
+      if (o._tag === "None") continue
+      const e = o.value
+      const timestamp = e.timestamp
+      if (typeof timestamp === "number") {
+        if (first === undefined) first = timestamp
+        min = Math.min(min, timestamp)
+        max = Math.max(max, timestamp)
+        timed++
+      }
+      let role: Result.Role | undefined
+      let said = ""
+      switch (e.type) {
+        case "user_messages":
+          role = "caller"
+          for (const m of e.messages ?? []) {
+            const t = text(m.content)
+            if (t !== "") said = said === "" ? t : `${said}\n${t}`
+          }
+          break
+        case "assistant_response":
+          role = "agent"
+          said = text(e.content)
+          break
+        case "say_static":
+        case "say_llm":
+          role = "agent"
+          said = text(e.message?.content ?? e.content)
+          break
+      }
+      if (role !== undefined && said.trim() !== "") {
+        const turn: Mutable<typeof Result.TranscriptTurn.Encoded> = { role, text: said }
+        if (first !== undefined && typeof timestamp === "number") turn.startSeconds = Math.round((timestamp - first) * 1000) / 1000
+        transcript.push(turn)
+      }
+    }
+  }
+  return { transcript, durationSeconds: timed < 2 ? undefined : Math.round((max - min) * 1000) / 1000 }
+}
 
 /**
  * The transcript of the workflow under test's run: `user_messages` are the caller (the counter
  * workflow), `assistant_response`, `say_static` and `say_llm` the agent. Times are seconds from the
  * first event. Other event types (node starts and ends, state dumps) are skipped.
  */
-export const transcriptOf = (run: Wire.WorkflowRunData): Array<typeof Result.TranscriptTurn.Encoded> => {
-  const events = (run.input_output_pairs ?? []).flatMap((p) => p.run_output?.events ?? [])
-  const decoded = events.flatMap((e) => {
-    const o = decodeEvent(e)
-    return o._tag === "Some" ? [o.value] : []
-  })
-  const first = decoded.find((e) => typeof e.timestamp === "number")?.timestamp ?? undefined
-  const at = (e: Wire.WorkflowEvent) =>
-    first !== undefined && typeof e.timestamp === "number" ? { startSeconds: Math.round((e.timestamp - first) * 1000) / 1000 } : {}
-  const turns: Array<typeof Result.TranscriptTurn.Encoded> = []
-  for (const e of decoded) {
-    let role: Result.Role | undefined
-    let said = ""
-    switch (e.type) {
-      case "user_messages":
-        role = "caller"
-        said = (e.messages ?? []).map((m) => text(m.content)).filter((t) => t !== "").join("\n")
-        break
-      case "assistant_response":
-        role = "agent"
-        said = text(e.content)
-        break
-      case "say_static":
-      case "say_llm":
-        role = "agent"
-        said = text(e.message?.content ?? e.content)
-        break
-    }
-    if (role !== undefined && said.trim() !== "") turns.push({ role, text: said, ...at(e) })
-  }
-  return turns
-}
+export const transcriptOf = (run: Wire.WorkflowRunData): Array<typeof Result.TranscriptTurn.Encoded> => conversationOf(run).transcript
 
 /** Seconds between the first and the last timestamped event. */
-export const durationOf = (run: Wire.WorkflowRunData): number | undefined => {
-  const times = (run.input_output_pairs ?? [])
-    .flatMap((p) => p.run_output?.events ?? [])
-    .flatMap((e) => {
-      const o = decodeEvent(e)
-      return o._tag === "Some" && typeof o.value.timestamp === "number" ? [o.value.timestamp] : []
-    })
-  return times.length < 2 ? undefined : Math.round((Math.max(...times) - Math.min(...times)) * 1000) / 1000
-}
+export const durationOf = (run: Wire.WorkflowRunData): number | undefined => conversationOf(run).durationSeconds
 
 // ---------------------------------------------------------------------------------------------
 // Evaluations
