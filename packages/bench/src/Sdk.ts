@@ -4,10 +4,14 @@
  * suite, poll it until it ends (1 ms between polls for both), read every item (pages of 100).
  * Provisioning happens once, before timing, through the adapter; the SDK reuses its suite.
  *
+ * The adapter does what the suite runner does: `startRun`, `follow`, `readResults`. The same with
+ * the two streams (`watch`, then `results`) is measured alongside, for callers that use those.
+ *
  * @since 0.1.0
  */
 import { Provisioning } from "@simbridge/core"
 import { VapiClient as VapiSdk } from "@vapi-ai/server-sdk"
+import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import { measure, round, type Spread } from "./Stats.js"
 import * as Vendors from "./Vendors.js"
@@ -18,6 +22,10 @@ export interface Row {
   readonly sdkMs: Spread
   /** adapter median / SDK median. */
   readonly ratio: number
+  /** The adapter through `watch` and `results` (streams) instead. */
+  readonly streamsMs: Spread
+  /** streams median / SDK median. */
+  readonly streamsRatio: number
 }
 
 export interface Options {
@@ -41,11 +49,18 @@ export const run = async (options: Options): Promise<ReadonlyArray<Row>> => {
       const plan = Vendors.planFor(vendor, shape, `sdk ${items}`)
       const provisioning = await Vendors.run(live.provider.provision(plan))
       const suiteId = provisioning.refs[Provisioning.key.plan]!.id
+      const poll = { interval: "1 millis", maxInterval: "1 millis" } as const
       const adapter = async () => {
         const started = await Vendors.run(live.provider.startRun(plan, { provisioning }))
-        await Vendors.run(Stream.runDrain(live.provider.watch(started.ref, { interval: "1 millis", maxInterval: "1 millis" })))
-        const n = await Vendors.run(Stream.runCount(live.provider.results(started.ref)))
+        await Vendors.run(live.provider.follow(started.ref, () => Effect.void, poll))
+        const n = (await Vendors.run(live.provider.readResults(started.ref))).length
         if (n !== items) throw new Error(`adapter read ${n} items, expected ${items}`)
+      }
+      const streams = async () => {
+        const started = await Vendors.run(live.provider.startRun(plan, { provisioning }))
+        await Vendors.run(Stream.runDrain(live.provider.watch(started.ref, poll)))
+        const n = await Vendors.run(Stream.runCount(live.provider.results(started.ref)))
+        if (n !== items) throw new Error(`adapter (streams) read ${n} items, expected ${items}`)
       }
       const official = async () => {
         const created = await sdk.simulationRuns.simulationRunControllerCreate({
@@ -67,9 +82,18 @@ export const run = async (options: Options): Promise<ReadonlyArray<Row>> => {
         }
         if (n !== items) throw new Error(`SDK read ${n} items, expected ${items}`)
       }
-      const stats = await measure({ adapter, sdk: official }, { time: options.time, iterations: options.iterations, rounds: 5 })
-      const row: Row = { items, adapterMs: stats.adapter!, sdkMs: stats.sdk!, ratio: round(stats.adapter!.median / stats.sdk!.median, 3) }
-      options.log(`  sdk ${items} items: adapter ${round(row.adapterMs.median)} ms, SDK ${round(row.sdkMs.median)} ms, ratio ${row.ratio}`)
+      const stats = await measure({ adapter, sdk: official, streams }, { time: options.time, iterations: options.iterations, rounds: 5 })
+      const row: Row = {
+        items,
+        adapterMs: stats.adapter!,
+        sdkMs: stats.sdk!,
+        ratio: round(stats.adapter!.median / stats.sdk!.median, 3),
+        streamsMs: stats.streams!,
+        streamsRatio: round(stats.streams!.median / stats.sdk!.median, 3)
+      }
+      options.log(
+        `  sdk ${items} items: adapter ${round(row.adapterMs.median)} ms, SDK ${round(row.sdkMs.median)} ms, ratio ${row.ratio}; with the streams ${round(row.streamsMs.median)} ms, ratio ${row.streamsRatio}`
+      )
       rows.push(row)
     }
   } finally {

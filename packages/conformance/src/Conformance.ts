@@ -113,6 +113,8 @@ export const run = (subject: Subject): void => {
           expect(last.counts.total).toBe(expected)
           const results = Chunk.toReadonlyArray(yield* Stream.runCollect(provider.results(run.ref)))
           expect(results.length).toBe(expected)
+          // `readResults` reads the same pages into one array.
+          expect((yield* provider.readResults(run.ref)).map((r) => r.ref.toString())).toEqual(results.map((r) => r.ref.toString()))
           expect(new Set(results.map((r) => r.ref.toString())).size).toBe(expected)
           const scenarioIds = new Set(subject.plan.scenarios.map((s) => s.id as string))
           const personaIds = new Set(subject.plan.personas.map((p) => p.id as string))

@@ -13,7 +13,6 @@
  * @since 0.1.0
  */
 import * as Cause from "effect/Cause"
-import * as Chunk from "effect/Chunk"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -79,7 +78,7 @@ export const makeClient = <E>(layer: Layer.Layer<SimulationProvider.SimulationPr
             Effect.flatMap((last) => last._tag === "Some" ? Effect.succeed(last.value) : p.getRun(r))
           ))
       ),
-    results: (ref) => use((p) => Effect.flatMap(parseRef(ref), (r) => Effect.map(Stream.runCollect(p.results(r)), Chunk.toReadonlyArray))),
+    results: (ref) => use((p) => Effect.flatMap(parseRef(ref), (r) => p.readResults(r))),
     cancel: (ref) => use((p) => Effect.flatMap(parseRef(ref), p.cancel)),
     dispose: () => runtime.dispose()
   }

@@ -6,7 +6,6 @@
  *
  * @since 0.1.0
  */
-import * as Chunk from "effect/Chunk"
 import * as Clock from "effect/Clock"
 import * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
@@ -269,16 +268,15 @@ const keepWarnings = (snapshot: Run, started: Run): Run =>
 
 /** Reads the results, and settles the `pending` verdicts of the last snapshot's counts with them. */
 const readResults = (state: Ref.Ref<ProviderState>, provider: SimulationProvider.Service, run: Run) =>
-  Stream.runCollect(provider.results(run.ref)).pipe(
-    Effect.tap((collected) => {
-      const results = Chunk.toReadonlyArray(collected)
-      return Ref.update(state, (s) => ({
+  provider.readResults(run.ref).pipe(
+    Effect.tap((results) =>
+      Ref.update(state, (s) => ({
         ...s,
         results,
         run: Option.map(s.run, (latest) =>
           latest.counts.pending === 0 ? latest : new Run({ ...latest, counts: settleVerdicts(latest.counts, results) }))
       }))
-    })
+    )
   )
 
 /**
