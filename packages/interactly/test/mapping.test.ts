@@ -256,6 +256,98 @@ describe("evaluations", () => {
   })
 })
 
+describe("evaluations, pinned for rich details", () => {
+  const evaluators = Schema.decodeUnknownSync(Schema.Array(Evaluator.Evaluator))([
+    { id: "booked", description: "booked", type: "boolean", expect: true },
+    { id: "polite", description: "polite 1-5", type: "number", comparator: ">=", expect: 4, required: false },
+    { id: "tone", name: "Tone of voice", description: "tone", type: "string", comparator: "contains", expect: "8" },
+    { id: "resolved", description: "resolved", type: "boolean", expect: false, comparator: "!=" },
+    { id: "empathy", description: "empathy", type: "number", comparator: ">", expect: 50 },
+    { id: "missing", name: "Not there", description: "missing", type: "boolean" }
+  ])
+  // The details shapes an evaluation may have: `details.metrics`, a bare list, `details.<metric>`.
+  // Extra fields, duplicates, nulls, names differing in case and spaces.
+  const list = [
+    { metric_name: " BOOKED ", score: 90, passed: true, reasoning: "", weight: 2 },
+    { metric_name: "politeness", score: 73, reasoning: "kind" },
+    { metric_name: "tone of voice", score: 88.5, passed: null, reasoning: null },
+    { metric_name: "resolved", score: null, passed: true },
+    { metric_name: "Empathy", score: null },
+    { metric_name: "booked", score: 10, passed: false, reasoning: "duplicate" },
+    { metric_name: "latency", score: 59.99, reasoning: "slow" },
+    { metric_name: "extra", passed: false }
+  ]
+  const context = { metrics: { polite: { name: "Politeness", scale: 5 } }, passThreshold: 59.99 }
+
+  it("reads every shape of details into the same evaluations", () => {
+    const expected = [
+      { evaluator: "booked", name: "booked", required: true, expected: true, actual: true, passed: true },
+      { evaluator: "polite", name: "Politeness", required: false, expected: 4, actual: 3.7, passed: false, reasoning: "kind" },
+      { evaluator: "tone", name: "Tone of voice", required: true, expected: "8", actual: "88.5", passed: true },
+      { evaluator: "resolved", name: "resolved", required: true, expected: false, actual: true, passed: true },
+      { evaluator: "empathy", name: "empathy", required: true, expected: 50, actual: null, passed: null },
+      { evaluator: "missing", name: "Not there", required: true, expected: true, passed: null, reasoning: 'the workflow reported no metric named "missing"' },
+      { evaluator: "booked", name: "booked", passed: false, required: false, actual: 10, reasoning: "duplicate" },
+      { evaluator: "latency", name: "latency", passed: true, required: false, actual: 59.99, reasoning: "slow" },
+      { evaluator: "extra", name: "extra", passed: false, required: false }
+    ]
+    expect(Mapping.evaluationsOf(Mapping.metricResults({ metrics: list, other: 1 }), evaluators, context)).toStrictEqual(expected)
+    expect(Mapping.evaluationsOf(Mapping.metricResults(list), evaluators, context)).toStrictEqual(expected)
+    expect(Mapping.evaluationsOf(Mapping.metricResults(list), undefined, context)).toStrictEqual([
+      { evaluator: " BOOKED ", name: " BOOKED ", passed: true, required: true, actual: 90 },
+      { evaluator: "politeness", name: "politeness", passed: true, required: true, actual: 73, reasoning: "kind" },
+      { evaluator: "tone of voice", name: "tone of voice", passed: true, required: true, actual: 88.5 },
+      { evaluator: "resolved", name: "resolved", passed: true, required: true },
+      { evaluator: "Empathy", name: "Empathy", passed: null, required: true },
+      { evaluator: "booked", name: "booked", passed: false, required: true, actual: 10, reasoning: "duplicate" },
+      { evaluator: "latency", name: "latency", passed: true, required: true, actual: 59.99, reasoning: "slow" },
+      { evaluator: "extra", name: "extra", passed: false, required: true }
+    ])
+    expect(Mapping.evaluationsOf(Mapping.metricResults(list), undefined)).toStrictEqual([
+      { evaluator: " BOOKED ", name: " BOOKED ", passed: true, required: true, actual: 90 },
+      { evaluator: "politeness", name: "politeness", passed: true, required: true, actual: 73, reasoning: "kind" },
+      { evaluator: "tone of voice", name: "tone of voice", passed: true, required: true, actual: 88.5 },
+      { evaluator: "resolved", name: "resolved", passed: true, required: true },
+      { evaluator: "Empathy", name: "Empathy", passed: null, required: true },
+      { evaluator: "booked", name: "booked", passed: false, required: true, actual: 10, reasoning: "duplicate" },
+      { evaluator: "latency", name: "latency", passed: false, required: true, actual: 59.99, reasoning: "slow" },
+      { evaluator: "extra", name: "extra", passed: false, required: true }
+    ])
+  })
+
+  it("reads details keyed by metric, skipping entries without a numeric score", () => {
+    const details = { booked: { score: 61, reasoning: "ok", extra: [1] }, polite: { score: 80, passed: false }, note: { text: "x" }, flag: true, nothing: null, named: { score: 5, metric_name: "renamed" } }
+    expect(Mapping.evaluationsOf(Mapping.metricResults(details), evaluators)).toStrictEqual([
+      { evaluator: "booked", name: "booked", required: true, expected: true, actual: true, passed: true, reasoning: "ok" },
+      { evaluator: "polite", name: "polite", required: false, expected: 4, actual: 80, passed: true },
+      { evaluator: "tone", name: "Tone of voice", required: true, expected: "8", passed: null, reasoning: 'the workflow reported no metric named "tone"' },
+      { evaluator: "resolved", name: "resolved", required: true, expected: false, passed: null, reasoning: 'the workflow reported no metric named "resolved"' },
+      { evaluator: "empathy", name: "empathy", required: true, expected: 50, passed: null, reasoning: 'the workflow reported no metric named "empathy"' },
+      { evaluator: "missing", name: "Not there", required: true, expected: true, passed: null, reasoning: 'the workflow reported no metric named "missing"' },
+      { evaluator: "renamed", name: "renamed", passed: false, required: false, actual: 5 }
+    ])
+    expect(Mapping.evaluationsOf(Mapping.metricResults(details), undefined)).toStrictEqual([
+      { evaluator: "booked", name: "booked", passed: true, required: true, actual: 61, reasoning: "ok" },
+      { evaluator: "polite", name: "polite", passed: false, required: true, actual: 80 },
+      { evaluator: "renamed", name: "renamed", passed: false, required: true, actual: 5 }
+    ])
+  })
+
+  it("reads nothing from details that do not fit", () => {
+    for (const details of [[{ metric_name: "a", score: "90" }], { metrics: [{ score: 1 }] }, { a: { score: 1, passed: "yes" } }, [null], 5, null, [], {}]) {
+      expect(Mapping.metricResults(details)).toStrictEqual([])
+    }
+    expect(Mapping.evaluationsOf([], evaluators)).toStrictEqual([
+      { evaluator: "booked", name: "booked", required: true, expected: true, passed: null, reasoning: 'the workflow reported no metric named "booked"' },
+      { evaluator: "polite", name: "polite", required: false, expected: 4, passed: null, reasoning: 'the workflow reported no metric named "polite"' },
+      { evaluator: "tone", name: "Tone of voice", required: true, expected: "8", passed: null, reasoning: 'the workflow reported no metric named "tone"' },
+      { evaluator: "resolved", name: "resolved", required: true, expected: false, passed: null, reasoning: 'the workflow reported no metric named "resolved"' },
+      { evaluator: "empathy", name: "empathy", required: true, expected: 50, passed: null, reasoning: 'the workflow reported no metric named "empathy"' },
+      { evaluator: "missing", name: "Not there", required: true, expected: true, passed: null, reasoning: 'the workflow reported no metric named "missing"' }
+    ])
+  })
+})
+
 describe("error bodies", () => {
   it.each([
     [{ detail: "Simulation not found" }, "Simulation not found"],

@@ -256,22 +256,28 @@ export const durationOf = (run: Wire.WorkflowRunData): number | undefined => con
 // Evaluations
 // ---------------------------------------------------------------------------------------------
 
-/** Per-metric results of a run's evaluation: `details.metrics`, `details` as a list, or `details.<metric>: {score}`. */
-/** Built once: a schema built per call has its decoder compiled per call (one per execution read). */
-const decodeMetricResults = Schema.decodeUnknownOption(Schema.Array(Wire.MetricResult))
+/**
+ * Built once (a schema built per call has its decoder compiled per call). Read for every execution
+ * judged: the compiled check passes a list that fits as it is (only the declared fields are read),
+ * the interpreter decides the others.
+ */
+const decodeMetricResults = Schema.decodeUnknownOption(CompiledSchema.compile(Schema.Array(Wire.MetricResult)))
 
+/** Per-metric results of a run's evaluation: `details.metrics`, `details` as a list, or `details.<metric>: {score}`. */
 export const metricResults = (details: unknown): ReadonlyArray<Wire.MetricResult> => {
-  const decode = decodeMetricResults
-  if (Array.isArray(details)) return decode(details).pipe((o) => (o._tag === "Some" ? o.value : []))
+  if (Array.isArray(details)) {
+    const o = decodeMetricResults(details)
+    return o._tag === "Some" ? o.value : []
+  }
   if (details !== null && typeof details === "object") {
     const d = details as Record<string, unknown>
     if (Array.isArray(d.metrics)) return metricResults(d.metrics)
-    const entries = Object.entries(d).flatMap(([name, v]) =>
-      v !== null && typeof v === "object" && typeof (v as { score?: unknown }).score === "number"
-        ? [{ metric_name: name, ...(v as object) }]
-        : []
-    )
-    return decode(entries).pipe((o) => (o._tag === "Some" ? o.value : []))
+    const entries: Array<unknown> = []
+    for (const [name, v] of Object.entries(d)) {
+      if (v !== null && typeof v === "object" && typeof (v as { score?: unknown }).score === "number") entries.push({ metric_name: name, ...(v as object) })
+    }
+    const o = decodeMetricResults(entries)
+    return o._tag === "Some" ? o.value : []
   }
   return []
 }
@@ -289,7 +295,8 @@ export interface EvaluationContext {
   readonly passThreshold?: number | undefined
 }
 
-const sameName = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase()
+/** How metric names compare: case and surrounding spaces aside. */
+const nameKey = (name: string) => name.trim().toLowerCase()
 
 /**
  * Canonical evaluation results from the workflow's metrics. Each evaluator of the scenario is
@@ -304,30 +311,36 @@ export const evaluationsOf = (
   evaluators: ReadonlyArray<Evaluator.Evaluator> | undefined,
   context: EvaluationContext = {}
 ): Array<typeof Result.EvaluationResult.Encoded> => {
+  // Built by assignment, not conditional spreads: this runs for every execution judged.
   const threshold = context.passThreshold ?? 60
   const metricPassed = (m: Wire.MetricResult): boolean | null =>
     typeof m.passed === "boolean" ? m.passed : typeof m.score === "number" ? m.score >= threshold : null
-  const reasoning = (m: Wire.MetricResult) => (m.reasoning ? { reasoning: m.reasoning } : {})
-  if (evaluators === undefined) {
-    return metrics.map((m) => ({
-      evaluator: m.metric_name,
-      name: m.metric_name,
-      passed: metricPassed(m),
-      required: true,
-      ...(typeof m.score === "number" ? { actual: m.score } : {}),
-      ...reasoning(m)
-    }))
+  /** A metric reported under its own name (`required` without the plan, else not). */
+  const asIs = (m: Wire.MetricResult, required: boolean) => {
+    const out: Mutable<typeof Result.EvaluationResult.Encoded> = { evaluator: m.metric_name, name: m.metric_name, passed: metricPassed(m), required }
+    if (typeof m.score === "number") out.actual = m.score
+    if (m.reasoning) out.reasoning = m.reasoning
+    return out
   }
-  const claimed = new Set<Wire.MetricResult>()
-  const out: Array<typeof Result.EvaluationResult.Encoded> = evaluators.map((e) => {
+  const out: Array<typeof Result.EvaluationResult.Encoded> = []
+  if (evaluators === undefined) {
+    for (const m of metrics) out.push(asIs(m, true))
+    return out
+  }
+  const keys = metrics.map((m) => nameKey(m.metric_name))
+  /** Indexes of the metrics some evaluator matched. */
+  const claimed = new Set<number>()
+  for (const e of evaluators) {
     const option = context.metrics?.[e.id]
     const metricName = option?.name ?? e.id
-    const m = metrics.find((x) => sameName(x.metric_name, metricName)) ?? (e.name ? metrics.find((x) => sameName(x.metric_name, e.name!)) : undefined)
-    const base = { evaluator: e.id, name: e.name ?? metricName, required: e.required, expected: e.expect }
-    if (m === undefined) {
-      return { ...base, passed: null, reasoning: `the workflow reported no metric named "${metricName}"` }
+    let i = keys.indexOf(nameKey(metricName))
+    if (i < 0 && e.name) i = keys.indexOf(nameKey(e.name))
+    if (i < 0) {
+      out.push({ evaluator: e.id, name: e.name ?? metricName, required: e.required, expected: e.expect, passed: null, reasoning: `the workflow reported no metric named "${metricName}"` })
+      continue
     }
-    claimed.add(m)
+    claimed.add(i)
+    const m = metrics[i]!
     const score = m.score ?? undefined
     const actual = e.type === "boolean"
       ? metricPassed(m)
@@ -336,13 +349,18 @@ export const evaluationsOf = (
       : e.type === "number"
       ? option?.scale === undefined ? score : Math.round((score * option.scale) / 10) / 10
       : String(score)
-    return { ...base, actual, passed: actual === null ? null : Evaluator.passes(e, actual), ...reasoning(m) }
-  })
-  for (const m of metrics) {
-    if (!claimed.has(m)) {
-      out.push({ evaluator: m.metric_name, name: m.metric_name, passed: metricPassed(m), required: false, ...(typeof m.score === "number" ? { actual: m.score } : {}), ...reasoning(m) })
+    const evaluation: Mutable<typeof Result.EvaluationResult.Encoded> = {
+      evaluator: e.id,
+      name: e.name ?? metricName,
+      required: e.required,
+      expected: e.expect,
+      actual,
+      passed: actual === null ? null : Evaluator.passes(e, actual)
     }
+    if (m.reasoning) evaluation.reasoning = m.reasoning
+    out.push(evaluation)
   }
+  for (let i = 0; i < metrics.length; i++) if (!claimed.has(i)) out.push(asIs(metrics[i]!, false))
   return out
 }
 
