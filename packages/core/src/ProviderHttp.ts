@@ -22,7 +22,7 @@ import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
-import type * as Tracer from "effect/Tracer"
+import * as Tracing from "./internal/tracing.js"
 import * as Issues from "./Issues.js"
 import * as ProviderError from "./ProviderError.js"
 import * as Retry from "./Retry.js"
@@ -150,8 +150,6 @@ export const deadline = <A, E, R, E2>(effect: Effect.Effect<A, E, R>, ms: number
       })
     }))
 
-/** Effect's own tracer, in use when the application installed none: its spans reach nobody. */
-const builtInTracer: Tracer.Tracer = Effect.runSync(Effect.tracer)
 const always = () => true
 
 /**
@@ -161,7 +159,7 @@ const always = () => true
  * the span is made as before.
  */
 export const withoutUnseenSpan = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
-  Effect.tracerWith((tracer) => (tracer === builtInTracer ? Effect.locally(effect, HttpClient.currentTracerDisabledWhen, always) : effect))
+  Effect.tracerWith((tracer) => (tracer === Tracing.builtInTracer ? Effect.locally(effect, HttpClient.currentTracerDisabledWhen, always) : effect))
 
 export const make = (options: Options): ProviderHttp => {
   const { provider } = options
@@ -272,13 +270,13 @@ export const make = (options: Options): ProviderHttp => {
           )
         }),
         Retry.request(request.method),
-        Effect.withSpan(`${provider}.${operation}`, { attributes: { "http.method": request.method, "http.url": request.url }, captureStackTrace: false })
+        Tracing.withSpan(`${provider}.${operation}`, () => ({ "http.method": request.method, "http.url": request.url }))
       ),
     send: (operation, request) =>
       execute(operation, request).pipe(
         Effect.asVoid,
         Retry.request(request.method),
-        Effect.withSpan(`${provider}.${operation}`, { attributes: { "http.method": request.method, "http.url": request.url }, captureStackTrace: false })
+        Tracing.withSpan(`${provider}.${operation}`, () => ({ "http.method": request.method, "http.url": request.url }))
       )
   }
 }

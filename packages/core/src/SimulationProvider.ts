@@ -21,6 +21,7 @@ import * as Random from "effect/Random"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import type { Capabilities } from "./Capabilities.js"
+import * as Tracing from "./internal/tracing.js"
 import * as Issues from "./Issues.js"
 import * as Permits from "./Permits.js"
 import * as Persona from "./Persona.js"
@@ -273,8 +274,9 @@ export const make = (driver: Driver, options: MakeOptions = {}): Service => {
     : Effect.succeed(options.checkResults)
   const decodeRun = (operation: string) => (encoded: typeof Run.Encoded) =>
     decodeRunEncoded(encoded).pipe(Effect.mapError(malformed(name, operation, ["run"])))
+  // Made only when the application installed a tracer (see internal/tracing.ts).
   const span = (operation: string, attributes: Record<string, unknown> = {}) =>
-    Effect.withSpan(`SimulationProvider.${operation}`, { attributes: { "simbridge.provider": name, ...attributes }, captureStackTrace: false })
+    Tracing.withSpan(`SimulationProvider.${operation}`, () => ({ "simbridge.provider": name, ...attributes }))
 
   const runId = (operation: string, ref: ProviderRef): Effect.Effect<string, ProviderError.ProviderError> =>
     ref.provider === name && ref.kind === "run"

@@ -3,10 +3,12 @@ import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import { ProviderHttp } from "@simbridge/core"
+import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as FiberRef from "effect/FiberRef"
+import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import * as Tracer from "effect/Tracer"
 
@@ -67,22 +69,27 @@ describe("ProviderHttp client spans", () => {
   /** A vendor that records, per request, whether @effect/platform would make its client span. */
   const vendor = () => {
     const traced: Array<boolean> = []
+    /** The span each request runs in, if any. */
+    const parents: Array<string | undefined> = []
     const client = HttpClient.make((request, _url, _signal, fiber) => {
       traced.push(fiber.getFiberRef(FiberRef.currentTracerEnabled) && !fiber.getFiberRef(HttpClient.currentTracerDisabledWhen)(request))
+      const parent = Context.getOption(fiber.currentContext, Tracer.ParentSpan)
+      parents.push(Option.isSome(parent) && parent.value._tag === "Span" ? parent.value.name : undefined)
       return Effect.succeed(HttpClientResponse.fromWeb(request, new Response(JSON.stringify({ id: "r1" }), { status: 200, headers: { "content-type": "application/json" } })))
     })
     const http = ProviderHttp.make({ provider: "fake", client: ProviderHttp.baseClient(client, "http://vendor.test") })
-    return { traced, get: http.json("getRun", HttpClientRequest.get("/runs/r1"), Schema.Struct({ id: Schema.String })) }
+    return { traced, parents, get: http.json("getRun", HttpClientRequest.get("/runs/r1"), Schema.Struct({ id: Schema.String })) }
   }
 
-  it.effect("without a tracer installed, no client span is made (nobody would see it)", () =>
+  it.effect("without a tracer installed, no span is made (nobody would see it): neither the client's nor the request's", () =>
     Effect.gen(function*() {
-      const { get, traced } = vendor()
+      const { get, parents, traced } = vendor()
       expect(yield* get).toEqual({ id: "r1" })
       expect(traced).toEqual([false])
+      expect(parents).toEqual([undefined])
     }))
 
-  it.effect("with a tracer installed, the client span is made as before", () =>
+  it.effect("with a tracer installed, the request span and the client span are made as before", () =>
     Effect.gen(function*() {
       const builtIn = yield* Effect.tracer
       const spans: Array<string> = []
@@ -93,9 +100,10 @@ describe("ProviderHttp client spans", () => {
         },
         context: (f) => f()
       })
-      const { get, traced } = vendor()
+      const { get, parents, traced } = vendor()
       expect(yield* Effect.withTracer(get, recording)).toEqual({ id: "r1" })
       expect(traced).toEqual([true])
-      expect(spans).toContain("http.client GET")
+      expect(spans).toEqual(["fake.getRun", "http.client GET"])
+      expect(parents).toEqual(["fake.getRun"])
     }))
 })
