@@ -35,9 +35,10 @@ export interface Settings {
 
 type E = ProviderError.ProviderError
 
-// Response schemas are built once, not per request: `Wire.Envelope` is memoized per item schema,
-// and a schema built anew has its decoder compiled anew (a call's metrics are read per call).
-const callMetrics = Schema.Array(Wire.CallMetric)
+// Response schemas are built once, not per request: `Wire.Envelope` and `Wire.Page` are memoized
+// per item schema, and a schema built anew has its decoder compiled anew. The responses a results
+// read sends per call (call, transcript, metrics) and the job detail take the compiled fast path
+// (`Wire.CallResponse`...).
 const deleted = Schema.Struct({ success: Schema.Boolean })
 const health = Schema.Union(Wire.Envelope(Wire.Health), Wire.Health)
 type Page<A> = Wire.PageOf<A>
@@ -151,8 +152,12 @@ export const make = (settings: Settings): Effect.Effect<Service, never, HttpClie
       ...(settings.timeout === undefined ? {} : { timeout: settings.timeout })
     })
 
+    /** The `data` of a response of schema `envelope` (`{ data: A }`). */
+    const data = <A, I>(operation: string, request: HttpClientRequest.HttpClientRequest, envelope: Schema.Schema<{ readonly data: A }, I>) =>
+      Effect.map(http.json(operation, request, envelope), (b) => b.data)
+
     const one = <A, I>(operation: string, request: HttpClientRequest.HttpClientRequest, schema: Schema.Schema<A, I>) =>
-      Effect.map(http.json(operation, request, Wire.Envelope(schema)), (b) => b.data)
+      data(operation, request, Wire.Envelope(schema))
 
     const page = <A, I>(operation: string, path: string, schema: Schema.Schema<A, I>, params?: object) =>
       http.json(operation, HttpClientRequest.get(path, { urlParams: query(params) }), Wire.Page(schema))
@@ -226,7 +231,7 @@ export const make = (settings: Settings): Effect.Effect<Service, never, HttpClie
       runPlanJobs: {
         start: (planId, b = {}) => send("startRunPlanJob", "POST", `/v1/simulation/plan/${seg(planId)}/job`, Wire.RunPlanJobStartParams, b, Wire.RunPlanJobStart),
         list: (p) => page("listRunPlanJobs", "/v1/simulation/plan/jobs", Wire.RunPlanJobSummary, p),
-        get: (id) => one("getRunPlanJob", HttpClientRequest.get(`/v1/simulation/plan/job/${seg(id)}`), Wire.RunPlanJobDetail),
+        get: (id) => data("getRunPlanJob", HttpClientRequest.get(`/v1/simulation/plan/job/${seg(id)}`), Wire.RunPlanJobDetailResponse),
         cancel: (id) => one("cancelRunPlanJob", HttpClientRequest.post(`/v1/simulation/plan/job/${seg(id)}/cancel`), Wire.RunPlanJobCancel)
       },
       simulationJobs: {
@@ -235,9 +240,10 @@ export const make = (settings: Settings): Effect.Effect<Service, never, HttpClie
       },
       calls: {
         list: (p) => page("listCalls", "/v1/call", Wire.Call, p),
-        get: (id) => one("getCall", HttpClientRequest.get(`/v1/call/${seg(id)}`), Wire.Call),
-        transcript: (id, p) => one("getCallTranscript", HttpClientRequest.get(`/v1/call/${seg(id)}/transcript`, { urlParams: query(p) }), Wire.Transcript),
-        metrics: (id) => one("listCallMetrics", HttpClientRequest.get(`/v1/call/${seg(id)}/metrics`), callMetrics)
+        get: (id) => data("getCall", HttpClientRequest.get(`/v1/call/${seg(id)}`), Wire.CallResponse),
+        transcript: (id, p) =>
+          data("getCallTranscript", HttpClientRequest.get(`/v1/call/${seg(id)}/transcript`, { urlParams: query(p) }), Wire.TranscriptResponse),
+        metrics: (id) => data("listCallMetrics", HttpClientRequest.get(`/v1/call/${seg(id)}/metrics`), Wire.CallMetricsResponse)
       },
       webhooks: {
         create: (b) => send("createWebhook", "POST", "/v1/webhook", Wire.WebhookCreate, b, Wire.Webhook),

@@ -92,6 +92,8 @@ export const markerVariable = "simbridgeRunMarker"
 
 const resultsPageSize = 50
 
+const decodeSimulationJob = Schema.decodeUnknownSync(Wire.SimulationJob)
+
 /** How many times `findRun` looks again while candidate jobs have not shown their marker yet. */
 const findRunRounds = 40
 
@@ -667,9 +669,13 @@ export const makeWith = (options: MakeOptions = {}): Effect.Effect<Instrumented,
 
   const getRun: SimulationProvider.Driver["getRun"] = (id) => readRun(id, true)
 
-  /** The vendor's own payload for a result (a copy of the simulation job), only when asked for. */
+  /**
+   * The vendor's own payload for a result, only when asked for: a copy of the simulation job as its
+   * schema reads it (the job detail is checked by a compiled validator, which keeps properties the
+   * schema does not declare; the interpreter drops them, as the decode of the detail did before).
+   */
   const withRaw = (result: ResultEncoded, sim: Wire.SimulationJob, raw: boolean): ResultEncoded =>
-    raw ? { ...result, raw: JSON.parse(JSON.stringify(sim)) } : result
+    raw ? { ...result, raw: JSON.parse(JSON.stringify(decodeSimulationJob(sim))) } : result
 
   /** A result without `raw`; a finished one is kept in the run's cache entry until the read ends. */
   const resultOf = (detail: Wire.RunPlanJobDetail, ctx: RunContext, sim: Wire.SimulationJob, iteration: number) =>

@@ -3,6 +3,8 @@ import { describe, expect, it } from "@effect/vitest"
 import * as Chunk from "effect/Chunk"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as ParseResult from "effect/ParseResult"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
@@ -98,5 +100,90 @@ describe("RoarkClient", () => {
       name: "n", direction: "INBOUND", maxSimulationDurationSeconds: 60, agentEndpoints: [{ id: "e" }], personas: [{ id: "p" }],
       scenarios: [{ id: "s" }], metrics: [{ slug: "greeting_check" }]
     }).metrics).toEqual([{ slug: "greeting_check" }])
+  })
+
+  it("the read path's responses decode as their schemas: defaults filled, undeclared properties kept, the same errors", () => {
+    const decode = (schema: Schema.Schema<any, any>, u: unknown) => Schema.decodeUnknownEither(schema, { onExcessProperty: "ignore" })(u)
+    const message = (e: Either.Either<unknown, ParseResult.ParseError>) => Either.isLeft(e) ? ParseResult.TreeFormatter.formatErrorSync(e.left) : "decoded"
+    const entry = { startOffsetMs: 0, endOffsetMs: 1500, participantId: "p1", role: "AGENT", text: "Hello" }
+    const value = { value: 4, confidence: 0.9, context: "CALL", computedAt: "2026-01-01T00:00:00Z", valueReasoning: "ok", participantRole: null, captureStatus: "DONE" }
+    const metric = { metricDefinitionId: "m1", metricId: "polite", slug: "polite", name: "polite", description: null, scope: "GLOBAL", type: "NUMERIC", unit: { name: "points", symbol: null } }
+    const sim = {
+      simulationJobId: "s",
+      status: "COMPLETED",
+      processingStatus: "COMPLETED",
+      callId: "c",
+      roarkPhoneNumber: null,
+      persona: { id: "p", name: "Sarah", language: "EN", accent: "US", gender: "FEMALE", idleMessages: null, properties: { a: [1] }, description: "d" },
+      scenario: { id: "sc", description: null },
+      agentEndpoint: { id: "e", endpointType: "PHONE" },
+      runPlan: { id: "rp", variables: { simbridgeRunMarker: "sb-1" } },
+      createdAt: "2026-01-01T00:00:00Z",
+      startedAt: null
+    }
+    const detail = { simulationRunPlanJobId: "j", simulationRunPlanId: "p", status: "COMPLETED", createdAt: "x", endedAt: null }
+    const call = { id: "c", callDirection: "INBOUND", startedAt: null, durationMs: 1200, status: "ENDED", recordingUrl: "https://r", properties: { k: { v: 1 } }, simulationJobId: "s" }
+    const cases: ReadonlyArray<readonly [string, Schema.Schema<any, any>, Schema.Schema<any, any>, ReadonlyArray<unknown>, ReadonlyArray<unknown>]> = [
+      ["call", RoarkWire.CallResponse, RoarkWire.Envelope(RoarkWire.Call), [{ data: call }, { data: { id: "c" } }], [
+        {},
+        { data: null },
+        { data: { ...call, id: 1 } },
+        { data: { ...call, durationMs: "1" } },
+        { data: { ...call, properties: [] } }
+      ]],
+      ["transcript", RoarkWire.TranscriptResponse, RoarkWire.Envelope(RoarkWire.Transcript), [
+        { data: { entries: [entry, { text: "Hi", role: null }], participants: [{ id: "p1", type: "AGENT", agentId: null }], transcriptionSource: "x" } },
+        { data: { transcriptionSource: null } },
+        { data: {} }
+      ], [
+        { data: { entries: null } },
+        { data: { entries: [{ ...entry, text: 1 }] } },
+        { data: { entries: [entry], participants: [{ id: "p" }] } },
+        { data: "x" }
+      ]],
+      ["metrics", RoarkWire.CallMetricsResponse, RoarkWire.Envelope(Schema.Array(RoarkWire.CallMetric)), [
+        { data: [{ ...metric, values: [value, { value: true }, { value: "x" }, { value: null }, {}] }, metric, { ...metric, values: [] }] },
+        { data: [metric] },
+        { data: [] }
+      ], [
+        { data: [{ ...metric, values: [{ value: {} }] }] },
+        { data: [{ ...metric, values: null }] },
+        { data: [{ ...metric, name: undefined }] },
+        { data: {} }
+      ]],
+      ["job detail", RoarkWire.RunPlanJobDetailResponse, RoarkWire.Envelope(RoarkWire.RunPlanJobDetail), [
+        { data: { ...detail, simulationJobs: [sim, { simulationJobId: "t", status: "QUEUED" }] } },
+        { data: detail }
+      ], [
+        { data: { ...detail, simulationJobs: null } },
+        { data: { ...detail, simulationJobs: [{ ...sim, persona: { id: "p" } }] } },
+        { data: { ...detail, simulationJobs: [{ ...sim, runPlan: { variables: [] } }] } },
+        { data: { ...detail, status: undefined } }
+      ]]
+    ]
+    for (const [name, fast, plain, good, bad] of cases) {
+      for (const u of good) {
+        const expected = decode(plain, u)
+        expect(Either.isRight(expected), name).toBe(true)
+        expect(decode(fast, u), name).toStrictEqual(expected)
+        // Undeclared properties are kept, declared ones read as the schema reads them.
+        const extra = JSON.parse(JSON.stringify(u))
+        const inner = (body: any) => Array.isArray(body.data) ? body.data[0] ?? {} : body.data
+        extra.undeclared = 1
+        inner(extra).undeclared = 2
+        const decoded = Either.getOrThrow(decode(fast, extra))
+        expect(decoded, name).toMatchObject(Either.getOrThrow(expected))
+        expect([decoded.undeclared, inner(decoded).undeclared], name).toEqual([1, Array.isArray(decoded.data) && decoded.data.length === 0 ? undefined : 2])
+      }
+      for (const u of bad) {
+        const expected = decode(plain, u)
+        expect(Either.isLeft(expected), name).toBe(true)
+        expect(message(decode(fast, u)), name).toBe(message(expected))
+      }
+      // Asked to reject undeclared properties, as the schema does.
+      expect(message(Schema.decodeUnknownEither(fast, { onExcessProperty: "error" })({ ...(good[0] as object), x: 1 }))).toBe(
+        message(Schema.decodeUnknownEither(plain, { onExcessProperty: "error" })({ ...(good[0] as object), x: 1 }))
+      )
+    }
   })
 })

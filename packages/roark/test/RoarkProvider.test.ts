@@ -11,7 +11,7 @@ import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
-import { RoarkClient, RoarkEmulator, RoarkProvider } from "../src/index.js"
+import { RoarkClient, RoarkEmulator, RoarkProvider, RoarkWire } from "../src/index.js"
 import { fixture } from "./helpers.js"
 
 const fastRetry = new Retry.RetryPolicy({ ...Retry.defaultPolicy, initialDelay: Duration.millis(10), maxDelay: Duration.millis(50), maxAttempts: 4 })
@@ -52,6 +52,12 @@ describe("RoarkProvider", () => {
       const { client, provider } = yield* setup()
       const plan = dental()
       const { last, results, run } = yield* runToEnd(provider, plan)
+      // `raw` is the simulation job as its schema reads it (declared fields, in the schema's order).
+      const sims = (yield* client.runPlanJobs.get(run.ref.id)).simulationJobs
+      for (const r of results) {
+        const sim = Schema.decodeUnknownSync(RoarkWire.SimulationJob)(sims.find((s) => s.simulationJobId === r.ref.id))
+        expect(JSON.stringify(r.raw)).toBe(JSON.stringify(sim))
+      }
       expect(run.ref.toString()).toMatch(/^roark:run:[0-9a-f-]{36}$/)
       expect(run.marker).toMatch(/^sb-/)
       expect(last.status).toEqual({ unified: "completed", raw: "COMPLETED" })
