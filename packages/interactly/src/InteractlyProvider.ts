@@ -137,6 +137,8 @@ export interface CacheSizes {
   readonly groups: number
   readonly groupSimulations: number
   readonly runPlans: number
+  /** run id -> the short key its finished results are kept under. */
+  readonly runKeys: number
   readonly started: number
   readonly simulations: number
 }
@@ -176,6 +178,8 @@ const groupIdsOf = (operation: string, id: string) => {
 }
 
 const json = (value: unknown): any => JSON.parse(JSON.stringify(value))
+
+type Mutable<A> = { -readonly [K in keyof A]: A[K] }
 
 /** A canonical result without `raw`, and the vendor payloads `raw` is made of when asked for. */
 interface Computed {
@@ -605,7 +609,7 @@ export const makeDriver = (options: DriverOptions = {}): Effect.Effect<Driver, n
      */
     const knownVerdict = (runId: string, groupId: string, simulationId: string, canonical: Canonical, e: Wire.SimulationRun, groupSize: number) =>
       Effect.gen(function*(): Effect.fn.Return<Status.Verdict | undefined, ProviderError.ProviderError> {
-        const result = finished.peek(`${runId}/${Wire.idOf(e)}`)?.result
+        const result = peekFinished(runId, Wire.idOf(e))?.result
         if (result !== undefined) return result.providerMetadata?.evaluationSource !== "none" ? result.verdict : undefined
         const workflowRunId = e.selected_workflow_run_id ?? undefined
         const evaluation = workflowRunId === undefined ? undefined : evaluations.peek(workflowRunId)
@@ -931,9 +935,11 @@ export const makeDriver = (options: DriverOptions = {}): Effect.Effect<Driver, n
         const latency = run?.llm_latency_stats?.average_latency_milliseconds
         // Transcript and duration from one pass over the run's events.
         const conversation = run ? Mapping.conversationOf(run) : undefined
-        const duration = conversation?.durationSeconds
-        const result: typeof Result.Result.Encoded = {
-          ref: ref("execution", Wire.idOf(e)),
+        const executionId = Wire.idOf(e)
+        // Built by assignment, not conditional spreads (this runs for every result read); the
+        // keys in the order the canonical JSON has always shown them.
+        const result: Mutable<typeof Result.Result.Encoded> = {
+          ref: ref("execution", executionId),
           run: ref("run", runId),
           scenario: canonical.scenario,
           persona: canonical.persona,
@@ -941,25 +947,26 @@ export const makeDriver = (options: DriverOptions = {}): Effect.Effect<Driver, n
           status,
           verdict: judged.verdict,
           evaluations: judged.evaluations,
-          transcript: conversation?.transcript ?? [],
-          ...(typeof latency === "number" ? { latency: { averageMs: latency } } : {}),
-          ...(status.unified === "failed" || status.unified === "timed_out"
-            ? { failureReason: { code: run?.status ?? e.status, message: e.error_message ?? "the simulated conversation failed" } }
-            : {}),
-          ...(workflowRun?.created_at ? { startedAt: workflowRun.created_at } : {}),
-          ...(Status.isTerminal(status) && e.updated_at ? { endedAt: e.updated_at } : {}),
-          ...(duration === undefined ? {} : { durationSeconds: duration }),
-          providerMetadata: json({
-            simulationId,
-            simulationGroupId: groupId,
-            executionId: Wire.idOf(e),
-            selectedWorkflowRunId: e.selected_workflow_run_id ?? null,
-            counterWorkflowRunId: e.counter_workflow_run_id ?? null,
-            workflowRunStatus: run?.status ?? null,
-            score: judged.evaluation?.score ?? null,
-            interactlyPassed: judged.evaluation?.passed ?? null,
-            evaluationSource: judged.source
-          })
+          transcript: conversation?.transcript ?? []
+        }
+        if (typeof latency === "number") result.latency = { averageMs: latency }
+        if (status.unified === "failed" || status.unified === "timed_out") {
+          result.failureReason = { code: run?.status ?? e.status, message: e.error_message ?? "the simulated conversation failed" }
+        }
+        if (workflowRun?.created_at) result.startedAt = workflowRun.created_at
+        if (Status.isTerminal(status) && e.updated_at) result.endedAt = e.updated_at
+        if (conversation?.durationSeconds !== undefined) result.durationSeconds = conversation.durationSeconds
+        // JSON values already (strings, numbers of parsed JSON, booleans, null): no copy needed.
+        result.providerMetadata = {
+          simulationId,
+          simulationGroupId: groupId,
+          executionId,
+          selectedWorkflowRunId: e.selected_workflow_run_id ?? null,
+          counterWorkflowRunId: e.counter_workflow_run_id ?? null,
+          workflowRunStatus: run?.status ?? null,
+          score: judged.evaluation?.score ?? null,
+          interactlyPassed: judged.evaluation?.passed ?? null,
+          evaluationSource: judged.source
         }
         // The vendor's payloads, turned into `raw` (a deep copy) only when the caller asks.
         return { result, raw: { execution: e, evaluation: judged.evaluation ?? null, workflowRun: workflowRun ?? null } }
@@ -967,11 +974,26 @@ export const makeDriver = (options: DriverOptions = {}): Effect.Effect<Driver, n
 
     // A finished execution never changes: keep it (a bounded number), so that reading a run's
     // results again does not fetch its workflow runs and evaluations again. The evaluation it holds
-    // is dropped from the evaluation cache.
+    // is dropped from the evaluation cache. Keyed by `<run key>/<execution id>`, with the run's
+    // short key from `runKeys`: a run id joins 25 characters per group (2,500 for 100 groups), and
+    // building and hashing a key made of it cost more per result than the rest of the lookup.
     const finished = new Lru<string, Computed>(Math.max(1, Math.floor(cacheSize / 4)))
-    const resultOf = (...args: Parameters<typeof computeResult>): Effect.Effect<Computed, ProviderError.ProviderError> => {
-      const [runId, , , , execution] = args
-      const key = `${runId}/${Wire.idOf(execution)}`
+    /** run id -> the short key of its finished results (a run evicted here gets a new one). */
+    const runKeys = new Lru<string, string>(cacheSize * 16)
+    let runKeyCount = 0
+    const runKeyOf = (runId: string) => {
+      let key = runKeys.get(runId)
+      if (key === undefined) runKeys.set(runId, key = (runKeyCount++).toString(36))
+      return key
+    }
+    /** The finished result of an execution of a run, if kept (without making it the most recent). */
+    const peekFinished = (runId: string, executionId: string) => {
+      const runKey = runKeys.peek(runId)
+      return runKey === undefined ? undefined : finished.peek(`${runKey}/${executionId}`)
+    }
+    const resultOf = (runKey: string, ...args: Parameters<typeof computeResult>): Effect.Effect<Computed, ProviderError.ProviderError> => {
+      const execution = args[4]
+      const key = `${runKey}/${Wire.idOf(execution)}`
       const cached = finished.get(key)
       return cached !== undefined
         ? Effect.succeed(cached)
@@ -996,9 +1018,10 @@ export const makeDriver = (options: DriverOptions = {}): Effect.Effect<Driver, n
         const simulationId = yield* simulationOfGroup(groupId)
         const canonical = yield* canonicalOf(simulationId)
         const groupSize = list.total ?? (page === 1 && list.individual_runs.length < pageSize ? list.individual_runs.length : Number.POSITIVE_INFINITY)
+        const runKey = runKeyOf(id)
         const computed = yield* Effect.forEach(
           list.individual_runs,
-          (e, i) => resultOf(id, groupId, simulationId, canonical, e, (page - 1) * pageSize + i, groupSize),
+          (e, i) => resultOf(runKey, id, groupId, simulationId, canonical, e, (page - 1) * pageSize + i, groupSize),
           { concurrency: 4 }
         )
         const results = computed.map((c) => (opts?.raw ? { ...c.result, raw: json(c.raw) as Json.Json } : c.result))
@@ -1022,6 +1045,7 @@ export const makeDriver = (options: DriverOptions = {}): Effect.Effect<Driver, n
       groups: groupReads.size,
       groupSimulations: groupSimulation.size,
       runPlans: runPlans.size,
+      runKeys: runKeys.size,
       started: started.size,
       simulations: simulations.size
     })

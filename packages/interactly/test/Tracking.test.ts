@@ -203,6 +203,7 @@ describe("InteractlyProvider tracking (getRuns over each simulation's group list
         expect(sizes.groups).toBeLessThanOrEqual(cacheSize)
         expect(sizes.results).toBeLessThanOrEqual(cacheSize / 4)
         expect(sizes.started).toBeLessThanOrEqual(cacheSize)
+        expect(sizes.runKeys).toBeLessThanOrEqual(cacheSize * 16)
         // A result that was built holds its evaluation: the evaluation cache has let it go.
         expect(sizes.evaluations).toBe(0)
       }
