@@ -177,7 +177,7 @@ export const make = (settings: Settings): Effect.Effect<Service, never, HttpClie
       baseUrl,
       runScenarios: (b) => post("runScenarios", `${v1}/scenarios/run_scenarios/`, Wire.RunScenariosRequest, b, Wire.TriggerResponse),
       runScenariosText: (b) => post("runScenariosText", `${v1}/scenarios/run_scenarios_text/`, Wire.RunScenariosTextRequest, b, Wire.TriggerResponse),
-      getResult: (id) => get("getResult", `${v1}/results/${id}/`, {}, Wire.ResultDetail),
+      getResult: (id) => get("getResult", `${v1}/results/${id}/`, {}, Wire.ResultDetailResponse),
       listResults: (p) =>
         get("listResults", `${v1}/results/`, { ...pageParams(p), ...defined({ agent_id: str(p.agentId), project_id: str(p.projectId), search: p.search }) }, Wire.Page(Wire.ResultListItem)),
       endCalls: (id) => http.send("endCalls", HttpClientRequest.post(`${v1}/results/${id}/end_calls/`)),

@@ -2,7 +2,10 @@ import { describe, expect, it } from "@effect/vitest"
 import * as ConfigProvider from "effect/ConfigProvider"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as ParseResult from "effect/ParseResult"
 import * as Redacted from "effect/Redacted"
+import * as Schema from "effect/Schema"
 import * as CekuraClient from "../src/CekuraClient.js"
 import * as Wire from "../src/CekuraWire.js"
 import { httpLayer, setup } from "./support/setup.js"
@@ -68,4 +71,78 @@ describe("CekuraClient over HTTP", () => {
       const missing = yield* Effect.flip(CekuraClient.settingsConfig.pipe(Effect.withConfigProvider(ConfigProvider.fromMap(new Map()))))
       expect(String(missing)).toContain("CEKURA_API_KEY")
     }))
+})
+
+describe("CekuraWire.ResultDetailResponse", () => {
+  const decode = (schema: Schema.Schema<any, any>, u: unknown) => Schema.decodeUnknownEither(schema, { onExcessProperty: "ignore" })(u)
+  const message = (e: Either.Either<unknown, ParseResult.ParseError>) => Either.isLeft(e) ? ParseResult.TreeFormatter.formatErrorSync(e.left) : "decoded"
+  const run = (id: number) => ({
+    id,
+    scenario: id % 2 === 0 ? 101 : { id: 102, name: "s" },
+    scenario_name: "Booking",
+    status: "completed",
+    success: id % 3 === 0,
+    error_message: "",
+    evaluation: { metrics: [{ id: 7, name: "m", type: "binary_workflow_adherence", score: 5, passed: true, value: { x: 1 }, explanation: ["a", "b"] }] },
+    expected_outcome: id % 2 === 0 ? { score: 50, explanation: "e", outcome_alignments: [{ outcome: "o", prompt_part: "[booked] x", aligned: true }] } : "text",
+    personality_name: null,
+    duration: "00:21",
+    executed_at: "2026-01-01T00:00:00Z"
+  })
+  const detail = {
+    id: 167,
+    name: "suite [sb-1]",
+    agent: 2142,
+    status: "completed",
+    success_rate: 61.1,
+    run_as_text: false,
+    total_runs_count: 3,
+    completed_runs_count: 3,
+    success_runs_count: 1,
+    failed_runs_count: null,
+    run_type: null,
+    created_at: "2026-01-01T00:00:00Z"
+  }
+  const good = [
+    { ...detail, runs: { 12: run(12), 3: run(3), 40: run(40) } },
+    { ...detail, runs: [run(40), run(3)] },
+    { ...detail, runs: {} },
+    { id: 1, status: "running" },
+    // Counts as numeric strings take the interpreter (a conversion).
+    { ...detail, total_runs_count: "3", success_runs_count: "1", runs: [run(1)] }
+  ]
+  const bad = [
+    { ...detail, runs: null },
+    { ...detail, runs: { 1: { ...run(1), id: "x" } } },
+    { ...detail, runs: [{ ...run(1), expected_outcome: 5 }] },
+    { ...detail, total_runs_count: "three" },
+    { ...detail, status: undefined },
+    { ...detail, id: 1.5 },
+    []
+  ]
+
+  it("decodes as the class schema: the same instance, runs as an array", () => {
+    for (const u of good) {
+      const expected = decode(Wire.ResultDetail, u)
+      expect(Either.isRight(expected)).toBe(true)
+      const fast = decode(Wire.ResultDetailResponse, u)
+      expect(fast).toStrictEqual(expected)
+      expect(Either.getOrThrow(fast)).toBeInstanceOf(Wire.ResultDetail)
+    }
+  })
+
+  it("keeps undeclared properties of the runs only, and reports errors as the class schema", () => {
+    const extra = { ...detail, undeclared: 1, runs: { 5: { ...run(5), undeclared: 2 } } }
+    const decoded = Either.getOrThrow(decode(Wire.ResultDetailResponse, extra))
+    expect(decoded).toMatchObject(Either.getOrThrow(decode(Wire.ResultDetail, extra)))
+    expect((decoded as any).undeclared).toBeUndefined()
+    expect((decoded.runs[0] as any).undeclared).toBe(2)
+    for (const u of bad) {
+      const expected = decode(Wire.ResultDetail, u)
+      expect(Either.isLeft(expected)).toBe(true)
+      expect(message(decode(Wire.ResultDetailResponse, u))).toBe(message(expected))
+    }
+    const strict = (schema: Schema.Schema<any, any>) => message(Schema.decodeUnknownEither(schema, { onExcessProperty: "error" })(extra))
+    expect(strict(Wire.ResultDetailResponse)).toBe(strict(Wire.ResultDetail))
+  })
 })
