@@ -11,6 +11,7 @@
  * @since 0.1.0
  */
 import { CompiledSchema } from "@simbridge/core"
+import * as JSONSchema from "effect/JSONSchema"
 import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
 
@@ -188,8 +189,25 @@ export const DeleteResponse = Schema.Struct({ message: Nullable(Schema.String) }
 
 export const ConfigSchemaResponse = Schema.Struct({ config_schema: Schema.Unknown })
 
+/**
+ * `fields` with `_id` or `id` required. The filter states its JSON Schema (the struct's, which a
+ * filter's own replaces, plus the requirement), so that lists of these take the compiled validator
+ * (`CompiledSchema.compile`); a value it refuses is decoded by the schema, with the same errors.
+ */
+const withId = <Fields extends Schema.Struct.Fields>(
+  fields: Fields,
+  message: string
+) => {
+  const struct = Schema.Struct(fields)
+  const { $schema: _, ...jsonSchema } = JSONSchema.make(struct)
+  const ids = (o: unknown) => o as { readonly _id?: unknown; readonly id?: unknown }
+  return struct.pipe(Schema.filter((o) => ids(o)._id !== undefined || ids(o).id !== undefined || message, {
+    jsonSchema: { ...jsonSchema, anyOf: [{ required: ["_id"] }, { required: ["id"] }] }
+  }))
+}
+
 /** A run group ("simulation group"): one `run` of a simulation, `number_of_simulations` executions. */
-export const SimulationGroup = Schema.Struct({
+export const SimulationGroup = withId({
   _id: Schema.optional(Schema.String),
   id: Schema.optional(Schema.String),
   simulation_config_id: Nullable(Schema.String),
@@ -200,19 +218,20 @@ export const SimulationGroup = Schema.Struct({
   /** The `runner_name` the run was started with; echoed by the emulator, unverified on the real API. */
   runner_name: Nullable(Schema.String),
   ...Audit
-}).pipe(Schema.filter((g) => g._id !== undefined || g.id !== undefined || "a simulation group needs _id or id"))
+}, "a simulation group needs _id or id")
 export type SimulationGroup = typeof SimulationGroup.Type
 
 export const SimulationGroupResponse = Enveloped(SimulationGroup, "simulation_group", "group")
 
-export const SimulationGroupList = Schema.Struct({
+/** Read by every poll of a tracked run: checked by the compiled validator first. */
+export const SimulationGroupList = CompiledSchema.compile(Schema.Struct({
   simulation_groups: Schema.Array(SimulationGroup),
   total: Schema.optional(Schema.Number)
-})
+}))
 export type SimulationGroupList = typeof SimulationGroupList.Type
 
 /** One execution (`SimulationRun`) of a group: a conversation between the two workflows. */
-export const SimulationRun = Schema.Struct({
+export const SimulationRun = withId({
   _id: Schema.optional(Schema.String),
   id: Schema.optional(Schema.String),
   simulation_group_id: Nullable(Schema.String),
@@ -223,13 +242,14 @@ export const SimulationRun = Schema.Struct({
   /** Position in the group; not in the SDK model of this endpoint, sent by the emulator (0-based). */
   run_index: Nullable(Schema.Number),
   ...Audit
-}).pipe(Schema.filter((r) => r._id !== undefined || r.id !== undefined || "an execution needs _id or id"))
+}, "an execution needs _id or id")
 export type SimulationRun = typeof SimulationRun.Type
 
-export const SimulationRunList = Schema.Struct({
+/** Read for every page of executions: checked by the compiled validator first. */
+export const SimulationRunList = CompiledSchema.compile(Schema.Struct({
   individual_runs: Schema.Array(SimulationRun),
   total: Schema.optional(Schema.Number)
-})
+}))
 export type SimulationRunList = typeof SimulationRunList.Type
 
 /** Items of `/executions/detailed` (keys read by the official notebook, plus those of the guide). */

@@ -1,0 +1,58 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Issues } from "@simbridge/core"
+import * as Either from "effect/Either"
+import * as Schema from "effect/Schema"
+import * as Wire from "../src/InteractlyWire.js"
+
+/** The lists as plain structs: what the compiled ones must accept, return and report exactly. */
+const plain = {
+  runs: Schema.Struct({ individual_runs: Schema.Array(Wire.SimulationRun), total: Schema.optional(Schema.Number) }),
+  groups: Schema.Struct({ simulation_groups: Schema.Array(Wire.SimulationGroup), total: Schema.optional(Schema.Number) })
+}
+
+const run = { _id: "e1", simulation_group_id: "g1", selected_workflow_run_id: "w1", counter_workflow_run_id: null, status: "completed", error_message: null, run_index: 0, team_id: "t", created_at: "2026-01-01T00:00:00Z" }
+const group = { _id: "g1", simulation_config_id: "s1", status: "completed", total_runs: 2, completed_runs: 1, failed_runs: 1, runner_name: null, updated_at: "2026-01-01T00:00:00Z" }
+
+const runLists: ReadonlyArray<unknown> = [
+  { individual_runs: [run, { ...run, _id: undefined, id: "e2" }, { ...run, run_index: undefined }], total: 3 },
+  { individual_runs: [] },
+  { individual_runs: [{ id: "e3", status: "pending" }] },
+  { individual_runs: [{ ...run, _id: undefined }] },
+  { individual_runs: [{ status: "completed" }], total: 1 },
+  { individual_runs: [{ ...run, _id: 5 }] },
+  { individual_runs: [{ ...run, status: null }] },
+  { individual_runs: [{ ...run, run_index: "1" }] },
+  { individual_runs: [run, null] },
+  { individual_runs: {} },
+  { total: 1 },
+  { individual_runs: [run], total: "1" },
+  [],
+  null,
+  "x"
+]
+
+const groupLists: ReadonlyArray<unknown> = [
+  { simulation_groups: [group, { ...group, _id: undefined, id: "g2" }], total: 2 },
+  { simulation_groups: [{ ...group, _id: undefined }] },
+  { simulation_groups: [{ ...group, total_runs: "2" }] },
+  { simulation_groups: [{ id: "g3" }] },
+  { simulation_groups: [{ ...group, created_at: 1 }] },
+  { simulation_groups: null },
+  {}
+]
+
+/** What the client gets (`ProviderHttp` decodes so): the value, or the error's message and summary. */
+const outcome = <A, I>(schema: Schema.Schema<A, I>, u: unknown) => {
+  const r = Schema.decodeUnknownEither(schema, { onExcessProperty: "ignore" })(u)
+  return Either.isRight(r) ? { ok: r.right } : { error: r.left.message, summary: Issues.summarize(Issues.fromParseError(r.left)) }
+}
+
+describe("compiled lists", () => {
+  it.each(runLists.map((u) => [u]))("executions %j: the same value or the same error", (u) => {
+    expect(outcome(Wire.SimulationRunList, u)).toStrictEqual(outcome(plain.runs, u))
+  })
+
+  it.each(groupLists.map((u) => [u]))("groups %j: the same value or the same error", (u) => {
+    expect(outcome(Wire.SimulationGroupList, u)).toStrictEqual(outcome(plain.groups, u))
+  })
+})
