@@ -239,7 +239,22 @@ export const iterations = (runs: ReadonlyArray<{ readonly id: number; readonly s
 const explanationText = (e: typeof Wire.Explanation.Type | null | undefined): string | undefined =>
   e === null || e === undefined ? undefined : typeof e === "string" ? e : e.join(" ")
 
-/** Judges a run's evaluations against the scenario's evaluators; vendor metrics without a counterpart are kept as optional. */
+type Mutable<A> = { -readonly [K in keyof A]: A[K] }
+type EvaluationEncoded = Mutable<typeof Result.EvaluationResult.Encoded>
+
+/** An evaluation's first fields, in the order every evaluation of a spec has them. */
+const judgedBy = (spec: EvaluatorSpec, passed: boolean | null): EvaluationEncoded => {
+  const e = { evaluator: spec.id, required: spec.required } as EvaluationEncoded
+  if (spec.expect !== undefined) e.expected = spec.expect
+  e.passed = passed
+  return e
+}
+
+/**
+ * Judges a run's evaluations against the scenario's evaluators; vendor metrics without a
+ * counterpart are kept as optional. Runs twice per result read (`getRun`'s counts, then the
+ * result): objects are built by assignment, not conditional spreads.
+ */
 export const evaluations = (run: Wire.RunSummary, context: ScenarioContext | undefined): Array<typeof Result.EvaluationResult.Encoded> => {
   const status = Mapping.statusOf(run.status)
   const judged = status.unified === "completed" || (status.unified === "unknown" && (run.evaluation != null || run.expected_outcome != null))
@@ -250,11 +265,12 @@ export const evaluations = (run: Wire.RunSummary, context: ScenarioContext | und
   const used = new Set<Wire.Metric>()
   const out: Array<typeof Result.EvaluationResult.Encoded> = []
   for (const spec of context?.evaluators ?? []) {
-    const base = { evaluator: spec.id, required: spec.required, ...(spec.expect === undefined ? {} : { expected: spec.expect }) }
     if (spec.metricId !== undefined) {
       const metric = metrics.find((m) => m.id === spec.metricId)
       if (metric === undefined) {
-        out.push({ ...base, passed: null, reasoning: `metric ${spec.metricId} was not evaluated` })
+        const e = judgedBy(spec, null)
+        e.reasoning = `metric ${spec.metricId} was not evaluated`
+        out.push(e)
         continue
       }
       used.add(metric)
@@ -262,32 +278,43 @@ export const evaluations = (run: Wire.RunSummary, context: ScenarioContext | und
       const actual = kind === "binary" ? Mapping.binaryPassed(metric) : kind === "numeric" || kind === "qualitative" ? metric.score ?? null : (metric.value ?? metric.enum ?? null) as string | null
       const passed = actual === null ? null : spec.expect === undefined ? (kind === "binary" ? actual === true : null) : Evaluator.passes({ comparator: spec.comparator, expect: spec.expect }, actual)
       const reasoning = explanationText(metric.explanation)
-      out.push({ ...base, ...(metric.name ? { name: metric.name } : {}), passed, ...(actual === null ? {} : { actual }), ...(reasoning ? { reasoning } : {}) })
+      const e = { evaluator: spec.id, required: spec.required } as EvaluationEncoded
+      if (spec.expect !== undefined) e.expected = spec.expect
+      if (metric.name) e.name = metric.name
+      e.passed = passed
+      if (actual !== null) e.actual = actual
+      if (reasoning) e.reasoning = reasoning
+      out.push(e)
       continue
     }
-    const alignment = alignments.find((a) => (a.prompt_part ?? "").includes(`[${spec.id}]`))
+    const tag = `[${spec.id}]`
+    const alignment = alignments.find((a) => (a.prompt_part ?? "").includes(tag))
     if (alignment === undefined || typeof alignment.aligned !== "boolean") {
-      out.push({ ...base, passed: null, reasoning: "not judged in the expected outcome" })
+      const e = judgedBy(spec, null)
+      e.reasoning = "not judged in the expected outcome"
+      out.push(e)
       continue
     }
     const passed = spec.type === "boolean" && spec.expect !== undefined
       ? Evaluator.passes({ comparator: spec.comparator, expect: spec.expect }, alignment.aligned)
       : alignment.aligned
-    out.push({ ...base, passed, actual: alignment.aligned, ...(alignment.outcome ? { reasoning: alignment.outcome } : {}) })
+    const e = judgedBy(spec, passed)
+    e.actual = alignment.aligned
+    if (alignment.outcome) e.reasoning = alignment.outcome
+    out.push(e)
   }
   for (const metric of metrics) {
     if (used.has(metric)) continue
     const kind = Mapping.metricKindOf(metric.type ?? metric.eval_type)
     const actual = kind === "binary" ? Mapping.binaryPassed(metric) : metric.score ?? null
     const reasoning = explanationText(metric.explanation)
-    out.push({
-      evaluator: metric.name ?? `metric-${metric.id ?? "?"}`,
-      ...(metric.name ? { name: metric.name } : {}),
-      passed: kind === "binary" ? (actual as boolean | null) : null,
-      required: false,
-      ...(actual === null ? {} : { actual }),
-      ...(reasoning ? { reasoning } : {})
-    })
+    const e = { evaluator: metric.name ?? `metric-${metric.id ?? "?"}` } as EvaluationEncoded
+    if (metric.name) e.name = metric.name
+    e.passed = kind === "binary" ? (actual as boolean | null) : null
+    e.required = false
+    if (actual !== null) e.actual = actual
+    if (reasoning) e.reasoning = reasoning
+    out.push(e)
   }
   return out
 }
@@ -302,7 +329,12 @@ const fallbackIds = (run: { readonly scenario?: typeof Wire.ScenarioField.Type |
 
 const json = (value: unknown): unknown => JSON.parse(JSON.stringify(value))
 
-/** A Cekura run as a canonical result. */
+const terminalStatuses: ReadonlySet<string> = new Set(["completed", "failed", "canceled", "timed_out"])
+
+/**
+ * A Cekura run as a canonical result. Built by assignment, not conditional spreads (it runs for
+ * every result read), in the same key order as before.
+ */
 export const toResult = (
   resultId: number,
   run: Wire.Run,
@@ -314,15 +346,18 @@ export const toResult = (
   const status = Mapping.statusOf(run.status)
   const evals = evaluations(run, context)
   const ids = context ?? fallbackIds(run)
-  const transcript = (run.transcript_object ?? []).flatMap((t): Array<typeof Result.TranscriptTurn.Encoded> => {
-    if (!t.content) return []
+  const transcript: Array<typeof Result.TranscriptTurn.Encoded> = []
+  for (const t of run.transcript_object ?? []) {
+    if (!t.content) continue
+    const turn: Mutable<typeof Result.TranscriptTurn.Encoded> = { role: Mapping.roleOf(t.role), text: t.content }
     const start = t.timestamp ?? t.start_time ?? Mapping.durationSeconds(t.time)
-    return [{ role: Mapping.roleOf(t.role), text: t.content, ...(start == null ? {} : { startSeconds: start }), ...(t.end_time == null ? {} : { endSeconds: t.end_time }) }]
-  })
+    if (start != null) turn.startSeconds = start
+    if (t.end_time != null) turn.endSeconds = t.end_time
+    transcript.push(turn)
+  }
   const duration = Mapping.durationSeconds(run.duration)
-  const terminal = ["completed", "failed", "canceled", "timed_out"].includes(status.unified)
   const outcome = typeof run.expected_outcome === "object" && run.expected_outcome !== null ? run.expected_outcome : undefined
-  return {
+  const result: Mutable<typeof Result.Result.Encoded> = {
     ref: { provider, kind: "result", id: String(run.id) },
     run: { provider, kind: "run", id: String(resultId) },
     scenario: ids.scenario,
@@ -331,24 +366,26 @@ export const toResult = (
     status,
     verdict: Result.verdictOf(status, evals, run.success ?? null),
     evaluations: evals,
-    transcript,
-    ...(run.voice_recording_url ? { recordingUrl: run.voice_recording_url } : {}),
-    ...(run.error_message ? { failureReason: { code: status.raw || "error", message: run.error_message } } : {}),
-    ...(run.executed_at ? { startedAt: run.executed_at } : {}),
-    ...(terminal && duration !== undefined && duration > 0 ? { durationSeconds: duration } : {}),
-    providerMetadata: json({
-      cekuraResultId: resultId,
-      cekuraRunId: run.id,
-      cekuraScenarioId: Wire.scenarioIdOf(run.scenario) ?? null,
-      personality: run.personality ?? null,
-      personalityName: run.personality_name ?? null,
-      providerCallId: run.provider_call_id ?? null,
-      success: run.success ?? null,
-      expectedOutcomeScore: outcome?.score ?? null,
-      evaluationStatus: run.evaluation_status ?? null
-    }) as Record<string, never>,
-    ...(withRaw ? { raw: json(run) as never } : {})
+    transcript
   }
+  if (run.voice_recording_url) result.recordingUrl = run.voice_recording_url
+  if (run.error_message) result.failureReason = { code: status.raw || "error", message: run.error_message }
+  if (run.executed_at) result.startedAt = run.executed_at
+  if (terminalStatuses.has(status.unified) && duration !== undefined && duration > 0) result.durationSeconds = duration
+  // Numbers, strings, booleans and nulls only: already JSON (no copy needed).
+  result.providerMetadata = {
+    cekuraResultId: resultId,
+    cekuraRunId: run.id,
+    cekuraScenarioId: Wire.scenarioIdOf(run.scenario) ?? null,
+    personality: run.personality ?? null,
+    personalityName: run.personality_name ?? null,
+    providerCallId: run.provider_call_id ?? null,
+    success: run.success ?? null,
+    expectedOutcomeScore: outcome?.score ?? null,
+    evaluationStatus: run.evaluation_status ?? null
+  }
+  if (withRaw) result.raw = json(run) as never
+  return result
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,0 +1,23 @@
+import { describe, expect, it } from "@effect/vitest"
+import * as Schema from "effect/Schema"
+import { readFileSync } from "node:fs"
+import { CekuraProvider, CekuraWire } from "../src/index.js"
+import { cases } from "./fixtures/richRuns.js"
+
+const expected = JSON.parse(readFileSync(new URL("./fixtures/richRuns.expected.json", import.meta.url), "utf8")) as ReadonlyArray<any>
+
+describe("toResult", () => {
+  it("maps rich runs exactly as pinned (values, absent fields, key order)", () => {
+    expect(expected).toHaveLength(cases.length)
+    cases.forEach(([input, context, iteration, raw], i) => {
+      const run = Schema.decodeUnknownSync(CekuraWire.Run)(input)
+      const result = CekuraProvider.toResult(167, run, context, iteration, raw)
+      expect(result).toStrictEqual(expected[i])
+      expect(JSON.stringify(result)).toBe(JSON.stringify(expected[i]))
+      const evaluations = CekuraProvider.evaluations(run, context)
+      expect(evaluations).toStrictEqual(expected[i].evaluations)
+      expect(JSON.stringify(evaluations)).toBe(JSON.stringify(expected[i].evaluations))
+      expect(CekuraProvider.verdictOf(run, context)).toBe(expected[i].verdict)
+    })
+  })
+})
