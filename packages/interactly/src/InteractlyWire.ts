@@ -11,9 +11,12 @@
  * @since 0.1.0
  */
 import { CompiledSchema } from "@simbridge/core"
+import * as Either from "effect/Either"
 import * as JSONSchema from "effect/JSONSchema"
+import * as ParseResult from "effect/ParseResult"
 import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
+import * as AST from "effect/SchemaAST"
 
 // ---------------------------------------------------------------------------------------------
 // Scalars
@@ -43,11 +46,16 @@ export const AnyRecord = Schema.Record({ key: Schema.String, value: Schema.Unkno
 /**
  * Decodes `{ <key>: A }` or a bare `A` (the SDK reads `raw.get(key, raw)`); encodes the envelope.
  * The first key is the documented one; the others are accepted aliases.
+ *
+ * Read once per group and simulation of a run, so it has a fast path that decides as the union
+ * does (each key in order whose value is an `A`, then the bare value), with `A` checked by the
+ * compiled validator (`CompiledSchema.compile`: a value that passes is returned as it is). A body
+ * no branch accepts is decoded by the union itself, which reports exactly what is wrong.
  */
-export const Enveloped = <A, I>(schema: Schema.Schema<A, I>, key: string, ...aliases: ReadonlyArray<string>) => {
+export const Enveloped = <A, I>(schema: Schema.Schema<A, I>, key: string, ...aliases: ReadonlyArray<string>): Schema.Schema<A, Record<string, I> | I> => {
   const keys = [key, ...aliases]
   const wrapped = keys.map((k) => Schema.Struct({ [k]: schema }) as unknown as Schema.Schema<Record<string, A>, Record<string, I>>)
-  return Schema.transform(
+  const enveloped = Schema.transform(
     Schema.Union(...wrapped, schema),
     Schema.typeSchema(schema),
     {
@@ -59,6 +67,30 @@ export const Enveloped = <A, I>(schema: Schema.Schema<A, I>, key: string, ...ali
       encode: (a) => ({ [key]: a })
     }
   )
+  const inner = ParseResult.decodeUnknownEither(CompiledSchema.compile(schema))
+  const slow = ParseResult.decodeUnknown(enveloped)
+  const encode = ParseResult.encodeUnknown(enveloped)
+  return Schema.declare(
+    [],
+    {
+      decode: () => (u, options) => {
+        // Asked to reject undeclared properties: only the interpreter does that.
+        if (options?.onExcessProperty === "error") return slow(u, options)
+        if (Predicate.isRecord(u)) {
+          for (const k of keys) {
+            if (!(k in u)) continue
+            const branch = inner(u[k])
+            if (Either.isRight(branch)) return ParseResult.succeed(branch.right)
+          }
+        }
+        const bare = inner(u)
+        return Either.isRight(bare) ? ParseResult.succeed(bare.right) : slow(u, options)
+      },
+      encode: () => (a, options) => encode(a, options)
+    },
+    // JSON Schema, pretty printing and arbitraries come from the union itself
+    { ...enveloped.ast.annotations, [AST.SurrogateAnnotationId]: enveloped.ast }
+  ) as unknown as Schema.Schema<A, Record<string, I> | I>
 }
 
 // ---------------------------------------------------------------------------------------------

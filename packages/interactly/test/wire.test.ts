@@ -1,6 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Issues } from "@simbridge/core"
 import * as Either from "effect/Either"
+import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
 import * as Wire from "../src/InteractlyWire.js"
 
@@ -54,5 +55,65 @@ describe("compiled lists", () => {
 
   it.each(groupLists.map((u) => [u]))("groups %j: the same value or the same error", (u) => {
     expect(outcome(Wire.SimulationGroupList, u)).toStrictEqual(outcome(plain.groups, u))
+  })
+})
+
+/** `Wire.Enveloped` as it was before its fast path: the union and the transformation alone. */
+const reference = <A, I>(schema: Schema.Schema<A, I>, key: string, ...aliases: ReadonlyArray<string>) => {
+  const keys = [key, ...aliases]
+  const wrapped = keys.map((k) => Schema.Struct({ [k]: schema }) as unknown as Schema.Schema<Record<string, A>, Record<string, I>>)
+  return Schema.transform(Schema.Union(...wrapped, schema), Schema.typeSchema(schema), {
+    strict: false,
+    decode: (u) => {
+      for (const k of keys) if (Predicate.isRecord(u) && k in u) return (u as Record<string, A>)[k]!
+      return u as A
+    },
+    encode: (a) => ({ [key]: a })
+  })
+}
+
+describe("enveloped responses", () => {
+  const bodies: ReadonlyArray<unknown> = [
+    { simulation_group: group },
+    { group },
+    group,
+    { ...group, extra: { a: 1 } },
+    { simulation_group: { ...group, extra: 1 }, group: { ...group, _id: "g2" } },
+    { simulation_group: "not a group", group: { ...group, _id: "g2" } },
+    { simulation_group: { status: "running" }, ...group },
+    { group: "not a group", ...group },
+    { group: null, status: "running" },
+    { simulation_group: { ...group, _id: undefined } },
+    { simulation_group: { ...group, status: 1 } },
+    { ...group, status: undefined },
+    { ...group, total_runs: "2" },
+    {},
+    [],
+    null,
+    "group"
+  ]
+  const current = Wire.SimulationGroupResponse
+  const before = reference(Wire.SimulationGroup, "simulation_group", "group")
+  /** Values compare on the declared fields (a checked value keeps the others, as the compiled schemas do). */
+  const declared = (o: ReturnType<typeof outcome>) => ("ok" in o ? { ok: Schema.decodeUnknownSync(Wire.SimulationGroup)(o.ok) } : o)
+
+  it.each(bodies.map((u) => [u]))("%j: the same group or the same error", (u) => {
+    expect(declared(outcome(current, u))).toStrictEqual(declared(outcome(before, u)))
+  })
+
+  it("a simulation and a workflow, enveloped or bare", () => {
+    const simulation = { _id: "s1", simulation_config: { logical_id: "x", selected_workflow: { workflow_id: "w" } } }
+    for (const u of [{ simulation }, simulation, { simulation: { _id: 1 } }, { simulation_config: null }]) {
+      expect(outcome(Wire.SimulationResponse, u)).toStrictEqual(outcome(reference(Wire.SimulationDoc, "simulation"), u))
+    }
+    const workflow = { _id: "w1", name: "caller", description: null }
+    for (const u of [{ workflow }, workflow, { workflow: {} }, { name: "no id" }]) {
+      expect(outcome(Wire.WorkflowResponse, u)).toStrictEqual(outcome(reference(Wire.Workflow, "workflow"), u))
+    }
+  })
+
+  it("encodes the envelope", () => {
+    const g = Schema.decodeUnknownSync(Wire.SimulationGroup)(group)
+    expect(Schema.encodeSync(Wire.SimulationGroupResponse)(g)).toStrictEqual(Schema.encodeSync(before)(g))
   })
 })
