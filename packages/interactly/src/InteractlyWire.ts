@@ -349,6 +349,94 @@ export const EvaluationSummary = Schema.Struct({
 })
 export type EvaluationSummary = typeof EvaluationSummary.Type
 
+/**
+ * `schema`, whose only transformations are defaults of absent fields, with a fast path: `lenient`
+ * (the same fields, those `optional`) is checked by the compiled validator
+ * (`CompiledSchema.compile`) and `fill` adds the defaults to a value that passes (undeclared
+ * properties stay, as with `CompiledSchema.compile`). A value that does not pass is decoded by
+ * `schema` itself: what is refused, and how it is reported, is exactly `schema`'s.
+ */
+const withDefaults = <A, I, L>(schema: Schema.Schema<A, I>, lenient: Schema.Schema<L, I>, fill: (value: L) => A): Schema.Schema<A, I> => {
+  const fast = ParseResult.decodeUnknownEither(CompiledSchema.compile(lenient))
+  const slow = ParseResult.decodeUnknown(schema)
+  const encode = ParseResult.encodeUnknown(schema)
+  return Schema.declare(
+    [],
+    {
+      decode: () => (u, options) => {
+        // Asked to reject undeclared properties: only the interpreter does that.
+        if (options?.onExcessProperty === "error") return slow(u, options)
+        const checked = fast(u)
+        return Either.isRight(checked) ? ParseResult.succeed(fill(checked.right)) : slow(u, options)
+      },
+      encode: () => (a, options) => encode(a, options)
+    },
+    { ...schema.ast.annotations, [AST.SurrogateAnnotationId]: schema.ast }
+  ) as unknown as Schema.Schema<A, I>
+}
+
+const LenientWorkflowEvaluationSummary = Schema.Struct({
+  total_runs: Schema.optional(Schema.Number),
+  successful_evaluations: Schema.optional(Schema.Number),
+  failed_evaluations: Schema.optional(Schema.Number),
+  pending_evaluations: Schema.optional(Schema.Number),
+  no_evaluation_configured: Schema.optional(Schema.Number),
+  metrics: Schema.optional(Schema.Array(Schema.Struct({
+    ...MetricSummary.fields,
+    distribution: Nullable(Schema.Struct({
+      bucket_0_20: Schema.optional(Schema.Number),
+      bucket_21_40: Schema.optional(Schema.Number),
+      bucket_41_60: Schema.optional(Schema.Number),
+      bucket_61_80: Schema.optional(Schema.Number),
+      bucket_81_100: Schema.optional(Schema.Number)
+    }))
+  })))
+})
+
+/** The defaults `WorkflowEvaluationSummary` gives absent fields. */
+const fillSummary = (s: typeof LenientWorkflowEvaluationSummary.Type): WorkflowEvaluationSummary => ({
+  ...s,
+  total_runs: s.total_runs ?? 0,
+  successful_evaluations: s.successful_evaluations ?? 0,
+  failed_evaluations: s.failed_evaluations ?? 0,
+  pending_evaluations: s.pending_evaluations ?? 0,
+  no_evaluation_configured: s.no_evaluation_configured ?? 0,
+  metrics: (s.metrics ?? []).map((m) =>
+    m.distribution === undefined || m.distribution === null
+      ? m as MetricSummary
+      : {
+        ...m,
+        distribution: {
+          ...m.distribution,
+          bucket_0_20: m.distribution.bucket_0_20 ?? 0,
+          bucket_21_40: m.distribution.bucket_21_40 ?? 0,
+          bucket_41_60: m.distribution.bucket_41_60 ?? 0,
+          bucket_61_80: m.distribution.bucket_61_80 ?? 0,
+          bucket_81_100: m.distribution.bucket_81_100 ?? 0
+        }
+      }
+  )
+})
+
+/**
+ * `GET /v1/simulations/{id}/evaluation-summary`: read once per group of a run, on the compiled fast
+ * path (see `withDefaults`).
+ */
+export const EvaluationSummaryResponse: Schema.Schema<EvaluationSummary, typeof EvaluationSummary.Encoded> = withDefaults(
+  EvaluationSummary,
+  Schema.Struct({
+    ...EvaluationSummary.fields,
+    selected_workflow_summary: Nullable(LenientWorkflowEvaluationSummary),
+    counter_workflow_summary: Nullable(LenientWorkflowEvaluationSummary)
+  }),
+  (body) => {
+    const out = { ...body } as { -readonly [K in keyof EvaluationSummary]: EvaluationSummary[K] }
+    if (body.selected_workflow_summary) out.selected_workflow_summary = fillSummary(body.selected_workflow_summary)
+    if (body.counter_workflow_summary) out.counter_workflow_summary = fillSummary(body.counter_workflow_summary)
+    return out
+  }
+)
+
 // ---------------------------------------------------------------------------------------------
 // Workflow runs (transcripts) and their evaluation
 // ---------------------------------------------------------------------------------------------

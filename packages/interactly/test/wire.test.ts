@@ -117,3 +117,38 @@ describe("enveloped responses", () => {
     expect(Schema.encodeSync(Wire.SimulationGroupResponse)(g)).toStrictEqual(Schema.encodeSync(before)(g))
   })
 })
+
+describe("evaluation summaries", () => {
+  const full = {
+    simulation_id: "s1",
+    group_id: "g1",
+    selected_workflow_summary: {
+      total_runs: 3, successful_evaluations: 2, failed_evaluations: 1, pending_evaluations: 0, no_evaluation_configured: 0,
+      metrics: [{ metric_name: "booked", average_score: 70, min_score: 40, max_score: 90, distribution: { bucket_0_20: 0, bucket_21_40: 1, bucket_41_60: 0, bucket_61_80: 0, bucket_81_100: 2 } }]
+    },
+    counter_workflow_summary: null
+  }
+  const bodies: ReadonlyArray<unknown> = [
+    full,
+    { simulation_id: "s1" },
+    { simulation_id: "s1", group_id: null, selected_workflow_summary: {}, counter_workflow_summary: { metrics: [] } },
+    { simulation_id: "s1", selected_workflow_summary: { total_runs: 1, metrics: [{ metric_name: "m" }, { metric_name: "n", distribution: null }, { metric_name: "o", distribution: { bucket_81_100: 1 } }] } },
+    { simulation_id: "s1", selected_workflow_summary: { total_runs: undefined, metrics: [{ metric_name: "m", distribution: {} }] } },
+    { simulation_id: "s1", selected_workflow_summary: { total_runs: "1" } },
+    { simulation_id: "s1", selected_workflow_summary: { metrics: [{ average_score: 1 }] } },
+    { simulation_id: "s1", selected_workflow_summary: { metrics: [{ metric_name: "m", distribution: { bucket_0_20: null } }] } },
+    { simulation_id: "s1", counter_workflow_summary: [] },
+    { simulation_id: 1 },
+    {},
+    null
+  ]
+
+  it.each(bodies.map((u) => [u]))("%j: the same summary (defaults filled) or the same error", (u) => {
+    expect(outcome(Wire.EvaluationSummaryResponse, u)).toStrictEqual(outcome(Wire.EvaluationSummary, u))
+  })
+
+  it("keeps the schema's encoding", () => {
+    const s = Schema.decodeUnknownSync(Wire.EvaluationSummary)(full)
+    expect(Schema.encodeSync(Wire.EvaluationSummaryResponse)(s)).toStrictEqual(Schema.encodeSync(Wire.EvaluationSummary)(s))
+  })
+})
