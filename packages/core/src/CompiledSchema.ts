@@ -112,6 +112,17 @@ const ajvCheck = (schema: Schema.Schema<any, any, never>): Check => {
 }
 
 /**
+ * The compiled check of `schema` alone: whether a value decodes, for a schema that can take the
+ * fast path (see the module's documentation), or `undefined` for one that cannot. Compiled on the
+ * first call. For callers that build the decoded value themselves once the check passed.
+ */
+export const checker = <A, I>(schema: Schema.Schema<A, I, never>): ((u: unknown) => boolean) | undefined => {
+  if (unsupported(schema.ast) !== undefined) return undefined
+  let check: Check | undefined
+  return (u) => (check ??= compileCheck(schema))(u)
+}
+
+/**
  * `schema` with a compiled validator in front (see the module's documentation), or `schema`
  * itself when it cannot take the fast path. The validator is compiled on the first decode.
  */

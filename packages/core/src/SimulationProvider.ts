@@ -32,7 +32,7 @@ import { Provisioning } from "./Provisioning.js"
 import { Result, unsafeFromEncoded } from "./Result.js"
 import * as Retry from "./Retry.js"
 import * as RunTracker from "./RunTracker.js"
-import { Run } from "./Run.js"
+import { decodeUnknownEither as decodeRunEither, Run } from "./Run.js"
 import { isTerminal } from "./Status.js"
 import * as Warning from "./Warning.js"
 
@@ -236,7 +236,6 @@ export const capabilityWarnings = (capabilities: Capabilities, plan: Plan): Read
 }
 
 const decodeResultEither = Schema.decodeUnknownEither(Result)
-const decodeRunEncoded = Schema.decodeUnknown(Run)
 
 const withoutRaw = <A extends { readonly raw?: unknown }>(encoded: A): Omit<A, "raw"> => {
   const { raw: _, ...rest } = encoded
@@ -273,7 +272,7 @@ export const make = (driver: Driver, options: MakeOptions = {}): Service => {
     ? Effect.orElseSucceed(checkResultsConfig, () => false)
     : Effect.succeed(options.checkResults)
   const decodeRun = (operation: string) => (encoded: typeof Run.Encoded) =>
-    decodeRunEncoded(encoded).pipe(Effect.mapError(malformed(name, operation, ["run"])))
+    Effect.mapError(decodeRunEither(encoded), malformed(name, operation, ["run"]))
   // Made only when the application installed a tracer (see internal/tracing.ts).
   const span = (operation: string, attributes: Record<string, unknown> = {}) =>
     Tracing.withSpan(`SimulationProvider.${operation}`, () => ({ "simbridge.provider": name, ...attributes }))
@@ -340,11 +339,12 @@ export const make = (driver: Driver, options: MakeOptions = {}): Service => {
       const marker = opts?.marker ?? (yield* newMarker)
       const encoded = yield* createRun({ plan, provisioning, marker })
       const run = yield* decodeRun("startRun")(encoded)
+      // Decoded already, and the warnings are `Warning`s: no second validation.
       return new Run({
         ...run,
         marker: run.marker ?? marker,
         warnings: [...warnings, ...provisioning.warnings, ...run.warnings]
-      })
+      }, true)
     }).pipe(span("startRun", { "simbridge.plan": plan.name }))
 
   const getRun: Service["getRun"] = (ref) =>

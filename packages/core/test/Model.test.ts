@@ -1,7 +1,9 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Evaluator, Persona, Plan, Result, Run, Scenario } from "@simbridge/core"
+import { CompiledSchema, Evaluator, Persona, Plan, Result, Run, Scenario } from "@simbridge/core"
 import * as Arbitrary from "effect/Arbitrary"
+import * as Either from "effect/Either"
 import * as Equal from "effect/Equal"
+import type * as ParseResult from "effect/ParseResult"
 import * as FastCheck from "effect/FastCheck"
 import * as Schema from "effect/Schema"
 
@@ -48,6 +50,53 @@ describe("Result.unsafeFromEncoded", () => {
         expect("raw" in withoutRaw).toBe(false)
         const { raw: _, ...rest } = encoded
         expect(anatomy(withoutRaw)).toEqual(anatomy(decode(rest)))
+      }),
+      { numRuns: 80 }
+    )
+  })
+})
+
+describe("Run.decodeUnknownEither", () => {
+  const decode = Schema.decodeUnknownEither(Run.Run)
+  const encode = Schema.encodeSync(Run.Run)
+  const message = (e: Either.Either<unknown, ParseResult.ParseError>) => (Either.isLeft(e) ? e.left.message : "ok")
+
+  it("takes the compiled check (the schema can take it)", () => {
+    expect(CompiledSchema.unsupported(Schema.encodedBoundSchema(Run.Run).pipe(Schema.omit("providerMetadata", "raw")).ast)).toBeUndefined()
+  })
+
+  it("decodes what the schema decodes, to the same instances (prototypes, fields in order), and refuses what it refuses with the same message", () => {
+    FastCheck.assert(
+      FastCheck.property(Arbitrary.make(Run.Run), FastCheck.boolean(), (value, dropDefaults) => {
+        const encoded: Record<string, unknown> = { ...encode(value), extra: { not: "declared" } }
+        // Without counts and warnings (their defaults), and without a count's `pending`.
+        if (dropDefaults) {
+          delete encoded.counts
+          delete encoded.warnings
+        } else if (encoded.counts !== undefined) {
+          const { pending: _, ...counts } = encoded.counts as Record<string, unknown>
+          encoded.counts = counts
+        }
+        const fast = Run.decodeUnknownEither(encoded)
+        const slow = decode(encoded)
+        expect(Either.isRight(fast)).toBe(true)
+        expect(anatomy(Either.getOrThrow(fast))).toEqual(anatomy(Either.getOrThrow(slow)))
+        expect(Either.getOrThrow(fast).counts.finished).toBe(Either.getOrThrow(slow).counts.finished)
+        for (
+          const bad of [
+            { ...encoded, ref: { ...(encoded.ref as object), kind: "Run" } },
+            { ...encoded, status: { unified: "done", raw: "x" } },
+            { ...encoded, counts: { total: -1, queued: 0, running: 0, passed: 0, failed: 0, errored: 0, skipped: 0 } },
+            { ...encoded, warnings: [{ code: 1, message: "m" }] },
+            { ...encoded, providerMetadata: { a: Number.NaN } },
+            { ...encoded, providerMetadata: [1] },
+            { ...encoded, raw: { f: () => 1 } },
+            { ...encoded, name: 7 }
+          ]
+        ) {
+          expect(message(Run.decodeUnknownEither(bad))).not.toBe("ok")
+          expect(message(Run.decodeUnknownEither(bad))).toBe(message(decode(bad)))
+        }
       }),
       { numRuns: 80 }
     )
