@@ -147,3 +147,31 @@ export const compile = <A, I>(schema: Schema.Schema<A, I, never>): Schema.Schema
   )
   return out as unknown as Schema.Schema<A, I, never>
 }
+
+/**
+ * `schema`, decoded through the compiled check of `checked` (a schema `compile` can take, such as
+ * `schema` without its defaults or classes): `build` makes the decoded value of a value that
+ * passes (defaults filled in, classes built). A value that does not pass is decoded by `schema`
+ * itself, so what is refused, and how it is reported, is exactly `schema`'s. As with `compile`,
+ * what `build` keeps of a passing value as it is (nested objects) keeps the properties the schema
+ * does not declare. For vendor responses whose schema has defaults or classes, which `compile`
+ * leaves to the interpreter; `build` must give what the schema's decode gives (a test per use).
+ */
+export const compileWith = <A, I, C, J>(schema: Schema.Schema<A, I, never>, checked: Schema.Schema<C, J, never>, build: (value: C) => A): Schema.Schema<A, I, never> => {
+  const check = ParseResult.decodeUnknownEither(compile(checked))
+  const slow = ParseResult.decodeUnknown(schema)
+  const encode = ParseResult.encodeUnknown(schema)
+  return Schema.declare(
+    [],
+    {
+      decode: () => (u, options) => {
+        // Asked to reject undeclared properties: only the interpreter does that.
+        if (options?.onExcessProperty === "error") return slow(u, options)
+        const passed = check(u)
+        return passed._tag === "Right" ? ParseResult.succeed(build(passed.right)) : slow(u, options)
+      },
+      encode: () => (a, options) => encode(a, options)
+    },
+    { ...schema.ast.annotations, [AST.SurrogateAnnotationId]: schema.ast }
+  ) as unknown as Schema.Schema<A, I, never>
+}

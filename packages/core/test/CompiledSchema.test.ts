@@ -112,3 +112,44 @@ describe("CompiledSchema", () => {
     expect(make(compiled)).toEqual(make(Item))
   })
 })
+
+describe("CompiledSchema.compileWith", () => {
+  class Turn extends Schema.Class<Turn>("Turn")({ role: Schema.String, text: Schema.String }) {}
+  const Detail = Schema.Struct({
+    id: Schema.String,
+    count: Schema.optionalWith(Schema.Int, { default: () => 0 }),
+    turns: Schema.optionalWith(Schema.Array(Turn), { default: () => [] })
+  })
+  const Lenient = Schema.Struct({
+    id: Schema.String,
+    count: Schema.optional(Schema.Int),
+    turns: Schema.optional(Schema.Array(Schema.Struct({ role: Schema.String, text: Schema.String })))
+  })
+  let built = 0
+  const fast = CompiledSchema.compileWith(Detail, Lenient, (v) => {
+    built++
+    return { id: v.id, count: v.count ?? 0, turns: (v.turns ?? []).map((t) => new Turn(t, true)) }
+  })
+  const decodeFast = Schema.decodeUnknownEither(fast)
+  const decodePlain = Schema.decodeUnknownEither(Detail)
+  const text = (e: Either.Either<unknown, ParseResult.ParseError>) => (Either.isLeft(e) ? e.left.message : "ok")
+
+  it("builds a passing value with `build`, equal to the schema's decode", () => {
+    for (const value of [{ id: "a" }, { id: "b", count: 3, turns: [{ role: "agent", text: "hi" }] }]) {
+      const before = built
+      const out = Either.getOrThrow(decodeFast(value))
+      expect(built).toBe(before + 1)
+      expect(out).toEqual(Either.getOrThrow(decodePlain(value)))
+      expect(out.turns.every((t) => t instanceof Turn)).toBe(true)
+    }
+  })
+
+  it("refuses what the schema refuses, with the same message, and rejects undeclared properties when asked", () => {
+    for (const bad of [{}, { id: 1 }, { id: "a", count: 1.5 }, { id: "a", turns: [{ role: "agent" }] }]) {
+      expect(text(decodeFast(bad))).not.toBe("ok")
+      expect(text(decodeFast(bad))).toBe(text(decodePlain(bad)))
+    }
+    const strict = { onExcessProperty: "error" } as const
+    expect(text(Schema.decodeUnknownEither(fast, strict)({ id: "a", extra: 1 }))).toBe(text(Schema.decodeUnknownEither(Detail, strict)({ id: "a", extra: 1 })))
+  })
+})
