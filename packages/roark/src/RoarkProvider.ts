@@ -101,7 +101,9 @@ type Encoded<A extends { readonly Encoded: unknown }> = A["Encoded"]
 type RunEncoded = Encoded<typeof import("@simbridge/core/Run").Run>
 type ResultEncoded = Encoded<typeof Result.Result>
 type EvaluationEncoded = Encoded<typeof Result.EvaluationResult>
+type TurnEncoded = Encoded<typeof Result.TranscriptTurn>
 type RefEncoded = { readonly provider: string; readonly kind: string; readonly id: string }
+type Mutable<A> = { -readonly [K in keyof A]: A[K] }
 
 const ref = (kind: string, id: string): RefEncoded => ({ provider: name, kind, id })
 
@@ -210,15 +212,17 @@ export const evaluationsOf = (
     const metric = metrics.find((m) => m.metricDefinitionId === b.metricDefinitionId)
     const value = metric === undefined ? undefined : firstValue(metric)
     const actual = value?.value ?? undefined
-    out.push({
+    // Built by assignment, not conditional spreads (per result read), in the same key order.
+    const e: Mutable<EvaluationEncoded> = {
       evaluator: b.evaluator.id,
       name: b.evaluator.name ?? metric?.name ?? b.evaluator.id,
       passed: actual === undefined || actual === null ? null : Evaluator.passes(b.evaluator, actual),
       required: b.evaluator.required,
-      expected: b.evaluator.expect,
-      ...(actual === undefined || actual === null ? {} : { actual }),
-      ...(value?.valueReasoning ? { reasoning: value.valueReasoning } : {})
-    })
+      expected: b.evaluator.expect
+    }
+    if (actual !== undefined && actual !== null) e.actual = actual
+    if (value?.valueReasoning) e.reasoning = value.valueReasoning
+    out.push(e)
   }
   for (const m of metrics) {
     if (used.has(m.metricDefinitionId)) continue
@@ -227,14 +231,15 @@ export const evaluationsOf = (
     const slug = Wire.slugOf(m)
     const check = M.isCheckMetric(m.type, slug)
     const marker = M.parseMarker(m.description)
-    out.push({
+    const e: Mutable<EvaluationEncoded> = {
       evaluator: marker?.kind === "evaluator" ? marker.id : slug ?? m.name,
       name: m.name,
       passed: check && typeof actual === "boolean" ? actual : null,
-      required: false,
-      ...(actual === undefined || actual === null ? {} : { actual }),
-      ...(value?.valueReasoning ? { reasoning: value.valueReasoning } : {})
-    })
+      required: false
+    }
+    if (actual !== undefined && actual !== null) e.actual = actual
+    if (value?.valueReasoning) e.reasoning = value.valueReasoning
+    out.push(e)
   }
   return out
 }
@@ -527,14 +532,19 @@ export const makeWith = (options: MakeOptions = {}): Effect.Effect<Instrumented,
     return m?.kind === "persona" ? m.id : `roark-${id ?? "unknown"}`
   }
 
-  const canonicalScenario = (ctx: RunContext, sim: Wire.SimulationJob) =>
+  /** Known scenarios (all but the first of each unmarked one) without a generator: twice per result read. */
+  const canonicalScenario = (ctx: RunContext, sim: Wire.SimulationJob): Effect.Effect<string> => {
+    const id = sim.scenario?.id
+    if (id === undefined) return Effect.succeed("roark-unknown")
+    const known = ctx.scenarios.get(id) ?? scenarioIds.get(id)
+    if (known !== undefined) return Effect.succeed(known)
+    const fromDescription = M.parseMarker(sim.scenario?.description)
+    if (fromDescription?.kind === "scenario") return Effect.succeed(fromDescription.id)
+    return lookUpScenario(id)
+  }
+
+  const lookUpScenario = (id: string) =>
     Effect.gen(function*() {
-      const id = sim.scenario?.id
-      if (id === undefined) return "roark-unknown"
-      const known = ctx.scenarios.get(id) ?? scenarioIds.get(id)
-      if (known !== undefined) return known
-      const fromDescription = M.parseMarker(sim.scenario?.description)
-      if (fromDescription?.kind === "scenario") return fromDescription.id
       const scenario = yield* client.scenarios.get(id).pipe(Effect.option)
       const m = Option.flatMap(scenario, (s) => Option.fromNullable(M.parseMarker(s.name)))
       const canonical = Option.isSome(m) && m.value.kind === "scenario" ? m.value.id : `roark-${id}`
@@ -699,7 +709,15 @@ export const makeWith = (options: MakeOptions = {}): Effect.Effect<Instrumented,
         : ended !== undefined && M.failedCallEndings.has(ended)
         ? { code: ended, message: `the call ended with ${ended}` }
         : undefined
-      const result: ResultEncoded = {
+      // Built by assignment, not conditional spreads (per result read), in the same key order.
+      const turns: Array<TurnEncoded> = []
+      for (const e of transcript?.entries ?? []) {
+        const turn: Mutable<TurnEncoded> = { role: M.role(e.role), text: e.text }
+        if (e.startOffsetMs !== undefined) turn.startSeconds = e.startOffsetMs / 1000
+        if (e.endOffsetMs !== undefined) turn.endSeconds = e.endOffsetMs / 1000
+        turns.push(turn)
+      }
+      const result: Mutable<ResultEncoded> = {
         ref: ref("result", sim.simulationJobId),
         run: ref("run", detail.simulationRunPlanJobId),
         scenario,
@@ -708,26 +726,21 @@ export const makeWith = (options: MakeOptions = {}): Effect.Effect<Instrumented,
         status,
         verdict,
         evaluations,
-        transcript: (transcript?.entries ?? []).map((e) => ({
-          role: M.role(e.role),
-          text: e.text,
-          ...(e.startOffsetMs === undefined ? {} : { startSeconds: e.startOffsetMs / 1000 }),
-          ...(e.endOffsetMs === undefined ? {} : { endSeconds: e.endOffsetMs / 1000 })
-        })),
-        ...(call?.recordingUrl ? { recordingUrl: call.recordingUrl } : {}),
-        ...(failureReason === undefined ? {} : { failureReason }),
-        ...(sim.startedAt ? { startedAt: sim.startedAt } : {}),
-        ...(sim.completedAt ? { endedAt: sim.completedAt } : {}),
-        ...(typeof call?.durationMs === "number" ? { durationSeconds: call.durationMs / 1000 } : {}),
-        providerMetadata: {
-          simulationJobId: sim.simulationJobId,
-          processingStatus: sim.processingStatus ?? null,
-          callId: callId ?? null,
-          roarkPhoneNumber: sim.roarkPhoneNumber ?? null,
-          agentEndpointId: sim.agentEndpoint?.id ?? null,
-          agentEndpointType: sim.agentEndpoint?.type ?? sim.agentEndpoint?.endpointType ?? null,
-          endedStatus: ended ?? null
-        }
+        transcript: turns
+      }
+      if (call?.recordingUrl) result.recordingUrl = call.recordingUrl
+      if (failureReason !== undefined) result.failureReason = failureReason
+      if (sim.startedAt) result.startedAt = sim.startedAt
+      if (sim.completedAt) result.endedAt = sim.completedAt
+      if (typeof call?.durationMs === "number") result.durationSeconds = call.durationMs / 1000
+      result.providerMetadata = {
+        simulationJobId: sim.simulationJobId,
+        processingStatus: sim.processingStatus ?? null,
+        callId: callId ?? null,
+        roarkPhoneNumber: sim.roarkPhoneNumber ?? null,
+        agentEndpointId: sim.agentEndpoint?.id ?? null,
+        agentEndpointType: sim.agentEndpoint?.type ?? sim.agentEndpoint?.endpointType ?? null,
+        endedStatus: ended ?? null
       }
       if (terminal && M.processingStatus(sim.processingStatus).unified !== "running") cache.entry(runId, jobTerminal).results.set(sim.simulationJobId, result)
       return result
