@@ -7,10 +7,7 @@
  * @since 0.1.0
  */
 import { CompiledSchema } from "@simbridge/core"
-import * as Either from "effect/Either"
-import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
-import * as AST from "effect/SchemaAST"
 
 // ---------------------------------------------------------------------------------------------
 // shared pieces
@@ -358,44 +355,17 @@ export class ResultDetail extends Schema.Class<ResultDetail>("CekuraResultDetail
   updated_at: opt(Schema.String)
 }) {}
 
-/**
- * `schema` on a compiled fast path where it transforms (classes, defaults, conversions), which
- * `CompiledSchema.compile` leaves to the interpreter: `checked` (a schema without
- * transformations that accepts only values `schema` decodes) is checked by the compiled
- * validator, and `build` makes the decoded value of one that passes. A value that does not pass
- * is decoded by `schema` itself, so what is refused, and how it is reported, is exactly
- * `schema`'s. As with `CompiledSchema.compile`, what `build` keeps of a passing value as it is
- * (nested objects) keeps the properties the schema does not declare.
- */
-const fastPath = <A, I, C, J>(schema: Schema.Schema<A, I>, checked: Schema.Schema<C, J>, build: (value: C) => A): Schema.Schema<A, I> => {
-  const check = ParseResult.decodeUnknownEither(CompiledSchema.compile(checked))
-  const slow = ParseResult.decodeUnknown(schema)
-  const encode = ParseResult.encodeUnknown(schema)
-  return Schema.declare(
-    [],
-    {
-      decode: () => (u, options) => {
-        // Asked to reject undeclared properties: only the interpreter does that.
-        if (options?.onExcessProperty === "error") return slow(u, options)
-        const passed = check(u)
-        return Either.isRight(passed) ? ParseResult.succeed(build(passed.right)) : slow(u, options)
-      },
-      encode: () => (a, options) => encode(a, options)
-    },
-    { ...schema.ast.annotations, [AST.SurrogateAnnotationId]: schema.ast }
-  ) as unknown as Schema.Schema<A, I>
-}
-
 const resultDetailKeys = Object.keys(ResultDetail.fields) as ReadonlyArray<keyof typeof ResultDetail.fields>
 
 /**
- * `GET /test_framework/v1/results/{id}/` on the compiled fast path (see `fastPath`): a detail
- * whose counts are numbers (a numeric string takes the interpreter) is checked without the
- * transformations (`runs` keyed by id or an array, absent), and the class instance is made of its
- * declared fields with `runs` as an array, as the decode makes it. The interpreter took about
- * 70 ms per detail of 1,000 runs (docs/providers/cekura.md).
+ * `GET /test_framework/v1/results/{id}/` on the compiled fast path (`CompiledSchema.compileWith`):
+ * a detail whose counts are numbers (a numeric string takes the interpreter) is checked without
+ * the transformations (`runs` keyed by id or an array, absent), and the class instance is made of
+ * its declared fields with `runs` as an array, as the decode makes it; a body that fails the check
+ * is decoded by the class schema (the same errors). The interpreter took about 70 ms per detail
+ * of 1,000 runs (docs/providers/cekura.md).
  */
-export const ResultDetailResponse: Schema.Schema<ResultDetail, typeof ResultDetail.Encoded> = fastPath(
+export const ResultDetailResponse: Schema.Schema<ResultDetail, typeof ResultDetail.Encoded> = CompiledSchema.compileWith(
   ResultDetail,
   Schema.Struct({
     ...ResultDetail.fields,
