@@ -349,32 +349,6 @@ export const EvaluationSummary = Schema.Struct({
 })
 export type EvaluationSummary = typeof EvaluationSummary.Type
 
-/**
- * `schema`, whose only transformations are defaults of absent fields, with a fast path: `lenient`
- * (the same fields, those `optional`) is checked by the compiled validator
- * (`CompiledSchema.compile`) and `fill` adds the defaults to a value that passes (undeclared
- * properties stay, as with `CompiledSchema.compile`). A value that does not pass is decoded by
- * `schema` itself: what is refused, and how it is reported, is exactly `schema`'s.
- */
-const withDefaults = <A, I, L>(schema: Schema.Schema<A, I>, lenient: Schema.Schema<L, I>, fill: (value: L) => A): Schema.Schema<A, I> => {
-  const fast = ParseResult.decodeUnknownEither(CompiledSchema.compile(lenient))
-  const slow = ParseResult.decodeUnknown(schema)
-  const encode = ParseResult.encodeUnknown(schema)
-  return Schema.declare(
-    [],
-    {
-      decode: () => (u, options) => {
-        // Asked to reject undeclared properties: only the interpreter does that.
-        if (options?.onExcessProperty === "error") return slow(u, options)
-        const checked = fast(u)
-        return Either.isRight(checked) ? ParseResult.succeed(fill(checked.right)) : slow(u, options)
-      },
-      encode: () => (a, options) => encode(a, options)
-    },
-    { ...schema.ast.annotations, [AST.SurrogateAnnotationId]: schema.ast }
-  ) as unknown as Schema.Schema<A, I>
-}
-
 const LenientWorkflowEvaluationSummary = Schema.Struct({
   total_runs: Schema.optional(Schema.Number),
   successful_evaluations: Schema.optional(Schema.Number),
@@ -420,9 +394,11 @@ const fillSummary = (s: typeof LenientWorkflowEvaluationSummary.Type): WorkflowE
 
 /**
  * `GET /v1/simulations/{id}/evaluation-summary`: read once per group of a run, on the compiled fast
- * path (see `withDefaults`).
+ * path: the lenient copy (summaries without defaults) gets the compiled check, the defaults are
+ * filled after it, and a body that fails it is decoded by the schema itself
+ * (`CompiledSchema.compileWith`).
  */
-export const EvaluationSummaryResponse: Schema.Schema<EvaluationSummary, typeof EvaluationSummary.Encoded> = withDefaults(
+export const EvaluationSummaryResponse: Schema.Schema<EvaluationSummary, typeof EvaluationSummary.Encoded> = CompiledSchema.compileWith(
   EvaluationSummary,
   Schema.Struct({
     ...EvaluationSummary.fields,
