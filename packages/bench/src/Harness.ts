@@ -1,6 +1,7 @@
 /**
- * The whole harness: every section in order, in this process, against in-process emulators on
- * 127.0.0.1. `quick` shrinks every size so the smoke test runs in seconds (its figures mean
+ * The whole harness: every section in order against emulators on 127.0.0.1: in this process,
+ * except section 4, which by default runs in a fresh process of its own with its emulators in
+ * child processes (see `Tracking.runInOwnProcess`). `quick` shrinks every size so the smoke test runs in seconds (its figures mean
  * nothing, only that the harness works).
  *
  * @since 0.1.0
@@ -33,6 +34,11 @@ export interface Options {
   readonly trackingVerdicts?: boolean | undefined
   /** How section 4 follows its runs: `followAll` per batch (default) or `follow` per run. */
   readonly trackingFollow?: "all" | "each" | undefined
+  /**
+   * Where section 4's adapter side runs: "own", a fresh process with Node's default flags that
+   * loads only the providers (default, when built); "shared", this process.
+   */
+  readonly trackingProcess?: "own" | "shared" | undefined
 }
 
 export interface Results {
@@ -84,17 +90,20 @@ export const run = async (options: Options): Promise<Results> => {
   const overhead = await section("overhead", [], () => Overhead.run({ vendors, sizes: q ? [10, 20] : [10, 100, 1000], ...micro, log }))
   const sdk = await section("sdk", [], () => Sdk.run({ sizes: q ? [10] : [10, 100], ...micro, log }))
   const throughput = await section("throughput", [], () => Throughput.run({ vendors, items: q ? 20 : 1000, ...micro, log }))
-  const tracking = await section("tracking", null, () =>
-    Tracking.run({
-      vendors,
+  const tracking = await section("tracking", null, () => {
+    const settings = {
       runs: options.trackingRuns ?? (q ? 8 : 10_000),
       itemsPerRun: q ? 2 : 10,
       speed: q ? 50 : 1,
-      watch: { ...(q ? { interval: "20 millis", maxInterval: "100 millis" } : {}), verdicts: options.trackingVerdicts ?? false },
+      watch: { ...(q ? ({ interval: "20 millis", maxInterval: "100 millis" } as const) : {}), verdicts: options.trackingVerdicts ?? false },
       emulators: options.trackingEmulators,
-      follow: options.trackingFollow,
-      log
-    }))
+      follow: options.trackingFollow
+    }
+    const own = options.trackingProcess === undefined ? Tracking.ownProcessAvailable() : options.trackingProcess === "own"
+    return own
+      ? Tracking.runInOwnProcess({ ...settings, vendors: vendors.map((v) => v.name) }, log)
+      : Tracking.run({ ...settings, vendors, log })
+  })
   const cli = Cli.available()
   if (!cli && (on("coldStart") || on("demo"))) log("  CLI not built (packages/cli/dist/bin.js): run `pnpm exec tsc -b packages/*`; sections 5 and 6 skipped")
   const coldStart = cli ? await section("coldStart", [], () => Cli.coldStart(q ? 2 : 10, log)) : []

@@ -43,7 +43,7 @@ export const table = (r: Results): string => {
     const children = k.vendors.filter((v) => v.emulatorPeakRssMb !== undefined).map((v) => `${v.vendor} ${n(v.emulatorPeakRssMb!)}`).join(", ")
     rows.push([
       "4 tracking: peak RSS",
-      `${detail}, emulators ${k.emulators === "process" ? "in child processes (RSS is the adapter's)" : "in this process"}`,
+      `${detail}, emulators ${k.emulators === "process" ? "in child processes (RSS is the adapter's)" : "in this process"}, ${k.process === "own" ? "adapter in a fresh process of its own (Node's defaults)" : "adapter in the harness's process"}`,
       `**${n(k.peakRssMb)} MB**`,
       `baseline ${n(k.baselineRssMb)} MB, peak heap ${n(k.peakHeapUsedMb)} MB${children === "" ? "" : `; emulator processes (MB): ${children}`}`,
       `<= ${t.trackingPeakRssMb} MB ${met(k.peakRssMb <= t.trackingPeakRssMb)}`

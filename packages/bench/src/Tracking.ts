@@ -31,7 +31,7 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as FiberSet from "effect/FiberSet"
 import { round } from "./Stats.js"
-import * as Vendors from "./Vendors.js"
+import * as Providers from "./Providers.js"
 
 export interface VendorRow {
   readonly vendor: string
@@ -59,6 +59,12 @@ export interface Result {
   readonly createMs: number
   /** Where the emulators ran: child processes (the RSS figures are the adapter's) or this process. */
   readonly emulators: "process" | "inline"
+  /**
+   * Where the adapter side ran: "own", a fresh Node process with Node's default flags that loads
+   * only the providers (`TrackingProcess.js`, the default of `pnpm bench`); "shared", the process
+   * of the harness (after whatever ran before in it, with the harness's flags).
+   */
+  readonly process: "own" | "shared"
   /** `process.resourceUsage().maxRSS` at the end: the peak over this process's whole life. */
   readonly maxRssMb: number
   readonly baselineRssMb: number
@@ -69,7 +75,7 @@ export interface Result {
 }
 
 export interface Options {
-  readonly vendors: ReadonlyArray<Vendors.Vendor>
+  readonly vendors: ReadonlyArray<Providers.Entry>
   readonly runs: number
   readonly itemsPerRun: number
   readonly speed: number
@@ -88,7 +94,7 @@ export interface Options {
 
 /** An emulator (here or in a child process) and a provider pointed at it. */
 interface Target {
-  readonly vendor: Vendors.Vendor
+  readonly vendor: Providers.Entry
   readonly provider: SimulationProvider.Service
   /** Requests the emulator has served so far (control routes excluded). */
   readonly requests: () => Promise<number>
@@ -102,8 +108,10 @@ const emulatorScript = fileURLToPath(new URL("../dist/EmulatorProcess.js", impor
 /** Whether the out-of-process emulator script is built. */
 export const processAvailable = (): boolean => existsSync(emulatorScript)
 
-const inline = async (vendor: Vendors.Vendor, speed: number): Promise<Target> => {
-  const live = await Vendors.start(vendor, { speed })
+const inline = async (vendor: Providers.Entry, speed: number): Promise<Target> => {
+  // Loaded only here: a tracking process with its emulators in child processes loads no emulator code.
+  const Vendors = await import("./Vendors.js")
+  const live = await Vendors.start(Vendors.byName(vendor.name), { speed })
   return { vendor, provider: live.provider, requests: async () => live.handle.requests.total, peakRssMb: () => undefined, close: live.close }
 }
 
@@ -118,7 +126,7 @@ const peakRssOf = (pid: number | undefined): number | undefined => {
   }
 }
 
-const child = async (vendor: Vendors.Vendor, speed: number): Promise<Target> => {
+const child = async (vendor: Providers.Entry, speed: number): Promise<Target> => {
   const proc = spawn(process.execPath, [emulatorScript, vendor.name, String(speed), "1"], { stdio: ["pipe", "pipe", "inherit"] })
   const exited = new Promise<void>((resolve) => proc.once("exit", () => resolve()))
   const url = await new Promise<string>((resolve, reject) => {
@@ -132,7 +140,7 @@ const child = async (vendor: Vendors.Vendor, speed: number): Promise<Target> => 
     })
     proc.once("exit", (code) => reject(new Error(`emulator ${vendor.name} exited with ${code} before listening`)))
   })
-  const { dispose, provider } = await Vendors.providerOn(vendor, url)
+  const { dispose, provider } = await Providers.providerOn(vendor, url)
   const control = `${new URL(url).origin}/__simbridge/requests`
   let peak: number | undefined
   return {
@@ -154,16 +162,16 @@ const child = async (vendor: Vendors.Vendor, speed: number): Promise<Target> => 
 const mb = (bytes: number) => round(bytes / 2 ** 20, 1)
 
 export const run = async (options: Options): Promise<Result> => {
-  const lives: Array<{ live: Target; plan: ReturnType<typeof Vendors.planFor>; provisioning: Provisioning.Provisioning; perCreate: number; base: number }> = []
+  const lives: Array<{ live: Target; plan: ReturnType<typeof Providers.planFor>; provisioning: Provisioning.Provisioning; perCreate: number; base: number }> = []
   const emulators = options.emulators ?? (processAvailable() ? "process" : "inline")
   if (emulators === "inline" && options.emulators === undefined) options.log("  (dist/EmulatorProcess.js not built: emulators run in this process)")
   try {
     for (const vendor of options.vendors) {
       const live = emulators === "process" ? await child(vendor, options.speed) : await inline(vendor, options.speed)
-      const plan = Vendors.planFor(vendor, Vendors.shapeFor(vendor, options.itemsPerRun), "tracking")
-      const provisioning = await Vendors.run(live.provider.provision(plan))
+      const plan = Providers.planFor(vendor, Providers.shapeFor(vendor, options.itemsPerRun), "tracking")
+      const provisioning = await Providers.run(live.provider.provision(plan))
       const before = await live.requests()
-      await Vendors.run(live.provider.startRun(plan, { provisioning }))
+      await Providers.run(live.provider.startRun(plan, { provisioning }))
       const perCreate = (await live.requests()) - before
       lives.push({ live, plan, provisioning, perCreate, base: 0 })
     }
@@ -266,6 +274,7 @@ export const run = async (options: Options): Promise<Result> => {
       wallMs: Math.round(wallMs),
       createMs: Math.round(createMs),
       emulators,
+      process: "shared",
       maxRssMb: mb(maxRss),
       baselineRssMb: mb(baselineRss),
       peakRssMb: mb(peakRss),
@@ -279,4 +288,41 @@ export const run = async (options: Options): Promise<Result> => {
   } finally {
     for (const l of lives) await l.live.close()
   }
+}
+
+/** `Options` as `TrackingProcess.js` takes them (JSON, its first argument): vendors by name. */
+export interface ProcessOptions {
+  readonly vendors: ReadonlyArray<string>
+  readonly runs: number
+  readonly itemsPerRun: number
+  readonly speed: number
+  readonly watch: { readonly interval?: string | undefined; readonly maxInterval?: string | undefined; readonly verdicts?: boolean | undefined }
+  readonly follow?: "all" | "each" | undefined
+  readonly timeoutMs?: number | undefined
+  readonly emulators?: "process" | "inline" | undefined
+}
+
+const trackingScript = fileURLToPath(new URL("../dist/TrackingProcess.js", import.meta.url))
+
+/** Whether the tracking process script is built. */
+export const ownProcessAvailable = (): boolean => existsSync(trackingScript)
+
+/**
+ * {@link run} in a fresh Node process of its own (`TrackingProcess.js`, Node's default flags but
+ * `--expose-gc` for the baseline), so the peak RSS is that of a process that only tracks runs: not
+ * of the harness, which loaded the emulators, the official SDK and tinybench and still holds what
+ * sections 1-3 left. Its log lines are passed to `log`; its result is returned with `process: "own"`.
+ */
+export const runInOwnProcess = async (options: ProcessOptions, log: (line: string) => void): Promise<Result> => {
+  const proc = spawn(process.execPath, ["--expose-gc", trackingScript, JSON.stringify(options)], { stdio: ["ignore", "pipe", "inherit"] })
+  const exited = new Promise<number | null>((resolve) => proc.once("exit", (code) => resolve(code)))
+  let result: Result | undefined
+  for await (const line of createInterface({ input: proc.stdout })) {
+    const message = JSON.parse(line) as { readonly log?: string; readonly result?: Result }
+    if (message.log !== undefined) log(message.log)
+    if (message.result !== undefined) result = message.result
+  }
+  const code = await exited
+  if (result === undefined) throw new Error(`the tracking process (${trackingScript}) exited with ${code} before its result`)
+  return { ...result, process: "own" }
 }

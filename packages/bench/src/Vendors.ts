@@ -1,41 +1,36 @@
 /**
- * The vendors the harness measures: each one's provider plugin and emulator plugin, an in-process
- * emulator with a provider pointed at it (over undici, as the CLI does), request recording, and
- * suite plans of a chosen size.
+ * The vendors the harness measures: each one's provider (`Providers`) and emulator plugin, and an
+ * in-process emulator with a provider pointed at it.
  *
  * @since 0.1.0
  */
-import * as HttpClient from "@effect/platform/HttpClient"
-import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
-import { CekuraEmulator, CekuraProvider } from "@simbridge/cekura"
-import { Plan, ProviderHttp, type ProviderRegistry, type Run, SimulationProvider, Status } from "@simbridge/core"
+import { CekuraEmulator } from "@simbridge/cekura"
+import { type Plan, type Run, type SimulationProvider, Status } from "@simbridge/core"
 import type { Emulator } from "@simbridge/emulator"
-import { InteractlyEmulator, InteractlyProvider } from "@simbridge/interactly"
-import { RoarkEmulator, RoarkProvider } from "@simbridge/roark"
-import { VapiEmulator, VapiProvider } from "@simbridge/vapi"
-import * as Context from "effect/Context"
+import { InteractlyEmulator } from "@simbridge/interactly"
+import { RoarkEmulator } from "@simbridge/roark"
+import { VapiEmulator } from "@simbridge/vapi"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
-import * as Layer from "effect/Layer"
-import * as ManagedRuntime from "effect/ManagedRuntime"
-import * as Redacted from "effect/Redacted"
-import * as Schema from "effect/Schema"
 import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
+import * as Providers from "./Providers.js"
 
-export interface Vendor {
-  readonly name: string
-  readonly provider: ProviderRegistry.ProviderPlugin
+export { planFor, providerFactory, providerOn, type Recorded, Recorder, run, type Shape, shapeFor } from "./Providers.js"
+
+export interface Vendor extends Providers.Entry {
   readonly emulator: Emulator.EmulatorPlugin
 }
 
+const emulators: Record<string, Emulator.EmulatorPlugin> = {
+  vapi: VapiEmulator.plugin,
+  interactly: InteractlyEmulator.plugin,
+  roark: RoarkEmulator.plugin,
+  cekura: CekuraEmulator.plugin
+}
+
 /** Every vendor with a provider and an emulator, Vapi first. */
-export const all: ReadonlyArray<Vendor> = [
-  { name: "vapi", provider: VapiProvider.plugin, emulator: VapiEmulator.plugin },
-  { name: "interactly", provider: InteractlyProvider.plugin, emulator: InteractlyEmulator.plugin },
-  { name: "roark", provider: RoarkProvider.plugin, emulator: RoarkEmulator.plugin },
-  { name: "cekura", provider: CekuraProvider.plugin, emulator: CekuraEmulator.plugin }
-]
+export const all: ReadonlyArray<Vendor> = Providers.all.map((entry) => ({ ...entry, emulator: emulators[entry.name]! }))
 
 export const byName = (name: string): Vendor => {
   const v = all.find((x) => x.name === name)
@@ -43,156 +38,21 @@ export const byName = (name: string): Vendor => {
   return v
 }
 
-/** Targets of the example suite (examples/dental-clinic.yaml). */
-const targets = {
-  vapi: { assistantId: "7b0c2a9e-1d2f-4c1a-9e55-0a4f3f6b8d21" },
-  roark: { agentEndpointId: "3c2b1a09-8f7e-6d5c-4b3a-291807060504" },
-  cekura: { agentId: 2142 },
-  interactly: { workflowId: "5eb7cf5a86d9755df3a6c593" }
-}
-
-export interface Shape {
-  readonly scenarios: number
-  readonly personas: number
-  readonly iterations: number
-}
-
-/** A shape with `items` conversations for a vendor (iterations capped by its capabilities). */
-export const shapeFor = (vendor: Vendor, items: number): Shape => {
-  const iterations = Math.min(10, vendor.provider.capabilities.maxIterations ?? 10, items)
-  const slots = Math.ceil(items / iterations)
-  let scenarios = Math.min(slots, 10)
-  while (slots % scenarios !== 0) scenarios--
-  return { scenarios, personas: slots / scenarios, iterations }
-}
-
-/** A plan of `shape` with the example suite's evaluators, on the vendor's first transport. */
-export const planFor = (vendor: Vendor, shape: Shape, tag: string): Plan.Plan => {
-  const caps = vendor.provider.capabilities
-  const emotions = ["frustrated", "neutral", "cheerful", "confused"]
-  return Schema.decodeUnknownSync(Plan.Plan)({
-    name: `bench ${tag}`,
-    target: { [vendor.name]: targets[vendor.name as keyof typeof targets] },
-    direction: caps.directions[0] ?? "inbound",
-    transport: caps.transports[0] ?? "voice",
-    iterations: shape.iterations,
-    concurrency: 10,
-    ...(caps.executionMode ? { executionMode: "parallel" } : {}),
-    maxDurationSeconds: 300,
-    personas: Array.from({ length: shape.personas }, (_, i) => ({
-      id: `persona-${i + 1}`,
-      name: `Caller ${i + 1}`,
-      language: "en",
-      gender: i % 2 === 0 ? "female" : "male",
-      emotion: emotions[i % emotions.length],
-      backstory: `Caller number ${i + 1}, calling during a lunch break`
-    })),
-    scenarios: Array.from({ length: shape.scenarios }, (_, i) => ({
-      id: `scenario-${i + 1}`,
-      name: `Booking scenario ${i + 1}`,
-      instructions: `You have a bad toothache (case ${i + 1}) and want the earliest appointment this week.`,
-      evaluators: ["booked", "polite"]
-    })),
-    evaluators: [
-      { id: "booked", description: "The agent booked an appointment for the caller", type: "boolean", expect: true },
-      { id: "polite", description: "The agent stayed polite throughout, on a 1-5 scale", type: "number", comparator: ">=", expect: 4, required: false }
-    ]
-  })
-}
-
-/** A request as sent: method, full URL (query included) and headers. */
-export interface Recorded {
-  readonly method: string
-  readonly url: string
-  readonly headers: Record<string, string>
-}
-
-/** Requests seen by the provider's HttpClient while `on`. */
-export class Recorder {
-  on = false
-  requests: Array<Recorded> = []
-  async record<A>(f: () => Promise<A>): Promise<{ readonly value: A; readonly requests: ReadonlyArray<Recorded> }> {
-    this.requests = []
-    this.on = true
-    try {
-      return { value: await f(), requests: this.requests }
-    } finally {
-      this.on = false
-    }
-  }
-}
-
 /** An emulator in this process and a provider pointed at it. */
 export interface Live {
   readonly vendor: Vendor
   readonly handle: Emulator.Handle
   readonly provider: SimulationProvider.Service
-  readonly recorder: Recorder
+  readonly recorder: Providers.Recorder
   readonly close: () => Promise<void>
-}
-
-/**
- * `client`, recording each request it sends while `recorder.on`: the request as the vendor client
- * finished it (base URL, auth). Recorded in the client's last step (`transform`), not by wrapping
- * it in `HttpClient.make`, which would add a second client span (URL parsing, header redaction,
- * span attributes) to every request of the adapter's side only.
- */
-const recording = (recorder: Recorder) => (client: HttpClient.HttpClient): HttpClient.HttpClient =>
-  HttpClient.transform(client, (effect, request) => {
-    if (recorder.on) recorder.requests.push({ method: request.method, url: ProviderHttp.fullUrl(request), headers: { ...request.headers } })
-    return effect
-  })
-
-/** Runs an effect of the provider (which needs nothing) as a promise. */
-export const run = <A, E>(effect: Effect.Effect<A, E>): Promise<A> => Effect.runPromise(effect)
-
-/** A provider from a plugin over `client` (the default: undici, as the CLI). */
-export const providerOn = async (
-  vendor: Vendor,
-  baseUrl: string,
-  options: { readonly recorder?: Recorder | undefined; readonly client?: Layer.Layer<HttpClient.HttpClient> | undefined } = {}
-): Promise<{ readonly provider: SimulationProvider.Service; readonly dispose: () => Promise<void> }> => {
-  const recorder = options.recorder
-  const base = options.client ?? NodeHttpClient.layerUndici
-  const http = recorder === undefined ? base : Layer.effect(HttpClient.HttpClient, Effect.map(HttpClient.HttpClient, recording(recorder))).pipe(Layer.provide(base))
-  const runtime = ManagedRuntime.make(vendor.provider.layer({ baseUrl, apiKey: Redacted.make("bench") }).pipe(Layer.provide(http)))
-  const provider = await runtime.runPromise(SimulationProvider.SimulationProvider)
-  return { provider, dispose: () => runtime.dispose() }
-}
-
-/**
- * Fresh providers (empty driver caches) over one shared HttpClient: `make()` builds one outside
- * any timing, so each timed read is a cold read, as the raw replay of its recorded requests is.
- */
-export const providerFactory = async (
-  vendor: Vendor,
-  baseUrl: string,
-  recorder: Recorder
-): Promise<{ readonly make: () => Promise<SimulationProvider.Service>; readonly dispose: () => Promise<void> }> => {
-  const http = Layer.effect(HttpClient.HttpClient, Effect.map(HttpClient.HttpClient, recording(recorder))).pipe(Layer.provide(NodeHttpClient.layerUndici))
-  const runtime = ManagedRuntime.make(http)
-  const client = await runtime.runPromise(HttpClient.HttpClient)
-  const layer = vendor.provider.layer({ baseUrl, apiKey: Redacted.make("bench") })
-  const scope = await Effect.runPromise(Scope.make())
-  return {
-    make: () =>
-      Effect.runPromise(Layer.buildWithScope(layer, scope).pipe(
-        Effect.map((context) => Context.get(context, SimulationProvider.SimulationProvider)),
-        Effect.provideService(HttpClient.HttpClient, client)
-      )),
-    dispose: async () => {
-      await Effect.runPromise(Scope.close(scope, Exit.void))
-      await runtime.dispose()
-    }
-  }
 }
 
 /** Starts the vendor's emulator and a provider on it. */
 export const start = async (vendor: Vendor, options: { readonly speed: number; readonly seed?: number }): Promise<Live> => {
   const scope = await Effect.runPromise(Scope.make())
   const handle = await Effect.runPromise(Scope.extend(vendor.emulator.start({ speed: options.speed, seed: options.seed ?? 1 }), scope))
-  const recorder = new Recorder()
-  const { dispose, provider } = await providerOn(vendor, handle.url, { recorder })
+  const recorder = new Providers.Recorder()
+  const { dispose, provider } = await Providers.providerOn(vendor, handle.url, { recorder })
   return {
     vendor,
     handle,
@@ -207,9 +67,9 @@ export const start = async (vendor: Vendor, options: { readonly speed: number; r
 
 /** Starts a run of `plan` and waits (polling fast) until it is terminal. */
 export const finishedRun = async (live: Live, plan: Plan.Plan): Promise<Run.Run> => {
-  const started = await run(live.provider.startRun(plan))
+  const started = await Providers.run(live.provider.startRun(plan))
   let last: Run.Run = started
-  await run(Stream.runForEach(live.provider.watch(started.ref, { interval: "5 millis", maxInterval: "20 millis" }), (r) =>
+  await Providers.run(Stream.runForEach(live.provider.watch(started.ref, { interval: "5 millis", maxInterval: "20 millis" }), (r) =>
     Effect.sync(() => {
       last = r
     })))

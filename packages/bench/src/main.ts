@@ -6,7 +6,8 @@
  * emulators in child processes, the default, or in this process), `--tracking-verdicts=true|false`
  * (whether section 4's snapshots read every verdict; default false, as the suite runner follows),
  * `--tracking-follow=all|each` (section 4 follows with `followAll` per batch, the default, or with
- * `follow` in a fiber per run),
+ * `follow` in a fiber per run), `--tracking-process=own|shared` (section 4's adapter side in a fresh
+ * process of its own with Node's default flags, the default, or in this process),
  * `--out=<file>`.
  *
  * @since 0.1.0
@@ -29,6 +30,8 @@ const trackingEmulators = flag("tracking-emulators")
 if (trackingEmulators !== undefined && trackingEmulators !== "process" && trackingEmulators !== "inline") throw new Error("--tracking-emulators: process or inline")
 const trackingFollow = flag("tracking-follow")
 if (trackingFollow !== undefined && trackingFollow !== "all" && trackingFollow !== "each") throw new Error("--tracking-follow: all or each")
+const trackingProcess = flag("tracking-process")
+if (trackingProcess !== undefined && trackingProcess !== "own" && trackingProcess !== "shared") throw new Error("--tracking-process: own or shared")
 const trackingVerdicts = flag("tracking-verdicts")
 if (trackingVerdicts !== undefined && trackingVerdicts !== "true" && trackingVerdicts !== "false") throw new Error("--tracking-verdicts: true or false")
 mkdirSync(dirname(out), { recursive: true })
@@ -41,6 +44,7 @@ const results = await Harness.run({
   trackingEmulators,
   trackingVerdicts: trackingVerdicts === undefined ? undefined : trackingVerdicts === "true",
   trackingFollow,
+  trackingProcess,
   checkpoint: write
 })
 write(results)
