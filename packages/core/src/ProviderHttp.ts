@@ -161,6 +161,18 @@ const always = () => true
 export const withoutUnseenSpan = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
   Effect.tracerWith((tracer) => (tracer === Tracing.builtInTracer ? Effect.locally(effect, HttpClient.currentTracerDisabledWhen, always) : effect))
 
+/**
+ * {@link withoutUnseenSpan}, and with a tracer installed, the vendors' key headers redacted in the
+ * client span (@effect/platform redacts only a few header names itself). One fiber-ref change
+ * per request either way: without a span there is nothing to redact.
+ */
+const clientSpan = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  Effect.tracerWith((tracer) =>
+    tracer === Tracing.builtInTracer
+      ? Effect.locally(effect, HttpClient.currentTracerDisabledWhen, always)
+      : Effect.locally(effect, Headers.currentRedactedNames, redactedHeaderNames)
+  )
+
 export const make = (options: Options): ProviderHttp => {
   const { provider } = options
   const errorMessage = options.errorMessage ?? defaultErrorMessage
@@ -208,10 +220,8 @@ export const make = (options: Options): ProviderHttp => {
 
   const execute = (operation: string, request: HttpClientRequest.HttpClientRequest) =>
     options.client.execute(request).pipe(
-      // Spans and logs of @effect/platform redact only a few header names; vendor key headers
-      // (X-CEKURA-API-KEY...) must never reach a tracer either.
-      Effect.locally(Headers.currentRedactedNames, redactedHeaderNames),
-      withoutUnseenSpan,
+      // Vendor key headers (X-CEKURA-API-KEY...) must never reach a tracer.
+      clientSpan,
       Effect.flatMap((response) =>
         response.text.pipe(Effect.map((text) => ({ response, text })))
       ),

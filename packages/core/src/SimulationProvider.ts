@@ -273,9 +273,10 @@ export const make = (driver: Driver, options: MakeOptions = {}): Service => {
     : Effect.succeed(options.checkResults)
   const decodeRun = (operation: string) => (encoded: typeof Run.Encoded) =>
     Effect.mapError(decodeRunEither(encoded), malformed(name, operation, ["run"]))
-  // Made only when the application installed a tracer (see internal/tracing.ts).
-  const span = (operation: string, attributes: Record<string, unknown> = {}) =>
-    Tracing.withSpan(`SimulationProvider.${operation}`, () => ({ "simbridge.provider": name, ...attributes }))
+  // Made only when the application installed a tracer (see internal/tracing.ts); the attributes
+  // are computed only then (a followed run's first read is kept until the run ends).
+  const span = (operation: string, attributes?: () => Record<string, unknown>) =>
+    Tracing.withSpan(`SimulationProvider.${operation}`, () => ({ "simbridge.provider": name, ...attributes?.() }))
 
   const runId = (operation: string, ref: ProviderRef): Effect.Effect<string, ProviderError.ProviderError> =>
     ref.provider === name && ref.kind === "run"
@@ -305,7 +306,7 @@ export const make = (driver: Driver, options: MakeOptions = {}): Service => {
     bounded(driver.provision(plan)).pipe(
       retry,
       Effect.flatMap((p) => Schema.decodeUnknown(Provisioning)(p).pipe(Effect.mapError(malformed(name, "provision", ["provisioning"])))),
-      span("provision", { "simbridge.plan": plan.name })
+      span("provision", () => ({ "simbridge.plan": plan.name }))
     )
 
   const createRun = (input: StartRunInput): Effect.Effect<typeof Run.Encoded, ProviderError.ProviderError> =>
@@ -345,13 +346,13 @@ export const make = (driver: Driver, options: MakeOptions = {}): Service => {
         marker: run.marker ?? marker,
         warnings: [...warnings, ...provisioning.warnings, ...run.warnings]
       }, true)
-    }).pipe(span("startRun", { "simbridge.plan": plan.name }))
+    }).pipe(span("startRun", () => ({ "simbridge.plan": plan.name })))
 
   const getRun: Service["getRun"] = (ref) =>
     runId("getRun", ref).pipe(
       Effect.flatMap((id) => retry(bounded(driver.getRun(id)))),
       Effect.flatMap(decodeRun("getRun")),
-      span("getRun", { "simbridge.ref": ref.toString() })
+      span("getRun", () => ({ "simbridge.ref": ref.toString() }))
     )
 
   /** One page of results, read and turned into canonical results; `offset` counts the results before it. */
@@ -374,7 +375,7 @@ export const make = (driver: Driver, options: MakeOptions = {}): Service => {
         const next = page.cursor === undefined || page.cursor === "" || page.results.length === 0 ? undefined : page.cursor
         return Effect.succeed({ results: decoded, next })
       }),
-      span("listResults", { "simbridge.ref": ref.toString() })
+      span("listResults", () => ({ "simbridge.ref": ref.toString() }))
     )
 
   const results: Service["results"] = (ref, opts) => {
@@ -411,7 +412,7 @@ export const make = (driver: Driver, options: MakeOptions = {}): Service => {
     getRuns === undefined ? undefined : RunTracker.make({
       provider: name,
       getRuns: (ids) =>
-        retry(bounded(getRuns(ids, { verdicts }))).pipe(span("getRuns", { "simbridge.runs": ids.length, "simbridge.verdicts": verdicts })),
+        retry(bounded(getRuns(ids, { verdicts }))).pipe(span("getRuns", () => ({ "simbridge.runs": ids.length, "simbridge.verdicts": verdicts }))),
       decode: decodeRun("getRuns"),
       key: watchKey,
       // An id the batch keeps leaving out is read alone: a run deleted meanwhile then fails its
@@ -419,7 +420,7 @@ export const make = (driver: Driver, options: MakeOptions = {}): Service => {
       getRun: (id) =>
         retry(bounded(driver.getRun(id))).pipe(
           Effect.flatMap(decodeRun("getRun")),
-          span("getRun", { "simbridge.ref": `${name}:run:${id}` })
+          span("getRun", () => ({ "simbridge.ref": `${name}:run:${id}` }))
         )
     })
   const trackers = { withVerdicts: makeTracker(true), withoutVerdicts: makeTracker(false) }
@@ -497,7 +498,7 @@ export const make = (driver: Driver, options: MakeOptions = {}): Service => {
   const cancel: Service["cancel"] = (ref) =>
     runId("cancel", ref).pipe(
       Effect.flatMap((id) => retry(bounded(driver.cancelRun(id)))),
-      span("cancel", { "simbridge.ref": ref.toString() })
+      span("cancel", () => ({ "simbridge.ref": ref.toString() }))
     )
 
   const findRun: Service["findRun"] = (plan, marker) =>
@@ -510,7 +511,7 @@ export const make = (driver: Driver, options: MakeOptions = {}): Service => {
       const found = yield* retry(bounded(find({ plan, provisioning, marker })))
       if (Option.isNone(found)) return Option.none<Run>()
       return Option.some(yield* decodeRun("findRun")(found.value))
-    }).pipe(span("findRun", { "simbridge.marker": marker }))
+    }).pipe(span("findRun", () => ({ "simbridge.marker": marker })))
 
   return { name, capabilities: driver.capabilities, check, provision, startRun, getRun, results, readResults, watch, follow, followAll, cancel, findRun }
 }
