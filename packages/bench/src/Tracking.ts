@@ -26,6 +26,7 @@ import { spawn } from "node:child_process"
 import { existsSync, readFileSync } from "node:fs"
 import { createInterface } from "node:readline"
 import { fileURLToPath } from "node:url"
+import { getHeapStatistics } from "node:v8"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -178,11 +179,12 @@ export const run = async (options: Options): Promise<Result> => {
     ;(globalThis as { gc?: () => void }).gc?.()
     const baselineRss = process.memoryUsage.rss()
     let peakRss = baselineRss
-    let peakHeap = process.memoryUsage().heapUsed
+    let peakHeap = getHeapStatistics().used_heap_size
+    // Not `process.memoryUsage()`: in this process it took about 2 ms a call (2% of the process's
+    // CPU at 20 samples a second); the resident set and V8's heap statistics take 0.05 ms.
     const sampler = setInterval(() => {
-      const m = process.memoryUsage()
-      peakRss = Math.max(peakRss, m.rss)
-      peakHeap = Math.max(peakHeap, m.heapUsed)
+      peakRss = Math.max(peakRss, process.memoryUsage.rss())
+      peakHeap = Math.max(peakHeap, getHeapStatistics().used_heap_size)
     }, 50)
     for (const l of lives) l.base = await l.live.requests()
     const per = lives.map(() => ({ runs: 0, finished: 0, errors: 0, snapshots: 0, firstError: undefined as string | undefined }))
