@@ -322,6 +322,14 @@ export const evaluations = (run: Wire.RunSummary, context: ScenarioContext | und
 export const verdictOf = (run: Wire.RunSummary, context: ScenarioContext | undefined) =>
   Result.verdictOf(Mapping.statusOf(run.status), evaluations(run, context), run.success ?? null)
 
+/**
+ * The verdict a run's status decides alone, whatever its evaluation: a failed or timed-out run is
+ * `error` and a cancelled one `skipped` (`evaluations` judges only completed runs, so `verdictOf`
+ * gives these for any payload); undefined for any other status.
+ */
+const statusVerdict = (status: { readonly unified: Status.UnifiedStatus }): Status.Verdict | undefined =>
+  status.unified === "failed" || status.unified === "timed_out" || status.unified === "canceled" ? Result.verdictOf(status, []) : undefined
+
 const fallbackIds = (run: { readonly scenario?: typeof Wire.ScenarioField.Type | null | undefined; readonly personality?: number | null | undefined }) => ({
   scenario: `cekura-scenario-${Wire.scenarioIdOf(run.scenario) ?? "deleted"}`,
   persona: `cekura-personality-${run.personality ?? "default"}`
@@ -697,10 +705,17 @@ export const make = (options: DriverOptions = {}): Effect.Effect<SimulationProvi
 
     // -------------------------------------------------------------------------------------------
     // Tracking (`getRuns`): the results list carries each result's status, counts and run
-    // summaries; the verdict of a run that became terminal needs its evaluation, read for all such
-    // runs of a poll at once through runs/bulk/. Verdicts of terminal runs never change, so each
-    // run is read that way once. See "Tracking" in docs/providers/cekura.md.
+    // summaries; the verdict of a run that completed needs its evaluation, read for all such runs
+    // of a poll at once through runs/bulk/ (a failed, timed-out or cancelled run's verdict is its
+    // status's: nothing is read for it). Verdicts of terminal runs never change, so each run is
+    // read that way once. Without verdicts (`verdicts: false`) nothing is read through runs/bulk/
+    // for completed runs: those whose verdict is not known yet count as `pending`. See "Tracking"
+    // in docs/providers/cekura.md.
     // -------------------------------------------------------------------------------------------
+    /**
+     * Per result not yet terminal: the signature of its last list item and the run built from it.
+     * An entry built without verdicts that counts pending runs is not an answer with verdicts.
+     */
     const tracked = new Map<number, { readonly signature: string; readonly run: RunEncoded }>()
     const trackedVerdicts = new Map<number, Status.Verdict>()
     const agentOfResult = new Map<number, number | null>()
@@ -739,16 +754,25 @@ export const make = (options: DriverOptions = {}): Effect.Effect<SimulationProvi
         return found
       })
 
-    const getRuns: NonNullable<SimulationProvider.Driver["getRuns"]> = (ids) =>
+    const getRuns: NonNullable<SimulationProvider.Driver["getRuns"]> = (ids, options) =>
       Effect.gen(function*() {
+        const verdicts = options?.verdicts ?? true
         const wanted = new Set(ids.filter((id) => /^\d+$/.test(id)).map(Number))
         const listed = yield* listTracked(wanted)
-        const changed = [...listed.values()].filter((r) => tracked.get(r.id)?.signature !== signatureOf(r))
-        // Runs whose verdict is needed and not known: terminal (or unknown) in the list.
+        // With verdicts, a result last built without them (pending runs) is built again even if
+        // its list item did not change: its counts must not be pending.
+        const changed = [...listed.values()].filter((r) => {
+          const entry = tracked.get(r.id)
+          return entry === undefined || entry.signature !== signatureOf(r) || (verdicts && (entry.run.counts?.pending ?? 0) > 0)
+        })
+        // Runs whose verdict needs their evaluation and is not known: completed (with verdicts
+        // only) or of a status this driver does not know (with or without: it may be finished and
+        // evaluated, so it is read as getRun would, which only happens on an undocumented status).
         const unread = changed.flatMap((r) =>
           (r.runs ?? []).filter((run) => {
-            const unified = Mapping.statusOf(run.status ?? "").unified
-            return (unified === "unknown" || Status.isTerminal({ unified })) && !trackedVerdicts.has(run.id)
+            const status = Mapping.statusOf(run.status ?? "")
+            if (trackedVerdicts.has(run.id) || statusVerdict(status) !== undefined) return false
+            return status.unified === "unknown" || (verdicts && Status.isTerminal(status))
           }).map((run) => run.id)
         )
         const fresh = new Map<number, Status.Verdict>()
@@ -761,17 +785,21 @@ export const make = (options: DriverOptions = {}): Effect.Effect<SimulationProvi
             tracked.set(r.id, { signature: signatureOf(r), run: yield* getRun(String(r.id)) })
             continue
           }
-          const counts = { total: r.runs.length, queued: 0, running: 0, passed: 0, failed: 0, errored: 0, skipped: 0 }
+          const counts: Mutable<typeof import("@simbridge/core").Run.RunCounts.Encoded> = { total: r.runs.length, queued: 0, running: 0, passed: 0, failed: 0, errored: 0, skipped: 0 }
+          let pending = 0
           for (const run of r.runs) {
             const status = Mapping.statusOf(run.status ?? "")
-            const verdict = trackedVerdicts.get(run.id) ?? fresh.get(run.id) ?? "pending"
+            const verdict = trackedVerdicts.get(run.id) ?? fresh.get(run.id) ?? statusVerdict(status) ?? "pending"
             if (verdict === "pass") counts.passed++
             else if (verdict === "fail") counts.failed++
             else if (verdict === "error") counts.errored++
             else if (verdict === "skipped") counts.skipped++
+            // Finished, its evaluation not read (without verdicts): the results read gives it.
+            else if (!verdicts && Status.isTerminal(status)) pending++
             else if (status.unified === "queued") counts.queued++
             else counts.running++
           }
+          if (pending > 0) counts.pending = pending
           const total = r.total_runs_count === undefined || r.total_runs_count === null ? undefined : Number(r.total_runs_count)
           const success = r.success_runs_count === undefined || r.success_runs_count === null ? undefined : Number(r.success_runs_count)
           tracked.set(r.id, {
