@@ -1,7 +1,8 @@
 /**
  * Section 2, the Vapi adapter against Vapi's official SDK (`@vapi-ai/server-sdk` 2.0.1), same
  * workflow against the same emulator at zero emulated latency: create a run of the provisioned
- * suite, poll it until it ends (1 ms between polls for both), read every item (pages of 100).
+ * suite, poll it until it ends (1 ms between polls for both, starting from the created run), read
+ * every item (pages of 100).
  * Provisioning happens once, before timing, through the adapter; the SDK reuses its suite.
  *
  * The adapter does what the suite runner does: `startRun`, `follow`, `readResults`. The same with
@@ -52,13 +53,13 @@ export const run = async (options: Options): Promise<ReadonlyArray<Row>> => {
       const poll = { interval: "1 millis", maxInterval: "1 millis" } as const
       const adapter = async () => {
         const started = await Vendors.run(live.provider.startRun(plan, { provisioning }))
-        await Vendors.run(live.provider.follow(started.ref, () => Effect.void, poll))
+        await Vendors.run(live.provider.follow(started, () => Effect.void, poll))
         const n = (await Vendors.run(live.provider.readResults(started.ref))).length
         if (n !== items) throw new Error(`adapter read ${n} items, expected ${items}`)
       }
       const streams = async () => {
         const started = await Vendors.run(live.provider.startRun(plan, { provisioning }))
-        await Vendors.run(Stream.runDrain(live.provider.watch(started.ref, poll)))
+        await Vendors.run(Stream.runDrain(live.provider.watch(started, poll)))
         const n = await Vendors.run(Stream.runCount(live.provider.results(started.ref)))
         if (n !== items) throw new Error(`adapter (streams) read ${n} items, expected ${items}`)
       }
@@ -69,7 +70,8 @@ export const run = async (options: Options): Promise<ReadonlyArray<Row>> => {
           iterations: shape.iterations,
           transport: { provider: "vapi.websocket" }
         })
-        let run = await sdk.simulationRuns.simulationRunControllerFindOne({ id: created.id })
+        // Polling starts from the created run, as the adapter's follows from the run startRun returned.
+        let run: { readonly status: string } = created
         while (run.status !== "ended") {
           await sleep(1)
           run = await sdk.simulationRuns.simulationRunControllerFindOne({ id: created.id })

@@ -1,7 +1,8 @@
 /**
  * Section 4, tracking at scale: many runs started and watched concurrently, spread round-robin
  * over the vendors' emulators. Each run is started (at most 64 creations in flight) and then
- * followed until it is terminal: by default with `SimulationProvider.followAll` over the runs created
+ * followed until it is terminal, from the run `startRun` returned (no read for the first snapshot,
+ * as the suite runner follows): by default with `SimulationProvider.followAll` over the runs created
  * in the last 100 ms (no fiber per run), or with `follow` in a fiber per run (`follow: "each"`, as
  * the suite runner follows its one run per provider). Both go through the provider's batched
  * tracker where the driver has `getRuns`, with `watch.verdicts` as given: the harness passes
@@ -198,11 +199,11 @@ export const run = async (options: Options): Promise<Result> => {
       per[k]!.firstError ??= `${o.left._tag}: ${o.left.message}`
     }
     // "each": as the suite runner follows its runs, `follow` in a fiber per run.
-    const watchOne = (k: number, ref: Run.Run["ref"]) =>
-      Effect.map(Effect.either(lives[k]!.live.provider.follow(ref, counted(k), options.watch)), (o) => outcome(k, o))
+    const watchOne = (k: number, run: Run.Run) =>
+      Effect.map(Effect.either(lives[k]!.live.provider.follow(run, counted(k), options.watch)), (o) => outcome(k, o))
     // "all": `followAll` over the runs created since the last flush (every 100 ms), one fiber per
     // batch instead of one per run.
-    const batches = lives.map(() => [] as Array<Run.Run["ref"]>)
+    const batches = lives.map(() => [] as Array<Run.Run>)
     const followBatch = (k: number) => {
       const refs = batches[k]!.splice(0)
       return Effect.map(lives[k]!.live.provider.followAll(refs, counted(k), options.watch), (os) => os.forEach((o) => outcome(k, o)))
@@ -232,7 +233,7 @@ export const run = async (options: Options): Promise<Result> => {
                 per[k]!.firstError ??= `${e._tag}: ${e.message}`
               }),
             onSuccess: (r) =>
-              follow === "each" ? FiberSet.run(watches, watchOne(k, r.ref)) : Effect.sync(() => void batches[k]!.push(r.ref))
+              follow === "each" ? FiberSet.run(watches, watchOne(k, r)) : Effect.sync(() => void batches[k]!.push(r))
           })
         )
       }, { concurrency: 64, discard: true }).pipe(

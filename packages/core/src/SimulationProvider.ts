@@ -139,28 +139,31 @@ export interface Service {
    * `Stream` it costs 120-180 µs less CPU a read (docs/performance.md).
    */
   readonly readResults: (ref: ProviderRef, options?: ResultsOptions) => Effect.Effect<ReadonlyArray<Result>, ProviderError.ProviderError>
-  /** Snapshots of the run, one per observed change, ending with the terminal one. */
-  readonly watch: (ref: ProviderRef, options?: WatchOptions) => Stream.Stream<Run, ProviderError.ProviderError>
+  /**
+   * Snapshots of the run, one per observed change, ending with the terminal one. The first one is
+   * read at once, or is the snapshot given instead of the reference (see {@link Followed}).
+   */
+  readonly watch: (run: Followed, options?: WatchOptions) => Stream.Stream<Run, ProviderError.ProviderError>
   /**
    * The snapshots `watch` emits, handed to `onSnapshot` one by one; succeeds with the terminal
    * one. The same polling, without a `Stream` per run: for callers that follow thousands of runs
    * at once (the suite runner), it takes about a fifth of `watch`'s memory per run (8 KB against 40).
    */
   readonly follow: <E = never, R = never>(
-    ref: ProviderRef,
+    run: Followed,
     onSnapshot: (run: Run) => Effect.Effect<void, E, R>,
     options?: WatchOptions
   ) => Effect.Effect<Run, ProviderError.ProviderError | E, R>
   /**
    * Many runs followed at once, for callers that track thousands (a platform embedding simbridge):
    * `onSnapshot` gets the snapshots `follow` would hand over for each run, one call at a time, and
-   * the effect succeeds with each run's outcome in the order of `refs` (its terminal snapshot, or
+   * the effect succeeds with each run's outcome in the order of `runs` (its terminal snapshot, or
    * the error that ended its tracking) once all are over; a failure of `onSnapshot` stops it. With a
    * driver that has `getRuns` no fiber is kept per run: about 3.6-5 KB less per run (what a
    * suspended fiber costs here) than a `follow` in a fiber of its own (docs/performance.md).
    */
   readonly followAll: <E = never, R = never>(
-    refs: ReadonlyArray<ProviderRef>,
+    runs: ReadonlyArray<Followed>,
     onSnapshot: (run: Run) => Effect.Effect<void, E, R>,
     options?: WatchOptions
   ) => Effect.Effect<ReadonlyArray<Either.Either<Run, ProviderError.ProviderError>>, E, R>
@@ -171,6 +174,13 @@ export interface Service {
    */
   readonly findRun: (plan: Plan, marker: string) => Effect.Effect<Option.Option<Run>, ProviderError.ProviderError>
 }
+
+/**
+ * What `watch`, `follow` and `followAll` take for a run: its reference, whose first snapshot is
+ * then read at once; or a snapshot already in hand (what `startRun` returned), which is then the
+ * first snapshot handed over, with no read for it: one vendor request less per followed run.
+ */
+export type Followed = ProviderRef | Run
 
 export class SimulationProvider extends Context.Tag("@simbridge/core/SimulationProvider")<SimulationProvider, Service>() {}
 
@@ -435,16 +445,32 @@ export const make = (driver: Driver, options: MakeOptions = {}): Service => {
   const nextDelay = (delay: Duration.Duration, changed: boolean, first: Duration.Duration, max: Duration.Duration) =>
     changed ? first : Duration.min(max, Duration.times(Duration.max(delay, first), 1.5))
 
-  const watch: Service["watch"] = (ref, opts) => {
+  /** The first snapshot of a followed run: the one given, or a read. */
+  const firstOf = (run: Followed, operation: string): Effect.Effect<Run, ProviderError.ProviderError> =>
+    run instanceof Run ? Effect.as(runId(operation, run.ref), run) : getRun(run)
+
+  const watch: Service["watch"] = (followed, opts) => {
     const { interval: first, maxInterval: max } = intervals(opts)
     const tracker = trackerFor(opts)
     if (tracker !== undefined) {
       // The first snapshot is read at once, as without batching; later ones come from the tracker.
-      return tracker.track(getRun(ref), { interval: first, maxInterval: max })
+      return tracker.track(firstOf(followed, "watch"), { interval: first, maxInterval: max })
     }
+    if (followed instanceof Run) {
+      // The snapshot given is the first; polling goes on from it after the first interval.
+      return Stream.unwrap(Effect.map(firstOf(followed, "watch"), (run) =>
+        isTerminal(run.status)
+          ? Stream.succeed(run)
+          : Stream.concat(Stream.succeed(run), polled(run.ref, { delay: first, last: watchKey(run) }, first, max))))
+    }
+    return polled(followed, { delay: Duration.zero, last: "" }, first, max)
+  }
+
+  /** `watch` without a tracker: `getRun` after each delay, the changes only. */
+  const polled = (ref: ProviderRef, start: { readonly delay: Duration.Duration; readonly last: string }, first: Duration.Duration, max: Duration.Duration) => {
     const key = watchKey
     return Stream.paginateEffect(
-      { delay: Duration.zero, last: "" },
+      start,
       (state) =>
         Effect.sleep(state.delay).pipe(
           Effect.zipRight(getRun(ref)),
@@ -464,10 +490,11 @@ export const make = (driver: Driver, options: MakeOptions = {}): Service => {
     )
   }
 
-  const follow = <E, R>(ref: ProviderRef, onSnapshot: (run: Run) => Effect.Effect<void, E, R>, opts?: WatchOptions): Effect.Effect<Run, ProviderError.ProviderError | E, R> => {
+  const follow = <E, R>(followed: Followed, onSnapshot: (run: Run) => Effect.Effect<void, E, R>, opts?: WatchOptions): Effect.Effect<Run, ProviderError.ProviderError | E, R> => {
     const { interval: first, maxInterval: max } = intervals(opts)
     const tracker = trackerFor(opts)
-    if (tracker !== undefined) return tracker.follow(getRun(ref), { interval: first, maxInterval: max }, onSnapshot)
+    if (tracker !== undefined) return tracker.follow(firstOf(followed, "follow"), { interval: first, maxInterval: max }, onSnapshot)
+    const ref = followed instanceof Run ? followed.ref : followed
     const loop = (delay: Duration.Duration, last: string): Effect.Effect<Run, ProviderError.ProviderError | E, R> =>
       Effect.flatMap(Effect.zipRight(Effect.sleep(delay), getRun(ref)), (run) => {
         const k = watchKey(run)
@@ -475,21 +502,24 @@ export const make = (driver: Driver, options: MakeOptions = {}): Service => {
         const after = changed ? onSnapshot(run) : Effect.void
         return isTerminal(run.status) ? Effect.as(after, run) : Effect.zipRight(after, loop(nextDelay(delay, changed, first, max), k))
       })
-    return loop(Duration.zero, "")
+    if (!(followed instanceof Run)) return loop(Duration.zero, "")
+    // The snapshot given is the first; polling goes on from it after the first interval.
+    return Effect.flatMap(firstOf(followed, "follow"), (run) =>
+      isTerminal(run.status) ? Effect.as(onSnapshot(run), run) : Effect.zipRight(onSnapshot(run), loop(first, watchKey(run))))
   }
 
   const followAll = <E, R>(
-    refs: ReadonlyArray<ProviderRef>,
+    runs: ReadonlyArray<Followed>,
     onSnapshot: (run: Run) => Effect.Effect<void, E, R>,
     opts?: WatchOptions
   ): Effect.Effect<ReadonlyArray<Either.Either<Run, ProviderError.ProviderError>>, E, R> => {
     const { interval: first, maxInterval: max } = intervals(opts)
     const tracker = trackerFor(opts)
-    if (tracker !== undefined) return tracker.followAll(refs.map(getRun), { interval: first, maxInterval: max }, onSnapshot)
+    if (tracker !== undefined) return tracker.followAll(runs.map((run) => firstOf(run, "followAll")), { interval: first, maxInterval: max }, onSnapshot)
     // Per-run polling: one `follow` each; the caller's failures are told apart from the runs'.
     const callback = (run: Run) => Effect.mapError(onSnapshot(run), (error) => new CallbackFailure({ error }))
-    return Effect.forEach(refs, (ref) =>
-      follow(ref, callback, opts).pipe(
+    return Effect.forEach(runs, (run) =>
+      follow(run, callback, opts).pipe(
         Effect.map(Either.right),
         Effect.catchAll((e) => (e instanceof CallbackFailure ? Effect.fail(e.error as E) : Effect.succeed(Either.left(e))))
       ), { concurrency: "unbounded" })
@@ -529,9 +559,9 @@ export const withRetryPolicy = (service: Service, policy: Retry.RetryPolicy): Se
     getRun: (ref) => local(service.getRun(ref)),
     results: (ref, o) => localStream(service.results(ref, o)),
     readResults: (ref, o) => local(service.readResults(ref, o)),
-    watch: (ref, o) => localStream(service.watch(ref, o)),
-    follow: (ref, f, o) => local(service.follow(ref, f, o)),
-    followAll: (refs, f, o) => local(service.followAll(refs, f, o)),
+    watch: (run, o) => localStream(service.watch(run, o)),
+    follow: (run, f, o) => local(service.follow(run, f, o)),
+    followAll: (runs, f, o) => local(service.followAll(runs, f, o)),
     cancel: (ref) => local(service.cancel(ref)),
     findRun: (plan, marker) => local(service.findRun(plan, marker))
   }

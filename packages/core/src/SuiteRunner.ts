@@ -212,8 +212,9 @@ export const run = (
           // `follow`, not `watch`: the same snapshots without a Stream per run (suites of
           // thousands of runs are followed at once). Without verdicts: the results read below
           // gives every conversation's verdict, so the snapshots need not read them one by one
-          // (on Roark and Interactly that is a request per conversation).
-          const watched = yield* provider.follow(run.ref, (snapshot) =>
+          // (on Roark and Interactly that is a request per conversation). From the snapshot in
+          // hand: no read for the first one.
+          const watched = yield* provider.follow(run, (snapshot) =>
             Effect.zipRight(
               Ref.update(state, (s) => ({ ...s, run: Option.some(keepWarnings(snapshot, run)) })),
               emit(Event.Progress({ provider: provider.name, run: keepWarnings(snapshot, run) }))

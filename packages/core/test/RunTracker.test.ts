@@ -369,3 +369,59 @@ describe("followAll (many runs from one fiber)", () => {
       yield* stoppedAndNoLongerPolled(fiber, control)
     }))
 })
+
+describe("following from the snapshot in hand (startRun's run instead of its reference)", () => {
+  const count = (calls: ReadonlyArray<TestProvider.Call>, operation: string) => calls.filter((c) => c.operation === operation).length
+
+  for (const batch of [true, false]) {
+    for (const via of ["watch", "follow", "followAll"] as const) {
+      it.effect(`${via}: the snapshot given is the first handed over, with no read for it; the rest as from the reference (${batch ? "batched, getRuns" : "per-run polling"})`, () =>
+        Effect.gen(function*() {
+          const n = 4
+          /** Every run's snapshots, followed from its reference or from its started snapshot. */
+          const run = (fromSnapshot: boolean) =>
+            Effect.gen(function*() {
+              const made = yield* TestProvider.make({ ...timing, batch })
+              const provider = SimulationProvider.make(made.driver)
+              const started: Array<Run.Run> = []
+              for (let i = 0; i < n; i++) started.push(yield* provider.startRun(plan))
+              yield* made.control.clearCalls
+              const from = (r: Run.Run) => (fromSnapshot ? r : r.ref)
+              const seen = new Map<string, Array<Run.Run>>(started.map((r) => [r.ref.id, []]))
+              const push = (r: Run.Run) => Effect.sync(() => void seen.get(r.ref.id)!.push(r))
+              const fiber = yield* Effect.fork(
+                via === "watch"
+                  ? Effect.forEach(started, (r) => Stream.runForEach(provider.watch(from(r), watchOptions), push), { concurrency: "unbounded", discard: true })
+                  : via === "follow"
+                  ? Effect.forEach(started, (r) => provider.follow(from(r), push, watchOptions), { concurrency: "unbounded", discard: true })
+                  : Effect.asVoid(provider.followAll(started.map(from), push, watchOptions))
+              )
+              yield* TestClock.adjust("2 minutes")
+              yield* Fiber.join(fiber)
+              return { started, seen: started.map((r) => seen.get(r.ref.id)!), calls: yield* made.control.calls }
+            })
+          const byRef = yield* run(false)
+          const bySnapshot = yield* run(true)
+          // The first snapshot handed over is the very run startRun returned.
+          bySnapshot.seen.forEach((s, i) => expect(s[0]).toBe(bySnapshot.started[i]))
+          expect(bySnapshot.seen.map(summary)).toEqual(byRef.seen.map(summary))
+          for (const s of bySnapshot.seen) expect(s[s.length - 1]!.status.unified).toBe("completed")
+          // One read less per run: the first.
+          expect(count(byRef.calls, "getRun") - count(bySnapshot.calls, "getRun")).toBe(n)
+          if (batch) expect(count(bySnapshot.calls, "getRun")).toBe(0)
+        }))
+    }
+  }
+
+  it.effect("a snapshot of another provider's run fails as its reference does (InvalidRequest)", () =>
+    Effect.gen(function*() {
+      const { driver } = yield* TestProvider.make(timing)
+      const provider = SimulationProvider.make(driver)
+      const other = SimulationProvider.make((yield* TestProvider.make({ ...timing, name: "other" })).driver)
+      const foreign = yield* other.startRun(plan)
+      const error = yield* Effect.flip(provider.follow(foreign, () => Effect.void, watchOptions))
+      expect(error.reason).toBe("InvalidRequest")
+      const [outcome] = yield* provider.followAll([foreign], () => Effect.void, watchOptions)
+      expect(outcome !== undefined && Either.isLeft(outcome) && outcome.left.reason).toBe("InvalidRequest")
+    }))
+})
