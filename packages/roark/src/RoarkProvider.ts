@@ -532,15 +532,23 @@ export const makeWith = (options: MakeOptions = {}): Effect.Effect<Instrumented,
     return m?.kind === "persona" ? m.id : `roark-${id ?? "unknown"}`
   }
 
+  /**
+   * A scenario's canonical id when it is known without a request (mapped, looked up before, or
+   * marked in its description); `undefined` when it must be looked up (`lookUpScenario`).
+   */
+  const knownScenario = (ctx: RunContext, sim: Wire.SimulationJob): string | undefined => {
+    const id = sim.scenario?.id
+    if (id === undefined) return "roark-unknown"
+    const known = ctx.scenarios.get(id) ?? scenarioIds.get(id)
+    if (known !== undefined) return known
+    const fromDescription = M.parseMarker(sim.scenario?.description)
+    return fromDescription?.kind === "scenario" ? fromDescription.id : undefined
+  }
+
   /** Known scenarios (all but the first of each unmarked one) without a generator: twice per result read. */
   const canonicalScenario = (ctx: RunContext, sim: Wire.SimulationJob): Effect.Effect<string> => {
-    const id = sim.scenario?.id
-    if (id === undefined) return Effect.succeed("roark-unknown")
-    const known = ctx.scenarios.get(id) ?? scenarioIds.get(id)
-    if (known !== undefined) return Effect.succeed(known)
-    const fromDescription = M.parseMarker(sim.scenario?.description)
-    if (fromDescription?.kind === "scenario") return Effect.succeed(fromDescription.id)
-    return lookUpScenario(id)
+    const known = knownScenario(ctx, sim)
+    return known !== undefined ? Effect.succeed(known) : lookUpScenario(sim.scenario!.id)
   }
 
   const lookUpScenario = (id: string) =>
@@ -574,82 +582,129 @@ export const makeWith = (options: MakeOptions = {}): Effect.Effect<Instrumented,
     })
 
   /**
-   * The same without any request (snapshots read with `verdicts: false`): a finished call whose
-   * evaluations are not in the run's cache yet has verdict `undefined` (counted as `pending`; the
-   * results read reads its metrics). Verdicts that come from the status alone (failed, timed out,
-   * canceled) and finished jobs without a call cost nothing and are given as `verdictOf` gives them.
+   * Canonical scenario ids of a job's simulation jobs, in order: those known without a request at
+   * once, the others looked up one after the other (once per unknown scenario: a lookup makes the
+   * later jobs of the same scenario known). `undefined` entries of `known` are filled in.
    */
-  const knownVerdictOf = (
-    runId: string,
-    terminal: boolean,
-    ctx: RunContext,
-    sim: Wire.SimulationJob,
-    scenario: string
-  ): Effect.Effect<{ readonly status: { readonly unified: Status.UnifiedStatus; readonly raw: string }; readonly verdict: Status.Verdict | undefined }, ProviderError.ProviderError> => {
-    const status = M.resultStatus(sim.status, sim.processingStatus)
-    if (status.unified === "completed" && sim.callId !== undefined && sim.callId !== null && cache.find(runId)?.evaluations.get(sim.simulationJobId) === undefined) {
-      return Effect.succeed({ status, verdict: undefined })
-    }
-    return verdictOf(runId, terminal, ctx, sim, scenario)
-  }
+  const lookUpScenarios = (ctx: RunContext, sims: ReadonlyArray<Wire.SimulationJob>, known: Array<string | undefined>) =>
+    Effect.forEach(sims, (sim, i) => {
+      if (known[i] !== undefined) return Effect.void
+      const now = knownScenario(ctx, sim)
+      if (now !== undefined) return Effect.sync(() => void (known[i] = now))
+      return Effect.map(lookUpScenario(sim.scenario!.id), (canonical) => void (known[i] = canonical))
+    }, { discard: true })
 
-  /** Canonical scenario ids of a job's simulation jobs, in order (one lookup per unknown scenario). */
-  const scenariosOf = (ctx: RunContext, sims: ReadonlyArray<Wire.SimulationJob>) =>
-    Effect.forEach(sims, (sim) => canonicalScenario(ctx, sim))
+  type Counts = { total: number; queued: number; running: number; passed: number; failed: number; errored: number; skipped: number; pending?: number }
+
+  const tally = (counts: Counts, verdict: Status.Verdict) => {
+    if (verdict === "pass") counts.passed++
+    else if (verdict === "fail") counts.failed++
+    else if (verdict === "skipped") counts.skipped++
+    else counts.errored++
+  }
 
   /**
    * The canonical run of a job detail. With `verdicts` (the default) counts are exact at every
    * snapshot: each finished call's metrics are read the first time the call is seen finished (4 at
    * a time per job; `getRuns` reads up to 8 jobs at once, so at most 32 requests are in flight) and
    * kept for the snapshots and the results read that follow. Without, no metrics are read: a
-   * finished call whose evaluations are not cached yet is counted `pending`.
+   * finished call whose evaluations are not cached yet is counted `pending`. Verdicts that come from
+   * the status alone (failed, timed out, canceled) and finished jobs without a call cost nothing.
+   *
+   * Built without a fiber or a generator: everything but the scenario lookups and the metrics reads
+   * is synchronous (a snapshot without verdicts of known scenarios is one `Effect.succeed`), and
+   * only the reads that are needed are forked, 4 at a time.
    */
-  const buildRun = (detail: Wire.RunPlanJobDetail, ctx: RunContext, verdicts = true) =>
-    Effect.gen(function*() {
+  const buildRun = (detail: Wire.RunPlanJobDetail, ctx: RunContext, verdicts = true): Effect.Effect<RunEncoded, ProviderError.ProviderError> =>
+    Effect.suspend(() => {
       const runId = detail.simulationRunPlanJobId
       const terminal = M.terminalJobStatuses.has(detail.status)
       if (terminal) cache.settle(runId)
-      const counts = { total: 0, queued: 0, running: 0, passed: 0, failed: 0, errored: 0, skipped: 0, pending: 0 }
-      const scenarios = yield* scenariosOf(ctx, detail.simulationJobs)
-      const judged = yield* Effect.forEach(
-        detail.simulationJobs,
-        (sim, i) => verdicts ? verdictOf(runId, terminal, ctx, sim, scenarios[i]!) : knownVerdictOf(runId, terminal, ctx, sim, scenarios[i]!),
-        { concurrency: 4 }
-      )
-      for (const { status, verdict } of judged) {
-        counts.total++
-        if (status.unified === "queued") counts.queued++
-        else if (status.unified === "running" || status.unified === "unknown") counts.running++
-        else if (verdict === undefined) counts.pending++
-        else if (verdict === "pass") counts.passed++
-        else if (verdict === "fail") counts.failed++
-        else if (verdict === "skipped") counts.skipped++
-        else counts.errored++
-      }
-      const status = M.runPlanJobStatus(detail.status)
-      if (detail.simulationJobs.length === 0 && (status.unified === "queued" || status.unified === "running")) {
-        counts.total = ctx.expected
-        counts.queued = ctx.expected
-      }
-      // `pending` only when some are: with verdicts the counts are what they were before it existed.
-      const { pending, ...decided } = counts
-      const run: RunEncoded = {
-        ref: ref("run", detail.simulationRunPlanJobId),
-        provider: name,
-        name: ctx.planName,
-        status,
-        counts: pending === 0 ? decided : counts,
-        ...(detail.createdAt ? { createdAt: detail.createdAt } : {}),
-        ...(detail.startedAt ? { startedAt: detail.startedAt } : {}),
-        ...(detail.endedAt ? { endedAt: detail.endedAt } : {}),
-        ...(ctx.marker === undefined ? {} : { marker: ctx.marker }),
-        providerMetadata: {
-          simulationRunPlanId: detail.simulationRunPlanId,
-          url: `https://platform.roark.ai/simulations/runs/${detail.simulationRunPlanJobId}`
-        }
-      }
-      return run
+      const sims = detail.simulationJobs
+      const scenarios: Array<string | undefined> = new Array(sims.length)
+      let unknown = false
+      for (let i = 0; i < sims.length; i++) if ((scenarios[i] = knownScenario(ctx, sims[i]!)) === undefined) unknown = true
+      return unknown
+        ? Effect.flatMap(lookUpScenarios(ctx, sims, scenarios), () => judgeRun(detail, ctx, verdicts, terminal, scenarios as Array<string>))
+        : judgeRun(detail, ctx, verdicts, terminal, scenarios as Array<string>)
     })
+
+  const judgeRun = (detail: Wire.RunPlanJobDetail, ctx: RunContext, verdicts: boolean, terminal: boolean, scenarios: ReadonlyArray<string>): Effect.Effect<RunEncoded, ProviderError.ProviderError> => {
+    const runId = detail.simulationRunPlanJobId
+    const sims = detail.simulationJobs
+    const counts: Counts = { total: sims.length, queued: 0, running: 0, passed: 0, failed: 0, errored: 0, skipped: 0 }
+    let pending = 0
+    /** The run's cache entry, looked up once (`null`: not yet). */
+    let entry: RunCache.Entry<ReadonlyArray<EvaluationEncoded>, ResultEncoded> | undefined | null = null
+    /** Finished calls whose metrics are to be read (with `verdicts` only). */
+    let unread: Array<number> | undefined
+    for (let i = 0; i < sims.length; i++) {
+      const sim = sims[i]!
+      const status = M.resultStatus(sim.status, sim.processingStatus)
+      const unified = status.unified
+      if (unified === "queued") {
+        counts.queued++
+        continue
+      }
+      if (unified === "running" || unified === "unknown") {
+        counts.running++
+        continue
+      }
+      let evaluations: ReadonlyArray<EvaluationEncoded> | undefined
+      if (unified === "completed" && sim.callId !== undefined && sim.callId !== null) {
+        if (entry === null) entry = cache.find(runId)
+        evaluations = entry?.evaluations.get(sim.simulationJobId)
+        if (evaluations === undefined) {
+          if (verdicts) (unread ??= []).push(i)
+          else pending++
+          continue
+        }
+      } else {
+        evaluations = evaluationsOf([], ctx.evaluators, ctx.scenarioEvaluators?.get(scenarios[i]!))
+      }
+      tally(counts, Result.verdictOf(status, evaluations))
+    }
+    const finish = () => runOf(detail, ctx, counts, pending)
+    if (unread === undefined) return Effect.succeed(finish())
+    const read = (i: number) => {
+      const sim = sims[i]!
+      return Effect.map(client.calls.metrics(sim.callId!), (metrics) => {
+        const evaluations = evaluationsOf(metrics, ctx.evaluators, ctx.scenarioEvaluators?.get(scenarios[i]!))
+        cache.entry(runId, terminal).evaluations.set(sim.simulationJobId, evaluations)
+        tally(counts, Result.verdictOf(M.resultStatus(sim.status, sim.processingStatus), evaluations))
+      })
+    }
+    return unread.length === 1
+      ? Effect.map(read(unread[0]!), finish)
+      : Effect.map(Effect.forEach(unread, read, { concurrency: 4, discard: true }), finish)
+  }
+
+  /** The run of a job detail and its counts (`pending` only when some are: with verdicts the counts are what they were before it existed). */
+  const runOf = (detail: Wire.RunPlanJobDetail, ctx: RunContext, counts: Counts, pending: number): RunEncoded => {
+    const status = M.runPlanJobStatus(detail.status)
+    if (detail.simulationJobs.length === 0 && (status.unified === "queued" || status.unified === "running")) {
+      counts.total = ctx.expected
+      counts.queued = ctx.expected
+    }
+    if (pending > 0) counts.pending = pending
+    // Built by assignment, not conditional spreads, in the same key order.
+    const run: Mutable<RunEncoded> = {
+      ref: ref("run", detail.simulationRunPlanJobId),
+      provider: name,
+      name: ctx.planName,
+      status,
+      counts
+    }
+    if (detail.createdAt) run.createdAt = detail.createdAt
+    if (detail.startedAt) run.startedAt = detail.startedAt
+    if (detail.endedAt) run.endedAt = detail.endedAt
+    if (ctx.marker !== undefined) run.marker = ctx.marker
+    run.providerMetadata = {
+      simulationRunPlanId: detail.simulationRunPlanId,
+      url: `https://platform.roark.ai/simulations/runs/${detail.simulationRunPlanJobId}`
+    }
+    return run
+  }
 
   const startRun: SimulationProvider.Driver["startRun"] = ({ marker, plan, provisioning }) =>
     Effect.gen(function*() {
