@@ -900,22 +900,51 @@ export const makeDriver = (options: DriverOptions = {}): Effect.Effect<Driver, n
             Effect.map((group) => void listed.set(g, group)),
             Effect.catchIf((e) => e.reason === "NotFound", () => Effect.void)
           ), { concurrency: 8, discard: true })
-        const runs = yield* Effect.forEach([...wanted], ([id, groupIds]) =>
-          Effect.gen(function*() {
-            const done = direct.get(id)
-            if (done !== undefined) return Option.some(done)
-            const groups = groupIds.map((g) => listed.get(g))
-            if (groups.some((g) => g === undefined)) return Option.none()
-            const reads = yield* Effect.forEach(groups as ReadonlyArray<Wire.SimulationGroup>, (group) => {
-              const last = groupReads.get(Wire.idOf(group))
-              // A read with verdicts answers both ways; one without answers only without.
-              return last !== undefined && last.key === listedKey(group) && last.planned === runPlans.has(id) && (last.verdicts || !verdicts)
-                ? Effect.succeed(last)
-                : readGroup(id, group, verdicts)
-            }, { concurrency: 4 })
-            return Option.some(assemble(id, groups as ReadonlyArray<Wire.SimulationGroup>, reads))
-          }), { concurrency: 8 })
-        return runs.flatMap((r) => (Option.isSome(r) ? [r.value] : []))
+        // Runs whose groups all still answer from their last read are assembled here, in one
+        // synchronous pass (no fiber, no effect per run: most runs of a poll did not change); only
+        // the others are read, 8 runs at a time.
+        const runs: Array<typeof Run.Run.Encoded | undefined> = []
+        const toRead: Array<{ readonly index: number; readonly id: string; readonly groups: ReadonlyArray<Wire.SimulationGroup>; readonly reads: Array<GroupRead | undefined> }> = []
+        for (const [id, groupIds] of wanted) {
+          const done = direct.get(id)
+          if (done !== undefined) {
+            runs.push(done)
+            continue
+          }
+          const groups: Array<Wire.SimulationGroup> = []
+          for (const g of groupIds) {
+            const group = listed.get(g)
+            if (group === undefined) break
+            groups.push(group)
+          }
+          if (groups.length < groupIds.length) {
+            runs.push(undefined)
+            continue
+          }
+          const planned = runPlans.has(id)
+          let complete = true
+          const reads = groups.map((group) => {
+            const last = groupReads.get(Wire.idOf(group))
+            // A read with verdicts answers both ways; one without answers only without.
+            if (last !== undefined && last.key === listedKey(group) && last.planned === planned && (last.verdicts || !verdicts)) return last
+            complete = false
+            return undefined
+          })
+          if (complete) runs.push(assemble(id, groups, reads as ReadonlyArray<GroupRead>))
+          else {
+            toRead.push({ index: runs.length, id, groups, reads })
+            runs.push(undefined)
+          }
+        }
+        yield* Effect.forEach(toRead, ({ groups, id, index, reads }) => {
+          const unread = groups.flatMap((group, i) => (reads[i] === undefined ? [i] : []))
+          const readAt = (i: number) => Effect.map(readGroup(id, groups[i]!, verdicts), (read) => void (reads[i] = read))
+          return Effect.map(
+            unread.length === 1 ? readAt(unread[0]!) : Effect.forEach(unread, readAt, { concurrency: 4, discard: true }),
+            () => void (runs[index] = assemble(id, groups, reads as ReadonlyArray<GroupRead>))
+          )
+        }, { concurrency: 8, discard: true })
+        return runs.filter((r): r is typeof Run.Run.Encoded => r !== undefined)
       })
 
     const computeResult = (
