@@ -229,8 +229,14 @@ export const make = (settings: Settings): Effect.Effect<Service, never, HttpClie
         delete: (id) => one("deleteRunPlan", HttpClientRequest.del(`/v1/simulation/plan/${seg(id)}`), Wire.Deleted)
       },
       runPlanJobs: {
-        start: (planId, b = {}) => send("startRunPlanJob", "POST", `/v1/simulation/plan/${seg(planId)}/job`, Wire.RunPlanJobStartParams, b, Wire.RunPlanJobStart),
-        list: (p) => page("listRunPlanJobs", "/v1/simulation/plan/jobs", Wire.RunPlanJobSummary, p),
+        start: (planId, b = {}) =>
+          Effect.flatMap(body("startRunPlanJob", Wire.RunPlanJobStartParams, b), (encoded) =>
+            data(
+              "startRunPlanJob",
+              HttpClientRequest.post(`/v1/simulation/plan/${seg(planId)}/job`).pipe(HttpClientRequest.bodyUnsafeJson(encoded)),
+              Wire.RunPlanJobStartResponse
+            )),
+        list: (p) => http.json("listRunPlanJobs", HttpClientRequest.get("/v1/simulation/plan/jobs", { urlParams: query(p) }), Wire.RunPlanJobSummaryPage),
         get: (id) => data("getRunPlanJob", HttpClientRequest.get(`/v1/simulation/plan/job/${seg(id)}`), Wire.RunPlanJobDetailResponse),
         cancel: (id) => one("cancelRunPlanJob", HttpClientRequest.post(`/v1/simulation/plan/job/${seg(id)}/cancel`), Wire.RunPlanJobCancel)
       },

@@ -418,6 +418,11 @@ export const RunPlanJobStart = Schema.Struct({
 })
 export type RunPlanJobStart = typeof RunPlanJobStart.Type
 
+/** `POST /v1/simulation/plan/{id}/job` (once per run started) on the compiled fast path (`CompiledSchema.compile`). */
+export const RunPlanJobStartResponse: Schema.Schema<{ readonly data: RunPlanJobStart }, { readonly data: typeof RunPlanJobStart.Encoded }> = CompiledSchema.compile(
+  Envelope(RunPlanJobStart)
+)
+
 export const RunPlanCreated = Schema.Struct({
   runPlan: RunPlan,
   runPlanJob: Schema.optional(Schema.NullOr(RunPlanJobStart))
@@ -446,6 +451,12 @@ export const RunPlanJobSummary = Schema.Struct({
   endedAt: OptStr
 })
 export type RunPlanJobSummary = typeof RunPlanJobSummary.Type
+
+/**
+ * `GET /v1/simulation/plan/jobs` (every poll of `getRuns` reads each page of a plan's jobs, 50 a
+ * page) on the compiled fast path (`CompiledSchema.compile`).
+ */
+export const RunPlanJobSummaryPage = CompiledSchema.compile(Page(RunPlanJobSummary))
 
 /** The agent endpoint projection; `type` was `endpointType` before 2025-12-19 (both accepted). */
 export const SimulationAgentEndpoint = Schema.Struct({

@@ -102,7 +102,7 @@ describe("RoarkClient", () => {
     }).metrics).toEqual([{ slug: "greeting_check" }])
   })
 
-  it("the read path's responses decode as their schemas: defaults filled, undeclared properties kept, the same errors", () => {
+  it("the read path's and tracking's responses decode as their schemas: defaults filled, undeclared properties kept, the same errors", () => {
     const decode = (schema: Schema.Schema<any, any>, u: unknown) => Schema.decodeUnknownEither(schema, { onExcessProperty: "ignore" })(u)
     const message = (e: Either.Either<unknown, ParseResult.ParseError>) => Either.isLeft(e) ? ParseResult.TreeFormatter.formatErrorSync(e.left) : "decoded"
     const entry = { startOffsetMs: 0, endOffsetMs: 1500, participantId: "p1", role: "AGENT", text: "Hello" }
@@ -122,6 +122,7 @@ describe("RoarkClient", () => {
       startedAt: null
     }
     const detail = { simulationRunPlanJobId: "j", simulationRunPlanId: "p", status: "COMPLETED", createdAt: "x", endedAt: null }
+    const summary = { createdAt: "2026-01-01T00:00:00Z", simulationRunPlanId: "p", simulationRunPlanJobId: "j", status: "RUNNING_SIMULATIONS", triggeredBy: "API", startedAt: "2026-01-01T00:00:01Z" }
     const call = { id: "c", callDirection: "INBOUND", startedAt: null, durationMs: 1200, status: "ENDED", recordingUrl: "https://r", properties: { k: { v: 1 } }, simulationJobId: "s" }
     const cases: ReadonlyArray<readonly [string, Schema.Schema<any, any>, Schema.Schema<any, any>, ReadonlyArray<unknown>, ReadonlyArray<unknown>]> = [
       ["call", RoarkWire.CallResponse, RoarkWire.Envelope(RoarkWire.Call), [{ data: call }, { data: { id: "c" } }], [
@@ -150,6 +151,27 @@ describe("RoarkClient", () => {
         { data: [{ ...metric, values: null }] },
         { data: [{ ...metric, name: undefined }] },
         { data: {} }
+      ]],
+      ["job list", RoarkWire.RunPlanJobSummaryPage, RoarkWire.Page(RoarkWire.RunPlanJobSummary), [
+        { data: [summary, { simulationRunPlanId: "p", simulationRunPlanJobId: "k", status: "QUEUED", triggeredBy: null, startedAt: null, endedAt: null }], pagination: { hasMore: true, nextCursor: "k", total: 2 } },
+        { data: [summary], pagination: { hasMore: false, nextCursor: null } },
+        { data: [summary], pagination: { hasMore: false } },
+        { data: [] }
+      ], [
+        { data: null },
+        { data: [{ ...summary, status: 1 }] },
+        { data: [{ ...summary, simulationRunPlanJobId: undefined }] },
+        { data: [summary], pagination: { nextCursor: "x" } },
+        { data: [{ ...summary, createdAt: null }] }
+      ]],
+      ["job start", RoarkWire.RunPlanJobStartResponse, RoarkWire.Envelope(RoarkWire.RunPlanJobStart), [
+        { data: { simulationRunPlanJobId: "j", simulationRunPlanId: "p", status: "PENDING", createdAt: "2026-01-01T00:00:00Z" } },
+        { data: { simulationRunPlanJobId: "j", simulationRunPlanId: "p", status: "PENDING" } }
+      ], [
+        { data: { simulationRunPlanJobId: "j", simulationRunPlanId: "p", status: "PENDING", createdAt: null } },
+        { data: { simulationRunPlanJobId: "j", status: "PENDING" } },
+        { data: null },
+        {}
       ]],
       ["job detail", RoarkWire.RunPlanJobDetailResponse, RoarkWire.Envelope(RoarkWire.RunPlanJobDetail), [
         { data: { ...detail, simulationJobs: [sim, { simulationJobId: "t", status: "QUEUED" }] } },
