@@ -637,10 +637,36 @@ export const withTracking = (driver: SimulationProvider.Driver, client: VapiClie
     const t = Date.parse(run.updatedAt ?? run.endedAt ?? run.startedAt ?? run.createdAt ?? "")
     return Number.isFinite(t) ? t : 0
   }
-  const remember = (run: VapiWire.Run, listed: boolean): RunEncoded => {
-    const canonical = toRun(run)
-    const updatedAt = updatedAtOf(run)
+  /**
+   * Whether `run` gives the canonical snapshot `before` was made of (with the same `updatedAt`):
+   * its status and item counts, times and end reason are those of the snapshot. The rest of what
+   * `toRun` reads (`createdAt`, the entries' names, target, transport, iterations) is fixed when
+   * the run is created; it could only change with `updatedAt`, which must not have moved either.
+   */
+  const unchanged = (before: RunEncoded, run: VapiWire.Run): boolean => {
+    const c = run.itemCounts ?? undefined
+    const counts = before.counts
+    if (
+      counts === undefined || counts.total !== int(c?.total) || counts.queued !== int(c?.queued) || counts.running !== int(c?.running) ||
+      counts.passed !== int(c?.passed) || counts.failed !== int(c?.failed) || counts.skipped !== int(c?.canceled)
+    ) return false
+    const status = Mapping.runStatus(run.status, c?.canceled, run.endedReason ?? undefined)
+    return status.unified === before.status.unified && status.raw === before.status.raw &&
+      (run.startedAt || undefined) === before.startedAt && (run.endedAt || undefined) === before.endedAt &&
+      (run.endedReason ?? undefined) === (before.providerMetadata as { readonly endedReason?: unknown } | undefined)?.endedReason
+  }
+  const remember = (run: VapiWire.Run, listed: boolean, updatedAt = updatedAtOf(run)): RunEncoded => {
     const before = cache.get(run.id)
+    // Most runs of a list did not change since the previous poll (each list reaches back
+    // `trackingOverlapMs` before the newest change it saw, and a getRun often reads a run that did
+    // not move): the snapshot remembered is the one `toRun` would build again, so it is kept (the
+    // entry refreshed as below) instead of building an equal one. Snapshots are read, never changed.
+    if (before !== undefined && updatedAt === before.updatedAt && unchanged(before.run, run)) {
+      cache.delete(run.id)
+      cache.set(run.id, before.listed === listed ? before : { ...before, listed })
+      return before.run
+    }
+    const canonical = toRun(run)
     // A run first seen terminal is not remembered (it is never tracked: its watch ends at once).
     if (before === undefined && Status.isTerminal(canonical.status)) return canonical
     if (before === undefined || updatedAt >= before.updatedAt) {
@@ -660,8 +686,9 @@ export const withTracking = (driver: SimulationProvider.Driver, client: VapiClie
         (result) => {
           let latest = newest
           for (const run of result.items) {
-            latest = Math.max(latest, updatedAtOf(run))
-            if (cache.has(run.id)) remember(run, true)
+            const updatedAt = updatedAtOf(run)
+            latest = Math.max(latest, updatedAt)
+            if (cache.has(run.id)) remember(run, true, updatedAt)
           }
           return VapiWire.hasNextPage(result, page, trackingPageSize) && result.items.length > 0 ? loop(page + 1, latest) : Effect.succeed(latest)
         }

@@ -6,7 +6,8 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
-import { VapiClient, VapiEmulator, VapiProvider } from "@simbridge/vapi"
+import * as Schema from "effect/Schema"
+import { VapiClient, VapiEmulator, VapiProvider, VapiWire } from "@simbridge/vapi"
 import { dentalPlan } from "./fixtures.js"
 
 const fastRetry = new Retry.RetryPolicy({ ...Retry.defaultPolicy, initialDelay: Duration.millis(10), maxDelay: Duration.millis(50), maxAttempts: 4 })
@@ -99,4 +100,89 @@ describe("VapiProvider tracking (getRuns over the run list)", () => {
       // Twice: the ended run is answered again, not forgotten.
       expect((yield* fresh.getRuns!([ended])).map((r) => r.status.unified)).toEqual(["completed"])
     }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
+})
+
+describe("VapiProvider.withTracking's snapshots", () => {
+  /** Runs as a fake Vapi holds them (bodies), read through the real wire schemas. */
+  const fake = (bodies: Map<string, Record<string, unknown>>) => {
+    const decodeRun = Schema.decodeUnknownSync(VapiWire.Run)
+    const decodeList = Schema.decodeUnknownSync(VapiWire.List(VapiWire.Run))
+    const reads = { get: 0, list: 0 }
+    const client = {
+      runs: {
+        get: (id: string) => Effect.sync(() => (reads.get++, decodeRun(structuredClone(bodies.get(id))))),
+        list: (params: { readonly updatedAtGt: string; readonly page: number }) =>
+          Effect.sync(() => {
+            reads.list++
+            const since = Date.parse(params.updatedAtGt)
+            return decodeList({ results: params.page > 1 ? [] : [...bodies.values()].filter((b) => Date.parse(String(b.updatedAt)) > since).map((b) => structuredClone(b)) })
+          })
+      }
+    } as unknown as VapiClient.Service
+    const driver = VapiProvider.withTracking({ name: "vapi" } as SimulationProvider.Driver, client)
+    return { driver, reads }
+  }
+  const body = (id: string, updatedAt: string, counts: Record<string, number>, extra: Record<string, unknown> = {}) => ({
+    id,
+    status: "running",
+    createdAt: "2026-01-01T00:00:00.000Z",
+    startedAt: "2026-01-01T00:00:01.000Z",
+    updatedAt,
+    itemCounts: { total: 4, ...counts },
+    simulations: [{ type: "simulationSuite", name: "sb-abc123-0123abcd plan" }],
+    target: { type: "assistant", assistantId: "a" },
+    ...extra
+  })
+  const canonical = (b: unknown) => VapiProvider.toRun(Schema.decodeUnknownSync(VapiWire.Run)(b))
+
+  it.effect("a run listed again unchanged keeps its snapshot; any change of status, counts, times or updatedAt makes a new one", () =>
+    Effect.gen(function*() {
+      const bodies = new Map<string, Record<string, unknown>>([
+        ["a", body("a", "2026-01-01T00:00:05.000Z", { running: 2, queued: 2 })],
+        ["b", body("b", "2026-01-01T00:00:06.000Z", { running: 1, queued: 3 })]
+      ])
+      const { driver, reads } = fake(bodies)
+      const first = yield* driver.getRuns!(["a", "b"])
+      expect(first).toStrictEqual([canonical(bodies.get("a")), canonical(bodies.get("b"))])
+      expect(reads.get).toBe(2)
+      // Listed again (the list reaches back 5 s): the same snapshots.
+      const again = yield* driver.getRuns!(["a", "b"])
+      expect(reads.list).toBeGreaterThanOrEqual(2)
+      expect(again[0]).toBe(first[0])
+      expect(again[1]).toBe(first[1])
+      // getRun of a run that did not move: the same snapshot too.
+      expect(yield* driver.getRun("a")).toBe(first[0])
+      // Counts moved without updatedAt (not what Vapi does, but safe): a new snapshot.
+      bodies.set("a", body("a", "2026-01-01T00:00:05.000Z", { running: 3, queued: 1 }))
+      // updatedAt moved alone: a new, equal snapshot.
+      bodies.set("b", body("b", "2026-01-01T00:00:07.000Z", { running: 1, queued: 3 }))
+      const moved = yield* driver.getRuns!(["a", "b"])
+      expect(moved).toStrictEqual([canonical(bodies.get("a")), canonical(bodies.get("b"))])
+      expect(moved[0]).not.toBe(first[0])
+      expect(moved[0]!.counts).toMatchObject({ running: 3, queued: 1 })
+      expect(moved[1]).not.toBe(first[1])
+      // Each field the snapshot shows, changed alone at the same updatedAt, makes a new snapshot.
+      const changes: ReadonlyArray<Record<string, unknown>> = [
+        { status: "queued" },
+        { startedAt: "2026-01-01T00:00:02.000Z" },
+        { endedAt: "2026-01-01T00:00:03.000Z" },
+        { endedReason: "something" },
+        { itemCounts: { total: 5, running: 3, queued: 1 } },
+        { itemCounts: { total: 4, running: 3, queued: 0, passed: 1 } },
+        { itemCounts: { total: 4, running: 3, queued: 0, failed: 1 } }
+      ]
+      let previous = moved[0]!
+      for (const change of changes) {
+        bodies.set("a", { ...bodies.get("a")!, ...change })
+        const [run] = yield* driver.getRuns!(["a"])
+        expect(run).toStrictEqual(canonical(bodies.get("a")))
+        expect(run).not.toBe(previous)
+        previous = run!
+      }
+      // Ended: the terminal snapshot, and the run is no longer remembered.
+      bodies.set("a", { ...bodies.get("a")!, status: "ended", endedReason: "completed", updatedAt: "2026-01-01T00:00:09.000Z" })
+      const [ended] = yield* driver.getRuns!(["a"])
+      expect(ended).toStrictEqual(canonical(bodies.get("a")))
+      expect(ended!.status.unified).toBe("completed")
+    }))
 })
