@@ -707,29 +707,34 @@ export const makeWith = (options: MakeOptions = {}): Effect.Effect<Instrumented,
   }
 
   const startRun: SimulationProvider.Driver["startRun"] = ({ marker, plan, provisioning }) =>
-    Effect.gen(function*() {
+    Effect.suspend(() => {
       const planRef = provisioning.refs[Provisioning.key.plan]
-      if (planRef === undefined) return yield* fail("startRun", "InvalidRequest", "the provisioning has no run plan (key \"plan\")")
-      if (!attempts.has(marker)) attempts.set(marker, yield* Clock.currentTimeMillis)
-      const started = yield* client.runPlanJobs.start(planRef.id, { variables: { [markerVariable]: marker } })
-      // The run is known from here on: `findRun` will not be asked about this marker's creation.
-      attempts.delete(marker)
-      const ctx = contextOf(plan, provisioning, marker)
-      runs.set(started.simulationRunPlanJobId, ctx)
-      return yield* buildRun({
-        simulationRunPlanJobId: started.simulationRunPlanJobId,
-        simulationRunPlanId: started.simulationRunPlanId,
-        status: started.status,
-        ...(started.createdAt === undefined ? {} : { createdAt: started.createdAt }),
-        simulationJobs: []
-      }, ctx)
+      if (planRef === undefined) return fail("startRun", "InvalidRequest", "the provisioning has no run plan (key \"plan\")")
+      const start = Effect.flatMap(client.runPlanJobs.start(planRef.id, { variables: { [markerVariable]: marker } }), (started) => {
+        // The run is known from here on: `findRun` will not be asked about this marker's creation.
+        attempts.delete(marker)
+        const ctx = contextOf(plan, provisioning, marker)
+        runs.set(started.simulationRunPlanJobId, ctx)
+        const detail: Mutable<Wire.RunPlanJobDetail> = {
+          simulationRunPlanJobId: started.simulationRunPlanJobId,
+          simulationRunPlanId: started.simulationRunPlanId,
+          status: started.status,
+          simulationJobs: []
+        }
+        if (started.createdAt !== undefined) detail.createdAt = started.createdAt
+        return buildRun(detail, ctx)
+      })
+      return attempts.has(marker) ? start : Effect.flatMap(Clock.currentTimeMillis, (now) => {
+        attempts.set(marker, now)
+        return start
+      })
     })
 
   /** A job's run: its detail, read now; without `verdicts`, no metrics are read (see `buildRun`). */
-  const readRun = (id: string, verdicts: boolean) =>
-    Effect.gen(function*() {
-      const detail = yield* client.runPlanJobs.get(id)
-      return yield* buildRun(detail, yield* contextFor(detail), verdicts)
+  const readRun = (id: string, verdicts: boolean): Effect.Effect<RunEncoded, ProviderError.ProviderError> =>
+    Effect.flatMap(client.runPlanJobs.get(id), (detail) => {
+      const known = runs.get(detail.simulationRunPlanJobId)
+      return known !== undefined ? buildRun(detail, known, verdicts) : Effect.flatMap(contextFor(detail), (ctx) => buildRun(detail, ctx, verdicts))
     })
 
   const getRun: SimulationProvider.Driver["getRun"] = (id) => readRun(id, true)
@@ -934,22 +939,23 @@ export const makeWith = (options: MakeOptions = {}): Effect.Effect<Instrumented,
   const trackedGetRun: SimulationProvider.Driver["getRun"] = (id) => Effect.map(getRun(id), remember)
 
   /** Listed statuses of the wanted jobs of one plan: newest first, 50 a page, until all were seen. */
-  const listStatuses = (planId: string, wanted: ReadonlySet<string>) =>
-    Effect.gen(function*() {
-      const statuses = new Map<string, string>()
-      let after: string | undefined
-      while (statuses.size < wanted.size) {
-        const page = yield* client.runPlanJobs.list({ simulationRunPlanId: planId, limit: 50, ...(after === undefined ? {} : { after }) })
+  const listStatuses = (planId: string, wanted: ReadonlySet<string>): Effect.Effect<Map<string, string>, ProviderError.ProviderError> => {
+    const statuses = new Map<string, string>()
+    const from = (after: string | undefined): Effect.Effect<Map<string, string>, ProviderError.ProviderError> =>
+      Effect.flatMap(client.runPlanJobs.list({ simulationRunPlanId: planId, limit: 50, ...(after === undefined ? {} : { after }) }), (page) => {
         for (const job of page.data) if (wanted.has(job.simulationRunPlanJobId)) statuses.set(job.simulationRunPlanJobId, job.status)
         const next = page.pagination?.hasMore ? page.pagination.nextCursor ?? undefined : undefined
-        if (next === undefined || page.data.length === 0) break
-        after = next
-      }
-      return statuses
-    })
+        return statuses.size >= wanted.size || next === undefined || page.data.length === 0 ? Effect.succeed(statuses) : from(next)
+      })
+    return wanted.size === 0 ? Effect.succeed(statuses) : from(undefined)
+  }
+
+  /** `read` of each id: one needs no fiber; more are read 8 at a time. */
+  const readEach = (ids: ReadonlyArray<string>, read: (id: string) => Effect.Effect<void, ProviderError.ProviderError>) =>
+    ids.length === 0 ? Effect.void : ids.length === 1 ? read(ids[0]!) : Effect.forEach(ids, read, { concurrency: 8, discard: true })
 
   const getRuns: NonNullable<SimulationProvider.Driver["getRuns"]> = (ids, options) =>
-    Effect.gen(function*() {
+    Effect.suspend(() => {
       const verdicts = options?.verdicts ?? true
       /** What this call starts from (entries evicted meanwhile by other reads still count). */
       const known = new Map<string, { readonly planId: string; readonly status: string; readonly run: RunEncoded }>()
@@ -968,31 +974,35 @@ export const makeWith = (options: MakeOptions = {}): Effect.Effect<Instrumented,
       /** Runs read by this call (a job's detail, after a listed status change or never read before). */
       const read = new Map<string, RunEncoded>()
       const readOne = (id: string) => Effect.map(readRun(id, verdicts), (run) => void read.set(id, remember(run)))
-      // Jobs not tracked (never read, or evicted): once each (a watch reads its run with getRun first).
-      yield* Effect.forEach(missing, (id) => Effect.catchIf(readOne(id), (e) => e.reason === "NotFound", () => Effect.void), {
-        concurrency: 8,
-        discard: true
-      })
-      const byPlan = new Map<string, Set<string>>()
-      for (const [id, entry] of known) byPlan.set(entry.planId, (byPlan.get(entry.planId) ?? new Set()).add(id))
-      const changed: Array<string> = []
-      for (const [planId, wanted] of byPlan) {
-        const statuses = yield* listStatuses(planId, wanted)
-        for (const id of wanted) {
-          const listed = statuses.get(id)
-          const entry = known.get(id)!
-          // With verdicts, a run last read without them (by a watch without verdicts of the same
-          // run) is read again even if its status did not change: its counts must not be pending.
-          if ((listed !== undefined && listed !== entry.status) || (verdicts && (entry.run.counts?.pending ?? 0) > 0)) changed.push(id)
+      const answer = (): ReadonlyArray<RunEncoded> => {
+        const out: Array<RunEncoded> = []
+        for (const id of ids) {
+          const run = read.get(id) ?? known.get(id)?.run
+          if (run !== undefined) out.push(run)
         }
+        return out
       }
-      yield* Effect.forEach(changed, readOne, { concurrency: 8, discard: true })
-      const out: Array<RunEncoded> = []
-      for (const id of ids) {
-        const run = read.get(id) ?? known.get(id)?.run
-        if (run !== undefined) out.push(run)
+      /** The known jobs whose listed status changed (one list per plan, one plan after the other), read. */
+      const readChanged = () => {
+        const byPlan = new Map<string, Set<string>>()
+        for (const [id, entry] of known) byPlan.set(entry.planId, (byPlan.get(entry.planId) ?? new Set()).add(id))
+        const changed: Array<string> = []
+        const listed = Effect.forEach(byPlan, ([planId, wanted]) =>
+          Effect.map(listStatuses(planId, wanted), (statuses) => {
+            for (const id of wanted) {
+              const listed = statuses.get(id)
+              const entry = known.get(id)!
+              // With verdicts, a run last read without them (by a watch without verdicts of the same
+              // run) is read again even if its status did not change: its counts must not be pending.
+              if ((listed !== undefined && listed !== entry.status) || (verdicts && (entry.run.counts?.pending ?? 0) > 0)) changed.push(id)
+            }
+          }), { discard: true })
+        return Effect.flatMap(listed, () => readEach(changed, readOne))
       }
-      return out
+      // Jobs not tracked (never read, or evicted): once each (a watch reads its run with getRun first).
+      const readMissing = readEach(missing, (id) => Effect.catchIf(readOne(id), (e) => e.reason === "NotFound", () => Effect.void))
+      const readKnown = known.size === 0 ? Effect.void : Effect.suspend(readChanged)
+      return Effect.map(missing.length === 0 ? readKnown : Effect.zipRight(readMissing, readKnown), answer)
     })
 
   const memory: Instrumented["memory"] = () => ({ cache: cache.sizes(), tracked: tracked.size, contexts: runs.size, attempts: attempts.size })
