@@ -185,6 +185,29 @@ describe("VapiWire.Run", () => {
   })
 })
 
+describe("VapiWire.CreateRunResponse", () => {
+  const decodeCreated = Schema.decodeUnknownEither(VapiWire.CreateRunResponse, { onExcessProperty: "ignore" })
+  const created = { ...queued, simulationRunItemIds: ["i1", "i2"], url: "https://dashboard.vapi.ai/simulations/runs/x", brandNew: 1 }
+
+  it("decodes to what the schema gives: the run's defaults and an empty simulationRunItemIds", () => {
+    expect(Either.getOrThrow(decodeCreated(structuredClone(created)))).toStrictEqual(created)
+    expect(Either.getOrThrow(decodeCreated(structuredClone(sparse)))).toStrictEqual({ ...decodedSparse, simulationRunItemIds: [] })
+    expect(Either.getOrThrow(decodeCreated({ ...structuredClone(nulls), message: "ok" }))).toStrictEqual({ ...nulls, simulationRunItemIds: [], message: "ok" })
+    const body = structuredClone(sparse)
+    Either.getOrThrow(decodeCreated(body))
+    expect(body).toStrictEqual(sparse)
+  })
+
+  it("a malformed body is reported with the same paths and messages", () => {
+    const bad = failure(decodeCreated({ ...created, simulationRunItemIds: ["i1", 2] }))
+    expect(bad.summary).toBe("simulationRunItemIds[1]: Expected string, actual 2")
+    expect(bad.message).toBe(
+      "(Struct (Encoded side) <-> Struct (Type side))\n└─ Encoded side transformation failure\n   └─ Struct (Encoded side)\n      └─ [\"simulationRunItemIds\"]\n         └─ ReadonlyArray<string> | undefined\n            ├─ ReadonlyArray<string>\n            │  └─ [1]\n            │     └─ Expected string, actual 2\n            └─ Expected undefined, actual [\"i1\",2]"
+    )
+    expect(failure(decodeCreated({ ...created, itemCounts: { passed: 1 } })).summary).toBe("itemCounts.total: is missing")
+  })
+})
+
 describe("VapiWire.List(Run)", () => {
   const items = () => structuredClone([queued, sparse, nulls])
   const expected = [queued, decodedSparse, nulls]
