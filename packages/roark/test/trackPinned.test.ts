@@ -9,8 +9,10 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Plan, ProviderError, Provisioning } from "@simbridge/core"
+import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import { readFileSync, writeFileSync } from "node:fs"
 import { RoarkClient, RoarkProvider, type RoarkWire } from "../src/index.js"
@@ -167,7 +169,7 @@ describe("RoarkProvider tracking output", () => {
           const exit = yield* Effect.exit(effect)
           const answer = Exit.isSuccess(exit)
             ? exit.value
-            : { failure: exit.cause._tag === "Fail" ? { ...(exit.cause.error as object), message: (exit.cause.error as Error).message } : String(exit.cause) }
+            : { failure: Option.match(Cause.failureOption(exit.cause), { onNone: () => Cause.pretty(exit.cause), onSome: (e) => ({ ...(e as object), message: (e as Error).message }) }) }
           steps.push({ step: name, answer: JSON.parse(JSON.stringify(answer)), requests: [...stub.log].sort(), memory: driver.memory() })
         })
 
