@@ -198,6 +198,11 @@ describe("VapiWire.CreateRunResponse", () => {
     expect(body).toStrictEqual(sparse)
   })
 
+  it("takes the compiled fast path: a body with every defaulted field is the decoded answer itself", () => {
+    const body = structuredClone(created)
+    expect(Either.getOrThrow(decodeCreated(body))).toBe(body)
+  })
+
   it("a malformed body is reported with the same paths and messages", () => {
     const bad = failure(decodeCreated({ ...created, simulationRunItemIds: ["i1", 2] }))
     expect(bad.summary).toBe("simulationRunItemIds[1]: Expected string, actual 2")
