@@ -507,21 +507,15 @@ export const makeWith = (options: MakeOptions = {}): Effect.Effect<Instrumented,
     })
 
   /**
-   * The evaluations of a finished call: its metrics read once (`GET /v1/call/{id}/metrics`, there
-   * is no batch read), judged, and kept in the run's cache entry so later snapshots and the results
-   * read reuse them.
+   * The evaluations of a finished call not in the run's cache entry yet: its metrics read
+   * (`GET /v1/call/{id}/metrics`, there is no batch read), judged, and kept in the entry so later
+   * snapshots and the results read reuse them.
    */
-  const finishedEvaluations = (runId: string, terminal: boolean, ctx: RunContext, sim: Wire.SimulationJob, scenario: string) =>
-    Effect.suspend(() => {
-      const judge = (metrics: ReadonlyArray<Wire.CallMetric>) => evaluationsOf(metrics, ctx.evaluators, ctx.scenarioEvaluators?.get(scenario))
-      if (sim.callId === undefined || sim.callId === null) return Effect.succeed(judge([]))
-      const cached = cache.find(runId)?.evaluations.get(sim.simulationJobId)
-      if (cached !== undefined) return Effect.succeed(cached)
-      return Effect.map(client.calls.metrics(sim.callId), (metrics) => {
-        const evaluations = judge(metrics)
-        cache.entry(runId, terminal).evaluations.set(sim.simulationJobId, evaluations)
-        return evaluations
-      })
+  const readEvaluations = (runId: string, terminal: boolean, ctx: RunContext, sim: Wire.SimulationJob, callId: string, scenario: string) =>
+    Effect.map(client.calls.metrics(callId), (metrics) => {
+      const evaluations = evaluationsOf(metrics, ctx.evaluators, ctx.scenarioEvaluators?.get(scenario))
+      cache.entry(runId, terminal).evaluations.set(sim.simulationJobId, evaluations)
+      return evaluations
     })
 
   const canonicalPersona = (ctx: RunContext, sim: Wire.SimulationJob) => {
@@ -545,12 +539,6 @@ export const makeWith = (options: MakeOptions = {}): Effect.Effect<Instrumented,
     return fromDescription?.kind === "scenario" ? fromDescription.id : undefined
   }
 
-  /** Known scenarios (all but the first of each unmarked one) without a generator: twice per result read. */
-  const canonicalScenario = (ctx: RunContext, sim: Wire.SimulationJob): Effect.Effect<string> => {
-    const known = knownScenario(ctx, sim)
-    return known !== undefined ? Effect.succeed(known) : lookUpScenario(sim.scenario!.id)
-  }
-
   const lookUpScenario = (id: string) =>
     Effect.gen(function*() {
       const scenario = yield* client.scenarios.get(id).pipe(Effect.option)
@@ -570,16 +558,6 @@ export const makeWith = (options: MakeOptions = {}): Effect.Effect<Instrumented,
       return n
     })
   }
-
-  /** A simulation job's status and verdict; a finished call's metrics are read (once) to judge it. */
-  const verdictOf = (runId: string, terminal: boolean, ctx: RunContext, sim: Wire.SimulationJob, scenario: string) =>
-    Effect.gen(function*() {
-      const status = M.resultStatus(sim.status, sim.processingStatus)
-      const evaluations = status.unified === "completed"
-        ? yield* finishedEvaluations(runId, terminal, ctx, sim, scenario)
-        : evaluationsOf([], ctx.evaluators, ctx.scenarioEvaluators?.get(scenario))
-      return { status, evaluations, verdict: Result.verdictOf(status, evaluations) }
-    })
 
   /**
    * Canonical scenario ids of a job's simulation jobs, in order: those known without a request at
@@ -668,9 +646,7 @@ export const makeWith = (options: MakeOptions = {}): Effect.Effect<Instrumented,
     if (unread === undefined) return Effect.succeed(finish())
     const read = (i: number) => {
       const sim = sims[i]!
-      return Effect.map(client.calls.metrics(sim.callId!), (metrics) => {
-        const evaluations = evaluationsOf(metrics, ctx.evaluators, ctx.scenarioEvaluators?.get(scenarios[i]!))
-        cache.entry(runId, terminal).evaluations.set(sim.simulationJobId, evaluations)
+      return Effect.map(readEvaluations(runId, terminal, ctx, sim, sim.callId!, scenarios[i]!), (evaluations) => {
         tally(counts, Result.verdictOf(M.resultStatus(sim.status, sim.processingStatus), evaluations))
       })
     }
@@ -747,64 +723,163 @@ export const makeWith = (options: MakeOptions = {}): Effect.Effect<Instrumented,
   const withRaw = (result: ResultEncoded, sim: Wire.SimulationJob, raw: boolean): ResultEncoded =>
     raw ? { ...result, raw: JSON.parse(JSON.stringify(decodeSimulationJob(sim))) } : result
 
-  /** A result without `raw`; a finished one is kept in the run's cache entry until the read ends. */
-  const resultOf = (detail: Wire.RunPlanJobDetail, ctx: RunContext, sim: Wire.SimulationJob, iteration: number) =>
-    Effect.gen(function*() {
+  /** A result to build and what it waits for: its metrics (unless known), its call and transcript (when finished). */
+  interface Building {
+    readonly index: number
+    readonly sim: Wire.SimulationJob
+    readonly iteration: number
+    readonly scenario: string
+    readonly status: { readonly unified: Status.UnifiedStatus; readonly raw: string }
+    evaluations: ReadonlyArray<EvaluationEncoded> | undefined
+    call: Wire.Call | undefined
+    transcript: Wire.Transcript | undefined
+    /** Reads not done yet. */
+    reads: number
+  }
+
+  /** A result without `raw` from its reads; a finished one is kept in the run's cache entry until the read ends. */
+  const resultOf = (detail: Wire.RunPlanJobDetail, ctx: RunContext, b: Building): ResultEncoded => {
+    const { call, sim, status, transcript } = b
+    const evaluations = b.evaluations!
+    const verdict = Result.verdictOf(status, evaluations)
+    const terminal = status.unified !== "queued" && status.unified !== "running" && status.unified !== "unknown"
+    const callId = sim.callId ?? undefined
+    const ended = call?.endedStatus ?? undefined
+    const failureReason = status.unified === "failed"
+      ? { code: ended ?? "SIMULATION_FAILED", message: `the simulation job ${sim.simulationJobId} failed${ended ? ` (${ended})` : ""}` }
+      : status.unified === "timed_out"
+      ? { code: "TIMED_OUT", message: "the simulation job timed out" }
+      : ended !== undefined && M.failedCallEndings.has(ended)
+      ? { code: ended, message: `the call ended with ${ended}` }
+      : undefined
+    // Built by assignment, not conditional spreads (per result read), in the same key order.
+    const turns: Array<TurnEncoded> = []
+    for (const e of transcript?.entries ?? []) {
+      const turn: Mutable<TurnEncoded> = { role: M.role(e.role), text: e.text }
+      if (e.startOffsetMs !== undefined) turn.startSeconds = e.startOffsetMs / 1000
+      if (e.endOffsetMs !== undefined) turn.endSeconds = e.endOffsetMs / 1000
+      turns.push(turn)
+    }
+    const result: Mutable<ResultEncoded> = {
+      ref: ref("result", sim.simulationJobId),
+      run: ref("run", detail.simulationRunPlanJobId),
+      scenario: b.scenario,
+      persona: canonicalPersona(ctx, sim),
+      iteration: b.iteration,
+      status,
+      verdict,
+      evaluations,
+      transcript: turns
+    }
+    if (call?.recordingUrl) result.recordingUrl = call.recordingUrl
+    if (failureReason !== undefined) result.failureReason = failureReason
+    if (sim.startedAt) result.startedAt = sim.startedAt
+    if (sim.completedAt) result.endedAt = sim.completedAt
+    if (typeof call?.durationMs === "number") result.durationSeconds = call.durationMs / 1000
+    result.providerMetadata = {
+      simulationJobId: sim.simulationJobId,
+      processingStatus: sim.processingStatus ?? null,
+      callId: callId ?? null,
+      roarkPhoneNumber: sim.roarkPhoneNumber ?? null,
+      agentEndpointId: sim.agentEndpoint?.id ?? null,
+      agentEndpointType: sim.agentEndpoint?.type ?? sim.agentEndpoint?.endpointType ?? null,
+      endedStatus: ended ?? null
+    }
+    if (terminal && M.processingStatus(sim.processingStatus).unified !== "running") {
+      cache.entry(detail.simulationRunPlanJobId, M.terminalJobStatuses.has(detail.status)).results.set(sim.simulationJobId, result)
+    }
+    return result
+  }
+
+  /**
+   * The results (without `raw`) of a page of a job's simulation jobs. Those kept from an earlier
+   * read are given as they are; for the others, each finished call costs its call and transcript
+   * reads, and its metrics unless a snapshot already read them. The reads of the whole page go
+   * 16 at a time (a finished call's three reads at once, about 5-8 calls at a time), not in a
+   * fiber per result; a result is built, and kept, as soon as its own reads are done, so a page read
+   * again after a failure does not read those calls again. Unknown scenarios are looked up first,
+   * one after the other (`lookUpScenarios`).
+   */
+  const resultsOf = (detail: Wire.RunPlanJobDetail, ctx: RunContext, offset: number, numbers: ReadonlyArray<number>): Effect.Effect<Array<ResultEncoded>, ProviderError.ProviderError> =>
+    Effect.suspend(() => {
       const runId = detail.simulationRunPlanJobId
-      const jobTerminal = M.terminalJobStatuses.has(detail.status)
-      const cached = cache.find(runId)?.results.get(sim.simulationJobId)
-      if (cached !== undefined) return cached
-      const scenario = yield* canonicalScenario(ctx, sim)
-      const { evaluations, status, verdict } = yield* verdictOf(runId, jobTerminal, ctx, sim, scenario)
-      const terminal = status.unified !== "queued" && status.unified !== "running" && status.unified !== "unknown"
-      const callId = sim.callId ?? undefined
-      const [call, transcript] = terminal && callId !== undefined
-        ? yield* Effect.all([client.calls.get(callId), client.calls.transcript(callId)], { concurrency: 2 })
-        : [undefined, undefined]
-      const ended = call?.endedStatus ?? undefined
-      const failureReason = status.unified === "failed"
-        ? { code: ended ?? "SIMULATION_FAILED", message: `the simulation job ${sim.simulationJobId} failed${ended ? ` (${ended})` : ""}` }
-        : status.unified === "timed_out"
-        ? { code: "TIMED_OUT", message: "the simulation job timed out" }
-        : ended !== undefined && M.failedCallEndings.has(ended)
-        ? { code: ended, message: `the call ended with ${ended}` }
-        : undefined
-      // Built by assignment, not conditional spreads (per result read), in the same key order.
-      const turns: Array<TurnEncoded> = []
-      for (const e of transcript?.entries ?? []) {
-        const turn: Mutable<TurnEncoded> = { role: M.role(e.role), text: e.text }
-        if (e.startOffsetMs !== undefined) turn.startSeconds = e.startOffsetMs / 1000
-        if (e.endOffsetMs !== undefined) turn.endSeconds = e.endOffsetMs / 1000
-        turns.push(turn)
+      const page = detail.simulationJobs.slice(offset, offset + resultsPageSize)
+      const out: Array<ResultEncoded> = new Array(page.length)
+      const sims: Array<Wire.SimulationJob> = []
+      const indexes: Array<number> = []
+      for (let i = 0; i < page.length; i++) {
+        const cached = cache.find(runId)?.results.get(page[i]!.simulationJobId)
+        if (cached !== undefined) out[i] = cached
+        else {
+          sims.push(page[i]!)
+          indexes.push(i)
+        }
       }
-      const result: Mutable<ResultEncoded> = {
-        ref: ref("result", sim.simulationJobId),
-        run: ref("run", detail.simulationRunPlanJobId),
-        scenario,
-        persona: canonicalPersona(ctx, sim),
-        iteration,
-        status,
-        verdict,
-        evaluations,
-        transcript: turns
-      }
-      if (call?.recordingUrl) result.recordingUrl = call.recordingUrl
-      if (failureReason !== undefined) result.failureReason = failureReason
-      if (sim.startedAt) result.startedAt = sim.startedAt
-      if (sim.completedAt) result.endedAt = sim.completedAt
-      if (typeof call?.durationMs === "number") result.durationSeconds = call.durationMs / 1000
-      result.providerMetadata = {
-        simulationJobId: sim.simulationJobId,
-        processingStatus: sim.processingStatus ?? null,
-        callId: callId ?? null,
-        roarkPhoneNumber: sim.roarkPhoneNumber ?? null,
-        agentEndpointId: sim.agentEndpoint?.id ?? null,
-        agentEndpointType: sim.agentEndpoint?.type ?? sim.agentEndpoint?.endpointType ?? null,
-        endedStatus: ended ?? null
-      }
-      if (terminal && M.processingStatus(sim.processingStatus).unified !== "running") cache.entry(runId, jobTerminal).results.set(sim.simulationJobId, result)
-      return result
+      if (sims.length === 0) return Effect.succeed(out)
+      const scenarios: Array<string | undefined> = new Array(sims.length)
+      let unknown = false
+      for (let k = 0; k < sims.length; k++) if ((scenarios[k] = knownScenario(ctx, sims[k]!)) === undefined) unknown = true
+      const build = () => readResults(detail, ctx, sims, indexes, scenarios as Array<string>, numbers, offset, out)
+      return unknown ? Effect.flatMap(lookUpScenarios(ctx, sims, scenarios), build) : build()
     })
+
+  const readResults = (
+    detail: Wire.RunPlanJobDetail,
+    ctx: RunContext,
+    sims: ReadonlyArray<Wire.SimulationJob>,
+    indexes: ReadonlyArray<number>,
+    scenarios: ReadonlyArray<string>,
+    numbers: ReadonlyArray<number>,
+    offset: number,
+    out: Array<ResultEncoded>
+  ): Effect.Effect<Array<ResultEncoded>, ProviderError.ProviderError> => {
+    const runId = detail.simulationRunPlanJobId
+    const jobTerminal = M.terminalJobStatuses.has(detail.status)
+    const reads: Array<Effect.Effect<void, ProviderError.ProviderError>> = []
+    const done = (b: Building) => {
+      if (--b.reads === 0) out[b.index] = resultOf(detail, ctx, b)
+    }
+    for (let k = 0; k < sims.length; k++) {
+      const sim = sims[k]!
+      const index = indexes[k]!
+      const scenario = scenarios[k]!
+      const status = M.resultStatus(sim.status, sim.processingStatus)
+      const b: Building = { index, sim, iteration: numbers[offset + index]!, scenario, status, evaluations: undefined, call: undefined, transcript: undefined, reads: 0 }
+      const callId = sim.callId ?? undefined
+      if (status.unified !== "completed" || callId === undefined) {
+        b.evaluations = evaluationsOf([], ctx.evaluators, ctx.scenarioEvaluators?.get(scenario))
+      } else {
+        b.evaluations = cache.find(runId)?.evaluations.get(sim.simulationJobId)
+        if (b.evaluations === undefined) {
+          b.reads++
+          reads.push(Effect.map(readEvaluations(runId, jobTerminal, ctx, sim, callId, scenario), (evaluations) => {
+            b.evaluations = evaluations
+            done(b)
+          }))
+        }
+      }
+      const terminal = status.unified !== "queued" && status.unified !== "running" && status.unified !== "unknown"
+      if (terminal && callId !== undefined) {
+        b.reads += 2
+        reads.push(
+          Effect.map(client.calls.get(callId), (call) => {
+            b.call = call
+            done(b)
+          }),
+          Effect.map(client.calls.transcript(callId), (transcript) => {
+            b.transcript = transcript
+            done(b)
+          })
+        )
+      }
+      if (b.reads === 0) out[index] = resultOf(detail, ctx, b)
+    }
+    return reads.length === 0
+      ? Effect.succeed(out)
+      : reads.length === 1
+      ? Effect.as(reads[0]!, out)
+      : Effect.as(Effect.forEach(reads, (read) => read, { concurrency: 16, discard: true }), out)
+  }
 
   /**
    * The job detail a results page is cut from. A finished job's detail no longer changes, so it is
@@ -813,33 +888,33 @@ export const makeWith = (options: MakeOptions = {}): Effect.Effect<Instrumented,
    */
   const settled = new Lru<string, { readonly detail: Wire.RunPlanJobDetail; readonly numbers: ReadonlyArray<number> }>(8)
   const pageSource = (id: string, offset: number) =>
-    Effect.gen(function*() {
+    Effect.suspend(() => {
       const known = offset > 0 ? settled.peek(id) : undefined
-      if (known !== undefined) return known
-      const detail = yield* client.runPlanJobs.get(id)
-      const source = { detail, numbers: iterations(detail.simulationJobs) }
-      if (M.terminalJobStatuses.has(detail.status)) settled.set(id, source)
-      return source
+      if (known !== undefined) return Effect.succeed(known)
+      return Effect.map(client.runPlanJobs.get(id), (detail) => {
+        const source = { detail, numbers: iterations(detail.simulationJobs) }
+        if (M.terminalJobStatuses.has(detail.status)) settled.set(id, source)
+        return source
+      })
     })
 
   const listResults: SimulationProvider.Driver["listResults"] = (id, cursor, options) =>
-    Effect.gen(function*() {
+    Effect.suspend(() => {
       const offset = cursor === undefined ? 0 : Number(cursor)
-      if (!Number.isInteger(offset) || offset < 0) return yield* fail("listResults", "InvalidRequest", `invalid cursor ${cursor}`)
-      const { detail, numbers } = yield* pageSource(id, offset)
-      const ctx = yield* contextFor(detail)
-      const page = detail.simulationJobs.slice(offset, offset + resultsPageSize)
-      // Each finished call costs its call and transcript reads (and its metrics, unless a snapshot
-      // already read them): a few calls at a time.
+      if (!Number.isInteger(offset) || offset < 0) return fail("listResults", "InvalidRequest", `invalid cursor ${cursor}`)
       const raw = options?.raw === true
-      const results = yield* Effect.forEach(page, (sim, i) => Effect.map(resultOf(detail, ctx, sim, numbers[offset + i]!), (r) => withRaw(r, sim, raw)), { concurrency: 8 })
-      const next = offset + resultsPageSize
-      if (next >= detail.simulationJobs.length) {
-        settled.delete(id)
-        // A terminal run read to the end: nothing of it is needed again (a later read starts over).
-        if (M.terminalJobStatuses.has(detail.status)) cache.drop(id)
-      }
-      return next < detail.simulationJobs.length ? { results, cursor: String(next) } : { results }
+      return Effect.flatMap(pageSource(id, offset), ({ detail, numbers }) =>
+        Effect.flatMap(contextFor(detail), (ctx) =>
+          Effect.map(resultsOf(detail, ctx, offset, numbers), (page) => {
+            const results = raw ? page.map((r, i) => withRaw(r, detail.simulationJobs[offset + i]!, true)) : page
+            const next = offset + resultsPageSize
+            if (next >= detail.simulationJobs.length) {
+              settled.delete(id)
+              // A terminal run read to the end: nothing of it is needed again (a later read starts over).
+              if (M.terminalJobStatuses.has(detail.status)) cache.drop(id)
+            }
+            return next < detail.simulationJobs.length ? { results, cursor: String(next) } : { results }
+          })))
     })
 
   const cancelRun: SimulationProvider.Driver["cancelRun"] = (id) => Effect.asVoid(client.runPlanJobs.cancel(id))
