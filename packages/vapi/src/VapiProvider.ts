@@ -618,8 +618,9 @@ type RunEncoded = typeof import("@simbridge/core").Run.Run.Encoded
  * watched run. The driver remembers the last snapshot of each run it read (`getRun` or a list),
  * with the run's `updatedAt`; `getRuns(ids)` lists the runs whose `updatedAt` is later than the
  * newest change seen so far (minus {@link trackingOverlapMs}), 1000 a page, and returns the
- * remembered snapshot for every id the list did not mention. An id never read before is read
- * once with `getRun`. This relies on Vapi moving a run's `updatedAt` whenever its status or item
+ * remembered snapshot for every id the list did not mention. A run started through the driver is
+ * remembered from `startRun`'s answer; an id neither started nor read before is read once with
+ * `getRun`. This relies on Vapi moving a run's `updatedAt` whenever its status or item
  * counts change (the emulator does; see docs/providers/vapi.md).
  */
 export const withTracking = (driver: SimulationProvider.Driver, client: VapiClient.Service): SimulationProvider.Driver => {
@@ -679,6 +680,20 @@ export const withTracking = (driver: SimulationProvider.Driver, client: VapiClie
 
   const getRun: SimulationProvider.Driver["getRun"] = (id) => Effect.map(client.runs.get(id), (run) => remember(run, false))
 
+  // A run just started is remembered as a read one is, so that following it from the run in hand
+  // (`SimulationProvider.follow(run)`) costs no read of its own. Its creation time stands for its
+  // `updatedAt`: the next list reaches back to it (less the overlap), so no change is missed. A
+  // snapshot without a creation time is not remembered (the first getRuns reads it alone).
+  const startRun: SimulationProvider.Driver["startRun"] = (input) =>
+    Effect.map(driver.startRun(input), (run) => {
+      const created = Date.parse(run.createdAt ?? "")
+      if (Number.isFinite(created) && !Status.isTerminal(run.status) && !cache.has(run.ref.id)) {
+        cache.set(run.ref.id, { run, updatedAt: created, listed: false })
+        if (cache.size > trackingCacheSize) cache.delete(cache.keys().next().value!)
+      }
+      return run
+    })
+
   const list = (since: number): Effect.Effect<number, ProviderError.ProviderError> => {
     const loop = (page: number, newest: number): Effect.Effect<number, ProviderError.ProviderError> =>
       Effect.flatMap(
@@ -698,7 +713,8 @@ export const withTracking = (driver: SimulationProvider.Driver, client: VapiClie
 
   const getRuns: NonNullable<SimulationProvider.Driver["getRuns"]> = (ids) =>
     Effect.gen(function*() {
-      // Runs never read: once each on their own (a watch reads its run with getRun first, so rare).
+      // Runs never read nor started here: once each on their own (rare: a watch starts from the
+      // run startRun returned, or reads it with getRun first).
       const unknown = ids.filter((id) => !cache.has(id))
       const read = new Map<string, RunEncoded>()
       yield* Effect.forEach(
@@ -730,5 +746,5 @@ export const withTracking = (driver: SimulationProvider.Driver, client: VapiClie
       return out
     })
 
-  return { ...driver, getRun, getRuns }
+  return { ...driver, startRun, getRun, getRuns }
 }

@@ -88,6 +88,25 @@ describe("VapiProvider tracking (getRuns over the run list)", () => {
       if (perRun.watched.some((s) => s.length > 1)) expect(perRun.runReads).toBeGreaterThan(n)
     }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
 
+  it.scopedLive("followed from the runs startRun returned, no run is read on its own; the ends are getRun's", () =>
+    Effect.gen(function*() {
+      const { driver, handle, provider } = yield* setup(20)
+      const started = []
+      for (let i = 0; i < 6; i++) started.push(yield* provider.startRun(dentalPlan))
+      handle.requests.reset()
+      const outcomes = yield* provider.followAll(started, () => Effect.void, watchOptions)
+      expect(handle.requests.count("GET /eval/simulation/run/")).toBe(0)
+      expect(handle.requests.count("GET /eval/simulation/run")).toBeGreaterThan(0)
+      const single = yield* driver
+      for (const [i, outcome] of outcomes.entries()) {
+        expect(outcome._tag).toBe("Right")
+        const last = (outcome as { readonly right: { readonly status: unknown; readonly counts: unknown } }).right
+        const reference = yield* single.getRun(started[i]!.ref.id)
+        expect(last.status).toMatchObject(reference.status)
+        expect(last.counts).toMatchObject(reference.counts!)
+      }
+    }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
+
   it.scopedLive("getRuns of runs a fresh driver never read answers them, ended ones included", () =>
     Effect.gen(function*() {
       const { driver, provider } = yield* setup(50)
