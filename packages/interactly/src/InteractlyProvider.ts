@@ -179,6 +179,22 @@ const groupIdsOf = (operation: string, id: string) => {
 
 const json = (value: unknown): any => JSON.parse(JSON.stringify(value))
 
+/**
+ * `Effect.forEach` with `concurrency`, without forking when there is at most one element: a
+ * concurrent forEach forks a fiber that manages the others and one per worker, each a copy of the
+ * parent's fiber refs (several KB, merged back at the end), for no latency gained with one element.
+ */
+const forEachConcurrent = <A, B, E, R>(items: Iterable<A>, f: (a: A, i: number) => Effect.Effect<B, E, R>, concurrency: number): Effect.Effect<Array<B>, E, R> => {
+  const array = Array.isArray(items) ? items as ReadonlyArray<A> : [...items]
+  return array.length <= 1 ? Effect.forEach(array, f) : Effect.forEach(array, f, { concurrency })
+}
+
+/** {@link forEachConcurrent}, discarding the results. */
+const forEachConcurrentDiscard = <A, B, E, R>(items: Iterable<A>, f: (a: A, i: number) => Effect.Effect<B, E, R>, concurrency: number): Effect.Effect<void, E, R> => {
+  const array = Array.isArray(items) ? items as ReadonlyArray<A> : [...items]
+  return array.length <= 1 ? Effect.forEach(array, f, { discard: true }) : Effect.forEach(array, f, { concurrency, discard: true })
+}
+
 type Mutable<A> = { -readonly [K in keyof A]: A[K] }
 
 /** A canonical result without `raw`, and the vendor payloads `raw` is made of when asked for. */
@@ -763,7 +779,7 @@ export const makeDriver = (options: DriverOptions = {}): Effect.Effect<Driver, n
             const previous = groupReads.peek(groupId)
             const before = previous?.planned === planned ? previous.judged : undefined
             const now = new Map<string, Status.Verdict>()
-            verdicts = yield* Effect.forEach(executions, (e, i) => {
+            verdicts = yield* forEachConcurrent(executions, (e, i) => {
               const known = statuses[i]!.unified === "completed" ? before?.get(Wire.idOf(e)) : undefined
               if (known !== undefined) {
                 now.set(Wire.idOf(e), known)
@@ -773,7 +789,7 @@ export const makeDriver = (options: DriverOptions = {}): Effect.Effect<Driver, n
                 if (j.status.unified === "completed" && j.source !== "none") now.set(Wire.idOf(e), j.verdict)
                 return j.verdict
               })
-            }, { concurrency: 4 })
+            }, 4)
             judged = now
             summary = terminal && completed > 0 ? yield* summaryOf(simulationId, groupId, true) : undefined
           }
@@ -814,7 +830,7 @@ export const makeDriver = (options: DriverOptions = {}): Effect.Effect<Driver, n
         const ids = yield* groupIdsOf("getRun", id)
         // Groups first, one after the other: their statuses are what the run's status is made of.
         const groups = yield* Effect.forEach(ids, (g) => client.getSimulationRun(g))
-        const reads = yield* Effect.forEach(groups, (group) => readGroup(id, group, verdicts), { concurrency: 4 })
+        const reads = yield* forEachConcurrent(groups, (group) => readGroup(id, group, verdicts), 4)
         return assemble(id, groups, reads)
       })
 
@@ -878,10 +894,10 @@ export const makeDriver = (options: DriverOptions = {}): Effect.Effect<Driver, n
         // Runs with a group of unknown simulation: read once on their own (a watch's first
         // snapshot, read with getRun, usually taught the driver already).
         const direct = new Map<string, typeof Run.Run.Encoded>()
-        yield* Effect.forEach(
+        yield* forEachConcurrentDiscard(
           [...wanted].filter(([, groups]) => groups.some((g) => !groupSimulation.has(g))),
           ([id]) => Effect.catchIf(Effect.map(readRun(id, verdicts), (run) => void direct.set(id, run)), (e) => e.reason === "NotFound", () => Effect.void),
-          { concurrency: 8, discard: true }
+          8
         )
         const bySimulation = new Map<string, Set<string>>()
         for (const [id, groups] of wanted) {
@@ -892,14 +908,14 @@ export const makeDriver = (options: DriverOptions = {}): Effect.Effect<Driver, n
           }
         }
         const listed = new Map<string, Wire.SimulationGroup>()
-        yield* Effect.forEach(bySimulation, ([simulationId, groups]) => listGroups(simulationId, groups, listed), { concurrency: 4, discard: true })
+        yield* forEachConcurrentDiscard(bySimulation, ([simulationId, groups]) => listGroups(simulationId, groups, listed), 4)
         // Groups the lists did not show (a server that pages or orders otherwise): one read each.
         const missing = [...bySimulation.values()].flatMap((groups) => [...groups].filter((g) => !listed.has(g)))
-        yield* Effect.forEach(missing, (g) =>
+        yield* forEachConcurrentDiscard(missing, (g) =>
           client.getSimulationRun(g).pipe(
             Effect.map((group) => void listed.set(g, group)),
             Effect.catchIf((e) => e.reason === "NotFound", () => Effect.void)
-          ), { concurrency: 8, discard: true })
+          ), 8)
         // Runs whose groups all still answer from their last read are assembled here, in one
         // synchronous pass (no fiber, no effect per run: most runs of a poll did not change); only
         // the others are read, 8 runs at a time.
@@ -936,14 +952,14 @@ export const makeDriver = (options: DriverOptions = {}): Effect.Effect<Driver, n
             runs.push(undefined)
           }
         }
-        yield* Effect.forEach(toRead, ({ groups, id, index, reads }) => {
+        yield* forEachConcurrentDiscard(toRead, ({ groups, id, index, reads }) => {
           const unread = groups.flatMap((group, i) => (reads[i] === undefined ? [i] : []))
           const readAt = (i: number) => Effect.map(readGroup(id, groups[i]!, verdicts), (read) => void (reads[i] = read))
           return Effect.map(
-            unread.length === 1 ? readAt(unread[0]!) : Effect.forEach(unread, readAt, { concurrency: 4, discard: true }),
+            forEachConcurrentDiscard(unread, readAt, 4),
             () => void (runs[index] = assemble(id, groups, reads as ReadonlyArray<GroupRead>))
           )
-        }, { concurrency: 8, discard: true })
+        }, 8)
         return runs.filter((r): r is typeof Run.Run.Encoded => r !== undefined)
       })
 
@@ -1049,10 +1065,10 @@ export const makeDriver = (options: DriverOptions = {}): Effect.Effect<Driver, n
         const canonical = yield* canonicalOf(simulationId)
         const groupSize = list.total ?? (page === 1 && list.individual_runs.length < pageSize ? list.individual_runs.length : Number.POSITIVE_INFINITY)
         const runKey = runKeyOf(id)
-        const computed = yield* Effect.forEach(
+        const computed = yield* forEachConcurrent(
           list.individual_runs,
           (e, i) => resultOf(runKey, id, groupId, simulationId, canonical, e, (page - 1) * pageSize + i, groupSize),
-          { concurrency: 4 }
+          4
         )
         const results = computed.map((c) => (opts?.raw ? { ...c.result, raw: json(c.raw) as Json.Json } : c.result))
         const more = list.total !== undefined ? page * pageSize < list.total : list.individual_runs.length === pageSize
