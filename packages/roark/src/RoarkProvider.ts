@@ -698,7 +698,9 @@ export const makeWith = (options: MakeOptions = {}): Effect.Effect<Instrumented,
           simulationJobs: []
         }
         if (started.createdAt !== undefined) detail.createdAt = started.createdAt
-        return buildRun(detail, ctx)
+        // Remembered as a run read by `getRuns` is: a watch that starts from this snapshot (the run
+        // in hand) reads the job's detail only once the job list shows its status changed.
+        return Effect.map(buildRun(detail, ctx), remember)
       })
       return attempts.has(marker) ? start : Effect.flatMap(Clock.currentTimeMillis, (now) => {
         attempts.set(marker, now)

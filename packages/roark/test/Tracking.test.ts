@@ -97,6 +97,31 @@ describe("RoarkProvider tracking (getRuns over the plan's job list)", () => {
       if (batched.watched.some((s) => s.length > 1)) expect(batched.lists).toBeGreaterThan(0)
     }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
 
+  it.scopedLive("followed from the runs startRun returned, a job's detail is read only on a listed status change; the ends are getRun's", () =>
+    Effect.gen(function*() {
+      const { driver, handle, provider } = yield* setup(4)
+      const plan = dental()
+      const started: Array<Run.Run> = []
+      for (let i = 0; i < 6; i++) started.push(yield* provider.startRun(plan))
+      handle.requests.reset()
+      const snapshots = started.map(() => [] as Array<Run.Run>)
+      const outcomes = yield* provider.followAll(started, (run) => Effect.sync(() => void snapshots[started.findIndex((s) => s.ref.id === run.ref.id)]!.push(run)), { ...watchOptions, verdicts: false })
+      // No first read: the start's snapshot is remembered; each job's detail is read once per
+      // listed status change after it (the terminal one included), never more.
+      const statusChanges = snapshots.reduce((k, s, i) => k + new Set([started[i]!.status.raw, ...s.map((r) => r.status.raw)]).size - 1, 0)
+      expect(handle.requests.count("GET /v1/simulation/plan/job/")).toBeLessThanOrEqual(statusChanges)
+      expect(handle.requests.count("GET /v1/simulation/plan/jobs")).toBeGreaterThan(0)
+      const single = yield* driver
+      for (const [i, outcome] of outcomes.entries()) {
+        expect(outcome._tag).toBe("Right")
+        const last = (outcome as { readonly right: Run.Run }).right
+        expect(last.status.unified).toBe("completed")
+        const reference = yield* single.getRun(started[i]!.ref.id)
+        expect(last.status).toMatchObject(reference.status)
+        expect(last.counts.total).toBe(reference.counts!.total)
+      }
+    }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
+
   it.scopedLive("the terminal snapshot's metrics serve the results read, then are dropped; caches stay bounded and results exact", () =>
     Effect.gen(function*() {
       const plan = dental()

@@ -174,6 +174,9 @@ describe("RoarkProvider tracking output", () => {
         })
 
       yield* step("startRun", driver.startRun({ plan, provisioning, marker: "sb-marker-a" }))
+      yield* step("getRuns right after startRun, the job not listed yet: the start's snapshot", driver.getRuns!(["job-a"], { verdicts: false }))
+      stub.set({ simulationRunPlanJobId: "job-a", status: "PENDING", createdAt: "2026-01-01T00:00:00Z" })
+      yield* step("getRuns, the job listed with the start's status: the start's snapshot", driver.getRuns!(["job-a"], { verdicts: false }))
       stub.set({ simulationRunPlanJobId: "job-a", status: "QUEUED", createdAt: "2026-01-01T00:00:00Z" })
       yield* step("getRun of a queued job without simulation jobs", driver.getRun("job-a"))
       stub.set({ simulationRunPlanJobId: "job-b", status: "RUNNING_SIMULATIONS", createdAt: "2026-01-01T00:00:10Z", startedAt: "2026-01-01T00:00:11Z", simulationJobs: mixed("job-b", false) })
