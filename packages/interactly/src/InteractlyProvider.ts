@@ -179,6 +179,9 @@ const groupIdsOf = (operation: string, id: string) => {
 
 const json = (value: unknown): any => JSON.parse(JSON.stringify(value))
 
+/** A number as a JSON copy gives it: null for none, NaN or an infinity; 0 for -0. */
+const jsonNumber = (x: number | null | undefined): number | null => (typeof x === "number" && Number.isFinite(x) ? x + 0 : null)
+
 /**
  * `Effect.forEach` with `concurrency`, without forking when there is at most one element: a
  * concurrent forEach forks a fiber that manages the others and one per worker, each a copy of the
@@ -400,16 +403,36 @@ export const makeDriver = (options: DriverOptions = {}): Effect.Effect<Driver, n
           : Effect.succeed({ ...pair, simulationId: r.id })
       })
 
-    const snapshot = (runId: string, groups: ReadonlyArray<Wire.SimulationGroup>, counts?: typeof Run.RunCounts.Encoded, extra: Record<string, unknown> = {}): typeof Run.Run.Encoded => {
-      const statuses = groups.map((g) => Mapping.groupStatus(g.status))
+    /**
+     * The canonical run of `groups` (with the counts and evaluation summaries of their reads, when
+     * read). Built in one pass over the groups, its provider metadata made of JSON values directly
+     * (as a JSON copy of them would be): every poll builds it for every watched run.
+     */
+    const snapshot = (runId: string, groups: ReadonlyArray<Wire.SimulationGroup>, counts?: typeof Run.RunCounts.Encoded, metrics?: ReadonlyArray<GroupMetrics>): typeof Run.Run.Encoded => {
+      const statuses: Array<ReturnType<typeof Mapping.groupStatus>> = []
+      const simulationGroups: Array<Json.Json> = []
+      let total = 0, completed = 0, failedRuns = 0
+      let createdAt: string | undefined, endedAt: string | undefined, marker: string | null | undefined
+      for (const g of groups) {
+        statuses.push(Mapping.groupStatus(g.status))
+        total += g.total_runs ?? 0
+        completed += g.completed_runs ?? 0
+        failedRuns += g.failed_runs ?? 0
+        // The earliest creation and the latest update (as sorting the strings would find them).
+        if (typeof g.created_at === "string" && (createdAt === undefined || g.created_at < createdAt)) createdAt = g.created_at
+        if (typeof g.updated_at === "string" && (endedAt === undefined || g.updated_at > endedAt)) endedAt = g.updated_at
+        if (!marker && g.runner_name) marker = g.runner_name
+        simulationGroups.push({
+          id: Wire.idOf(g),
+          simulationId: g.simulation_config_id ?? null,
+          status: g.status,
+          totalRuns: jsonNumber(g.total_runs),
+          completedRuns: jsonNumber(g.completed_runs),
+          failedRuns: jsonNumber(g.failed_runs)
+        })
+      }
       const status = Mapping.aggregateStatus(statuses)
-      const total = groups.reduce((n, g) => n + (g.total_runs ?? 0), 0)
-      const completed = groups.reduce((n, g) => n + (g.completed_runs ?? 0), 0)
-      const failedRuns = groups.reduce((n, g) => n + (g.failed_runs ?? 0), 0)
-      const created = groups.map((g) => g.created_at).filter((x): x is string => typeof x === "string").sort()
-      const updated = groups.map((g) => g.updated_at).filter((x): x is string => typeof x === "string").sort()
-      const marker = groups.find((g) => g.runner_name)?.runner_name
-      return {
+      const run: Mutable<typeof Run.Run.Encoded> = {
         ref: ref("run", runId),
         provider: name,
         status,
@@ -421,22 +444,21 @@ export const makeDriver = (options: DriverOptions = {}): Effect.Effect<Driver, n
           failed: 0,
           errored: failedRuns,
           skipped: 0
-        },
-        ...(created[0] ? { createdAt: created[0] } : {}),
-        ...(Status.isTerminal(status) && updated.length > 0 ? { endedAt: updated[updated.length - 1]! } : {}),
-        ...(marker ? { marker } : {}),
-        providerMetadata: json({
-          simulationGroups: groups.map((g) => ({
-            id: Wire.idOf(g),
-            simulationId: g.simulation_config_id ?? null,
-            status: g.status,
-            totalRuns: g.total_runs ?? null,
-            completedRuns: g.completed_runs ?? null,
-            failedRuns: g.failed_runs ?? null
-          })),
-          ...extra
-        })
+        }
       }
+      if (createdAt) run.createdAt = createdAt
+      if (endedAt !== undefined && Status.isTerminal(status)) run.endedAt = endedAt
+      if (marker) run.marker = marker
+      run.providerMetadata = metrics === undefined ? { simulationGroups } : {
+        simulationGroups,
+        evaluationSummary: metrics.map((m) => ({
+          simulationId: m.simulationId,
+          scenario: m.scenario,
+          persona: m.persona,
+          metrics: m.metrics.map((x) => ({ metric: x.metric, averageScore: jsonNumber(x.averageScore), minScore: jsonNumber(x.minScore), maxScore: jsonNumber(x.maxScore) }))
+        }))
+      }
+      return run
     }
 
     const remember = (input: SimulationProvider.StartRunInput, groups: ReadonlyArray<{ readonly simulationId: string; readonly scenario: string; readonly persona: string; readonly group: Wire.SimulationGroup }>) =>
@@ -821,7 +843,7 @@ export const makeDriver = (options: DriverOptions = {}): Effect.Effect<Driver, n
         // Only reads without verdicts have pending executions; with verdicts the counts are as before.
         ...(pending > 0 ? { pending } : {})
       }
-      return snapshot(id, groups, counts, { evaluationSummary: reads.map((d) => d.metrics) })
+      return snapshot(id, groups, counts, reads.map((d) => d.metrics))
     }
 
     /** A run read group by group (`getRun`: with verdicts). */

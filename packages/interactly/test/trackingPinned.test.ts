@@ -291,3 +291,37 @@ describe("tracking output, pinned", () => {
       expect(out).toStrictEqual(expected)
     }))
 })
+
+/** Groups with odd listed fields: no or empty timestamps and markers, -0 and NaN counts. */
+const odd: Record<string, Record<string, unknown>> = {
+  [g(1)]: { _id: g(1), simulation_config_id: simA, status: "completed", total_runs: 2, completed_runs: 2, failed_runs: -0, runner_name: "", created_at: "", updated_at: "" },
+  [g(2)]: { id: g(2), simulation_config_id: simA, status: "running", total_runs: 3, completed_runs: Number.NaN, failed_runs: null, runner_name: null, created_at: null, updated_at: null },
+  [g(3)]: { _id: g(3), simulation_config_id: simB, status: "pending", total_runs: 1, completed_runs: 0, failed_runs: 0, runner_name: "m9", created_at: "2026-01-02T09:00:00Z", updated_at: "2026-01-02T08:00:00Z" },
+  [g(4)]: { _id: g(4), simulation_config_id: simB, status: "weird", total_runs: -0, runner_name: "m8", created_at: "2026-01-02T07:00:00Z", updated_at: "2026-01-02T10:00:00Z" },
+  [g(5)]: { _id: g(5), simulation_config_id: simA, status: "failed", total_runs: 2, completed_runs: 0, failed_runs: 2, created_at: "2026-01-02T07:00:00Z", updated_at: "2026-01-02T11:00:00Z" }
+}
+
+const oddClient: InteractlyClient.Service = {
+  ...scripted(() => ({}), []),
+  getSimulationRun: (id) => odd[id] === undefined ? Effect.die(`no group ${id}`) : Effect.succeed(Schema.decodeUnknownSync(Wire.SimulationGroup)(odd[id])),
+  listSimulationRuns: (id) => Effect.succeed({ simulation_groups: Object.values(odd).filter((x) => x.simulation_config_id === id).map((x) => Schema.decodeUnknownSync(Wire.SimulationGroup)(x)) }),
+  listExecutions: () => Effect.succeed({ individual_runs: [Schema.decodeUnknownSync(Wire.SimulationRun)({ _id: "eeeeeeeeeeeeeeeeeeeeee01", status: "running" })], total: 1 }),
+  evaluationSummary: () => Effect.fail(ProviderError.make({ provider: "interactly", operation: "evaluationSummary", reason: "NotFound", description: "not found" })),
+  getWorkflowRunEvaluation: () => Effect.fail(ProviderError.make({ provider: "interactly", operation: "getWorkflowRunEvaluation", reason: "NotFound", description: "not found" }))
+}
+
+const oddRuns = [g(1), `${g(2)}.${g(3)}`, `${g(3)}.${g(4)}.${g(5)}`, `${g(1)}.${g(5)}`]
+
+describe("tracking output of odd groups, pinned", () => {
+  it.effect("empty or missing timestamps and markers, -0 and NaN counts read as pinned; provider metadata is JSON", () =>
+    Effect.gen(function*() {
+      const driver = yield* Effect.provideService(InteractlyProvider.makeDriver(), InteractlyClient.InteractlyClient, oddClient)
+      const first = yield* Effect.forEach(oddRuns, (id) => driver.getRun(id))
+      const polled = [yield* driver.getRuns(oddRuns, { verdicts: false }), yield* driver.getRuns(oddRuns, { verdicts: false }), yield* driver.getRuns(oddRuns)]
+      for (const run of [...first, ...polled.flat()]) expect(run.providerMetadata).toStrictEqual(JSON.parse(JSON.stringify(run.providerMetadata)))
+      const out = JSON.stringify({ first, polled })
+      const file = new URL("./fixtures/pinned-tracking-odd.json", import.meta.url)
+      if (process.env.PIN_TRACKING_WRITE === "1" || !existsSync(file)) writeFileSync(file, `${out}\n`)
+      expect(out).toBe(readFileSync(file, "utf8").trimEnd())
+    }))
+})
