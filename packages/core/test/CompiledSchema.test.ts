@@ -107,6 +107,20 @@ describe("CompiledSchema", () => {
     }
   })
 
+  it("hands Ajv nullable fields as type lists, not anyOf (same values accepted; tested above), and no $id", async () => {
+    const { make } = await import("effect/JSONSchema")
+    const ajvOf = (schema: Schema.Schema.Any) => CompiledSchema.jsonSchemaForAjv(make(schema as Schema.Schema<unknown, unknown>))
+    expect(ajvOf(Schema.NullOr(Schema.String))).toMatchObject({ type: ["string", "null"] })
+    expect(ajvOf(Schema.NullOr(Schema.Union(Schema.Number, Schema.String)))).toMatchObject({ type: ["number", "string", "null"] })
+    const nullableStruct = ajvOf(Schema.NullOr(Schema.Struct({ a: Schema.Number.pipe(Schema.between(0, 5)) }))) as Record<string, unknown>
+    expect(nullableStruct).toMatchObject({ type: ["object", "null"], required: ["a"], properties: { a: { type: "number", minimum: 0, maximum: 5 } } })
+    expect(nullableStruct).not.toHaveProperty("anyOf")
+    // A branch whose keywords apply to values of any type (enum, const) stays an anyOf.
+    expect(ajvOf(Schema.NullOr(Schema.Literal("a", "b")))).toHaveProperty("anyOf")
+    expect(JSON.stringify(ajvOf(Item))).not.toContain("$id")
+    expect(JSON.stringify(ajvOf(Item))).not.toContain(`{"type":"null"}`)
+  })
+
   it("generates the same JSON Schema as the schema it wraps", async () => {
     const { make } = await import("effect/JSONSchema")
     expect(make(compiled)).toEqual(make(Item))
