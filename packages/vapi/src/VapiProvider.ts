@@ -712,6 +712,20 @@ export const withTracking = (driver: SimulationProvider.Driver, client: VapiClie
   }
 
   const getRuns: NonNullable<SimulationProvider.Driver["getRuns"]> = (ids) =>
+    ids.length === 1 ? getOne(ids[0]!) : getMany(ids)
+
+  // One run watched: its own read is one request, as a list is, and carries that run only (a list
+  // carries every run updated since the cursor, less the overlap: hundreds in a busy org).
+  const getOne = (id: string): Effect.Effect<ReadonlyArray<RunEncoded>, ProviderError.ProviderError> =>
+    getRun(id).pipe(
+      Effect.map((run) => {
+        if (Status.isTerminal(run.status)) cache.delete(id)
+        return [run]
+      }),
+      Effect.catchIf((e) => e.reason === "NotFound", () => Effect.succeed([]))
+    )
+
+  const getMany = (ids: ReadonlyArray<string>): Effect.Effect<ReadonlyArray<RunEncoded>, ProviderError.ProviderError> =>
     Effect.gen(function*() {
       // Runs never read nor started here: once each on their own (rare: a watch starts from the
       // run startRun returned, or reads it with getRun first).

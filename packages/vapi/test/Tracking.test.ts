@@ -67,12 +67,14 @@ describe("VapiProvider tracking (getRuns over the run list)", () => {
         Effect.gen(function*() {
           const { driver, handle } = yield* setup(20)
           const d = yield* driver
-          const provider = SimulationProvider.make(batched ? d : Tracking.perRunPolling(d), { retry: fastRetry })
+          let alone = 0
+          const counted: typeof d = { ...d, getRuns: (ids, options) => Effect.suspend(() => (ids.length === 1 && alone++, d.getRuns!(ids, options))) }
+          const provider = SimulationProvider.make(batched ? counted : Tracking.perRunPolling(d), { retry: fastRetry })
           const ids: Array<string> = []
           for (let i = 0; i < n; i++) ids.push((yield* provider.startRun(dentalPlan)).ref.id)
           handle.requests.reset()
           const watched = yield* Tracking.watchAll(provider, ids, watchOptions)
-          return { watched, runReads: handle.requests.count("GET /eval/simulation/run/"), lists: handle.requests.count("GET /eval/simulation/run") - handle.requests.count("GET /eval/simulation/run/") }
+          return { watched, alone, runReads: handle.requests.count("GET /eval/simulation/run/"), lists: handle.requests.count("GET /eval/simulation/run") - handle.requests.count("GET /eval/simulation/run/") }
         })
       const perRun = yield* measure(false)
       const batched = yield* measure(true)
@@ -81,22 +83,26 @@ describe("VapiProvider tracking (getRuns over the run list)", () => {
         expect(last.status).toMatchObject({ unified: "completed", raw: "ended" })
         expect(last.counts.passed + last.counts.failed).toBe(2)
       }
-      // Batched, each run is read on its own once (its watch's first snapshot); every later snapshot
-      // came from run lists. (How many requests that saves depends on timing: see the benchmark.)
-      expect(batched.runReads).toBeLessThanOrEqual(n)
+      // Batched, each run is read on its own once (its watch's first snapshot), and when it is the
+      // only one left to poll; every other snapshot came from run lists. (How many requests that
+      // saves depends on timing: see the benchmark.)
+      expect(batched.runReads).toBeLessThanOrEqual(n + batched.alone)
       if (batched.watched.some((s) => s.length > 1)) expect(batched.lists).toBeGreaterThan(0)
       if (perRun.watched.some((s) => s.length > 1)) expect(perRun.runReads).toBeGreaterThan(n)
     }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
 
-  it.scopedLive("followed from the runs startRun returned, no run is read on its own; the ends are getRun's", () =>
+  it.scopedLive("followed from the runs startRun returned, no run is read for its first snapshot (only a run polled alone is read alone); the ends are getRun's", () =>
     Effect.gen(function*() {
-      const { driver, handle, provider } = yield* setup(20)
+      const { driver, handle } = yield* setup(20)
+      const d = yield* driver
+      let alone = 0
+      const provider = SimulationProvider.make({ ...d, getRuns: (ids, options) => Effect.suspend(() => (ids.length === 1 && alone++, d.getRuns!(ids, options))) }, { retry: fastRetry })
       const started = []
       for (let i = 0; i < 6; i++) started.push(yield* provider.startRun(dentalPlan))
       handle.requests.reset()
       const outcomes = yield* provider.followAll(started, () => Effect.void, watchOptions)
-      expect(handle.requests.count("GET /eval/simulation/run/")).toBe(0)
-      expect(handle.requests.count("GET /eval/simulation/run")).toBeGreaterThan(0)
+      expect(handle.requests.count("GET /eval/simulation/run/")).toBe(alone)
+      expect(handle.requests.count("GET /eval/simulation/run")).toBeGreaterThan(alone)
       const single = yield* driver
       for (const [i, outcome] of outcomes.entries()) {
         expect(outcome._tag).toBe("Right")
@@ -105,6 +111,20 @@ describe("VapiProvider tracking (getRuns over the run list)", () => {
         expect(last.status).toMatchObject(reference.status)
         expect(last.counts).toMatchObject(reference.counts!)
       }
+    }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
+
+  it.scopedLive("getRuns of one run reads that run alone, not the run list", () =>
+    Effect.gen(function*() {
+      const { driver, handle, provider } = yield* setup(20)
+      const run = yield* provider.startRun(dentalPlan)
+      const d = yield* driver
+      handle.requests.reset()
+      const [answer] = yield* d.getRuns!([run.ref.id])
+      expect(answer?.ref.id).toBe(run.ref.id)
+      expect(handle.requests.count("GET /eval/simulation/run/")).toBe(1)
+      expect(handle.requests.count("GET /eval/simulation/run")).toBe(1)
+      // Gone: no answer for it (the tracker reads it alone after a few polls and fails its watchers).
+      expect(yield* d.getRuns!(["00000000-0000-4000-8000-000000000000"])).toEqual([])
     }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
 
   it.scopedLive("getRuns of runs a fresh driver never read answers them, ended ones included", () =>
