@@ -5,8 +5,10 @@
  * every item (pages of 100).
  * Provisioning happens once, before timing, through the adapter; the SDK reuses its suite.
  *
- * The adapter does what the suite runner does: `startRun`, `follow`, `readResults`. The same with
- * the two streams (`watch`, then `results`) is measured alongside, for callers that use those.
+ * The adapter does what the suite runner does: `startRun`, `follow` from the run it returned,
+ * `readResults`. The same with the two streams (`watch`, then `results`) is measured alongside, for
+ * callers that use those, and both sides starting from a first read of the run (`follow(ref)`,
+ * `findOne` at once; the workflow until the sixth session).
  *
  * @since 0.1.0
  */
@@ -27,6 +29,12 @@ export interface Row {
   readonly streamsMs: Spread
   /** streams median / SDK median. */
   readonly streamsRatio: number
+  /**
+   * Both sides reading the run's first snapshot instead of starting from the created run (the
+   * adapter `follow(ref)`, the SDK a `findOne` at once): the workflow as measured until the sixth
+   * session, where a run that ended at once costs no wait between polls.
+   */
+  readonly byRef: { readonly adapterMs: Spread; readonly sdkMs: Spread; readonly ratio: number }
 }
 
 export interface Options {
@@ -63,15 +71,22 @@ export const run = async (options: Options): Promise<ReadonlyArray<Row>> => {
         const n = await Vendors.run(Stream.runCount(live.provider.results(started.ref)))
         if (n !== items) throw new Error(`adapter (streams) read ${n} items, expected ${items}`)
       }
-      const official = async () => {
+      const adapterByRef = async () => {
+        const started = await Vendors.run(live.provider.startRun(plan, { provisioning }))
+        await Vendors.run(live.provider.follow(started.ref, () => Effect.void, poll))
+        const n = (await Vendors.run(live.provider.readResults(started.ref))).length
+        if (n !== items) throw new Error(`adapter (by ref) read ${n} items, expected ${items}`)
+      }
+      const official = (byRef: boolean) => async () => {
         const created = await sdk.simulationRuns.simulationRunControllerCreate({
           simulations: [{ type: "simulationSuite", simulationSuiteId: suiteId }],
           target: { type: "assistant", assistantId },
           iterations: shape.iterations,
           transport: { provider: "vapi.websocket" }
         })
-        // Polling starts from the created run, as the adapter's follows from the run startRun returned.
-        let run: { readonly status: string } = created
+        // Polling starts from the created run, as the adapter's follows from the run startRun
+        // returned; by ref, from a first read at once.
+        let run: { readonly status: string } = byRef ? await sdk.simulationRuns.simulationRunControllerFindOne({ id: created.id }) : created
         while (run.status !== "ended") {
           await sleep(1)
           run = await sdk.simulationRuns.simulationRunControllerFindOne({ id: created.id })
@@ -84,17 +99,19 @@ export const run = async (options: Options): Promise<ReadonlyArray<Row>> => {
         }
         if (n !== items) throw new Error(`SDK read ${n} items, expected ${items}`)
       }
-      const stats = await measure({ adapter, sdk: official, streams }, { time: options.time, iterations: options.iterations, rounds: 5 })
+      const stats = await measure({ adapter, sdk: official(false), streams }, { time: options.time, iterations: options.iterations, rounds: 5 })
+      const byRef = await measure({ adapter: adapterByRef, sdk: official(true) }, { time: options.time, iterations: options.iterations, rounds: 5 })
       const row: Row = {
         items,
         adapterMs: stats.adapter!,
         sdkMs: stats.sdk!,
         ratio: round(stats.adapter!.median / stats.sdk!.median, 3),
         streamsMs: stats.streams!,
-        streamsRatio: round(stats.streams!.median / stats.sdk!.median, 3)
+        streamsRatio: round(stats.streams!.median / stats.sdk!.median, 3),
+        byRef: { adapterMs: byRef.adapter!, sdkMs: byRef.sdk!, ratio: round(byRef.adapter!.median / byRef.sdk!.median, 3) }
       }
       options.log(
-        `  sdk ${items} items: adapter ${round(row.adapterMs.median)} ms, SDK ${round(row.sdkMs.median)} ms, ratio ${row.ratio}; with the streams ${round(row.streamsMs.median)} ms, ratio ${row.streamsRatio}`
+        `  sdk ${items} items: adapter ${round(row.adapterMs.median)} ms, SDK ${round(row.sdkMs.median)} ms, ratio ${row.ratio}; with the streams ${round(row.streamsMs.median)} ms, ratio ${row.streamsRatio}; both from a first read (by ref) ${round(row.byRef.adapterMs.median)} vs ${round(row.byRef.sdkMs.median)} ms, ratio ${row.byRef.ratio}`
       )
       rows.push(row)
     }

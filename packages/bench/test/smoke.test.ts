@@ -12,7 +12,7 @@ describe("bench harness", () => {
     expect(r.overhead.length, context).toBeGreaterThan(0)
     for (const o of r.overhead) expect([o.ratio, o.adapterMs.median, o.rawMs.median].every(finite), context).toBe(true)
     expect(r.sdk.length, context).toBeGreaterThan(0)
-    for (const s of r.sdk) expect([s.ratio, s.adapterMs.median, s.sdkMs.median, s.streamsRatio, s.streamsMs.median].every(finite), context).toBe(true)
+    for (const s of r.sdk) expect([s.ratio, s.adapterMs.median, s.sdkMs.median, s.streamsRatio, s.streamsMs.median, s.byRef.ratio, s.byRef.adapterMs.median, s.byRef.sdkMs.median].every(finite), context).toBe(true)
     expect(r.throughput.length, context).toBeGreaterThan(0)
     for (const t of r.throughput) expect(finite(t.itemsPerSecond) && t.itemsPerSecond > 0, context).toBe(true)
     expect(r.tracking, context).not.toBeNull()
