@@ -506,15 +506,20 @@ export const makeDriver = (options: DriverOptions = {}): Effect.Effect<Driver, n
         return Option.isNone(all) ? Option.none() : Option.some(yield* remember(input, all.value))
       })
 
-    const executionsOf = (groupId: string) =>
-      Effect.gen(function*() {
-        const out: Array<Wire.SimulationRun> = []
-        for (let page = 1; page <= 100; page++) {
-          const list = yield* client.listExecutions(groupId, { page, size: 100 })
-          out.push(...list.individual_runs)
-          if (list.individual_runs.length < 100 || (list.total !== undefined && out.length >= list.total)) break
-        }
-        return out
+    const executionsOf = (groupId: string): Effect.Effect<ReadonlyArray<Wire.SimulationRun>, ProviderError.ProviderError> =>
+      Effect.flatMap(client.listExecutions(groupId, { page: 1, size: 100 }), (first) => {
+        const out: Array<Wire.SimulationRun> = [...first.individual_runs]
+        const done = (list: Wire.SimulationRunList) => list.individual_runs.length < 100 || (list.total !== undefined && out.length >= list.total)
+        // One page (the usual case) without a generator.
+        if (done(first)) return Effect.succeed(out)
+        return Effect.gen(function*() {
+          for (let page = 2; page <= 100; page++) {
+            const list = yield* client.listExecutions(groupId, { page, size: 100 })
+            out.push(...list.individual_runs)
+            if (done(list)) break
+          }
+          return out
+        })
       })
 
     /** The value, or undefined when the vendor answers 404 (one step per read, no Option in between). */
@@ -567,26 +572,38 @@ export const makeDriver = (options: DriverOptions = {}): Effect.Effect<Driver, n
         const workflowRunId = e.selected_workflow_run_id ?? undefined
         const completed = status.unified === "completed"
         const evaluation = completed && workflowRunId !== undefined ? yield* evaluationOf(workflowRunId) : undefined
-        let metrics = Mapping.metricResults(evaluation?.details)
-        let vendorPassed = evaluation?.passed ?? undefined
-        let source: Judged["source"] = evaluation === undefined ? "none" : "evaluation-result"
-        if (completed && metrics.length === 0 && groupSize === 1) {
-          // The group's only execution finished: its summary is final.
-          const summary = (yield* summaryOf(simulationId, groupId, true))?.selected_workflow_summary
-          if (summary && summary.metrics.length > 0) {
-            metrics = summary.metrics.map((m) => ({ metric_name: m.metric_name, ...(typeof m.average_score === "number" ? { score: m.average_score } : {}) }))
-            vendorPassed ??= summary.successful_evaluations === 1 ? true : summary.failed_evaluations === 1 ? false : undefined
-            source = "evaluation-summary"
-          }
-        }
-        const known = runPlans.get(runId)
-        const evaluators = known ? Mapping.scenarioEvaluators(known.plan, canonical.scenario) : undefined
-        const evaluated = source === "none"
-          ? []
-          : Mapping.evaluationsOf(metrics, evaluators, { metrics: known?.options.metrics, passThreshold: known?.options.passThreshold })
-        const verdict = Result.verdictOf(status, evaluated.map((x) => ({ passed: x.passed, required: x.required })), vendorPassed)
-        return { status, verdict, evaluations: evaluated, evaluation, source }
+        const metrics = Mapping.metricResults(evaluation?.details)
+        // The group's only execution finished: its summary is final.
+        const summary = completed && metrics.length === 0 && groupSize === 1 ? yield* summaryOf(simulationId, groupId, true) : undefined
+        return judgeFrom(runId, canonical, status, evaluation, metrics, summary)
       })
+
+    /** `judge` once its evaluation (and, for a group's only execution without metrics, the group's summary) is read. */
+    const judgeFrom = (
+      runId: string,
+      canonical: Canonical,
+      status: Judged["status"],
+      evaluation: Wire.WorkflowRunEvaluation | undefined,
+      evaluationMetrics: ReadonlyArray<Wire.MetricResult>,
+      groupSummary: Wire.EvaluationSummary | undefined
+    ): Judged => {
+      let metrics = evaluationMetrics
+      let vendorPassed = evaluation?.passed ?? undefined
+      let source: Judged["source"] = evaluation === undefined ? "none" : "evaluation-result"
+      const summary = groupSummary?.selected_workflow_summary
+      if (summary && summary.metrics.length > 0) {
+        metrics = summary.metrics.map((m) => ({ metric_name: m.metric_name, ...(typeof m.average_score === "number" ? { score: m.average_score } : {}) }))
+        vendorPassed ??= summary.successful_evaluations === 1 ? true : summary.failed_evaluations === 1 ? false : undefined
+        source = "evaluation-summary"
+      }
+      const known = runPlans.get(runId)
+      const evaluators = known ? Mapping.scenarioEvaluators(known.plan, canonical.scenario) : undefined
+      const evaluated = source === "none"
+        ? []
+        : Mapping.evaluationsOf(metrics, evaluators, { metrics: known?.options.metrics, passThreshold: known?.options.passThreshold })
+      const verdict = Result.verdictOf(status, evaluated.map((x) => ({ passed: x.passed, required: x.required })), vendorPassed)
+      return { status, verdict, evaluations: evaluated, evaluation, source }
+    }
 
     /**
      * Whether Interactly's own `passed` alone decides the verdict of every completed execution of
@@ -646,18 +663,23 @@ export const makeDriver = (options: DriverOptions = {}): Effect.Effect<Driver, n
      * result, a judged read's verdict or a cached evaluation), without a request; else undefined.
      * An execution judged without an evaluation (none yet) is not known: its evaluation may come.
      */
-    const knownVerdict = (runId: string, groupId: string, simulationId: string, canonical: Canonical, e: Wire.SimulationRun, groupSize: number) =>
-      Effect.gen(function*(): Effect.fn.Return<Status.Verdict | undefined, ProviderError.ProviderError> {
-        const result = peekFinished(runId, Wire.idOf(e))?.result
-        if (result !== undefined) return result.providerMetadata?.evaluationSource !== "none" ? result.verdict : undefined
-        const workflowRunId = e.selected_workflow_run_id ?? undefined
-        const evaluation = workflowRunId === undefined ? undefined : evaluations.peek(workflowRunId)
-        if (evaluation === undefined) return undefined
-        // Without metrics the verdict of a group's only execution comes from the group's summary.
-        if (Mapping.metricResults(evaluation.details).length === 0 && groupSize === 1 && summaries.peek(groupId) === undefined) return undefined
-        const judged = yield* judge(runId, groupId, simulationId, canonical, e, groupSize)
-        return judged.source === "none" ? undefined : judged.verdict
-      })
+    const knownVerdict = (runId: string, groupId: string, canonical: Canonical, e: Wire.SimulationRun, groupSize: number): Status.Verdict | undefined => {
+      const result = peekFinished(runId, Wire.idOf(e))?.result
+      if (result !== undefined) return result.providerMetadata?.evaluationSource !== "none" ? result.verdict : undefined
+      const workflowRunId = e.selected_workflow_run_id ?? undefined
+      if (workflowRunId === undefined || evaluations.peek(workflowRunId) === undefined) return undefined
+      const metrics = Mapping.metricResults(evaluations.peek(workflowRunId)!.details)
+      // Without metrics the verdict of a group's only execution comes from the group's summary.
+      if (metrics.length === 0 && groupSize === 1 && summaries.peek(groupId) === undefined) return undefined
+      // As `judge` would read them, both from the caches.
+      const status = Mapping.executionStatus(e.status)
+      const completed = status.unified === "completed"
+      const evaluation = completed ? evaluations.get(workflowRunId) : undefined
+      const evaluationMetrics = completed ? metrics : Mapping.metricResults(undefined)
+      const summary = completed && evaluationMetrics.length === 0 && groupSize === 1 ? summaries.get(groupId) : undefined
+      const judged = judgeFrom(runId, canonical, status, evaluation, evaluationMetrics, summary)
+      return judged.source === "none" ? undefined : judged.verdict
+    }
 
     /**
      * A group's counts from its executions' statuses and verdicts (`"unread"`: completed, verdict
@@ -700,54 +722,113 @@ export const makeDriver = (options: DriverOptions = {}): Effect.Effect<Driver, n
      * - otherwise its executions (the listing does not split queued from running ones), with no
      *   evaluation read.
      */
-    const readWithoutVerdicts = (runId: string, group: Wire.SimulationGroup, groupId: string, simulationId: string, canonical: Canonical, base: Omit<GroupMetrics, "metrics">) =>
-      Effect.gen(function*(): Effect.fn.Return<GroupRead, ProviderError.ProviderError> {
-        const key = listedKey(group)
-        const planned = runPlans.has(runId)
-        const groupStatus = Mapping.groupStatus(group.status)
-        const total = group.total_runs, completed = group.completed_runs, failedRuns = group.failed_runs
-        const previous = groupReads.peek(groupId)
-        const before = previous?.planned === planned ? previous.judged : undefined
-        const listed = typeof total === "number" && typeof completed === "number" && typeof failedRuns === "number" && completed + failedRuns <= total
-        const metrics = (terminal: boolean) => ({ ...base, metrics: terminal ? metricsOf(summaries.peek(groupId)) : [] })
-        if (listed && (groupStatus.unified === "completed" || groupStatus.unified === "failed")) {
-          const k = tally(before, completed)
-          return {
-            key,
-            planned,
-            verdicts: false,
-            judged: before,
-            counts: { total, queued: 0, running: 0, passed: k.passed, failed: k.failed, errored: failedRuns + k.errored, skipped: total - completed - failedRuns, pending: completed - k.known },
-            metrics: metrics(true)
-          }
-        }
-        const executions = yield* executionsOf(groupId)
+    const readWithoutVerdicts = (runId: string, group: Wire.SimulationGroup, groupId: string, canonical: Canonical, base: Omit<GroupMetrics, "metrics">) => {
+      // What the driver knew when the read started.
+      const key = listedKey(group)
+      const planned = runPlans.has(runId)
+      const previous = groupReads.peek(groupId)
+      const before = previous?.planned === planned ? previous.judged : undefined
+      return Effect.map(executionsOf(groupId), (executions): GroupRead => {
         const statuses = executions.map((e) => Mapping.executionStatus(e.status))
         const now = new Map<string, Status.Verdict>()
-        const verdicts = yield* Effect.forEach(executions, (e, i) =>
-          Effect.gen(function*() {
-            const status = statuses[i]!
-            if (status.unified !== "completed") return Result.verdictOf(status, [])
-            const known = before?.get(Wire.idOf(e)) ?? (yield* knownVerdict(runId, groupId, simulationId, canonical, e, executions.length))
-            if (known === undefined) return "unread" as const
-            now.set(Wire.idOf(e), known)
-            return known
-          }))
+        const verdicts = executions.map((e, i): Status.Verdict | "unread" => {
+          const status = statuses[i]!
+          if (status.unified !== "completed") return Result.verdictOf(status, [])
+          const known = before?.get(Wire.idOf(e)) ?? knownVerdict(runId, groupId, canonical, e, executions.length)
+          if (known === undefined) return "unread"
+          now.set(Wire.idOf(e), known)
+          return known
+        })
+        const terminal = Status.isTerminal(Mapping.groupStatus(group.status))
         return {
           key,
           planned,
           verdicts: false,
           judged: now,
           counts: executionCounts(statuses, verdicts),
-          metrics: metrics(Status.isTerminal(groupStatus))
+          metrics: { ...base, metrics: terminal ? metricsOf(summaries.peek(groupId)) : [] }
         }
       })
+    }
+
+    /**
+     * The read of a group that needs no request: a queued group; without verdicts, a finished
+     * group counted from its listing (see `readWithoutVerdicts`); with verdicts, a finished group
+     * whose verdicts the summary decides, with its summary kept (or nothing completed). Else
+     * undefined.
+     */
+    const readListed = (runId: string, group: Wire.SimulationGroup, groupId: string, canonical: Canonical, base: Omit<GroupMetrics, "metrics">, verdicts: boolean): GroupRead | undefined => {
+      const groupStatus = Mapping.groupStatus(group.status)
+      const total = group.total_runs, completed = group.completed_runs, failedRuns = group.failed_runs
+      if (groupStatus.unified === "queued" && typeof total === "number" && !completed && !failedRuns) {
+        // A pending group has started none of its executions: all are queued, nothing to read.
+        return { key: listedKey(group), planned: runPlans.has(runId), verdicts: true, counts: { total, queued: total, running: 0, passed: 0, failed: 0, errored: 0, skipped: 0 }, metrics: { ...base, metrics: [] } }
+      }
+      const listed = typeof total === "number" && typeof completed === "number" && typeof failedRuns === "number" && completed + failedRuns <= total
+      if (!listed || (groupStatus.unified !== "completed" && groupStatus.unified !== "failed")) return undefined
+      if (!verdicts) {
+        const key = listedKey(group)
+        const planned = runPlans.has(runId)
+        const previous = groupReads.peek(groupId)
+        const before = previous?.planned === planned ? previous.judged : undefined
+        const k = tally(before, completed)
+        return {
+          key,
+          planned,
+          verdicts: false,
+          judged: before,
+          counts: { total, queued: 0, running: 0, passed: k.passed, failed: k.failed, errored: failedRuns + k.errored, skipped: total - completed - failedRuns, pending: completed - k.known },
+          metrics: { ...base, metrics: metricsOf(summaries.peek(groupId)) }
+        }
+      }
+      if (!summaryDecides(runId, canonical) || (completed > 0 && summaries.peek(groupId) === undefined)) return undefined
+      return summaryRead(listedKey(group), runPlans.has(runId), base, total, completed, failedRuns, completed > 0 ? summaries.get(groupId) : undefined)
+    }
+
+    /**
+     * A finished (not cancelled) group whose verdicts the summary decides: its listed counts say
+     * how many executions completed and failed (the rest were cancelled by stop_on_failure), its
+     * summary how many completed ones failed their evaluation.
+     */
+    const summaryRead = (key: string, planned: boolean, base: Omit<GroupMetrics, "metrics">, total: number, completed: number, failedRuns: number, summary: Wire.EvaluationSummary | undefined): GroupRead => {
+      const failing = Math.min(completed, summary?.selected_workflow_summary?.failed_evaluations ?? 0)
+      return {
+        key,
+        planned,
+        verdicts: true,
+        counts: { total, queued: 0, running: 0, passed: completed - failing, failed: failing, errored: failedRuns, skipped: total - completed - failedRuns },
+        metrics: { ...base, metrics: metricsOf(summary) }
+      }
+    }
+
+    /**
+     * `readGroup` without an effect when it needs no request (the group's simulation and names
+     * known, and `readListed` answers); else undefined.
+     */
+    const readGroupNow = (runId: string, group: Wire.SimulationGroup, verdicts: boolean): GroupRead | undefined => {
+      const groupId = Wire.idOf(group)
+      // As `simulationOfGroup` and `canonicalOf` answer from their caches.
+      const simulationId = group.simulation_config_id ?? (groupSimulation.get(groupId) || undefined)
+      if (simulationId === undefined) return undefined
+      const canonical = simulations.get(simulationId)
+      if (canonical === undefined) return undefined
+      const read = readListed(runId, group, groupId, canonical, { simulationId, scenario: canonical.scenario, persona: canonical.persona }, verdicts)
+      if (read === undefined) return undefined
+      groupSimulation.set(groupId, simulationId)
+      groupReads.set(groupId, read)
+      return read
+    }
 
     /**
      * Counts and evaluation summary of one group, as `group` (just read or listed) shows it; with
      * `verdicts` false, see `readWithoutVerdicts`.
      */
-    const readGroup = (runId: string, group: Wire.SimulationGroup, verdicts = true): Effect.Effect<GroupRead, ProviderError.ProviderError> =>
+    const readGroup = (runId: string, group: Wire.SimulationGroup, verdicts = true): Effect.Effect<GroupRead, ProviderError.ProviderError> => {
+      const now = readGroupNow(runId, group, verdicts)
+      return now !== undefined ? Effect.succeed(now) : readGroupWith(runId, group, verdicts)
+    }
+
+    const readGroupWith = (runId: string, group: Wire.SimulationGroup, verdicts: boolean): Effect.Effect<GroupRead, ProviderError.ProviderError> =>
       Effect.gen(function*() {
         const groupId = Wire.idOf(group)
         const simulationId = group.simulation_config_id ?? (yield* simulationOfGroup(groupId))
@@ -759,29 +840,20 @@ export const makeDriver = (options: DriverOptions = {}): Effect.Effect<Driver, n
         const planned = runPlans.has(runId)
         const total = group.total_runs
         let read: GroupRead
-        if (groupStatus.unified === "queued" && typeof total === "number" && !group.completed_runs && !group.failed_runs) {
-          // A pending group has started none of its executions: all are queued, nothing to read.
-          read = { key, planned, verdicts: true, counts: { total, queued: total, running: 0, passed: 0, failed: 0, errored: 0, skipped: 0 }, metrics: { ...base, metrics: [] } }
+        const listed = readListed(runId, group, groupId, canonical, base, verdicts)
+        if (listed !== undefined) {
+          read = listed
         } else if (!verdicts) {
-          read = yield* readWithoutVerdicts(runId, group, groupId, simulationId, canonical, base)
+          read = yield* readWithoutVerdicts(runId, group, groupId, canonical, base)
         } else if (
           (groupStatus.unified === "completed" || groupStatus.unified === "failed") && typeof total === "number" &&
           typeof group.completed_runs === "number" && typeof group.failed_runs === "number" &&
           group.completed_runs + group.failed_runs <= total && summaryDecides(runId, canonical)
         ) {
-          // A finished (not cancelled) group whose verdicts the summary decides: its listed counts
-          // say how many executions completed and failed (the rest were cancelled by
-          // stop_on_failure), its summary how many completed ones failed their evaluation.
+          // Finished, the summary deciding, its summary not kept yet.
           const completed = group.completed_runs
           const summary = completed > 0 ? yield* summaryOf(simulationId, groupId, true) : undefined
-          const failing = Math.min(completed, summary?.selected_workflow_summary?.failed_evaluations ?? 0)
-          read = {
-            key,
-            planned,
-            verdicts: true,
-            counts: { total, queued: 0, running: 0, passed: completed - failing, failed: failing, errored: group.failed_runs, skipped: total - completed - group.failed_runs },
-            metrics: { ...base, metrics: metricsOf(summary) }
-          }
+          read = summaryRead(key, planned, base, total, completed, group.failed_runs, summary)
         } else {
           const executions = yield* executionsOf(groupId)
           const terminal = Status.isTerminal(groupStatus)
@@ -938,9 +1010,9 @@ export const makeDriver = (options: DriverOptions = {}): Effect.Effect<Driver, n
             Effect.map((group) => void listed.set(g, group)),
             Effect.catchIf((e) => e.reason === "NotFound", () => Effect.void)
           ), 8)
-        // Runs whose groups all still answer from their last read are assembled here, in one
-        // synchronous pass (no fiber, no effect per run: most runs of a poll did not change); only
-        // the others are read, 8 runs at a time.
+        // Runs whose groups all still answer from their last read, or can be read without a
+        // request, are assembled here, in one synchronous pass (no fiber, no effect per run: most
+        // runs of a poll did not change); only the others are read, 8 runs at a time.
         const runs: Array<typeof Run.Run.Encoded | undefined> = []
         const toRead: Array<{ readonly index: number; readonly id: string; readonly groups: ReadonlyArray<Wire.SimulationGroup>; readonly reads: Array<GroupRead | undefined> }> = []
         for (const [id, groupIds] of wanted) {
@@ -965,8 +1037,10 @@ export const makeDriver = (options: DriverOptions = {}): Effect.Effect<Driver, n
             const last = groupReads.get(Wire.idOf(group))
             // A read with verdicts answers both ways; one without answers only without.
             if (last !== undefined && last.key === listedKey(group) && last.planned === planned && (last.verdicts || !verdicts)) return last
-            complete = false
-            return undefined
+            // Else read now when no request is needed (queued, or finished and counted from its listing).
+            const now = readGroupNow(id, group, verdicts)
+            if (now === undefined) complete = false
+            return now
           })
           if (complete) runs.push(assemble(id, groups, reads as ReadonlyArray<GroupRead>))
           else {
