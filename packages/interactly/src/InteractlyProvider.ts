@@ -395,13 +395,32 @@ export const makeDriver = (options: DriverOptions = {}): Effect.Effect<Driver, n
         return { provider: name, refs, created, updated, reused }
       })
 
-    const pairsOf = (input: SimulationProvider.StartRunInput) =>
-      Effect.forEach(input.plan.scenarios.flatMap((s) => input.plan.personas.map((p) => ({ scenario: s.id, persona: p.id }))), (pair) => {
-        const r = input.provisioning.refs[`simulation:${pair.scenario}/${pair.persona}`]
-        return r === undefined
-          ? Effect.fail(invalid("startRun", `the provisioning has no simulation for ${pair.scenario}/${pair.persona}; provision the plan again`))
-          : Effect.succeed({ ...pair, simulationId: r.id })
-      })
+    const pairsOf = (input: SimulationProvider.StartRunInput): Effect.Effect<ReadonlyArray<{ readonly scenario: string; readonly persona: string; readonly simulationId: string }>, ProviderError.ProviderError> => {
+      const pairs: Array<{ readonly scenario: string; readonly persona: string; readonly simulationId: string }> = []
+      for (const s of input.plan.scenarios) {
+        for (const p of input.plan.personas) {
+          const r = input.provisioning.refs[`simulation:${s.id}/${p.id}`]
+          if (r === undefined) return Effect.fail(invalid("startRun", `the provisioning has no simulation for ${s.id}/${p.id}; provision the plan again`))
+          pairs.push({ scenario: s.id, persona: p.id, simulationId: r.id })
+        }
+      }
+      return Effect.succeed(pairs)
+    }
+
+    /**
+     * A plan's decoded `target.interactly` and `vendors.interactly` (plans are immutable): decoded
+     * once per plan, not once per run started.
+     */
+    const decodedTargets = new WeakMap<Plan.Plan, Target>()
+    const decodedOptions = new WeakMap<Plan.Plan, Options>()
+    const targetOfPlan = (plan: Plan.Plan, operation: string): Effect.Effect<Target, ProviderError.ProviderError> => {
+      const known = decodedTargets.get(plan)
+      return known !== undefined ? Effect.succeed(known) : Effect.tap(targetOf(plan, operation), (target) => void decodedTargets.set(plan, target))
+    }
+    const optionsOfPlan = (plan: Plan.Plan, operation: string): Effect.Effect<Options, ProviderError.ProviderError> => {
+      const known = decodedOptions.get(plan)
+      return known !== undefined ? Effect.succeed(known) : Effect.tap(optionsOf(plan, operation), (options) => void decodedOptions.set(plan, options))
+    }
 
     /**
      * The canonical run of `groups` (with the counts and evaluation summaries of their reads, when
@@ -462,30 +481,33 @@ export const makeDriver = (options: DriverOptions = {}): Effect.Effect<Driver, n
     }
 
     const remember = (input: SimulationProvider.StartRunInput, groups: ReadonlyArray<{ readonly simulationId: string; readonly scenario: string; readonly persona: string; readonly group: Wire.SimulationGroup }>) =>
-      Effect.gen(function*() {
+      Effect.suspend(() => {
         const runId = groups.map((g) => Wire.idOf(g.group)).join(".")
         for (const g of groups) {
           groupSimulation.set(Wire.idOf(g.group), g.simulationId)
           simulations.set(g.simulationId, { scenario: g.scenario, persona: g.persona })
         }
-        runPlans.set(runId, { plan: input.plan, options: yield* optionsOf(input.plan, "startRun") })
-        return snapshot(runId, groups.map((g) => g.group))
+        return Effect.map(optionsOfPlan(input.plan, "startRun"), (options) => {
+          runPlans.set(runId, { plan: input.plan, options })
+          return snapshot(runId, groups.map((g) => g.group))
+        })
       })
 
     const startRun: SimulationProvider.Driver["startRun"] = (input) =>
-      Effect.gen(function*() {
-        yield* targetOf(input.plan, "startRun")
-        const pairs = yield* pairsOf(input)
-        const groups = yield* Effect.forEach(pairs, (pair) =>
-          Effect.gen(function*() {
+      targetOfPlan(input.plan, "startRun").pipe(
+        Effect.zipRight(Effect.suspend(() => pairsOf(input))),
+        Effect.flatMap((pairs) =>
+          Effect.forEach(pairs, (pair) => {
             const key = `${input.marker}/${pair.simulationId}`
             const known = started.get(key)
-            const group = known ?? (yield* client.runSimulation(pair.simulationId, { runner_name: input.marker }))
-            started.set(key, group)
-            return { ...pair, group }
-          }))
-        return yield* remember(input, groups)
-      })
+            return Effect.map(known !== undefined ? Effect.succeed(known) : client.runSimulation(pair.simulationId, { runner_name: input.marker }), (group) => {
+              started.set(key, group)
+              return { ...pair, group }
+            })
+          })
+        ),
+        Effect.flatMap((groups) => remember(input, groups))
+      )
 
     const findRun: NonNullable<SimulationProvider.Driver["findRun"]> = (input) =>
       Effect.gen(function*() {
