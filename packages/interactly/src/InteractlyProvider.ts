@@ -170,9 +170,13 @@ const optionsOf = (plan: Plan.Plan, operation: string) => decodeAt(Options, plan
 
 const ref = (kind: string, id: string) => ({ provider: name, kind, id })
 
+/** A simulation group id (an ObjectId). */
+const groupIdPattern = /^[0-9a-f]{24}$/i
+const isGroupId = (g: string) => groupIdPattern.test(g)
+
 const groupIdsOf = (operation: string, id: string) => {
   const ids = id.split(".")
-  return ids.every((g) => /^[0-9a-f]{24}$/i.test(g))
+  return ids.every(isGroupId)
     ? Effect.succeed(ids)
     : Effect.fail(invalid(operation, `"${id}" is not an Interactly run id (simulation group ObjectIds joined with ".")`))
 }
@@ -924,19 +928,21 @@ export const makeDriver = (options: DriverOptions = {}): Effect.Effect<Driver, n
 
     /** The canonical run from its groups and their reads. */
     const assemble = (id: string, groups: ReadonlyArray<Wire.SimulationGroup>, reads: ReadonlyArray<GroupRead>) => {
-      const sum = (k: keyof typeof Run.RunCounts.Encoded) => reads.reduce((n, d) => n + (d.counts[k] ?? 0), 0)
-      const pending = sum("pending")
-      const counts = {
-        total: sum("total"),
-        queued: sum("queued"),
-        running: sum("running"),
-        passed: sum("passed"),
-        failed: sum("failed"),
-        errored: sum("errored"),
-        skipped: sum("skipped"),
-        // Only reads without verdicts have pending executions; with verdicts the counts are as before.
-        ...(pending > 0 ? { pending } : {})
+      // The reads' counts summed in one pass (each sum from 0, in the reads' order).
+      let total = 0, queued = 0, running = 0, passed = 0, failed = 0, errored = 0, skipped = 0, pending = 0
+      for (const { counts: c } of reads) {
+        total += c.total ?? 0
+        queued += c.queued ?? 0
+        running += c.running ?? 0
+        passed += c.passed ?? 0
+        failed += c.failed ?? 0
+        errored += c.errored ?? 0
+        skipped += c.skipped ?? 0
+        pending += c.pending ?? 0
       }
+      const counts: Mutable<typeof Run.RunCounts.Encoded> = { total, queued, running, passed, failed, errored, skipped }
+      // Only reads without verdicts have pending executions; with verdicts the counts are as before.
+      if (pending > 0) counts.pending = pending
       return snapshot(id, groups, counts, reads.map((d) => d.metrics))
     }
 
@@ -1002,23 +1008,32 @@ export const makeDriver = (options: DriverOptions = {}): Effect.Effect<Driver, n
       Effect.gen(function*() {
         // Without verdicts, completed executions whose verdict is not known yet count as pending.
         const verdicts = options?.verdicts ?? true
-        const wanted = new Map<string, ReadonlyArray<string>>()
+        // The run ids (each once, in order) and their groups, in two arrays (no entry per run).
+        const seenIds = new Set<string>()
+        const wantedIds: Array<string> = []
+        const wantedGroups: Array<ReadonlyArray<string>> = []
+        const unknown: Array<string> = []
         for (const id of ids) {
+          if (seenIds.has(id)) continue
+          seenIds.add(id)
           const groups = id.split(".")
-          if (groups.every((g) => /^[0-9a-f]{24}$/i.test(g))) wanted.set(id, groups)
+          if (!groups.every(isGroupId)) continue
+          wantedIds.push(id)
+          wantedGroups.push(groups)
+          if (groups.some((g) => !groupSimulation.has(g))) unknown.push(id)
         }
         // Runs with a group of unknown simulation: read once on their own (a watch's first
         // snapshot, read with getRun, usually taught the driver already).
         const direct = new Map<string, typeof Run.Run.Encoded>()
         yield* forEachConcurrentDiscard(
-          [...wanted].filter(([, groups]) => groups.some((g) => !groupSimulation.has(g))),
-          ([id]) => Effect.catchIf(Effect.map(readRun(id, verdicts), (run) => void direct.set(id, run)), (e) => e.reason === "NotFound", () => Effect.void),
+          unknown,
+          (id) => Effect.catchIf(Effect.map(readRun(id, verdicts), (run) => void direct.set(id, run)), (e) => e.reason === "NotFound", () => Effect.void),
           8
         )
         const bySimulation = new Map<string, Set<string>>()
-        for (const [id, groups] of wanted) {
-          if (direct.has(id)) continue
-          for (const g of groups) {
+        for (let w = 0; w < wantedIds.length; w++) {
+          if (direct.has(wantedIds[w]!)) continue
+          for (const g of wantedGroups[w]!) {
             const simulationId = groupSimulation.get(g)
             if (simulationId !== undefined) bySimulation.set(simulationId, (bySimulation.get(simulationId) ?? new Set()).add(g))
           }
@@ -1037,7 +1052,8 @@ export const makeDriver = (options: DriverOptions = {}): Effect.Effect<Driver, n
         // runs of a poll did not change); only the others are read, 8 runs at a time.
         const runs: Array<typeof Run.Run.Encoded | undefined> = []
         const toRead: Array<{ readonly index: number; readonly id: string; readonly groups: ReadonlyArray<Wire.SimulationGroup>; readonly reads: Array<GroupRead | undefined> }> = []
-        for (const [id, groupIds] of wanted) {
+        for (let w = 0; w < wantedIds.length; w++) {
+          const id = wantedIds[w]!, groupIds = wantedGroups[w]!
           const done = direct.get(id)
           if (done !== undefined) {
             runs.push(done)
