@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { ProviderError, Retry, SimulationProvider, TestProvider } from "@simbridge/core"
+import { ProviderError, Retry, SimulationProvider, TestProvider, Warning } from "@simbridge/core"
 import * as Chunk from "effect/Chunk"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -32,6 +32,30 @@ describe("SimulationProvider.make", () => {
       expect(strict.description).toContain("direction")
       const run = yield* provider.startRun(outbound)
       expect(run.warnings.map((w) => w.code)).toContain("unsupported_direction")
+    }))
+
+  it.effect("checks a plan once however often it is started (plans are immutable, checks pure); another plan is checked anew", () =>
+    Effect.gen(function*() {
+      const { driver } = yield* TestProvider.make({ capabilities: { directions: ["inbound"], transports: ["voice"] } })
+      let checks = 0
+      const provider = SimulationProvider.make({
+        ...driver,
+        check: (p) => {
+          checks++
+          return [Warning.make("vendor_note", `checked ${p.name}`)]
+        }
+      })
+      const outbound = new (plan.constructor as any)({ ...plan, direction: "outbound" })
+      const first = yield* provider.startRun(outbound)
+      const second = yield* provider.startRun(outbound)
+      expect(checks).toBe(1)
+      expect(second.warnings).toEqual(first.warnings)
+      expect(first.warnings.map((w) => w.code).sort()).toEqual(["unsupported_direction", "vendor_note"])
+      expect(yield* Effect.flip(provider.check(outbound, { strict: true }))).toMatchObject({ reason: "Unsupported" })
+      expect(checks).toBe(1)
+      const renamed = new (plan.constructor as any)({ ...plan, name: "another" })
+      expect((yield* provider.check(renamed)).map((w) => w.message)).toEqual(["checked another"])
+      expect(checks).toBe(2)
     }))
 
   it.effect("adopts a run whose creation answer was lost instead of starting a second one", () =>
