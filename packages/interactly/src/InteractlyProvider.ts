@@ -316,10 +316,13 @@ export const makeDriver = (options: DriverOptions = {}): Effect.Effect<Driver, n
         (s) => s.simulation_config.logical_id === logicalId
       )
 
-    const canonicalOf = (simulationId: string) =>
+    const canonicalOf = (simulationId: string): Effect.Effect<Canonical, ProviderError.ProviderError> => {
+      const cached = simulations.get(simulationId)
+      return cached ? Effect.succeed(cached) : readCanonical(simulationId)
+    }
+
+    const readCanonical = (simulationId: string) =>
       Effect.gen(function*() {
-        const cached = simulations.get(simulationId)
-        if (cached) return cached
         const sim = yield* client.getSimulation(simulationId)
         const parsed = Mapping.parseSimulationLogicalId(sim.simulation_config.logical_id)
         const canonical = parsed ?? {
@@ -330,10 +333,13 @@ export const makeDriver = (options: DriverOptions = {}): Effect.Effect<Driver, n
         return canonical
       })
 
-    const simulationOfGroup = (groupId: string) =>
+    const simulationOfGroup = (groupId: string): Effect.Effect<string, ProviderError.ProviderError> => {
+      const cached = groupSimulation.get(groupId)
+      return cached ? Effect.succeed(cached) : readSimulationOfGroup(groupId)
+    }
+
+    const readSimulationOfGroup = (groupId: string) =>
       Effect.gen(function*() {
-        const cached = groupSimulation.get(groupId)
-        if (cached) return cached
         const group = yield* client.getSimulationRun(groupId)
         const simId = group.simulation_config_id ?? ""
         groupSimulation.set(groupId, simId)
@@ -712,18 +718,20 @@ export const makeDriver = (options: DriverOptions = {}): Effect.Effect<Driver, n
      * not read; counted as `pending`, which is left out when 0).
      */
     const executionCounts = (statuses: ReadonlyArray<{ readonly unified: Status.UnifiedStatus }>, verdicts: ReadonlyArray<Status.Verdict | "unread">) => {
-      const n = (f: (v: Status.Verdict | "unread", i: number) => boolean) => verdicts.filter(f).length
-      const pending = n((v) => v === "unread")
-      return {
-        total: statuses.length,
-        queued: statuses.filter((s) => s.unified === "queued").length,
-        running: n((v, i) => statuses[i]!.unified !== "queued" && v === "pending"),
-        passed: n((v) => v === "pass"),
-        failed: n((v) => v === "fail"),
-        errored: n((v) => v === "error"),
-        skipped: n((v) => v === "skipped"),
-        ...(pending > 0 ? { pending } : {})
+      let queued = 0, running = 0, passed = 0, failed = 0, errored = 0, skipped = 0, pending = 0
+      for (const s of statuses) if (s.unified === "queued") queued++
+      for (let i = 0; i < verdicts.length; i++) {
+        const v = verdicts[i]
+        if (v === "unread") pending++
+        else if (v === "pending") running += statuses[i]!.unified !== "queued" ? 1 : 0
+        else if (v === "pass") passed++
+        else if (v === "fail") failed++
+        else if (v === "error") errored++
+        else if (v === "skipped") skipped++
       }
+      const counts: Mutable<typeof Run.RunCounts.Encoded> = { total: statuses.length, queued, running, passed, failed, errored, skipped }
+      if (pending > 0) counts.pending = pending
+      return counts
     }
 
     /** How many of the known verdicts pass, fail and err (none when they are more than `completed`). */
