@@ -883,7 +883,7 @@ type RunEncoded = typeof import("@simbridge/core").Run.Run.Encoded
 const nullable = <A, I>(schema: Schema.Schema<A, I>) => Schema.optional(Schema.NullOr(schema))
 
 /** An item of `GET /test_framework/v1/results/` with what tracking needs (counts and run summaries). */
-const TrackedResult = Schema.Struct({
+export const TrackedResult = Schema.Struct({
   id: Schema.Number,
   name: nullable(Schema.String),
   agent: nullable(Schema.Number),
@@ -905,7 +905,7 @@ const TrackedResult = Schema.Struct({
   created_at: nullable(Schema.String),
   updated_at: nullable(Schema.String)
 })
-type TrackedResult = typeof TrackedResult.Type
+export type TrackedResult = typeof TrackedResult.Type
 
 /** What decides whether a listed result changed since the last poll. */
 const signatureOf = (r: TrackedResult): string =>
