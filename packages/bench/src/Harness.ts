@@ -39,6 +39,8 @@ export interface Options {
    * loads only the providers (default, when built); "shared", this process.
    */
   readonly trackingProcess?: "own" | "shared" | undefined
+  /** Section 4's run creations in flight at once (default 64). */
+  readonly trackingCreateConcurrency?: number | undefined
 }
 
 export interface Results {
@@ -97,7 +99,8 @@ export const run = async (options: Options): Promise<Results> => {
       speed: q ? 50 : 1,
       watch: { ...(q ? ({ interval: "20 millis", maxInterval: "100 millis" } as const) : {}), verdicts: options.trackingVerdicts ?? false },
       emulators: options.trackingEmulators,
-      follow: options.trackingFollow
+      follow: options.trackingFollow,
+      createConcurrency: options.trackingCreateConcurrency
     }
     const own = options.trackingProcess === undefined ? Tracking.ownProcessAvailable() : options.trackingProcess === "own"
     return own

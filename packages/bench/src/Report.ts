@@ -40,7 +40,7 @@ export const table = (r: Results): string => {
   }
   if (r.tracking !== null) {
     const k = r.tracking
-    const detail = `${k.runs} runs x ${k.itemsPerRun} items over ${k.vendors.map((v) => v.vendor).join(", ")}, speed ${k.speed}, watch ${k.watch.interval}..${k.watch.maxInterval}${k.watch.verdicts === false ? " without verdicts" : k.watch.verdicts === true ? " with verdicts" : ""}${k.follow === undefined ? "" : k.follow === "all" ? ", followAll per batch" : ", follow per run"}`
+    const detail = `${k.runs} runs x ${k.itemsPerRun} items over ${k.vendors.map((v) => v.vendor).join(", ")}, speed ${k.speed}, watch ${k.watch.interval}..${k.watch.maxInterval}${k.watch.verdicts === false ? " without verdicts" : k.watch.verdicts === true ? " with verdicts" : ""}${k.follow === undefined ? "" : k.follow === "all" ? ", followAll per batch" : ", follow per run"}${k.createConcurrency === undefined ? "" : `, ${k.createConcurrency} creations in flight`}`
     const children = k.vendors.filter((v) => v.emulatorPeakRssMb !== undefined).map((v) => `${v.vendor} ${n(v.emulatorPeakRssMb!)}`).join(", ")
     rows.push([
       "4 tracking: peak RSS",

@@ -1,6 +1,6 @@
 /**
  * Section 4, tracking at scale: many runs started and watched concurrently, spread round-robin
- * over the vendors' emulators. Each run is started (at most 64 creations in flight) and then
+ * over the vendors' emulators. Each run is started (at most 64 creations in flight by default) and then
  * followed until it is terminal, from the run `startRun` returned (no read for the first snapshot,
  * as the suite runner follows): by default with `SimulationProvider.followAll` over the runs created
  * in the last 100 ms (no fiber per run), or with `follow` in a fiber per run (`follow: "each"`, as
@@ -57,6 +57,8 @@ export interface Result {
   readonly watch: { readonly interval: string; readonly maxInterval: string; readonly verdicts: boolean }
   /** How the runs were followed (see `Options.follow`). */
   readonly follow: "all" | "each"
+  /** Run creations in flight at once. */
+  readonly createConcurrency: number
   readonly wallMs: number
   readonly createMs: number
   /** Where the emulators ran: child processes (the RSS figures are the adapter's) or this process. */
@@ -89,6 +91,12 @@ export interface Options {
    */
   readonly follow?: "all" | "each" | undefined
   readonly timeoutMs?: number | undefined
+  /**
+   * Run creations in flight at once; default 64. How fast runs are created drives how much of
+   * what is allocated lives across two scavenges, and so how fast V8's old generation fills and
+   * how far it lets the heap grow (docs/performance.md, section 4).
+   */
+  readonly createConcurrency?: number | undefined
   /** Default: "process" when `dist/EmulatorProcess.js` is built, else "inline". */
   readonly emulators?: "process" | "inline" | undefined
   readonly log: (line: string) => void
@@ -209,9 +217,10 @@ export const run = async (options: Options): Promise<Result> => {
       return Effect.map(lives[k]!.live.provider.followAll(refs, counted(k), options.watch), (os) => os.forEach((o) => outcome(k, o)))
     }
     const follow = options.follow ?? "all"
+    const createConcurrency = options.createConcurrency ?? 64
     const flush = (watches: FiberSet.FiberSet<void>) =>
       Effect.uninterruptible(Effect.suspend(() => Effect.forEach(lives, (_, k) => FiberSet.run(watches, followBatch(k)), { discard: true })))
-    // At most 64 creations in flight (a bounded forEach, not thousands of fibers queued on a
+    // At most `createConcurrency` creations in flight (a bounded forEach, not thousands of fibers queued on a
     // semaphore: effect's Semaphore wakes every waiter on each release); each created run is
     // then followed in a fiber of its own ("each") or in the next batch ("all").
     const all = Effect.gen(function*() {
@@ -236,7 +245,7 @@ export const run = async (options: Options): Promise<Result> => {
               follow === "each" ? FiberSet.run(watches, watchOne(k, r)) : Effect.sync(() => void batches[k]!.push(r))
           })
         )
-      }, { concurrency: 64, discard: true }).pipe(
+      }, { concurrency: createConcurrency, discard: true }).pipe(
         follow === "each" ? (creating) => creating : (creating) =>
           // Flush every 100 ms while creating, and once more at the end; a flush is not
           // interrupted between taking a batch and forking its follower.
@@ -274,6 +283,7 @@ export const run = async (options: Options): Promise<Result> => {
       speed: options.speed,
       watch: { interval: Duration.format(Duration.decode(options.watch.interval ?? "1 second")), maxInterval: Duration.format(Duration.decode(options.watch.maxInterval ?? "10 seconds")), verdicts: options.watch.verdicts ?? true },
       follow,
+      createConcurrency,
       wallMs: Math.round(wallMs),
       createMs: Math.round(createMs),
       emulators,
@@ -301,6 +311,7 @@ export interface ProcessOptions {
   readonly speed: number
   readonly watch: { readonly interval?: string | undefined; readonly maxInterval?: string | undefined; readonly verdicts?: boolean | undefined }
   readonly follow?: "all" | "each" | undefined
+  readonly createConcurrency?: number | undefined
   readonly timeoutMs?: number | undefined
   readonly emulators?: "process" | "inline" | undefined
 }

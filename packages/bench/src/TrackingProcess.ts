@@ -30,6 +30,7 @@ const result = await Tracking.run({
   speed: options.speed,
   watch: { interval: duration("interval", options.watch.interval), maxInterval: duration("maxInterval", options.watch.maxInterval), verdicts: options.watch.verdicts },
   follow: options.follow,
+  createConcurrency: options.createConcurrency,
   timeoutMs: options.timeoutMs,
   emulators: options.emulators,
   log: (line) => write({ log: line })

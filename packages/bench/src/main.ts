@@ -8,6 +8,7 @@
  * `--tracking-follow=all|each` (section 4 follows with `followAll` per batch, the default, or with
  * `follow` in a fiber per run), `--tracking-process=own|shared` (section 4's adapter side in a fresh
  * process of its own with Node's default flags, the default, or in this process),
+ * `--tracking-create-concurrency=N` (section 4's run creations in flight, default 64),
  * `--out=<file>`.
  *
  * @since 0.1.0
@@ -32,6 +33,8 @@ const trackingFollow = flag("tracking-follow")
 if (trackingFollow !== undefined && trackingFollow !== "all" && trackingFollow !== "each") throw new Error("--tracking-follow: all or each")
 const trackingProcess = flag("tracking-process")
 if (trackingProcess !== undefined && trackingProcess !== "own" && trackingProcess !== "shared") throw new Error("--tracking-process: own or shared")
+const trackingCreateConcurrency = flag("tracking-create-concurrency")
+if (trackingCreateConcurrency !== undefined && !(Number(trackingCreateConcurrency) >= 1)) throw new Error("--tracking-create-concurrency: a number >= 1")
 const trackingVerdicts = flag("tracking-verdicts")
 if (trackingVerdicts !== undefined && trackingVerdicts !== "true" && trackingVerdicts !== "false") throw new Error("--tracking-verdicts: true or false")
 mkdirSync(dirname(out), { recursive: true })
@@ -45,6 +48,7 @@ const results = await Harness.run({
   trackingVerdicts: trackingVerdicts === undefined ? undefined : trackingVerdicts === "true",
   trackingFollow,
   trackingProcess,
+  trackingCreateConcurrency: trackingCreateConcurrency === undefined ? undefined : Number(trackingCreateConcurrency),
   checkpoint: write
 })
 write(results)
