@@ -8,26 +8,9 @@ import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import { readFileSync } from "node:fs"
 import { RoarkClient, RoarkProvider, type RoarkWire } from "../src/index.js"
+import { evaluator, persona, simulationJob } from "./stubJobs.js"
 
-const evaluator = (id: string) => `[simbridge:evaluator:${id}:0a1b2c3d]`
-const persona = (id: string, extra: Partial<RoarkWire.Persona> = {}): RoarkWire.Persona => ({
-  id: `p-${id}`, name: id, language: "EN", accent: "US", gender: "FEMALE", description: `[simbridge:persona:${id}:0a1b]`, ...extra
-})
-const sim = (n: number, fields: Partial<RoarkWire.SimulationJob>): RoarkWire.SimulationJob => ({
-  simulationJobId: `sim-${n}`,
-  status: "COMPLETED",
-  processingStatus: "COMPLETED",
-  callId: `call-${n}`,
-  roarkPhoneNumber: "+14155551000",
-  persona: persona("sarah"),
-  scenario: { id: "sc-1", description: "Booking [simbridge:scenario:booking:9f9f]" },
-  agentEndpoint: { id: "ep-1", name: "PHONE", phoneNumber: "+15555551234", type: "PHONE" },
-  runPlan: { id: "plan-1", variables: { simbridgeRunMarker: "sb-x" } },
-  createdAt: "2026-01-01T00:00:00Z",
-  startedAt: "2026-01-01T00:00:01Z",
-  completedAt: "2026-01-01T00:03:00Z",
-  ...fields
-})
+const sim = (n: number, fields: Partial<RoarkWire.SimulationJob>) => simulationJob(`sim-${n}`, `call-${n}`, fields)
 
 const detail: RoarkWire.RunPlanJobDetail = {
   simulationRunPlanJobId: "job-1",

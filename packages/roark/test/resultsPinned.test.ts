@@ -17,26 +17,10 @@ import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
 import { readFileSync, writeFileSync } from "node:fs"
 import { RoarkClient, RoarkProvider, type RoarkWire } from "../src/index.js"
+import { evaluator, persona, simulationJob } from "./stubJobs.js"
 
-const evaluator = (id: string) => `[simbridge:evaluator:${id}:0a1b2c3d]`
-const persona = (id: string): RoarkWire.Persona => ({
-  id: `p-${id}`, name: id, language: "EN", accent: "US", gender: "FEMALE", description: `[simbridge:persona:${id}:0a1b]`
-})
-const sim = (job: string, n: number, fields: Partial<RoarkWire.SimulationJob>): RoarkWire.SimulationJob => ({
-  simulationJobId: `${job}-sim-${n}`,
-  status: "COMPLETED",
-  processingStatus: "COMPLETED",
-  callId: `${job}-call-${n}`,
-  roarkPhoneNumber: "+14155551000",
-  persona: persona(n % 2 === 0 ? "sarah" : "tom"),
-  scenario: { id: "sc-1", description: "Booking [simbridge:scenario:booking:9f9f]" },
-  agentEndpoint: { id: "ep-1", name: "PHONE", phoneNumber: "+15555551234", type: "PHONE" },
-  runPlan: { id: "plan-1", variables: { simbridgeRunMarker: "sb-x" } },
-  createdAt: "2026-01-01T00:00:00Z",
-  startedAt: "2026-01-01T00:00:01Z",
-  completedAt: "2026-01-01T00:03:00Z",
-  ...fields
-})
+const sim = (job: string, n: number, fields: Partial<RoarkWire.SimulationJob>) =>
+  simulationJob(`${job}-sim-${n}`, `${job}-call-${n}`, { persona: persona(n % 2 === 0 ? "sarah" : "tom"), ...fields })
 
 /** The kinds of simulation jobs, one after the other. */
 const kinds: ReadonlyArray<(job: string, n: number) => RoarkWire.SimulationJob> = [
