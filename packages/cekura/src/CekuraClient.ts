@@ -175,8 +175,8 @@ export const make = (settings: Settings): Effect.Effect<Service, never, HttpClie
 
     return {
       baseUrl,
-      runScenarios: (b) => post("runScenarios", `${v1}/scenarios/run_scenarios/`, Wire.RunScenariosRequest, b, Wire.TriggerResponse),
-      runScenariosText: (b) => post("runScenariosText", `${v1}/scenarios/run_scenarios_text/`, Wire.RunScenariosTextRequest, b, Wire.TriggerResponse),
+      runScenarios: (b) => post("runScenarios", `${v1}/scenarios/run_scenarios/`, Wire.RunScenariosRequest, b, Wire.TriggerResponseBody),
+      runScenariosText: (b) => post("runScenariosText", `${v1}/scenarios/run_scenarios_text/`, Wire.RunScenariosTextRequest, b, Wire.TriggerResponseBody),
       getResult: (id) => get("getResult", `${v1}/results/${id}/`, {}, Wire.ResultDetailResponse),
       listResults: (p) =>
         get("listResults", `${v1}/results/`, { ...pageParams(p), ...defined({ agent_id: str(p.agentId), project_id: str(p.projectId), search: p.search }) }, Wire.Page(Wire.ResultListItem)),
@@ -206,7 +206,7 @@ export const make = (settings: Settings): Effect.Effect<Service, never, HttpClie
       createTestProfile: (b) => post("createTestProfile", `${v1}/test-profiles/`, Wire.CreateTestProfileRequest, b, Wire.TestProfile),
       listAgents: (p = {}) =>
         get("listAgents", `${v1}/aiagents/`, { ...pageParams(p), ...defined({ project_id: str(p.projectId), q: p.q }) }, Wire.Page(Wire.Agent)),
-      getAgent: (id) => get("getAgent", `${v1}/aiagents/${id}/`, {}, Wire.Agent),
+      getAgent: (id) => get("getAgent", `${v1}/aiagents/${id}/`, {}, Wire.AgentResponse),
       nextPage,
       all
     }

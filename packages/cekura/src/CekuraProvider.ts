@@ -882,8 +882,9 @@ type RunEncoded = typeof import("@simbridge/core").Run.Run.Encoded
 
 const nullable = <A, I>(schema: Schema.Schema<A, I>) => Schema.optional(Schema.NullOr(schema))
 
-/** An item of `GET /test_framework/v1/results/` with what tracking needs (counts and run summaries). */
-export const TrackedResult = Schema.Struct({
+const TrackedRun = Schema.Struct({ id: Schema.Number, status: nullable(Schema.String), success: nullable(Schema.Boolean) })
+
+const trackedFields = {
   id: Schema.Number,
   name: nullable(Schema.String),
   agent: nullable(Schema.Number),
@@ -891,11 +892,8 @@ export const TrackedResult = Schema.Struct({
   success_rate: nullable(Schema.Number),
   /** Summaries `{ id, status, success }`; an object keyed by run id is tolerated too. */
   runs: Schema.optional(Schema.transform(
-    Schema.Union(
-      Schema.Array(Schema.Struct({ id: Schema.Number, status: nullable(Schema.String), success: nullable(Schema.Boolean) })),
-      Schema.Record({ key: Schema.String, value: Schema.Struct({ id: Schema.Number, status: nullable(Schema.String), success: nullable(Schema.Boolean) }) })
-    ),
-    Schema.Array(Schema.Struct({ id: Schema.Number, status: nullable(Schema.String), success: nullable(Schema.Boolean) })),
+    Schema.Union(Schema.Array(TrackedRun), Schema.Record({ key: Schema.String, value: TrackedRun })),
+    Schema.Array(TrackedRun),
     { strict: false, decode: (runs) => (Array.isArray(runs) ? runs : Object.values(runs)), encode: (runs) => runs }
   )),
   total_runs_count: nullable(Wire.Count),
@@ -904,8 +902,54 @@ export const TrackedResult = Schema.Struct({
   run_type: nullable(Schema.String),
   created_at: nullable(Schema.String),
   updated_at: nullable(Schema.String)
-})
+}
+
+/** An item of `GET /test_framework/v1/results/` with what tracking needs (counts and run summaries). */
+export const TrackedResult = Schema.Struct(trackedFields)
 export type TrackedResult = typeof TrackedResult.Type
+
+const trackedKeys = Object.keys(trackedFields) as ReadonlyArray<keyof typeof trackedFields>
+type TrackedRun = typeof TrackedRun.Type
+const trackedRun = (run: TrackedRun): TrackedRun => {
+  const out: { -readonly [K in keyof TrackedRun]: TrackedRun[K] } = { id: run.id }
+  if ("status" in run) out.status = run.status
+  if ("success" in run) out.success = run.success
+  return out
+}
+
+/**
+ * A results page of `TrackedResult`s (`Wire.Page(TrackedResult)`, as `getRuns` reads it) on the
+ * compiled fast path (`Wire.compiledPage`): a page whose counts are numbers (a numeric string
+ * takes the interpreter) is checked without the transformation of `runs` (an array or an object
+ * keyed by id), and each item is built as the decode builds it: its declared fields in order, the
+ * run summaries as an array of new `{ id, status, success }` (declared fields only); another page
+ * is decoded by `Page(TrackedResult)` (the same errors). Registered for `TrackedResult`: `Wire.Page`
+ * and `client.nextPage` give it.
+ */
+export const TrackedPage = Wire.compiledPage(
+  TrackedResult,
+  Schema.Struct({
+    ...trackedFields,
+    runs: Schema.optional(Schema.Union(Schema.Array(TrackedRun), Schema.Record({ key: Schema.String, value: TrackedRun }))),
+    total_runs_count: nullable(Schema.Number),
+    completed_runs_count: nullable(Schema.Number),
+    success_runs_count: nullable(Schema.Number)
+  }),
+  (item): TrackedResult => {
+    const out: Record<string, unknown> = {}
+    for (const key of trackedKeys) {
+      if (!(key in item)) continue
+      if (key === "runs") {
+        const runs = item.runs!
+        const list = Array.isArray(runs) ? runs as ReadonlyArray<TrackedRun> : Object.values(runs)
+        const built: Array<TrackedRun> = new Array(list.length)
+        for (let i = 0; i < list.length; i++) built[i] = trackedRun(list[i]!)
+        out.runs = built
+      } else out[key] = item[key]
+    }
+    return out as TrackedResult
+  }
+)
 
 /** What decides whether a listed result changed since the last poll. */
 const signatureOf = (r: TrackedResult): string =>

@@ -17,6 +17,16 @@ const Int = Schema.Int
 const PositiveInt = Schema.Int.pipe(Schema.greaterThanOrEqualTo(1))
 const opt = <S extends Schema.Schema.Any>(s: S) => Schema.optional(Schema.NullOr(s))
 
+/**
+ * The properties of `value` among `keys`, in `keys`' order, as a struct's decode or encode gives
+ * them (a property present as `undefined` is kept, as an optional field's decode keeps it).
+ */
+const declared = (keys: ReadonlyArray<string>, value: object): Record<string, unknown> => {
+  const out: Record<string, unknown> = {}
+  for (const key of keys) if (key in value) out[key] = (value as Record<string, unknown>)[key]
+  return out
+}
+
 /** A count the spec types as "string" while examples and clients treat it as an integer. */
 export const Count = Schema.Union(Schema.Number, Schema.NumberFromString)
 
@@ -28,6 +38,7 @@ const pageOf = <A, I, R>(item: Schema.Schema<A, I, R>) =>
     results: Schema.Array(item)
   })
 const pages = new WeakMap<Schema.Schema.Any, Schema.Schema.Any>()
+const pageKeys = ["count", "next", "previous"] as const
 
 /**
  * DRF page-number pagination: `{count, next, previous, results}` with absolute `next` links. One
@@ -40,6 +51,25 @@ export const Page = <A, I, R>(item: Schema.Schema<A, I, R>): ReturnType<typeof p
   const made = pageOf(item)
   pages.set(item, made)
   return made
+}
+
+/**
+ * Makes `Page(item)` the page of `item` on the compiled fast path (`CompiledSchema.compileWith`):
+ * a page whose items pass the compiled check of `checked` (`item` without its transformations) is
+ * built with `build` per item; another is decoded by `Page(item)` itself (the same errors). For
+ * items read a hundred a page, where an item schema of its own on the fast path would still be
+ * walked by the interpreter's array of the page.
+ */
+export const compiledPage = <A, I, C, J>(item: Schema.Schema<A, I, never>, checked: Schema.Schema<C, J, never>, build: (value: C) => A): Schema.Schema<Page<A>, Page<I>, never> => {
+  const made = CompiledSchema.compileWith(pageOf(item), pageOf(checked), (page) => {
+    const out = declared(pageKeys, page)
+    const results: Array<A> = new Array(page.results.length)
+    for (let i = 0; i < results.length; i++) results[i] = build(page.results[i]!)
+    out.results = results
+    return out as unknown as Page<A>
+  })
+  pages.set(item, made)
+  return made as Schema.Schema<Page<A>, Page<I>, never>
 }
 
 export interface Page<A> {
@@ -71,6 +101,19 @@ export class Agent extends Schema.Class<Agent>("CekuraAgent")({
   description: opt(Schema.String),
   webhook_url: opt(Schema.String)
 }) {}
+
+const agentKeys = Object.keys(Agent.fields)
+
+/**
+ * `GET /test_framework/v1/aiagents/{id}/` (read on every run start) on the compiled fast path
+ * (`CompiledSchema.compileWith`): the class instance of the declared fields of an agent that
+ * passes the compiled check of the class's fields; another is decoded by the class (same errors).
+ */
+export const AgentResponse: Schema.Schema<Agent, typeof Agent.Encoded> = CompiledSchema.compileWith(
+  Agent,
+  Schema.Struct(Agent.fields),
+  (agent) => new Agent(declared(agentKeys, agent) as ConstructorParameters<typeof Agent>[0], true)
+)
 
 export class Personality extends Schema.Class<Personality>("CekuraPersonality")({
   id: Int,
@@ -206,6 +249,33 @@ export class TriggerResponse extends Schema.Class<TriggerResponse>("CekuraTrigge
   runs: Schema.optionalWith(Schema.Array(TriggerRun), { default: () => [] }),
   created_at: opt(Schema.String)
 }) {}
+
+const triggerRunKeys = Object.keys(TriggerRun.fields)
+const triggerResponseKeys = Object.keys(TriggerResponse.fields)
+
+/**
+ * The 201 body of a run trigger on the compiled fast path (`CompiledSchema.compileWith`): a body
+ * that passes the compiled check of the fields without classes or defaults is built as the class
+ * decode builds it (declared fields in their order, `runs` as `TriggerRun`s, `[]` when absent);
+ * another is decoded by the class (the same errors). The class decode took about 90 KB and 0.3 ms
+ * per body of 10 runs.
+ */
+export const TriggerResponseBody: Schema.Schema<TriggerResponse, typeof TriggerResponse.Encoded> = CompiledSchema.compileWith(
+  TriggerResponse,
+  Schema.Struct({ ...TriggerResponse.fields, runs: Schema.optional(Schema.Array(Schema.Struct(TriggerRun.fields))) }),
+  (body) => {
+    const fields: Record<string, unknown> = {}
+    for (const key of triggerResponseKeys) {
+      if (key === "runs") {
+        const runs = body.runs ?? []
+        const built: Array<TriggerRun> = new Array(runs.length)
+        for (let i = 0; i < runs.length; i++) built[i] = new TriggerRun(declared(triggerRunKeys, runs[i]!) as ConstructorParameters<typeof TriggerRun>[0], true)
+        fields.runs = built
+      } else if (key in body) fields[key] = body[key as keyof typeof body]
+    }
+    return new TriggerResponse(fields as ConstructorParameters<typeof TriggerResponse>[0], true)
+  }
+)
 
 // ---------------------------------------------------------------------------------------------
 // evaluations

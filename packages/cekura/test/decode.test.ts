@@ -22,7 +22,7 @@ const message = (e: Either.Either<unknown, ParseResult.ParseError>) => Either.is
 // ---------------------------------------------------------------------------------------------
 
 /** The schemas the trigger body is decoded with (the class, and whatever the client uses). */
-const triggerSchemas: ReadonlyArray<Schema.Schema<Wire.TriggerResponse, any>> = [Wire.TriggerResponse]
+const triggerSchemas: ReadonlyArray<Schema.Schema<Wire.TriggerResponse, any>> = [Wire.TriggerResponse, Wire.TriggerResponseBody]
 
 describe("TriggerResponse", () => {
   const profile = { id: 9, name: "sb:a/b#1", information: { main_agent_variables: { x: 1 } } }
@@ -190,7 +190,7 @@ describe("TriggerResponse", () => {
 // agents
 // ---------------------------------------------------------------------------------------------
 
-const agentSchemas: ReadonlyArray<Schema.Schema<Wire.Agent, any>> = [Wire.Agent]
+const agentSchemas: ReadonlyArray<Schema.Schema<Wire.Agent, any>> = [Wire.Agent, Wire.AgentResponse]
 
 describe("Agent", () => {
   const emulated = {
@@ -313,6 +313,12 @@ describe("TrackedResult (a results page as getRuns reads it)", () => {
     }
     const body = { count: good.length, next: "http://x/test_framework/v1/results/?page=2&page_size=100", previous: null, results: good.map(([u]) => u) }
     expect(decode(page, body)).toStrictEqual(Either.right({ ...body, results: good.map(([, e]) => e) }))
+    // counts as numbers only (the compiled fast path, where there is one), next and previous absent
+    const numeric = good.filter(([u]) => typeof (u as { total_runs_count?: unknown }).total_runs_count !== "string")
+    const fast = { count: 4, results: numeric.map(([u]) => u) }
+    expect(numeric.length).toBe(4)
+    expect(decode(page, fast)).toStrictEqual(Either.right({ count: 4, results: numeric.map(([, e]) => e) }))
+    expect(decode(page, { count: 0, next: null, previous: "http://x/p", results: [] })).toStrictEqual(Either.right({ count: 0, next: null, previous: "http://x/p", results: [] }))
   })
 
   it("reports malformed items", () => {
