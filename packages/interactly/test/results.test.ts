@@ -5,7 +5,6 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Plan, ProviderError } from "@simbridge/core"
-import * as Provisioning from "@simbridge/core/Provisioning"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import { readFileSync } from "node:fs"
@@ -13,12 +12,11 @@ import * as InteractlyClient from "../src/InteractlyClient.js"
 import * as InteractlyProvider from "../src/InteractlyProvider.js"
 import * as Wire from "../src/InteractlyWire.js"
 import { dentalClinic } from "./fixtures/dentalClinic.js"
+import { provisioning, simA, simB } from "./fixtures/pinnedProvisioning.js"
 
 const workflowId = "5eb7cf5a86d9755df3a6c593"
 const groupA = "aaaaaaaaaaaaaaaaaaaaaaa1"
 const groupB = "bbbbbbbbbbbbbbbbbbbbbbb1"
-const simA = "cccccccccccccccccccccc01"
-const simB = "cccccccccccccccccccccc02"
 const runId = `${groupA}.${groupB}`
 const marker = "simbridge-pinned"
 
@@ -26,16 +24,6 @@ const plan = Schema.decodeUnknownSync(Plan.Plan)({
   ...dentalClinic,
   personas: [...dentalClinic.personas, { id: "calm-bob", name: "Bob", language: "en" }],
   vendors: { interactly: { metrics: { polite: { name: "Politeness", scale: 5 } }, passThreshold: 55 } }
-})
-const provisioning = Schema.decodeUnknownSync(Provisioning.Provisioning)({
-  provider: "interactly",
-  refs: {
-    "simulation:urgent-appointment/anxious-sarah": { provider: "interactly", kind: "simulation", id: simA },
-    "simulation:urgent-appointment/calm-bob": { provider: "interactly", kind: "simulation", id: simB }
-  },
-  created: 0,
-  updated: 0,
-  reused: 2
 })
 
 const audit = { team_id: "67458e762b7d3dc15aaea5b5", created_at: "2026-01-02T10:00:00Z", updated_at: "2026-01-02T10:05:00Z" }

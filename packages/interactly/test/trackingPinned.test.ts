@@ -8,7 +8,6 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Plan, ProviderError } from "@simbridge/core"
-import * as Provisioning from "@simbridge/core/Provisioning"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import { existsSync, readFileSync, writeFileSync } from "node:fs"
@@ -16,10 +15,9 @@ import * as InteractlyClient from "../src/InteractlyClient.js"
 import * as InteractlyProvider from "../src/InteractlyProvider.js"
 import * as Wire from "../src/InteractlyWire.js"
 import { dentalClinic } from "./fixtures/dentalClinic.js"
+import { provisioning, simA, simB } from "./fixtures/pinnedProvisioning.js"
 
 const workflowId = "5eb7cf5a86d9755df3a6c593"
-const simA = "cccccccccccccccccccccc01"
-const simB = "cccccccccccccccccccccc02"
 const simC = "cccccccccccccccccccccc03"
 const g = (n: number) => `aaaaaaaaaaaaaaaaaaaaaa0${n}`
 
@@ -34,16 +32,6 @@ const optional = decodePlan({
     { id: "booked", description: "The agent booked an appointment", type: "boolean", expect: true, required: false },
     { id: "polite", description: "The agent stayed polite", type: "number", comparator: ">=", expect: 60, required: false }
   ]
-})
-const provisioning = Schema.decodeUnknownSync(Provisioning.Provisioning)({
-  provider: "interactly",
-  refs: {
-    "simulation:urgent-appointment/anxious-sarah": { provider: "interactly", kind: "simulation", id: simA },
-    "simulation:urgent-appointment/calm-bob": { provider: "interactly", kind: "simulation", id: simB }
-  },
-  created: 0,
-  updated: 0,
-  reused: 2
 })
 
 /** marker/simulation -> the group `POST /run` starts. */
