@@ -375,12 +375,8 @@ export const make = (options: Options): Tracker => {
       // One mailbox for every run: each watcher's takes, tagged with the run's index.
       const box = mailbox<readonly [number, Take.Take<Run, ProviderError.ProviderError>]>()
       let open = 0
-      // Each first read is let go once it ran: thousands of runs may be followed for minutes.
-      const reads: Array<Effect.Effect<Run, ProviderError.ProviderError> | undefined> = firsts.slice()
-      const start = (i: number) => {
-        const read = reads[i]!
-        reads[i] = undefined
-        return Effect.matchEffect(read, {
+      const start = (i: number) =>
+        Effect.matchEffect(firsts[i]!, {
           onFailure: (error) => Effect.sync(() => void (outcomes[i] = Either.left(error))),
           onSuccess: (run) => {
             latest[i] = run
@@ -391,7 +387,6 @@ export const make = (options: Options): Tracker => {
             return register(w)
           }
         })
-      }
       const firstSnapshots = Effect.forEach(latest, (run) => (run === undefined ? Effect.void : onSnapshot(run)), { discard: true })
       const next: Effect.Effect<void, E, R> = Effect.suspend(() =>
         open === 0 ? Effect.void : Effect.flatMap(box.take, ([i, take]) =>
@@ -418,7 +413,7 @@ export const make = (options: Options): Tracker => {
               )
           })))
       const release = Effect.suspend(() => Effect.forEach(watchers, (w) => (w === undefined ? Effect.void : unregister(w)), { discard: true }))
-      return Effect.forEach(reads, (_, i) => start(i), { concurrency: opts.concurrency ?? 32, discard: true }).pipe(
+      return Effect.forEach(firsts, (_, i) => start(i), { concurrency: opts.concurrency ?? 32, discard: true }).pipe(
         Effect.zipRight(firstSnapshots),
         Effect.zipRight(next),
         Effect.ensuring(release),
