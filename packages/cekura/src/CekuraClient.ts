@@ -16,6 +16,7 @@ import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
+import type * as ParseResult from "effect/ParseResult"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
@@ -148,16 +149,26 @@ export const make = (settings: Settings): Effect.Effect<Service, never, HttpClie
       ...(settings.timeout === undefined ? {} : { timeout: settings.timeout })
     })
 
-    /** Validates a request body with its schema; a bad body fails as InvalidRequest naming the field. */
-    const body = <A, I>(operation: string, schema: Schema.Schema<A, I>, value: A) =>
-      Schema.encode(schema)(value).pipe(
+    /**
+     * Validates a request body with its schema (or the schema's own encoder, `encode`); a bad body
+     * fails as InvalidRequest naming the field.
+     */
+    const body = <A, I>(operation: string, schema: Schema.Schema<A, I>, value: A, encode: (a: A) => Effect.Effect<I, ParseResult.ParseError> = Schema.encode(schema)) =>
+      encode(value).pipe(
         Effect.mapError((error) =>
           ProviderError.make({ provider, operation, reason: "InvalidRequest", description: `invalid request body: ${error.message}` })
         )
       )
 
-    const post = <A, I, B, J>(operation: string, path: string, schema: Schema.Schema<A, I>, value: A, response: Schema.Schema<B, J>) =>
-      Effect.flatMap(body(operation, schema, value), (encoded) =>
+    const post = <A, I, B, J>(
+      operation: string,
+      path: string,
+      schema: Schema.Schema<A, I>,
+      value: A,
+      response: Schema.Schema<B, J>,
+      encode?: (a: A) => Effect.Effect<I, ParseResult.ParseError>
+    ) =>
+      Effect.flatMap(body(operation, schema, value, encode), (encoded) =>
         http.json(operation, HttpClientRequest.post(path).pipe(HttpClientRequest.bodyUnsafeJson(encoded)), response))
 
     const get = <B, J>(operation: string, path: string, params: Record<string, string>, response: Schema.Schema<B, J>) =>
@@ -175,8 +186,8 @@ export const make = (settings: Settings): Effect.Effect<Service, never, HttpClie
 
     return {
       baseUrl,
-      runScenarios: (b) => post("runScenarios", `${v1}/scenarios/run_scenarios/`, Wire.RunScenariosRequest, b, Wire.TriggerResponseBody),
-      runScenariosText: (b) => post("runScenariosText", `${v1}/scenarios/run_scenarios_text/`, Wire.RunScenariosTextRequest, b, Wire.TriggerResponseBody),
+      runScenarios: (b) => post("runScenarios", `${v1}/scenarios/run_scenarios/`, Wire.RunScenariosRequest, b, Wire.TriggerResponseBody, Wire.encodeRunScenarios),
+      runScenariosText: (b) => post("runScenariosText", `${v1}/scenarios/run_scenarios_text/`, Wire.RunScenariosTextRequest, b, Wire.TriggerResponseBody, Wire.encodeRunScenariosText),
       getResult: (id) => get("getResult", `${v1}/results/${id}/`, {}, Wire.ResultDetailResponse),
       listResults: (p) =>
         get("listResults", `${v1}/results/`, { ...pageParams(p), ...defined({ agent_id: str(p.agentId), project_id: str(p.projectId), search: p.search }) }, Wire.Page(Wire.ResultListItem)),

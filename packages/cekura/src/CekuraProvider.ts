@@ -620,9 +620,11 @@ export const make = (options: DriverOptions = {}): Effect.Effect<SimulationProvi
             "direction"
           ))
         }
+        // Built without the constructor's validation: the client validates the body it sends
+        // (fields and selection; a bad one fails as InvalidRequest), once instead of twice.
         const response = plan.transport === "chat"
-          ? yield* client.runScenariosText(new Wire.RunScenariosTextRequest({ ...common, ...(opts.websocketUrl === undefined ? {} : { websocket_url: opts.websocketUrl }) }))
-          : yield* client.runScenarios(new Wire.RunScenariosRequest({ ...common, ...(opts.mode === undefined ? {} : { mode: opts.mode }) }))
+          ? yield* client.runScenariosText(new Wire.RunScenariosTextRequest({ ...common, ...(opts.websocketUrl === undefined ? {} : { websocket_url: opts.websocketUrl }) }, true))
+          : yield* client.runScenarios(new Wire.RunScenariosRequest({ ...common, ...(opts.mode === undefined ? {} : { mode: opts.mode }) }, true))
         runIterations.set(response.id, iterations(response.runs))
         const total = response.runs.length
         return toRun(

@@ -7,6 +7,8 @@
  * @since 0.1.0
  */
 import { CompiledSchema } from "@simbridge/core"
+import * as Effect from "effect/Effect"
+import type * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 
 // ---------------------------------------------------------------------------------------------
@@ -207,24 +209,51 @@ const selection = (body: {
   return issues
 }
 
+const runScenariosFields = Schema.Struct({
+  ...triggerFields,
+  personality_id: Schema.optional(Schema.NullOr(PositiveInt)),
+  test_profile_id: Schema.optional(Schema.NullOr(PositiveInt)),
+  mode: Schema.optional(Mode)
+})
+
 /** `POST /test_framework/v1/scenarios/run_scenarios/` (voice). */
 export class RunScenariosRequest extends Schema.Class<RunScenariosRequest>("CekuraRunScenariosRequest")(
-  Schema.Struct({
-    ...triggerFields,
-    personality_id: Schema.optional(Schema.NullOr(PositiveInt)),
-    test_profile_id: Schema.optional(Schema.NullOr(PositiveInt)),
-    mode: Schema.optional(Mode)
-  }).pipe(Schema.filter(selection))
+  runScenariosFields.pipe(Schema.filter(selection))
 ) {}
+
+const runScenariosTextFields = Schema.Struct({
+  ...triggerFields,
+  websocket_url: Schema.optional(Schema.String),
+  websocket_headers: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.String }))
+})
 
 /** `POST /test_framework/v1/scenarios/run_scenarios_text/` (text, SMS, chat, websocket). */
 export class RunScenariosTextRequest extends Schema.Class<RunScenariosTextRequest>("CekuraRunScenariosTextRequest")(
-  Schema.Struct({
-    ...triggerFields,
-    websocket_url: Schema.optional(Schema.String),
-    websocket_headers: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.String }))
-  }).pipe(Schema.filter(selection))
+  runScenariosTextFields.pipe(Schema.filter(selection))
 ) {}
+
+/**
+ * The encoder of a run trigger's body: a body whose fields pass the compiled check of the class's
+ * fields (`CompiledSchema.checker`: types, integers, bounds, lengths, literals) and whose selection
+ * passes `selection` is encoded as the class encodes it, its declared fields in declaration order
+ * (no transformation to undo: the encoded body is the body); another is encoded by the class,
+ * which fails naming what is wrong. The class encode took about 30 KB and 0.1 ms a body.
+ */
+const triggerEncoder = <A extends Parameters<typeof selection>[0], I>(
+  schema: Schema.Schema<A, I>,
+  fields: Schema.Schema<any, any, never> & { readonly fields: Schema.Struct.Fields }
+): (body: A) => Effect.Effect<I, ParseResult.ParseError> => {
+  const check = CompiledSchema.checker(fields)
+  const keys = Object.keys(fields.fields)
+  const slow = Schema.encode(schema)
+  return (body) =>
+    check !== undefined && check(body) && selection(body).length === 0 ? Effect.succeed(declared(keys, body) as I) : slow(body)
+}
+
+/** `RunScenariosRequest`'s encode (see `triggerEncoder`). */
+export const encodeRunScenarios = triggerEncoder(RunScenariosRequest, runScenariosFields)
+/** `RunScenariosTextRequest`'s encode (see `triggerEncoder`). */
+export const encodeRunScenariosText = triggerEncoder(RunScenariosTextRequest, runScenariosTextFields)
 
 export class TriggerRun extends Schema.Class<TriggerRun>("CekuraTriggerRun")({
   id: Int,

@@ -470,6 +470,21 @@ describe("runScenarios request body", () => {
       `)
     }))
 
+  it.effect("sends a text trigger's body as the class encodes it", () =>
+    Effect.gen(function*() {
+      const c = yield* client
+      sent.length = 0
+      const requests = [
+        new Wire.RunScenariosTextRequest({ websocket_headers: { b: "2", a: "1" }, websocket_url: "wss://x", agent_id: 3, scenarios: [1, 2], frequency: 2, name: "n [m]" }),
+        new Wire.RunScenariosTextRequest({ assistant_id: "a", tags: ["t"], concurrency_limit: 1 }, true)
+      ]
+      for (const r of requests) yield* c.runScenariosText(r)
+      expect(sent).toStrictEqual(requests.map((r) => JSON.stringify(Schema.encodeSync(Wire.RunScenariosTextRequest)(r))))
+      const invalid = yield* Effect.flip(c.runScenariosText(new Wire.RunScenariosTextRequest({ agent_id: 3, tags: ["t"], folder_path: "F" }, true)))
+      expect(invalid.description).toContain("folder_path is mutually exclusive with scenarios and tags")
+      expect(sent.length).toBe(2)
+    }))
+
   it.effect("refuses invalid bodies before sending, naming the field", () =>
     Effect.gen(function*() {
       const c = yield* client
@@ -489,6 +504,11 @@ describe("runScenarios request body", () => {
         const error = yield* Effect.flip(c.runScenarios(r as unknown as Wire.RunScenariosRequest))
         expect(error.reason).toBe("InvalidRequest")
         descriptions.push(error.description)
+        // an instance built without the constructor's validation is refused too (by the class's
+        // encoded side: the same issue, under another title)
+        const unchecked = yield* Effect.flip(c.runScenarios(new Wire.RunScenariosRequest(r as any, true)))
+        expect(unchecked.reason).toBe("InvalidRequest")
+        expect(unchecked.description?.split("\n").at(-1)).toBe(error.description?.split("\n").at(-1))
       }
       expect(sent).toStrictEqual([])
       expect(descriptions).toMatchInlineSnapshot(`
