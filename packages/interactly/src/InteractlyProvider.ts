@@ -215,6 +215,9 @@ const groupPageSize = 100
 /** Pages of one simulation's group list read per poll at most; groups beyond are read one by one. */
 const maxGroupPages = 100
 
+/** The scenario and persona of a group whose simulation is not known. */
+const noSimulation: Canonical = { scenario: "simulation-unknown", persona: "workflow-unknown" }
+
 interface Canonical {
   readonly scenario: string
   readonly persona: string
@@ -317,6 +320,9 @@ export const makeDriver = (options: DriverOptions = {}): Effect.Effect<Driver, n
       )
 
     const canonicalOf = (simulationId: string): Effect.Effect<Canonical, ProviderError.ProviderError> => {
+      // A group listed without its simulation (`simulation_config_id` absent: the reference does not
+      // say when) has no simulation to read: its run is still tracked, under placeholder names.
+      if (simulationId === "") return Effect.succeed(noSimulation)
       const cached = simulations.get(simulationId)
       return cached ? Effect.succeed(cached) : readCanonical(simulationId)
     }
@@ -1039,17 +1045,20 @@ export const makeDriver = (options: DriverOptions = {}): Effect.Effect<Driver, n
           8
         )
         const bySimulation = new Map<string, Set<string>>()
+        /** Groups known to have no simulation: no list shows them, so each is read on its own. */
+        const unlisted: Array<string> = []
         for (let w = 0; w < wantedIds.length; w++) {
           if (direct.has(wantedIds[w]!)) continue
           for (const g of wantedGroups[w]!) {
             const simulationId = groupSimulation.get(g)
-            if (simulationId !== undefined) bySimulation.set(simulationId, (bySimulation.get(simulationId) ?? new Set()).add(g))
+            if (simulationId === "") unlisted.push(g)
+            else if (simulationId !== undefined) bySimulation.set(simulationId, (bySimulation.get(simulationId) ?? new Set()).add(g))
           }
         }
         const listed = new Map<string, Wire.SimulationGroup>()
         yield* forEachConcurrentDiscard(bySimulation, ([simulationId, groups]) => listGroups(simulationId, groups, listed), 4)
         // Groups the lists did not show (a server that pages or orders otherwise): one read each.
-        const missing = [...bySimulation.values()].flatMap((groups) => [...groups].filter((g) => !listed.has(g)))
+        const missing = [...bySimulation.values()].flatMap((groups) => [...groups].filter((g) => !listed.has(g))).concat(unlisted)
         yield* forEachConcurrentDiscard(missing, (g) =>
           client.getSimulationRun(g).pipe(
             Effect.map((group) => void listed.set(g, group)),

@@ -246,8 +246,8 @@ const track = Effect.gen(function*() {
 
 /**
  * A fresh driver that never saw the plans: verdicts without them, every run unknown at first. (Not
- * g6: a group listed without its simulation id, which this driver never learnt, has no simulation
- * to list it under.)
+ * g6, a group listed without its simulation id: pinned before that case was handled, it has a test
+ * of its own below.)
  */
 const trackUnplanned = Effect.gen(function*() {
   let step = 1
@@ -311,5 +311,26 @@ describe("tracking output of odd groups, pinned", () => {
       const file = new URL("./fixtures/pinned-tracking-odd.json", import.meta.url)
       if (process.env.PIN_TRACKING_WRITE === "1" || !existsSync(file)) writeFileSync(file, `${out}\n`)
       expect(out).toBe(readFileSync(file, "utf8").trimEnd())
+    }))
+})
+
+describe("a group listed without its simulation", () => {
+  it.effect("a driver that did not start its run tracks it under placeholder names, without failing the other runs of the poll", () =>
+    Effect.gen(function*() {
+      let step = 1
+      const log: Array<string> = []
+      const client = scripted(() => steps[step]!, log)
+      const driver = yield* Effect.provideService(InteractlyProvider.makeDriver(), InteractlyClient.InteractlyClient, client)
+      const [first, alone] = yield* driver.getRuns([g(1), g(6)], { verdicts: false })
+      expect([first?.ref.id, alone?.ref.id]).toEqual([g(1), g(6)])
+      expect(alone?.counts).toMatchObject({ total: 3, running: 1, queued: 2 })
+      // No read of a simulation with an empty id, and none listed under one.
+      expect(log.filter((l) => /^getSimulation $|^listSimulationRuns  /.test(l))).toEqual([])
+      // Later polls read the group alone (no list shows it) and follow it to its end.
+      step = steps.length - 1
+      const [, ended] = yield* driver.getRuns([g(1), g(6)], { verdicts: false })
+      expect(ended?.status.unified).toBe("failed")
+      const read = yield* driver.getRun(g(6))
+      expect(read.counts).toMatchObject({ total: 3, errored: 1 })
     }))
 })
