@@ -174,6 +174,23 @@ describe("CekuraProvider", () => {
       expect(run.warnings.find((w) => w.code === "direction_from_agent")?.field).toBe("direction")
     }))
 
+  it.scopedLive("starts reuse the agent another start read for agentTtl (its warning included), then read it again", () =>
+    Effect.gen(function*() {
+      const handle = yield* CekuraEmulator.start({ speed: 200, apiKey, failureRate: 0 })
+      const context = yield* Layer.build(CekuraClient.layer({ baseUrl: handle.url, apiKey: Redacted.make(apiKey) }).pipe(Layer.provide(httpLayer)))
+      const provider = SimulationProvider.make(yield* Effect.provide(CekuraProvider.make({ agentTtl: "400 millis" }), context))
+      const plan = withPlan({ direction: "outbound" })
+      const provisioning = yield* provider.provision(plan)
+      const reads = () => handle.requests.count("GET /test_framework/v1/aiagents/:id")
+      const before = reads()
+      const started = [yield* provider.startRun(plan, { provisioning }), yield* provider.startRun(plan, { provisioning })]
+      expect(reads() - before).toBe(1)
+      for (const run of started) expect(run.warnings.map((w) => w.code)).toContain("direction_from_agent")
+      yield* Effect.sleep("500 millis")
+      expect((yield* provider.startRun(plan, { provisioning })).warnings.map((w) => w.code)).toContain("direction_from_agent")
+      expect(reads() - before).toBe(2)
+    }))
+
   it.scopedLive("fails with InvalidRequest naming the suite field", () =>
     Effect.gen(function*() {
       const { provider } = yield* emulator()
