@@ -2,8 +2,7 @@
  * The whole harness: every section in order against emulators on 127.0.0.1: in this process,
  * except section 4, which by default runs in a fresh process of its own with its emulators in
  * child processes (see `Tracking.runInOwnProcess`). `quick` shrinks every size so the smoke test
- * runs in seconds (its figures mean
- * nothing, only that the harness works).
+ * runs in seconds (its figures mean nothing, only that the harness works).
  *
  * @since 0.1.0
  */
