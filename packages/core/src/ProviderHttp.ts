@@ -19,9 +19,10 @@ import * as UrlParams from "@effect/platform/UrlParams"
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Fiber from "effect/Fiber"
+import * as Exit from "effect/Exit"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
+import * as Scope from "effect/Scope"
 import * as Tracing from "./internal/tracing.js"
 import * as Issues from "./Issues.js"
 import * as ProviderError from "./ProviderError.js"
@@ -122,35 +123,20 @@ const isConnectionRefused = (cause: unknown): boolean => {
   return false
 }
 
-/**
- * `effect`, or a failure with `onTimeout()` when it has not completed within `ms`; the effect is
- * then interrupted (for a request: aborted). One forked fiber watched by a timer, where
- * `Effect.timeoutFail` races the effect against a sleep in two forked fibers and merges their
- * fiber refs afterwards: that took 130-180 µs of a ~700 µs request (docs/performance.md). The
- * timer is the wall clock's, not the Effect `Clock`: a vendor that does not answer is a matter of
- * real time, also under a `TestClock`.
- */
-export const deadline = <A, E, R, E2>(effect: Effect.Effect<A, E, R>, ms: number, onTimeout: () => E2): Effect.Effect<A, E | E2, R> =>
-  Effect.flatMap(Effect.fork(effect), (fiber) =>
-    Effect.async<A, E | E2>((resume) => {
-      let done = false
-      const settle = (result: Effect.Effect<A, E | E2>) => {
-        if (done) return
-        done = true
-        clearTimeout(timer)
-        resume(result)
-      }
-      const timer = setTimeout(() => settle(Effect.zipRight(Fiber.interrupt(fiber), Effect.fail(onTimeout()))), ms)
-      timer.unref?.()
-      fiber.addObserver((exit) => settle(exit))
-      return Effect.suspend(() => {
-        done = true
-        clearTimeout(timer)
-        return Fiber.interrupt(fiber)
-      })
-    }))
-
 const always = () => true
+
+/** UTF-8 as `Response.text()` decodes it: invalid bytes become U+FFFD, a leading BOM is dropped. */
+const utf8 = new TextDecoder()
+
+/**
+ * A response's body as text, read as bytes and decoded here: the text undici decodes itself
+ * stays reachable from the response's body stream (its consumer's promise), and the stream
+ * outlived a scavenge often enough that most body texts were promoted to V8's old generation;
+ * bytes live outside V8's heap. A body a middleware already read as text (`HttpClient.tap` with
+ * `response.text`, a logger) cannot be read again as bytes: the text it read is used.
+ */
+const bodyText = (response: HttpClientResponse.HttpClientResponse): Effect.Effect<string, HttpClientError.ResponseError> =>
+  Effect.orElse(Effect.map(response.arrayBuffer, (bytes) => utf8.decode(bytes)), () => response.text)
 
 /**
  * `effect` without @effect/platform's client span when no tracer is installed: building that span
@@ -218,28 +204,57 @@ export const make = (options: Options): ProviderHttp => {
     })
   }
 
+  /** The client with a signal per request that {@link execute} aborts (`HttpClient.withScope`). */
+  const client = HttpClient.withScope(options.client)
+  const timeoutMs = Duration.toMillis(timeout)
+
+  /**
+   * One exchange (status, headers and body text) bounded by the timeout, in the caller's fiber.
+   * The timer closes the request's scope, which aborts its `AbortSignal`: undici, `fetch` and
+   * Node's `http` stop the request and fail it, and that failure is reported as the timeout. No
+   * fiber is forked per request: the deadline did that until the seventh session, and a fiber's
+   * state lived across a scavenge or two, so every response body, its headers and its parsed
+   * JSON reached V8's old generation with it; that set the peak RSS of the benchmarks' section 4
+   * (docs/performance.md). The timer is the wall clock's, not the Effect `Clock`: a vendor that
+   * does not answer is a matter of real time, also under a `TestClock`. A client that ignores the
+   * signal is not stopped by the timeout (every platform client honours it).
+   */
   const execute = (operation: string, request: HttpClientRequest.HttpClientRequest) =>
-    options.client.execute(request).pipe(
-      // Vendor key headers (X-CEKURA-API-KEY...) must never reach a tracer.
-      clientSpan,
-      Effect.flatMap((response) =>
-        response.text.pipe(Effect.map((text) => ({ response, text })))
-      ),
-      Effect.mapError((e) => fromClientError(operation, e)),
-      (exchange) =>
-        deadline(exchange, Duration.toMillis(timeout), () =>
-          ProviderError.make({
-            provider,
-            operation,
-            reason: "Timeout",
-            description: `no response within ${Duration.format(timeout)}`,
-            http: httpDetails(request),
-            outcomeUnknown: request.method !== "GET"
-          })),
-      Effect.flatMap(({ response, text }) =>
-        response.status >= 400 ? Effect.flatMap(fromStatus(operation, response, text), Effect.fail) : Effect.succeed({ response, text })
+    Effect.flatMap(Scope.make(), (scope) => {
+      let timedOut = false
+      const timer = setTimeout(() => {
+        timedOut = true
+        Effect.runSync(Scope.close(scope, Exit.void))
+      }, timeoutMs)
+      timer.unref?.()
+      return client.execute(request).pipe(
+        Effect.flatMap((response) => Effect.map(bodyText(response), (text) => ({ response, text }))),
+        // Vendor key headers (X-CEKURA-API-KEY...) must never reach a tracer.
+        clientSpan,
+        Scope.extend(scope),
+        Effect.mapError((e) =>
+          timedOut
+            ? ProviderError.make({
+              provider,
+              operation,
+              reason: "Timeout",
+              description: `no response within ${Duration.format(timeout)}`,
+              http: httpDetails(request),
+              outcomeUnknown: request.method !== "GET"
+            })
+            : fromClientError(operation, e)
+        ),
+        // Interrupted: the request is aborted. Done or failed: nothing to abort (an abort after the
+        // answer would only build an AbortError with its stack trace for nobody).
+        Effect.onExit((exit) => {
+          clearTimeout(timer)
+          return Exit.isInterrupted(exit) ? Scope.close(scope, exit) : Effect.void
+        }),
+        Effect.flatMap(({ response, text }) =>
+          response.status >= 400 ? Effect.flatMap(fromStatus(operation, response, text), Effect.fail) : Effect.succeed({ response, text })
+        )
       )
-    )
+    })
 
   // The body is JSON of the wrong shape: the vendor's API disagrees with ours, so no retry; a
   // create may still have taken effect.

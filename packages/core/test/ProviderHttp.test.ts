@@ -1,33 +1,63 @@
+import { createServer, type Server } from "node:http"
+import type { AddressInfo } from "node:net"
 import { describe, expect, it } from "@effect/vitest"
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import { ProviderHttp } from "@simbridge/core"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as FiberRef from "effect/FiberRef"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import * as Tracer from "effect/Tracer"
 
-/** A vendor that answers after `delayMs` (never when undefined); records whether a request was interrupted. */
+/**
+ * A vendor that answers after `delayMs` (never when undefined) and, as undici, `fetch` and Node's
+ * `http` do, fails a request whose signal is aborted; records the aborted requests.
+ */
 const slowVendor = (delayMs: number | undefined) => {
-  const seen = { requests: 0, interrupted: 0 }
-  const client = HttpClient.make((request) => {
+  const seen = { requests: 0, aborted: 0, signal: undefined as AbortSignal | undefined }
+  const client = HttpClient.make((request, _url, signal) => {
     seen.requests++
+    seen.signal = signal
     const answer = Effect.succeed(HttpClientResponse.fromWeb(request, new Response(JSON.stringify({ id: "r1" }), { status: 200, headers: { "content-type": "application/json" } })))
-    return (delayMs === undefined ? Effect.never : Effect.zipRight(Effect.sleep(`${delayMs} millis`), answer)).pipe(
-      Effect.onInterrupt(() => Effect.sync(() => void seen.interrupted++))
-    )
+    const aborted = Effect.async<never, HttpClientError.RequestError>((resume) => {
+      const onAbort = () => {
+        seen.aborted++
+        resume(Effect.fail(new HttpClientError.RequestError({ request, reason: "Transport", cause: signal.reason })))
+      }
+      signal.addEventListener("abort", onAbort, { once: true })
+      return Effect.sync(() => signal.removeEventListener("abort", onAbort))
+    })
+    return delayMs === undefined ? aborted : Effect.raceFirst(Effect.zipRight(Effect.sleep(`${delayMs} millis`), answer), aborted)
   })
   const http = ProviderHttp.make({ provider: "fake", client: ProviderHttp.baseClient(client, "http://vendor.test"), timeout: "150 millis" })
   return { seen, get: http.json("getRun", HttpClientRequest.get("/runs/r1"), Schema.Struct({ id: Schema.String })) }
 }
 
+/** A server on 127.0.0.1 that sends the headers and half a body, then nothing; records closed requests. */
+const stallingServer = Effect.acquireRelease(
+  Effect.async<{ readonly url: string; readonly closed: () => number; readonly server: Server }>((resume) => {
+    let closed = 0
+    const server = createServer((_req, res) => {
+      res.writeHead(200, { "content-type": "application/json", "content-length": "100" })
+      res.write(`{"id":`)
+      res.once("close", () => void closed++)
+    })
+    server.listen(0, "127.0.0.1", () => resume(Effect.succeed({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, closed: () => closed, server })))
+  }),
+  ({ server }) => Effect.async<void>((resume) => {
+    server.closeAllConnections()
+    server.close(() => resume(Effect.void))
+  })
+)
+
 describe("ProviderHttp per-request timeout", () => {
-  it.live("a request without an answer fails with Timeout, naming the bound, and is aborted", () =>
+  it.live("a request without an answer fails with Timeout, naming the bound, and its signal is aborted", () =>
     Effect.gen(function*() {
       const { get, seen } = slowVendor(undefined)
       const error = yield* Effect.flip(get)
@@ -35,33 +65,59 @@ describe("ProviderHttp per-request timeout", () => {
       expect(error.description).toBe("no response within 150ms")
       expect(error.outcomeUnknown).toBe(false)
       expect(error.http?.url).toContain("/runs/r1")
-      expect(seen.interrupted).toBe(1)
+      expect(seen.aborted).toBe(1)
     }))
 
-  it.live("an answer within the bound passes through", () =>
+  it.live("an answer within the bound passes through, and no abort comes later", () =>
     Effect.gen(function*() {
       const { get, seen } = slowVendor(20)
       expect(yield* get).toEqual({ id: "r1" })
-      expect(seen.interrupted).toBe(0)
+      yield* Effect.sleep("200 millis")
+      expect(seen.aborted).toBe(0)
     }))
 
-  it.live("deadline: the effect's own failure is kept; interrupting the caller interrupts the effect and no timeout fires later", () =>
+  it.live("interrupting the caller aborts the request", () =>
     Effect.gen(function*() {
-      expect(yield* Effect.flip(ProviderHttp.deadline(Effect.fail("own" as const), 50, () => "late" as const))).toBe("own")
-      let interrupted = false
-      let timedOut = false
-      const fiber = yield* Effect.fork(
-        ProviderHttp.deadline(Effect.never.pipe(Effect.onInterrupt(() => Effect.sync(() => void (interrupted = true)))), 80, () => {
-          timedOut = true
-          return "late"
-        })
-      )
-      yield* Effect.sleep("10 millis")
-      const exit = yield* Fiber.interrupt(fiber)
-      expect(Exit.isInterrupted(exit)).toBe(true)
-      expect(interrupted).toBe(true)
-      yield* Effect.sleep("150 millis")
-      expect(timedOut).toBe(false)
+      const { get, seen } = slowVendor(undefined)
+      const fiber = yield* Effect.fork(get)
+      yield* Effect.sleep("20 millis")
+      expect(seen.signal?.aborted).toBe(false)
+      yield* Fiber.interrupt(fiber)
+      expect(seen.signal?.aborted).toBe(true)
+    }))
+
+  it.scopedLive("over a real socket (fetch), a body that stops halfway fails with Timeout and the connection is closed", () =>
+    Effect.gen(function*() {
+      const server = yield* stallingServer
+      const client = yield* HttpClient.HttpClient
+      const http = ProviderHttp.make({ provider: "fake", client: ProviderHttp.baseClient(client, server.url), timeout: "200 millis" })
+      const error = yield* Effect.flip(http.json("createRun", HttpClientRequest.post("/runs"), Schema.Struct({ id: Schema.String })))
+      expect(error.reason).toBe("Timeout")
+      expect(error.description).toBe("no response within 200ms")
+      // A POST that timed out may have taken effect.
+      expect(error.outcomeUnknown).toBe(true)
+      yield* Effect.sleep("100 millis")
+      expect(server.closed()).toBe(1)
+    }).pipe(Effect.provide(FetchHttpClient.layer)))
+})
+
+describe("ProviderHttp body", () => {
+  const answer = (body: string) =>
+    HttpClient.make((request) => Effect.succeed(HttpClientResponse.fromWeb(request, new Response(body, { status: 200, headers: { "content-type": "application/json" } }))))
+  const get = (client: HttpClient.HttpClient) =>
+    ProviderHttp.make({ provider: "fake", client: ProviderHttp.baseClient(client, "http://vendor.test") }).json("getRun", HttpClientRequest.get("/runs/r1"), Schema.Struct({ id: Schema.String }))
+
+  it.effect("is decoded as UTF-8 from its bytes, a leading BOM dropped", () =>
+    Effect.gen(function*() {
+      expect(yield* get(answer("\uFEFF{\"id\":\"r\u00e9sum\u00e9 \u2713\"}"))).toEqual({ id: "résumé ✓" })
+    }))
+
+  it.effect("a body a middleware already read as text is read from that text", () =>
+    Effect.gen(function*() {
+      const logged: Array<string> = []
+      const logging = HttpClient.tap(answer(`{"id":"r1"}`), (response) => Effect.map(response.text, (text) => void logged.push(text)))
+      expect(yield* get(logging)).toEqual({ id: "r1" })
+      expect(logged).toEqual([`{"id":"r1"}`])
     }))
 })
 
