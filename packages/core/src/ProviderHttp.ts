@@ -213,7 +213,7 @@ export const make = (options: Options): ProviderHttp => {
    * The timer closes the request's scope, which aborts its `AbortSignal`: undici, `fetch` and
    * Node's `http` stop the request and fail it, and that failure is reported as the timeout. No
    * fiber is forked per request: the deadline did that until the seventh session, and a fiber's
-   * state lived across a scavenge or two, so every response body, its headers and its parsed
+   * state lived across a scavenge or two, so most response bodies, their headers and parsed
    * JSON reached V8's old generation with it; that set the peak RSS of the benchmarks' section 4
    * (docs/performance.md). The timer is the wall clock's, not the Effect `Clock`: a vendor that
    * does not answer is a matter of real time, also under a `TestClock`. A client that ignores the
