@@ -23,6 +23,8 @@
  * @since 0.2.0
  */
 import { Ajv } from "ajv"
+import type * as Effect from "effect/Effect"
+import type * as Either from "effect/Either"
 import * as JSONSchema from "effect/JSONSchema"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
@@ -144,6 +146,21 @@ const ajvCheck = (schema: Schema.Schema<any, any, never>): Check => {
 }
 
 /**
+ * `schema`'s own decode and encode, built on first use: `ParseResult.decodeUnknown` builds its
+ * parser for the whole schema when called, and the vendor packages compile their response schemas
+ * at module load, so loading them (`simbridge validate` loads every provider of a suite) paid
+ * for parsers most commands never run.
+ */
+const interpreter = <A, I>(schema: Schema.Schema<A, I, never>) => {
+  let decode: ((u: unknown, options?: AST.ParseOptions) => Effect.Effect<A, ParseResult.ParseIssue>) | undefined
+  let encode: ((u: unknown, options?: AST.ParseOptions) => Effect.Effect<I, ParseResult.ParseIssue>) | undefined
+  return {
+    decode: (u: unknown, options?: AST.ParseOptions) => (decode ??= ParseResult.decodeUnknown(schema))(u, options),
+    encode: (u: unknown, options?: AST.ParseOptions) => (encode ??= ParseResult.encodeUnknown(schema))(u, options)
+  }
+}
+
+/**
  * The compiled check of `schema` alone: whether a value decodes, for a schema that can take the
  * fast path (see the module's documentation), or `undefined` for one that cannot. Compiled on the
  * first call. For callers that build the decoded value themselves once the check passed.
@@ -161,8 +178,7 @@ export const checker = <A, I>(schema: Schema.Schema<A, I, never>): ((u: unknown)
 export const compile = <A, I>(schema: Schema.Schema<A, I, never>): Schema.Schema<A, I, never> => {
   if (unsupported(schema.ast) !== undefined) return schema
   let check: Check | undefined
-  const decodeSlow = ParseResult.decodeUnknown(schema)
-  const encode = ParseResult.encodeUnknown(schema)
+  const { decode: decodeSlow, encode } = interpreter(schema)
   const out = Schema.declare(
     [],
     {
@@ -172,7 +188,7 @@ export const compile = <A, I>(schema: Schema.Schema<A, I, never>): Schema.Schema
         check ??= compileCheck(schema)
         return check(u) ? ParseResult.succeed(u as A) : decodeSlow(u, options)
       },
-      encode: () => (a, options) => encode(a, options)
+      encode: () => encode
     },
     // JSON Schema, pretty printing and arbitraries come from the schema itself
     { ...schema.ast.annotations, [AST.SurrogateAnnotationId]: schema.ast }
@@ -190,19 +206,18 @@ export const compile = <A, I>(schema: Schema.Schema<A, I, never>): Schema.Schema
  * leaves to the interpreter; `build` must give what the schema's decode gives (a test per use).
  */
 export const compileWith = <A, I, C, J>(schema: Schema.Schema<A, I, never>, checked: Schema.Schema<C, J, never>, build: (value: C) => A): Schema.Schema<A, I, never> => {
-  const check = ParseResult.decodeUnknownEither(compile(checked))
-  const slow = ParseResult.decodeUnknown(schema)
-  const encode = ParseResult.encodeUnknown(schema)
+  let check: ((u: unknown) => Either.Either<C, ParseResult.ParseIssue>) | undefined
+  const { decode: slow, encode } = interpreter(schema)
   return Schema.declare(
     [],
     {
       decode: () => (u, options) => {
         // Asked to reject undeclared properties: only the interpreter does that.
         if (options?.onExcessProperty === "error") return slow(u, options)
-        const passed = check(u)
+        const passed = (check ??= ParseResult.decodeUnknownEither(compile(checked)))(u)
         return passed._tag === "Right" ? ParseResult.succeed(build(passed.right)) : slow(u, options)
       },
-      encode: () => (a, options) => encode(a, options)
+      encode: () => encode
     },
     { ...schema.ast.annotations, [AST.SurrogateAnnotationId]: schema.ast }
   ) as unknown as Schema.Schema<A, I, never>
