@@ -7,11 +7,11 @@
  */
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
-import * as CekuraProvider from "@simbridge/cekura/CekuraProvider"
+import * as CekuraPlugin from "@simbridge/cekura/CekuraPlugin"
 import { Plan, ProviderHttp, type ProviderRegistry, SimulationProvider } from "@simbridge/core"
-import * as InteractlyProvider from "@simbridge/interactly/InteractlyProvider"
-import * as RoarkProvider from "@simbridge/roark/RoarkProvider"
-import * as VapiProvider from "@simbridge/vapi/VapiProvider"
+import * as InteractlyPlugin from "@simbridge/interactly/InteractlyPlugin"
+import * as RoarkPlugin from "@simbridge/roark/RoarkPlugin"
+import * as VapiPlugin from "@simbridge/vapi/VapiPlugin"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -28,10 +28,10 @@ export interface Entry {
 
 /** Every vendor's provider, Vapi first (the order of `Vendors.all`). */
 export const all: ReadonlyArray<Entry> = [
-  { name: "vapi", provider: VapiProvider.plugin },
-  { name: "interactly", provider: InteractlyProvider.plugin },
-  { name: "roark", provider: RoarkProvider.plugin },
-  { name: "cekura", provider: CekuraProvider.plugin }
+  { name: "vapi", provider: VapiPlugin.plugin },
+  { name: "interactly", provider: InteractlyPlugin.plugin },
+  { name: "roark", provider: RoarkPlugin.plugin },
+  { name: "cekura", provider: CekuraPlugin.plugin }
 ]
 
 export const byName = (name: string): Entry => {

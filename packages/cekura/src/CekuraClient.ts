@@ -20,11 +20,12 @@ import type * as ParseResult from "effect/ParseResult"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
+import * as CekuraPlugin from "./CekuraPlugin.js"
 import * as Wire from "./CekuraWire.js"
 
 export const defaultBaseUrl = "https://api.cekura.ai"
 
-export const env = { apiKey: "CEKURA_API_KEY", baseUrl: "CEKURA_BASE_URL" } as const
+export const env = CekuraPlugin.envKeys
 
 export interface Settings {
   readonly baseUrl?: string | undefined
@@ -77,7 +78,7 @@ export interface Service {
 
 export class CekuraClient extends Context.Tag("@simbridge/cekura/CekuraClient")<CekuraClient, Service>() {}
 
-const provider = "cekura"
+const provider = CekuraPlugin.name
 const v1 = "/test_framework/v1"
 /** `runs/bulk/`: a plain array of runs (built once: its decoder is compiled once). */
 const bulkRuns = Schema.Array(Wire.Run)

@@ -1,6 +1,6 @@
 /**
  * simbridge on Cekura: the `SimulationProvider.Driver`, the layers providing `SimulationProvider`
- * and `CekuraClient`, and the registry plugin.
+ * and `CekuraClient` (the registry entry is `CekuraPlugin.plugin`).
  *
  * Mapping (see docs/providers/cekura.md):
  * - every scenario x persona pair becomes one Cekura scenario (instructions + the persona in
@@ -16,7 +16,6 @@
  */
 import type * as HttpClient from "@effect/platform/HttpClient"
 import {
-  Capabilities,
   Evaluator,
   Issues,
   Persona,
@@ -29,7 +28,6 @@ import {
   Status,
   Warning
 } from "@simbridge/core"
-import type { ProviderRegistry } from "@simbridge/core"
 import * as Chunk from "effect/Chunk"
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
@@ -42,71 +40,12 @@ import type * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import * as CekuraClient from "./CekuraClient.js"
+import * as CekuraPlugin from "./CekuraPlugin.js"
+import { capabilities, Options, Target } from "./CekuraPlugin.js"
 import * as Wire from "./CekuraWire.js"
 import * as Mapping from "./internal/mapping.js"
 
-export const provider = "cekura"
-
-// ---------------------------------------------------------------------------------------------
-// suite-file schemas
-// ---------------------------------------------------------------------------------------------
-
-const PositiveInt = Schema.Int.pipe(Schema.positive())
-/** Integer ids, also accepted as numeric strings (YAML users quote ids). */
-const IntId = Schema.Union(PositiveInt, Schema.compose(Schema.NumberFromString, PositiveInt))
-
-/** The suite's `target.cekura` entry: the agent under test, by agent id or assistant id. */
-export const Target = Schema.Struct({
-  agentId: Schema.optional(IntId),
-  assistantId: Schema.optional(Schema.String.pipe(Schema.minLength(1)))
-}).pipe(Schema.filter((t) =>
-  t.agentId === undefined && t.assistantId === undefined ? { path: ["agentId"], message: "agentId or assistantId is required" } : undefined
-))
-export type Target = typeof Target.Type
-
-/** The suite's `vendors.cekura` options; every field is optional. */
-export const Options = Schema.Struct({
-  /** Persona id -> Cekura personality id, instead of the closest catalogue match. */
-  personalities: Schema.optional(Schema.Record({ key: Schema.String, value: IntId })),
-  /** Evaluator id -> Cekura metric id: judged by that metric instead of the expected-outcome prompt. */
-  metrics: Schema.optional(Schema.Record({ key: Schema.String, value: IntId })),
-  /** `same_number` (default) or `different_numbers` (voice). */
-  mode: Schema.optional(Wire.Mode),
-  outboundPhoneNumber: Schema.optional(Schema.String),
-  agentNumber: Schema.optional(Schema.String),
-  mockToolNames: Schema.optional(Schema.Array(Schema.String)),
-  /** Text runs: connect the simulated caller to this websocket instead of the agent's gateway. */
-  websocketUrl: Schema.optional(Schema.String),
-  /** Folder (dot-separated) the provisioned scenarios are filed under. */
-  folderPath: Schema.optional(Schema.String)
-})
-export type Options = typeof Options.Type
-
-export const env = [CekuraClient.env.apiKey, CekuraClient.env.baseUrl] as const
-
-export const capabilities = new Capabilities.Capabilities({
-  personas: "catalogue",
-  personaAttributes: ["language", "accent", "gender", "backgroundNoise"],
-  directions: ["inbound", "outbound"],
-  transports: ["voice", "chat"],
-  maxIterations: 100,
-  concurrency: true,
-  maxDuration: false,
-  silenceTimeout: false,
-  endCallPhrases: false,
-  executionMode: false,
-  scriptedSteps: false,
-  toolMocks: false,
-  cancelRun: true,
-  cancelResult: false,
-  recordings: true,
-  gaps: [
-    "personalities cannot be created through the API: each persona runs as the closest catalogue personality (or vendors.cekura.personalities), and its other traits are described in the scenario and test profile",
-    "the call direction is the agent's own setting (inbound or outbound), not a run option",
-    "evaluators without a mapped Cekura metric are judged as lines of the scenario's expected-outcome prompt (met / not met)",
-    "no stored plan: a run is one trigger of the provisioned scenarios"
-  ]
-})
+export const provider = CekuraPlugin.name
 
 // ---------------------------------------------------------------------------------------------
 // pure translation
@@ -855,7 +794,7 @@ export const make = (options: DriverOptions = {}): Effect.Effect<SimulationProvi
   })
 
 // ---------------------------------------------------------------------------------------------
-// layers and plugin
+// layers (the registry entry is `CekuraPlugin.plugin`)
 // ---------------------------------------------------------------------------------------------
 
 export interface Settings {
@@ -876,29 +815,6 @@ export const layer = (settings: Settings): Layer.Layer<SimulationProvider.Simula
 /** `SimulationProvider` and `CekuraClient` from `CEKURA_API_KEY` and `CEKURA_BASE_URL`. */
 export const layerConfig: Layer.Layer<SimulationProvider.SimulationProvider | CekuraClient.CekuraClient, ConfigError.ConfigError, HttpClient.HttpClient> =
   Layer.unwrapEffect(Effect.map(CekuraClient.settingsConfig, (s) => layer(s)))
-
-export const plugin: ProviderRegistry.ProviderPlugin = {
-  name: provider,
-  displayName: "Cekura",
-  capabilities,
-  layerConfig,
-  layer: (settings) => layer(settings),
-  targetSchema: Target,
-  optionsSchema: Options,
-  env,
-  check: (plan) => {
-    const opts = Option.getOrElse(Schema.decodeUnknownOption(Options)(plan.vendors[provider] ?? {}), () => ({}) as Options)
-    return plan.personas.flatMap((persona, i) =>
-      opts.personalities?.[persona.id] === undefined
-        ? [Warning.make(
-          "persona_from_catalogue",
-          `persona "${persona.id}" runs as the closest personality of Cekura's catalogue (chosen when the run starts; Cekura cannot create personalities through its API); pin one with vendors.cekura.personalities`,
-          `personas[${i}]`
-        )]
-        : []
-    )
-  }
-}
 
 // ---------------------------------------------------------------------------------------------
 // tracking: the results list item as `getRuns` reads it

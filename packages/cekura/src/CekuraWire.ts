@@ -10,6 +10,7 @@ import { CompiledSchema } from "@simbridge/core"
 import * as Effect from "effect/Effect"
 import type * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
+import { Mode } from "./CekuraPlugin.js"
 
 // ---------------------------------------------------------------------------------------------
 // shared pieces
@@ -166,7 +167,8 @@ export const tagsOf = (scenario: Scenario): ReadonlyArray<string> =>
 // run trigger
 // ---------------------------------------------------------------------------------------------
 
-export const Mode = Schema.Literal("same_number", "different_numbers")
+/** The voice run mode; defined with the suite schemas. */
+export { Mode }
 
 const triggerFields = {
   agent_id: Schema.optional(PositiveInt),

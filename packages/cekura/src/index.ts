@@ -5,5 +5,6 @@
  */
 export * as CekuraClient from "./CekuraClient.js"
 export * as CekuraWire from "./CekuraWire.js"
+export * as CekuraPlugin from "./CekuraPlugin.js"
 export * as CekuraProvider from "./CekuraProvider.js"
 export * as CekuraEmulator from "./CekuraEmulator.js"

@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from "@effect/vitest"
-import { Plan, ProviderRef, SimulationProvider } from "@simbridge/core"
+import { Plan, ProviderRef, ProviderRegistry, SimulationProvider } from "@simbridge/core"
 import * as Chunk from "effect/Chunk"
+import * as ConfigProvider from "effect/ConfigProvider"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
@@ -9,6 +10,7 @@ import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import * as CekuraClient from "../src/CekuraClient.js"
 import * as CekuraEmulator from "../src/CekuraEmulator.js"
+import * as CekuraPlugin from "../src/CekuraPlugin.js"
 import * as CekuraProvider from "../src/CekuraProvider.js"
 import * as Wire from "../src/CekuraWire.js"
 import { dentalClinic } from "./fixtures/dentalClinic.js"
@@ -226,16 +228,32 @@ describe("CekuraProvider", () => {
       }).pipe(Effect.provide(provider))
     }))
 
+  it.scopedLive("the plugin builds the driver from explicit settings and from the environment", () =>
+    Effect.gen(function*() {
+      const handle = yield* CekuraEmulator.start({ speed: 200, apiKey, failureRate: 0 })
+      const registry = ProviderRegistry.make([CekuraPlugin.plugin])
+      const explicit = yield* registry.build("cekura", { baseUrl: handle.url, apiKey: Redacted.make(apiKey) })
+      expect((yield* explicit.provision(dental)).created).toBeGreaterThan(0)
+      const fromEnv = yield* registry.build("cekura").pipe(
+        Effect.withConfigProvider(ConfigProvider.fromMap(new Map([["CEKURA_API_KEY", apiKey], ["CEKURA_BASE_URL", handle.url]])))
+      )
+      expect((yield* fromEnv.provision(dental)).created).toBe(0)
+      const wrong = yield* registry.build("cekura").pipe(
+        Effect.withConfigProvider(ConfigProvider.fromMap(new Map([["CEKURA_API_KEY", "ck_other"], ["CEKURA_BASE_URL", handle.url]])))
+      )
+      expect((yield* Effect.flip(wrong.provision(dental))).reason).toBe("Unauthorized")
+    }).pipe(Effect.provide(httpLayer)))
+
   it("plugin exposes the registry contract", () => {
-    expect(CekuraProvider.plugin.name).toBe("cekura")
-    expect(CekuraProvider.plugin.env).toEqual(["CEKURA_API_KEY", "CEKURA_BASE_URL"])
-    expect(Schema.decodeUnknownSync(CekuraProvider.plugin.targetSchema!)({ agentId: "2142" })).toEqual({ agentId: 2142 })
-    expect(Schema.decodeUnknownSync(CekuraProvider.plugin.optionsSchema!)({})).toEqual({})
+    expect(CekuraPlugin.plugin.name).toBe("cekura")
+    expect(CekuraPlugin.plugin.env).toEqual(["CEKURA_API_KEY", "CEKURA_BASE_URL"])
+    expect(Schema.decodeUnknownSync(CekuraPlugin.plugin.targetSchema!)({ agentId: "2142" })).toEqual({ agentId: 2142 })
+    expect(Schema.decodeUnknownSync(CekuraPlugin.plugin.optionsSchema!)({})).toEqual({})
     expect(CekuraEmulator.plugin.vendor).toBe("cekura")
   })
 
   it("plugin.check says, without contacting Cekura, which personas run as a catalogue personality", () => {
-    const codes = (plan: Plan.Plan) => CekuraProvider.plugin.check!(plan).map((w) => `${w.code}@${w.field}`)
+    const codes = (plan: Plan.Plan) => CekuraPlugin.plugin.check!(plan).map((w) => `${w.code}@${w.field}`)
     expect(codes(dental)).toEqual(dental.personas.map((_, i) => `persona_from_catalogue@personas[${i}]`))
     const pinned = withPlan({ vendors: { cekura: { personalities: Object.fromEntries(dentalClinic.personas.map((p: { id: string }) => [p.id, 7])) } } })
     expect(codes(pinned)).toEqual([])

@@ -24,10 +24,10 @@ export const testPlugin: ProviderRegistry.ProviderPlugin = {
 }
 
 const providerLoaders: Record<string, () => Promise<ProviderRegistry.ProviderPlugin>> = {
-  vapi: () => import("@simbridge/vapi/VapiProvider").then((m) => m.plugin),
-  roark: () => import("@simbridge/roark/RoarkProvider").then((m) => m.plugin),
-  cekura: () => import("@simbridge/cekura/CekuraProvider").then((m) => m.plugin),
-  interactly: () => import("@simbridge/interactly/InteractlyProvider").then((m) => m.plugin)
+  vapi: () => import("@simbridge/vapi/VapiPlugin").then((m) => m.plugin),
+  roark: () => import("@simbridge/roark/RoarkPlugin").then((m) => m.plugin),
+  cekura: () => import("@simbridge/cekura/CekuraPlugin").then((m) => m.plugin),
+  interactly: () => import("@simbridge/interactly/InteractlyPlugin").then((m) => m.plugin)
 }
 
 const emulatorLoaders: Record<string, () => Promise<Emulator.EmulatorPlugin>> = {

@@ -3,7 +3,7 @@
  * (`tsc -b`) before running the tests.
  */
 import { spawnSync } from "node:child_process"
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
@@ -81,6 +81,51 @@ describe("simbridge CLI", () => {
     expect(r.stdout).toContain("[evaluators_as_workflow_metrics] evaluators:")
     expect(r.stdout).toContain("[caller_workflow_managed] personas[0]:")
     expect(r.stdout).toContain("[persona_from_catalogue] personas[0]:")
+  })
+})
+
+describe("the modules a command loads", () => {
+  const moduleLog = fileURLToPath(new URL("./fixtures/moduleLog.mjs", import.meta.url))
+  const bundled = existsSync(fileURLToPath(new URL("../dist/bundle/simbridge.js", import.meta.url)))
+  let logs = 0
+  /** The URLs of every module `simbridge ...args` loaded (it must exit 0). */
+  const loaded = (env: Record<string, string>, ...args: Array<string>) => {
+    const file = join(dir, `modules-${logs++}.log`)
+    const r = spawnSync(process.execPath, ["--import", moduleLog, bin, ...args], {
+      encoding: "utf8",
+      env: { ...process.env, CI: "true", SIMBRIDGE_LEDGER_PATH: join(dir, "ledger.db"), SIMBRIDGE_MODULE_LOG: file, ...env },
+      timeout: 60_000
+    })
+    expect(r.stderr).not.toContain("Error")
+    expect(r.status).toBe(0)
+    return readFileSync(file, "utf8").split("\n").filter((u) => u !== "")
+  }
+  const names = (urls: ReadonlyArray<string>, pattern: RegExp) => [...new Set(urls.flatMap((u) => pattern.exec(u)?.[1] ?? []))].sort()
+  /** A vendor module of the tsc output (`.../vapi/dist/VapiWire.js` -> `VapiWire`). */
+  const vendorModule = /\/(?:vapi|roark|cekura|interactly)\/dist\/(\w+)\.js$/
+  /** An entry chunk of the bundle (`.../dist/bundle/VapiProvider-3XK2.js` -> `VapiProvider`). */
+  const bundleEntry = /\/dist\/bundle\/(\w+)-\w+\.js$/
+
+  it("validate reads each vendor's plugin without loading its driver, client or wire schemas", () => {
+    const urls = loaded({ SIMBRIDGE_NO_BUNDLE: "1" }, "validate", example)
+    expect(names(urls, vendorModule)).toEqual(["CekuraPlugin", "InteractlyPlugin", "RoarkPlugin", "VapiPlugin"])
+  })
+
+  it("a run loads the driver of the provider it runs, when it builds it, and no other vendor's", () => {
+    const urls = loaded({ SIMBRIDGE_NO_BUNDLE: "1" }, "run", example, "--provider", "vapi", "--emulate", "--speed", "200", "--no-ledger")
+    expect(names(urls, vendorModule)).toEqual(["VapiClient", "VapiEmulator", "VapiPlugin", "VapiProvider", "VapiWire"])
+  })
+
+  it.skipIf(!bundled)("the bundle: validate loads no vendor client; a run loads its provider's only", () => {
+    /** The vendors whose client (its `Context.Tag` key) is in a loaded file of the bundle. */
+    const clients = (urls: ReadonlyArray<string>) =>
+      ["vapi/VapiClient", "roark/RoarkClient", "cekura/CekuraClient", "interactly/InteractlyClient"].filter((key) =>
+        urls.some((u) => u.includes("/dist/bundle/") && readFileSync(fileURLToPath(u), "utf8").includes(`"@simbridge/${key}"`))
+      )
+    const validate = loaded({}, "validate", example)
+    expect(names(validate, bundleEntry)).toEqual(expect.arrayContaining(["CekuraPlugin", "InteractlyPlugin", "RoarkPlugin", "VapiPlugin"]))
+    expect(clients(validate)).toEqual([])
+    expect(clients(loaded({}, "run", example, "--provider", "roark", "--emulate", "--speed", "200", "--no-ledger"))).toEqual(["roark/RoarkClient"])
   })
 })
 

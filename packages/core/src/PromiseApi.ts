@@ -3,7 +3,7 @@
  * `ProviderError` itself (an `Error` with `reason`, `isRetryable`, `retryAfter`).
  *
  * ```ts
- * const client = PromiseApi.makeClient(VapiProvider.plugin.layerConfig.pipe(Layer.provide(NodeHttpClient.layerUndici)))
+ * const client = PromiseApi.makeClient(VapiProvider.layerConfig.pipe(Layer.provide(NodeHttpClient.layerUndici)))
  * const run = await client.startRun(suiteObject)
  * const done = await client.waitForRun(run.ref)
  * const results = await client.results(done.ref)

@@ -49,6 +49,26 @@ export interface ProviderPlugin {
   readonly check?: ((plan: Plan) => ReadonlyArray<Warning>) | undefined
 }
 
+/** What a plugin's layers are made from: a provider module's `layer` and `layerConfig`. */
+export interface ProviderLayers {
+  readonly layer: (settings: Settings) => Layer.Layer<SimulationProvider, never, HttpClient.HttpClient>
+  readonly layerConfig: Layer.Layer<SimulationProvider, ConfigError.ConfigError, HttpClient.HttpClient>
+}
+
+/**
+ * A plugin's `layer` and `layerConfig` taken from a module that is loaded when one of them is
+ * built: `lazyLayers(() => import("./VapiProvider.js"))`. The vendor packages' registry entries
+ * (`VapiPlugin`, ...) use it, so loading a plugin to read its schemas, capabilities and checks
+ * (`simbridge validate`) does not load the driver, the client and the wire schemas.
+ */
+export const lazyLayers = (load: () => Promise<ProviderLayers>): Pick<ProviderPlugin, "layer" | "layerConfig"> => {
+  const loaded = Effect.promise(load)
+  return {
+    layer: (settings) => Layer.unwrapEffect(Effect.map(loaded, (m) => m.layer(settings))),
+    layerConfig: Layer.unwrapEffect(Effect.map(loaded, (m) => m.layerConfig))
+  }
+}
+
 export class UnknownProvider extends Data.TaggedError("UnknownProvider")<{
   readonly name: string
   readonly known: ReadonlyArray<string>

@@ -3,6 +3,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { PromiseApi, ProviderRegistry, SimulationProvider, TestProvider } from "@simbridge/core"
 import * as ConfigProvider from "effect/ConfigProvider"
 import * as Effect from "effect/Effect"
+import * as Redacted from "effect/Redacted"
 import type * as Layer from "effect/Layer"
 import { encodedPlan } from "./fixtures.js"
 
@@ -38,6 +39,29 @@ describe("provider selection", () => {
       const provider = yield* registry.build("alpha")
       expect(provider.name).toBe("alpha")
       expect((yield* Effect.flip(registry.build("zeta")))._tag).toBe("UnknownProvider")
+    }).pipe(Effect.provide(FetchHttpClient.layer)))
+})
+
+describe("lazyLayers", () => {
+  it.scoped("loads the provider module when a layer is built, not before, and builds from it", () =>
+    Effect.gen(function*() {
+      const loads: Array<string> = []
+      const lazy: ProviderRegistry.ProviderPlugin = {
+        name: "lazy",
+        displayName: "lazy",
+        capabilities: TestProvider.defaultCapabilities,
+        env: [],
+        ...ProviderRegistry.lazyLayers(async () => {
+          loads.push("module")
+          return { layer: (settings) => layers.get(settings.baseUrl)!, layerConfig: layers.get("beta")! }
+        })
+      }
+      const registry = ProviderRegistry.make([lazy])
+      expect(loads).toEqual([])
+      expect((yield* registry.build("lazy", { baseUrl: "alpha", apiKey: Redacted.make("k") })).name).toBe("alpha")
+      expect(loads).toEqual(["module"])
+      expect((yield* registry.build("lazy")).name).toBe("beta")
+      expect(loads).toEqual(["module", "module"])
     }).pipe(Effect.provide(FetchHttpClient.layer)))
 })
 

@@ -21,9 +21,11 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
+import * as InteractlyPlugin from "./InteractlyPlugin.js"
+import { env } from "./InteractlyPlugin.js"
 import * as Wire from "./InteractlyWire.js"
 
-export const provider = "interactly"
+export const provider = InteractlyPlugin.name
 
 /** The production workflow service; QA is `https://api-qa.interactly.ai/workflows`. */
 export const defaultBaseUrl = "https://api.interactly.ai/workflows"
@@ -235,8 +237,8 @@ export const make = (settings: Settings): Effect.Effect<Service, never, HttpClie
 export const layer = (settings: Settings): Layer.Layer<InteractlyClient, never, HttpClient.HttpClient> =>
   Layer.effect(InteractlyClient, make(settings))
 
-/** The environment variables read by {@link config}. */
-export const env = ["INTERACTLY_API_KEY", "INTERACTLY_BASE_URL", "INTERACTLY_TEAM_ID", "INTERACTLY_USER_ID"] as const
+/** The environment variables read by {@link config}; defined with the registry entry. */
+export { env }
 
 /** Settings from the environment: `INTERACTLY_API_KEY` (required), the rest optional. */
 export const config: Config.Config<Settings> = Config.all({

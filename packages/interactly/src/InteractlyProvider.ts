@@ -19,17 +19,14 @@
  */
 import type * as HttpClient from "@effect/platform/HttpClient"
 import {
-  Capabilities,
   Issues,
   type Json,
   Persona,
   Plan,
   ProviderError,
-  ProviderRegistry,
   Result,
   SimulationProvider,
-  Status,
-  Warning
+  Status
 } from "@simbridge/core"
 import type * as Provisioning from "@simbridge/core/Provisioning"
 import type * as Retry from "@simbridge/core/Retry"
@@ -41,78 +38,13 @@ import * as Option from "effect/Option"
 import type * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as InteractlyClient from "./InteractlyClient.js"
+import * as InteractlyPlugin from "./InteractlyPlugin.js"
+import { capabilities, check, Options, Target } from "./InteractlyPlugin.js"
 import * as Wire from "./InteractlyWire.js"
 import { Lru } from "@simbridge/core/Lru"
 import * as Mapping from "./internal/mapping.js"
 
-export const name = "interactly"
-
-// ---------------------------------------------------------------------------------------------
-// Suite schemas
-// ---------------------------------------------------------------------------------------------
-
-/** The suite's `target.interactly` entry. */
-export const Target = Schema.Struct({
-  workflowId: Wire.ObjectId,
-  /** The workflow version to test; Interactly's default is 0, the initial version. */
-  versionNumber: Schema.optional(Schema.Int.pipe(Schema.nonNegative()))
-})
-export type Target = typeof Target.Type
-
-export const MetricOption = Schema.Struct({
-  /** The metric name in the workflow's evaluation criteria; default the evaluator's id. */
-  name: Schema.optional(Schema.NonEmptyTrimmedString),
-  /** Rescales the 0-100 score for number evaluators (5 for a 1-5 scale). */
-  scale: Schema.optional(Schema.Number.pipe(Schema.positive()))
-})
-
-/** The suite's `vendors.interactly` options. */
-export const Options = Schema.Struct({
-  /** The caller workflow of every persona without its own entry in `callerWorkflows`. */
-  callerWorkflowId: Schema.optional(Wire.ObjectId),
-  /** persona id -> caller workflow id. */
-  callerWorkflows: Schema.optional(Schema.Record({ key: Schema.String, value: Wire.ObjectId })),
-  callerVersionNumber: Schema.optional(Schema.Int.pipe(Schema.nonNegative())),
-  /** `max_events`; the server's default applies when omitted. */
-  maxEvents: Schema.optional(Schema.Int.pipe(Schema.positive())),
-  /** `assistant_starts_first`; default true for inbound plans, false for outbound ones. */
-  assistantStartsFirst: Schema.optional(Schema.Boolean),
-  /** `stop_on_failure`: no new execution starts once one failed. */
-  stopOnFailure: Schema.optional(Schema.Boolean),
-  /** evaluator id -> how it reads the workflow's metric. */
-  metrics: Schema.optional(Schema.Record({ key: Schema.String, value: MetricOption })),
-  /** A metric without its own `passed` passes at this score; default 60. */
-  passThreshold: Schema.optional(Schema.Number.pipe(Schema.between(0, 100)))
-})
-export type Options = typeof Options.Type
-
-// ---------------------------------------------------------------------------------------------
-// Capabilities
-// ---------------------------------------------------------------------------------------------
-
-export const capabilities = new Capabilities.Capabilities({
-  personas: "workflow",
-  personaAttributes: [],
-  directions: ["inbound", "outbound"],
-  transports: ["chat"],
-  concurrency: true,
-  maxDuration: true,
-  silenceTimeout: false,
-  endCallPhrases: false,
-  executionMode: false,
-  scriptedSteps: false,
-  toolMocks: false,
-  cancelRun: true,
-  cancelResult: false,
-  recordings: false,
-  gaps: [
-    "the caller is a workflow: persona attributes are passed as dynamic variables and prose, not as native voice or persona settings",
-    "simulations exchange text events between two workflows: no audio, voice, accent or background noise, no recordings",
-    "evaluators cannot be created through the API: they are matched by name to the evaluation criteria configured on the workflow",
-    "max_concurrent_runs applies per simulation (scenario x persona), not to the whole run",
-    "a simulation's config cannot be updated (only description and status): a changed plan creates a new simulation"
-  ]
-})
+const name = InteractlyPlugin.name
 
 // ---------------------------------------------------------------------------------------------
 // Driver
@@ -221,37 +153,6 @@ const noSimulation: Canonical = { scenario: "simulation-unknown", persona: "work
 interface Canonical {
   readonly scenario: string
   readonly persona: string
-}
-
-/** The provider's own warnings for a plan, without contacting the vendor (also `simbridge validate`'s). */
-export const check = (plan: Plan.Plan): ReadonlyArray<Warning.Warning> => {
-  const w: Array<Warning.Warning> = []
-  const opts = Option.getOrElse(Schema.decodeUnknownOption(Options)(plan.vendors[name] ?? {}), () => ({}) as Options)
-  if (plan.evaluators.length > 0) {
-    const names = plan.evaluators.map((e) => `${e.id} -> "${opts.metrics?.[e.id]?.name ?? e.id}"`).join(", ")
-    w.push(Warning.make(
-      "evaluators_as_workflow_metrics",
-      `Interactly judges with the evaluation criteria configured on the workflow; evaluators are matched to its metrics by name (${names}); rename with vendors.interactly.metrics`,
-      "evaluators"
-    ))
-  }
-  plan.personas.forEach((p, i) => {
-    if (opts.callerWorkflows?.[p.id] === undefined && opts.callerWorkflowId === undefined) {
-      w.push(Warning.make(
-        "caller_workflow_managed",
-        `persona "${p.id}" has no caller workflow (vendors.interactly.callerWorkflows); simbridge uses the workflow "${Mapping.callerWorkflowName(p.id)}", creating it with only a description if missing: give it a caller prompt that uses the persona_* and scenario_* dynamic variables`,
-        `personas[${i}]`
-      ))
-    }
-  })
-  if (plan.concurrency !== undefined && plan.scenarios.length * plan.personas.length > 1) {
-    w.push(Warning.make(
-      "concurrency_per_simulation",
-      `max_concurrent_runs applies to each of the ${plan.scenarios.length * plan.personas.length} simulations (scenario x persona): up to ${plan.concurrency * plan.scenarios.length * plan.personas.length} conversations may run at once`,
-      "concurrency"
-    ))
-  }
-  return w
 }
 
 /** Builds the driver over an `InteractlyClient`. */
@@ -1251,7 +1152,7 @@ export const makeDriver = (options: DriverOptions = {}): Effect.Effect<Driver, n
   })
 
 // ---------------------------------------------------------------------------------------------
-// Layers and plugin
+// Layers (the registry entry is `InteractlyPlugin.plugin`)
 // ---------------------------------------------------------------------------------------------
 
 export interface Settings {
@@ -1277,14 +1178,3 @@ export const layer = (settings: Settings): Layer.Layer<SimulationProvider.Simula
 export const layerConfig: Layer.Layer<SimulationProvider.SimulationProvider | InteractlyClient.InteractlyClient, ConfigError.ConfigError, HttpClient.HttpClient> =
   Layer.unwrapEffect(Effect.map(InteractlyClient.config, (settings) => layer({ ...settings, baseUrl: settings.baseUrl ?? InteractlyClient.defaultBaseUrl })))
 
-export const plugin: ProviderRegistry.ProviderPlugin = {
-  name,
-  displayName: "Interactly",
-  capabilities,
-  layerConfig,
-  layer: (settings) => layer(settings),
-  targetSchema: Target,
-  optionsSchema: Options,
-  env: InteractlyClient.env,
-  check
-}

@@ -17,15 +17,14 @@ import * as ParseResult from "effect/ParseResult"
 import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
 import * as AST from "effect/SchemaAST"
+import { ObjectId } from "./InteractlyPlugin.js"
 
 // ---------------------------------------------------------------------------------------------
 // Scalars
 // ---------------------------------------------------------------------------------------------
 
-/** A 24-hex Mongo ObjectId, the format of every Interactly id (`5eb7cf5a86d9755df3a6c593`). */
-export const ObjectId = Schema.String.pipe(
-  Schema.pattern(/^[0-9a-f]{24}$/i, { message: () => "expected a 24-hex ObjectId such as 5eb7cf5a86d9755df3a6c593" })
-)
+/** A 24-hex Mongo ObjectId, the format of every Interactly id; defined with the suite schemas. */
+export { ObjectId }
 
 /** `SimulationStatus` (simulation config `status`, simulation group `status`). */
 export const SimulationStatus = Schema.Literal("pending", "running", "completed", "failed", "cancelled")

@@ -6,4 +6,5 @@
 export * as InteractlyClient from "./InteractlyClient.js"
 export * as InteractlyWire from "./InteractlyWire.js"
 export * as InteractlyEmulator from "./InteractlyEmulator.js"
+export * as InteractlyPlugin from "./InteractlyPlugin.js"
 export * as InteractlyProvider from "./InteractlyProvider.js"

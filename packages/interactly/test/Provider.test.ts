@@ -11,6 +11,7 @@ import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import * as InteractlyClient from "../src/InteractlyClient.js"
 import * as InteractlyEmulator from "../src/InteractlyEmulator.js"
+import * as InteractlyPlugin from "../src/InteractlyPlugin.js"
 import * as InteractlyProvider from "../src/InteractlyProvider.js"
 import { dentalClinic } from "./fixtures/dentalClinic.js"
 
@@ -257,7 +258,7 @@ describe("plugin", () => {
   it.scopedLive("builds from explicit settings and from the environment", () =>
     Effect.gen(function*() {
       const handle = yield* InteractlyEmulator.start({ speed: 200, apiKey: "sk-env" })
-      const registry = ProviderRegistry.make([InteractlyProvider.plugin])
+      const registry = ProviderRegistry.make([InteractlyPlugin.plugin])
       const explicit = yield* registry.build("interactly", { baseUrl: handle.url, apiKey: Redacted.make("sk-env") })
       expect((yield* explicit.provision(decode())).created).toBe(2)
       const fromEnv = yield* registry.build("interactly").pipe(
@@ -268,8 +269,8 @@ describe("plugin", () => {
         Effect.withConfigProvider(ConfigProvider.fromMap(new Map([["INTERACTLY_API_KEY", "sk-other"], ["INTERACTLY_BASE_URL", handle.url]])))
       )
       expect((yield* Effect.flip(wrong.provision(decode()))).reason).toBe("Unauthorized")
-      expect(InteractlyProvider.plugin.env).toContain("INTERACTLY_API_KEY")
-      expect(Schema.decodeUnknownSync(InteractlyProvider.plugin.targetSchema!)({ workflowId: "5eb7cf5a86d9755df3a6c593" })).toEqual({ workflowId: "5eb7cf5a86d9755df3a6c593" })
-      expect(Schema.decodeUnknownSync(InteractlyProvider.plugin.optionsSchema!)({})).toEqual({})
+      expect(InteractlyPlugin.plugin.env).toContain("INTERACTLY_API_KEY")
+      expect(Schema.decodeUnknownSync(InteractlyPlugin.plugin.targetSchema!)({ workflowId: "5eb7cf5a86d9755df3a6c593" })).toEqual({ workflowId: "5eb7cf5a86d9755df3a6c593" })
+      expect(Schema.decodeUnknownSync(InteractlyPlugin.plugin.optionsSchema!)({})).toEqual({})
     }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
 })

@@ -8,19 +8,17 @@
  */
 import type * as HttpClient from "@effect/platform/HttpClient"
 import {
-  Capabilities,
   Evaluator,
   Issues,
   Persona,
   Plan,
   ProviderError,
-  type ProviderRegistry,
   Provisioning,
   Result,
   type Retry,
   SimulationProvider,
   Status,
-  Warning
+  type Warning
 } from "@simbridge/core"
 import { Lru } from "@simbridge/core/Lru"
 import type * as ConfigError from "effect/ConfigError"
@@ -38,54 +36,8 @@ import * as Stream from "effect/Stream"
 import * as M from "./internal/mapping.js"
 import * as RunCache from "./internal/RunCache.js"
 import * as RoarkClient from "./RoarkClient.js"
+import { capabilities, check, name, Options, Target } from "./RoarkPlugin.js"
 import * as Wire from "./RoarkWire.js"
-
-export const name = "roark"
-
-/** The suite's `target.roark` entry. */
-export const Target = Schema.Struct({
-  agentEndpointId: Schema.NonEmptyTrimmedString.annotations({ description: "The Roark agent endpoint (UUID) the simulated callers reach" })
-})
-export type Target = typeof Target.Type
-
-/** The suite's `vendors.roark` options; every field is optional. */
-export const Options = Schema.Struct({
-  /** Overrides the plan's execution mode (`SEQUENTIAL_PROJECT` has no canonical counterpart). */
-  executionMode: Schema.optional(Schema.Literal("PARALLEL", "SEQUENTIAL_SAME_RUN_PLAN", "SEQUENTIAL_PROJECT")),
-  /** LLM-evaluated end conditions (`endCallReasons`). */
-  endCallReasons: Schema.optional(Schema.Array(Schema.String)),
-  /** Ids of existing Roark metric definitions to add to the run plan (reported as non-required evaluations). */
-  metrics: Schema.optional(Schema.Array(Schema.NonEmptyTrimmedString)),
-  /** Persona speech disfluencies (`hasDisfluencies`) for every persona. */
-  hasDisfluencies: Schema.optional(Schema.Boolean)
-})
-export type Options = typeof Options.Type
-
-export const capabilities = new Capabilities.Capabilities({
-  personas: "native",
-  personaAttributes: ["language", "accent", "gender", "emotion", "backgroundNoise", "speechPace", "speechClarity", "intentClarity", "confirmationStyle", "memoryReliability"],
-  directions: ["inbound", "outbound"],
-  transports: ["voice"],
-  concurrency: true,
-  maxDuration: true,
-  silenceTimeout: true,
-  endCallPhrases: true,
-  executionMode: true,
-  scriptedSteps: true,
-  toolMocks: false,
-  cancelRun: true,
-  cancelResult: false,
-  recordings: true,
-  gaps: [
-    "no tool mocks in the v2.31 API",
-    "gender \"neutral\" was removed by Roark (2026-02-24); such personas are created FEMALE with a warning",
-    "OUTBOUND run plans run one iteration (iterationCount must be 1)",
-    "metrics apply to the whole run plan; each result is scored on its own scenario's evaluators",
-    "cancel uses POST /v1/simulation/plan/job/{id}/cancel, added after SDK v2.31"
-  ]
-})
-
-export const env = ["ROARK_API_KEY", "ROARK_API_BEARER_TOKEN", "ROARK_BASE_URL"] as const
 
 /** The job variable that carries simbridge's run marker (see `findRun`). */
 export const markerVariable = "simbridgeRunMarker"
@@ -247,18 +199,6 @@ export const evaluationsOf = (
 // ---------------------------------------------------------------------------------------------
 // The driver
 // ---------------------------------------------------------------------------------------------
-
-/** The provider's own warnings for a plan, without contacting the vendor (also `simbridge validate`'s). */
-export const check = (plan: Plan.Plan): ReadonlyArray<Warning.Warning> => {
-  const w: Array<Warning.Warning> = []
-  if (plan.direction === "outbound" && plan.iterations > 1) {
-    w.push(Warning.make("iterations_capped", `Roark runs OUTBOUND plans once (iterationCount must be 1); ${plan.iterations} iterations requested`, "iterations"))
-  }
-  plan.personas.forEach((p, i) => {
-    if (p.gender === "neutral") w.push(Warning.make("persona_gender_substituted", `persona "${p.id}": Roark has no neutral gender; ${M.fallbackGender} is used`, `personas[${i}].gender`))
-  })
-  return w
-}
 
 /** Bounds of the driver's memory (see `internal/RunCache.ts`); the defaults suit production. */
 export interface MakeOptions {
@@ -1090,7 +1030,7 @@ export const makeWith = (options: MakeOptions = {}): Effect.Effect<Instrumented,
 export const make: Effect.Effect<SimulationProvider.Driver, never, RoarkClient.RoarkClient> = makeWith()
 
 // ---------------------------------------------------------------------------------------------
-// Layers and plugin
+// Layers (the registry entry is `RoarkPlugin.plugin`)
 // ---------------------------------------------------------------------------------------------
 
 export interface Settings {
@@ -1111,15 +1051,3 @@ export const layer = (
 /** `SimulationProvider` and `RoarkClient` from `ROARK_API_KEY` (or `ROARK_API_BEARER_TOKEN`) and `ROARK_BASE_URL`. */
 export const layerConfig: Layer.Layer<SimulationProvider.SimulationProvider | RoarkClient.RoarkClient, ConfigError.ConfigError, HttpClient.HttpClient> =
   Layer.unwrapEffect(Effect.map(RoarkClient.settingsConfig, (s) => layer({ baseUrl: s.baseUrl ?? RoarkClient.defaultBaseUrl, apiKey: s.apiKey })))
-
-export const plugin: ProviderRegistry.ProviderPlugin = {
-  name,
-  displayName: "Roark",
-  capabilities,
-  layerConfig,
-  layer: (settings) => layer(settings),
-  targetSchema: Target,
-  optionsSchema: Options,
-  env,
-  check
-}

@@ -6,4 +6,5 @@
 export * as RoarkClient from "./RoarkClient.js"
 export * as RoarkWire from "./RoarkWire.js"
 export * as RoarkEmulator from "./RoarkEmulator.js"
+export * as RoarkPlugin from "./RoarkPlugin.js"
 export * as RoarkProvider from "./RoarkProvider.js"

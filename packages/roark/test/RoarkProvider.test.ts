@@ -11,7 +11,7 @@ import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
-import { RoarkClient, RoarkEmulator, RoarkProvider, RoarkWire } from "../src/index.js"
+import { RoarkClient, RoarkEmulator, RoarkPlugin, RoarkProvider, RoarkWire } from "../src/index.js"
 import { fixture } from "./helpers.js"
 
 const fastRetry = new Retry.RetryPolicy({ ...Retry.defaultPolicy, initialDelay: Duration.millis(10), maxDelay: Duration.millis(50), maxAttempts: 4 })
@@ -267,7 +267,7 @@ describe("RoarkProvider", () => {
 
   it.effect("the plugin names the provider, its env and schemas", () =>
     Effect.gen(function*() {
-      const plugin = RoarkProvider.plugin
+      const plugin = RoarkPlugin.plugin
       expect(plugin.name).toBe("roark")
       expect(plugin.env).toEqual(["ROARK_API_KEY", "ROARK_API_BEARER_TOKEN", "ROARK_BASE_URL"])
       expect(Schema.decodeUnknownSync(plugin.targetSchema!)({ agentEndpointId: "3c2b1a09-8f7e-6d5c-4b3a-291807060504" })).toBeDefined()
@@ -278,6 +278,22 @@ describe("RoarkProvider", () => {
       const registry = ProviderRegistry.make([plugin])
       expect((yield* registry.get("roark")).displayName).toBe("Roark")
     }))
+
+  it.scopedLive("the plugin builds the driver from explicit settings and from the environment", () =>
+    Effect.gen(function*() {
+      const handle = yield* RoarkEmulator.start({ speed: 200, apiKey: "sk-env" })
+      const registry = ProviderRegistry.make([RoarkPlugin.plugin])
+      const explicit = yield* registry.build("roark", { baseUrl: handle.url, apiKey: Redacted.make("sk-env") })
+      expect((yield* explicit.provision(dental())).created).toBeGreaterThan(0)
+      const fromEnv = yield* registry.build("roark").pipe(
+        Effect.withConfigProvider(ConfigProvider.fromMap(new Map([["ROARK_API_KEY", "sk-env"], ["ROARK_BASE_URL", handle.url]])))
+      )
+      expect((yield* fromEnv.provision(dental())).created).toBe(0)
+      const wrong = yield* registry.build("roark").pipe(
+        Effect.withConfigProvider(ConfigProvider.fromMap(new Map([["ROARK_API_KEY", "sk-other"], ["ROARK_BASE_URL", handle.url]])))
+      )
+      expect((yield* Effect.flip(wrong.provision(dental()))).reason).toBe("Unauthorized")
+    }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
 
   it.scopedLive("layerConfig reads ROARK_API_BEARER_TOKEN when ROARK_API_KEY is unset, and ROARK_BASE_URL", () =>
     Effect.gen(function*() {

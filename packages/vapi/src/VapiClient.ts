@@ -17,10 +17,11 @@ import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as Mapping from "./internal/mapping.js"
+import * as VapiPlugin from "./VapiPlugin.js"
 import * as VapiWire from "./VapiWire.js"
 
 export const defaultBaseUrl = "https://api.vapi.ai"
-export const providerName = "vapi"
+export const providerName = VapiPlugin.name
 
 export interface Settings {
   readonly baseUrl?: string | undefined

@@ -16,7 +16,6 @@
  */
 import type * as HttpClient from "@effect/platform/HttpClient"
 import {
-  Capabilities,
   Issues,
   type Json,
   Persona,
@@ -26,10 +25,8 @@ import {
   Result,
   type Retry,
   SimulationProvider,
-  Status,
-  Warning
+  Status
 } from "@simbridge/core"
-import type { ProviderRegistry } from "@simbridge/core"
 import type * as ConfigError from "effect/ConfigError"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
@@ -40,75 +37,11 @@ import type * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as Mapping from "./internal/mapping.js"
 import * as VapiClient from "./VapiClient.js"
+import * as VapiPlugin from "./VapiPlugin.js"
+import { capabilities, check, Options, Target } from "./VapiPlugin.js"
 import * as VapiWire from "./VapiWire.js"
 
-const provider = VapiClient.providerName
-
-// ---------------------------------------------------------------------------------------------
-// Suite-file schemas
-// ---------------------------------------------------------------------------------------------
-
-const Uuid = Schema.String.pipe(
-  Schema.pattern(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, { message: () => "expected a Vapi UUID" })
-)
-
-/** The suite's `target.vapi` entry: an assistant or a squad. */
-export const Target = Schema.Struct({
-  assistantId: Schema.optional(Uuid),
-  squadId: Schema.optional(Uuid)
-}).pipe(
-  Schema.filter((t) =>
-    t.assistantId !== undefined && t.squadId !== undefined
-      ? { path: ["squadId"], message: "give assistantId or squadId, not both" }
-      : t.assistantId === undefined && t.squadId === undefined
-      ? { path: ["assistantId"], message: "is required (or squadId)" }
-      : undefined
-  )
-)
-export type Target = typeof Target.Type
-
-/** The suite's `vendors.vapi` options (all optional). */
-export const Options = Schema.Struct({
-  /** Folder (`path`) of every object simbridge creates; default `simbridge`. */
-  folder: Schema.optional(VapiWire.FolderPath),
-  /** The tester assistant's model; default `{ provider: "openai", model: "gpt-4o" }`. */
-  testerModel: Schema.optional(Schema.Struct({ provider: Schema.String, model: Schema.String })),
-  /** The tester assistant's voice (`{ provider, voiceId }`), passed through. */
-  testerVoice: Schema.optional(Schema.Struct({ provider: Schema.String, voiceId: Schema.String })),
-  /** Receives the `simulation.run.started` / `simulation.run.ended` hooks of every scenario. */
-  webhookUrl: Schema.optional(Schema.String),
-  /** The suite's Slack webhook. */
-  slackWebhookUrl: Schema.optional(Schema.String)
-})
-export type Options = typeof Options.Type
-
-export const env = ["VAPI_API_KEY", "VAPI_BASE_URL"] as const
-
-export const capabilities = new Capabilities.Capabilities({
-  personas: "prompt",
-  personaAttributes: [],
-  directions: ["inbound"],
-  transports: ["voice", "chat"],
-  maxIterations: 10,
-  concurrency: false,
-  maxDuration: true,
-  silenceTimeout: false,
-  endCallPhrases: false,
-  executionMode: false,
-  scriptedSteps: false,
-  toolMocks: true,
-  cancelRun: true,
-  cancelResult: true,
-  recordings: true,
-  gaps: [
-    "personas are tester assistants: every attribute is rendered into the tester's system prompt",
-    "concurrency is an org-wide limit (GET /eval/simulation/concurrency), not a per-run option",
-    "only inbound tests: the tester calls the target assistant or squad",
-    "no silence timeout, end-call phrases or execution mode per run",
-    "scripted steps are folded into the scenario instructions",
-    "the 'contains' comparator becomes a boolean structured output compared '= true'"
-  ]
-})
+const provider = VapiPlugin.name
 
 // ---------------------------------------------------------------------------------------------
 // Naming: `sb:<canonical id> #<hash>` (at most 80 characters)
@@ -362,21 +295,6 @@ export interface DriverOptions {
   readonly pageSize?: number | undefined
 }
 
-/** Vendor-specific warnings. */
-export const check = (plan: Plan.Plan): ReadonlyArray<Warning.Warning> => {
-  const w: Array<Warning.Warning> = []
-  const used = new Set(plan.scenarios.flatMap((s) => s.evaluators as ReadonlyArray<string>))
-  plan.evaluators.forEach((e, i) => {
-    if (!used.has(e.id)) w.push(Warning.make("unused_evaluator", `evaluator "${e.id}" is not used by any scenario and is not sent to Vapi`, `evaluators[${i}]`))
-    if (e.comparator === "contains") w.push(Warning.make("contains_as_boolean", `evaluator "${e.id}": Vapi has no "contains"; it is asked as a yes/no question`, `evaluators[${i}].comparator`))
-  })
-  plan.scenarios.forEach((s, i) => {
-    if (s.evaluators.length === 0) w.push(Warning.make("no_evaluations", `scenario "${s.id}" has no evaluators; Vapi needs at least one evaluation to run it`, `scenarios[${i}].evaluators`))
-    if (s.expectedOutcome !== undefined) w.push(Warning.make("expected_outcome_ignored", `scenario "${s.id}": Vapi has no expected outcome; express it as an evaluator`, `scenarios[${i}].expectedOutcome`))
-  })
-  return w
-}
-
 export const make = (options: DriverOptions = {}): Effect.Effect<SimulationProvider.Driver, never, VapiClient.VapiClient> =>
   Effect.gen(function*() {
     const client = yield* VapiClient.VapiClient
@@ -562,7 +480,7 @@ export const make = (options: DriverOptions = {}): Effect.Effect<SimulationProvi
 const planSlug = (plan: Plan.Plan) => plan.name.toLowerCase().replace(/[^a-z0-9._-]+/g, "-").replace(/^-+|-+$/g, "") || "plan"
 
 // ---------------------------------------------------------------------------------------------
-// Layers and plugin
+// Layers (the registry entry is `VapiPlugin.plugin`)
 // ---------------------------------------------------------------------------------------------
 
 export interface Settings {
@@ -587,18 +505,6 @@ export const layer = (settings: Settings): Layer.Layer<SimulationProvider.Simula
 /** `SimulationProvider` and `VapiClient` from `VAPI_API_KEY` and `VAPI_BASE_URL`. */
 export const layerConfig: Layer.Layer<SimulationProvider.SimulationProvider | VapiClient.VapiClient, ConfigError.ConfigError, HttpClient.HttpClient> =
   providerLayer({}).pipe(Layer.provideMerge(VapiClient.layerConfig))
-
-export const plugin: ProviderRegistry.ProviderPlugin = {
-  name: provider,
-  displayName: "Vapi",
-  capabilities,
-  layerConfig,
-  layer: (settings) => layer(settings),
-  targetSchema: Target,
-  optionsSchema: Options,
-  env,
-  check
-}
 
 // ---------------------------------------------------------------------------------------------
 // Tracking: `getRuns` over the run list (`GET /eval/simulation/run?updatedAtGt=...`)

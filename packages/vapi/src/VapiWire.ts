@@ -10,6 +10,7 @@
 import { CompiledSchema } from "@simbridge/core"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
+import { FolderPath } from "./VapiPlugin.js"
 
 // ---------------------------------------------------------------------------------------------
 // Shared pieces
@@ -35,13 +36,8 @@ const Uuid = Schema.String.pipe(
 
 const Name80 = Schema.String.pipe(Schema.minLength(1), Schema.maxLength(80))
 
-/** A folder path (`path` on every simulation resource). */
-export const FolderPath = Schema.String.pipe(
-  Schema.maxLength(255),
-  Schema.pattern(/^[a-zA-Z0-9][a-zA-Z0-9._-]*(?:\/[a-zA-Z0-9][a-zA-Z0-9._-]*){0,2}$/, {
-    message: () => "must be a folder path of at most 3 segments of letters, digits, '.', '_' or '-'"
-  })
-)
+/** A folder path (`path` on every simulation resource); defined with the suite schemas. */
+export { FolderPath }
 
 export const Primitive = Schema.Union(Schema.Number, Schema.String, Schema.Boolean)
 export type Primitive = typeof Primitive.Type

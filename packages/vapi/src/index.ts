@@ -6,4 +6,5 @@
 export * as VapiClient from "./VapiClient.js"
 export * as VapiWire from "./VapiWire.js"
 export * as VapiEmulator from "./VapiEmulator.js"
+export * as VapiPlugin from "./VapiPlugin.js"
 export * as VapiProvider from "./VapiProvider.js"

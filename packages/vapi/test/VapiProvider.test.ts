@@ -1,14 +1,15 @@
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { describe, expect, it } from "@effect/vitest"
-import { Plan, Retry, SimulationProvider } from "@simbridge/core"
+import { Plan, ProviderRegistry, Retry, SimulationProvider } from "@simbridge/core"
 import * as Chunk from "effect/Chunk"
+import * as ConfigProvider from "effect/ConfigProvider"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
-import { VapiClient, VapiEmulator, VapiProvider } from "@simbridge/vapi"
+import { VapiClient, VapiEmulator, VapiPlugin, VapiProvider } from "@simbridge/vapi"
 import { dentalClinic, dentalPlan } from "./fixtures.js"
 
 const fastRetry = new Retry.RetryPolicy({ ...Retry.defaultPolicy, initialDelay: Duration.millis(10), maxDelay: Duration.millis(50), maxAttempts: 4 })
@@ -124,11 +125,28 @@ describe("VapiProvider", () => {
       expect(runs[0]!.id).toBe(run.ref.id)
     }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
 
+  it.scopedLive("the plugin builds the driver from explicit settings and from the environment", () =>
+    Effect.gen(function*() {
+      const handle = yield* VapiEmulator.start({ speed: 200, apiKey: "sk-env" })
+      const registry = ProviderRegistry.make([VapiPlugin.plugin])
+      const explicit = yield* registry.build("vapi", { baseUrl: handle.url, apiKey: Redacted.make("sk-env") })
+      expect((yield* explicit.provision(dentalPlan)).created).toBeGreaterThan(0)
+      const fromEnv = yield* registry.build("vapi").pipe(
+        Effect.withConfigProvider(ConfigProvider.fromMap(new Map([["VAPI_API_KEY", "sk-env"], ["VAPI_BASE_URL", handle.url]])))
+      )
+      expect((yield* fromEnv.provision(dentalPlan)).created).toBe(0)
+      const wrong = yield* registry.build("vapi").pipe(
+        Effect.withConfigProvider(ConfigProvider.fromMap(new Map([["VAPI_API_KEY", "sk-other"], ["VAPI_BASE_URL", handle.url]])))
+      )
+      expect((yield* Effect.flip(wrong.provision(dentalPlan))).reason).toBe("Unauthorized")
+    }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
+
   it("the plugin exposes the names the CLI relies on", () => {
-    expect(VapiProvider.plugin.name).toBe("vapi")
-    expect(VapiProvider.plugin.env).toEqual(["VAPI_API_KEY", "VAPI_BASE_URL"])
-    expect(Schema.decodeUnknownSync(VapiProvider.plugin.optionsSchema!)({})).toEqual({})
-    expect(() => Schema.decodeUnknownSync(VapiProvider.plugin.targetSchema!)({})).toThrow(/assistantId/)
+    expect(VapiPlugin.plugin.name).toBe("vapi")
+    expect(VapiPlugin.plugin.env).toEqual(["VAPI_API_KEY", "VAPI_BASE_URL"])
+    expect(Schema.decodeUnknownSync(VapiPlugin.plugin.optionsSchema!)({})).toEqual({})
+    expect(() => Schema.decodeUnknownSync(VapiPlugin.plugin.targetSchema!)({})).toThrow(/assistantId/)
+    expect(() => Schema.decodeUnknownSync(VapiPlugin.plugin.optionsSchema!)({ folder: "a/b/c/d" })).toThrow(/at most 3 segments/)
     expect(VapiProvider.parseLabel(VapiProvider.label("anxious-sarah", "0123456789abcdef"))).toEqual({ id: "anxious-sarah", hash: "0123456789ab" })
     expect(VapiProvider.label("x".repeat(128), "0123456789abcdef").length).toBeLessThanOrEqual(80)
   })

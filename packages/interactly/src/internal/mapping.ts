@@ -7,6 +7,7 @@ import { CompiledSchema, Evaluator, Persona, Status } from "@simbridge/core"
 import type * as Plan from "@simbridge/core/Plan"
 import type * as Result from "@simbridge/core/Result"
 import * as Schema from "effect/Schema"
+import { callerWorkflowName } from "../InteractlyPlugin.js"
 import * as Wire from "../InteractlyWire.js"
 
 type Mapped = { readonly unified: Status.UnifiedStatus; readonly raw: string }
@@ -153,8 +154,8 @@ export const parseSimulationLogicalId = (
   return m ? { target: m[1]!, scenario: m[2]!, persona: m[3]!, hash: m[4]! } : undefined
 }
 
-/** The name of the caller workflow simbridge creates for a persona. */
-export const callerWorkflowName = (persona: string): string => `simbridge caller: ${persona}`
+/** The name of the caller workflow simbridge creates for a persona; defined with the plan check. */
+export { callerWorkflowName }
 
 /** The hash tag kept at the end of a description: `[simbridge:<hash>]`. */
 export const hashTag = (hash: string): string => `[simbridge:${hash}]`

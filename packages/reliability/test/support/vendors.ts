@@ -9,10 +9,10 @@ import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import type { ProviderRegistry } from "@simbridge/core"
 import { SimulationProvider } from "@simbridge/core"
 import type { Emulator } from "@simbridge/emulator"
-import { CekuraClient, CekuraEmulator, CekuraProvider } from "@simbridge/cekura"
-import { InteractlyClient, InteractlyEmulator, InteractlyProvider } from "@simbridge/interactly"
-import { RoarkClient, RoarkEmulator, RoarkProvider } from "@simbridge/roark"
-import { VapiClient, VapiEmulator, VapiProvider } from "@simbridge/vapi"
+import { CekuraClient, CekuraEmulator, CekuraPlugin, CekuraProvider } from "@simbridge/cekura"
+import { InteractlyClient, InteractlyEmulator, InteractlyPlugin } from "@simbridge/interactly"
+import { RoarkClient, RoarkEmulator, RoarkPlugin, RoarkProvider } from "@simbridge/roark"
+import { VapiClient, VapiEmulator, VapiPlugin } from "@simbridge/vapi"
 import * as Chunk from "effect/Chunk"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
@@ -50,7 +50,7 @@ export const vendors: Record<VendorName, Vendor> = {
   vapi: {
     name: "vapi",
     emulator: VapiEmulator.plugin,
-    plugin: VapiProvider.plugin,
+    plugin: VapiPlugin.plugin,
     listRuns: (baseUrl, apiKey) =>
       withClient(VapiClient.VapiClient, VapiClient.layer({ baseUrl, apiKey: Redacted.make(apiKey) }))((client) =>
         Effect.map(VapiClient.pageAll(client.runs.list, { limit: 100 }), (runs) =>
@@ -64,7 +64,7 @@ export const vendors: Record<VendorName, Vendor> = {
   roark: {
     name: "roark",
     emulator: RoarkEmulator.plugin,
-    plugin: RoarkProvider.plugin,
+    plugin: RoarkPlugin.plugin,
     listRuns: (baseUrl, apiKey) =>
       withClient(RoarkClient.RoarkClient, RoarkClient.layer({ baseUrl, apiKey: Redacted.make(apiKey) }))((client) =>
         Effect.gen(function*() {
@@ -81,7 +81,7 @@ export const vendors: Record<VendorName, Vendor> = {
   cekura: {
     name: "cekura",
     emulator: CekuraEmulator.plugin,
-    plugin: CekuraProvider.plugin,
+    plugin: CekuraPlugin.plugin,
     listRuns: (baseUrl, apiKey) =>
       withClient(CekuraClient.CekuraClient, CekuraClient.layer({ baseUrl, apiKey: Redacted.make(apiKey) }))((client) =>
         Effect.gen(function*() {
@@ -102,7 +102,7 @@ export const vendors: Record<VendorName, Vendor> = {
   interactly: {
     name: "interactly",
     emulator: InteractlyEmulator.plugin,
-    plugin: InteractlyProvider.plugin,
+    plugin: InteractlyPlugin.plugin,
     listRuns: (baseUrl, apiKey) =>
       withClient(InteractlyClient.InteractlyClient, InteractlyClient.layer({ baseUrl, apiKey: Redacted.make(apiKey) }))((client) =>
         Effect.gen(function*() {

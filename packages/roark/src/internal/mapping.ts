@@ -6,6 +6,7 @@
  */
 import type { Persona, Plan } from "@simbridge/core"
 import * as Status from "@simbridge/core/Status"
+import { fallbackGender } from "../RoarkPlugin.js"
 
 // ---------------------------------------------------------------------------------------------
 // Statuses
@@ -117,8 +118,8 @@ export const gender: Record<Persona.Gender, string | undefined> = {
   neutral: undefined
 }
 
-/** Roark requires a gender; used when the persona sets none or `neutral` (with a warning). */
-export const fallbackGender = "FEMALE"
+/** Roark requires a gender; used when the persona sets none or `neutral` (with a warning). Defined with the plan check. */
+export { fallbackGender }
 
 export const emotion: Record<Persona.Emotion, string> = {
   neutral: "NEUTRAL", cheerful: "CHEERFUL", confused: "CONFUSED", frustrated: "FRUSTRATED", skeptical: "SKEPTICAL",

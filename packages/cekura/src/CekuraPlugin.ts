@@ -1,0 +1,105 @@
+/**
+ * Cekura's registry entry: the suite-file schemas (`target.cekura`, `vendors.cekura`), the
+ * capabilities, the plan check and the environment it reads. This is what `simbridge validate`,
+ * `providers` and `schema` need, and loading it loads none of the driver, the client or the wire
+ * schemas: the plugin's layers load `CekuraProvider` when they are built.
+ *
+ * @since 0.1.0
+ */
+import * as Capabilities from "@simbridge/core/Capabilities"
+import type * as Plan from "@simbridge/core/Plan"
+import * as ProviderRegistry from "@simbridge/core/ProviderRegistry"
+import * as Warning from "@simbridge/core/Warning"
+import * as Option from "effect/Option"
+import * as Schema from "effect/Schema"
+
+export const name = "cekura"
+
+/** The environment variables of the API key and the base URL (also `CekuraClient.env`). */
+export const envKeys = { apiKey: "CEKURA_API_KEY", baseUrl: "CEKURA_BASE_URL" } as const
+
+const PositiveInt = Schema.Int.pipe(Schema.positive())
+/** Integer ids, also accepted as numeric strings (YAML users quote ids). */
+const IntId = Schema.Union(PositiveInt, Schema.compose(Schema.NumberFromString, PositiveInt))
+
+/** The voice run mode (`mode` of `run_scenarios`; also `CekuraWire.Mode`). */
+export const Mode = Schema.Literal("same_number", "different_numbers")
+
+/** The suite's `target.cekura` entry: the agent under test, by agent id or assistant id. */
+export const Target = Schema.Struct({
+  agentId: Schema.optional(IntId),
+  assistantId: Schema.optional(Schema.String.pipe(Schema.minLength(1)))
+}).pipe(Schema.filter((t) =>
+  t.agentId === undefined && t.assistantId === undefined ? { path: ["agentId"], message: "agentId or assistantId is required" } : undefined
+))
+export type Target = typeof Target.Type
+
+/** The suite's `vendors.cekura` options; every field is optional. */
+export const Options = Schema.Struct({
+  /** Persona id -> Cekura personality id, instead of the closest catalogue match. */
+  personalities: Schema.optional(Schema.Record({ key: Schema.String, value: IntId })),
+  /** Evaluator id -> Cekura metric id: judged by that metric instead of the expected-outcome prompt. */
+  metrics: Schema.optional(Schema.Record({ key: Schema.String, value: IntId })),
+  /** `same_number` (default) or `different_numbers` (voice). */
+  mode: Schema.optional(Mode),
+  outboundPhoneNumber: Schema.optional(Schema.String),
+  agentNumber: Schema.optional(Schema.String),
+  mockToolNames: Schema.optional(Schema.Array(Schema.String)),
+  /** Text runs: connect the simulated caller to this websocket instead of the agent's gateway. */
+  websocketUrl: Schema.optional(Schema.String),
+  /** Folder (dot-separated) the provisioned scenarios are filed under. */
+  folderPath: Schema.optional(Schema.String)
+})
+export type Options = typeof Options.Type
+
+export const env = [envKeys.apiKey, envKeys.baseUrl] as const
+
+export const capabilities = new Capabilities.Capabilities({
+  personas: "catalogue",
+  personaAttributes: ["language", "accent", "gender", "backgroundNoise"],
+  directions: ["inbound", "outbound"],
+  transports: ["voice", "chat"],
+  maxIterations: 100,
+  concurrency: true,
+  maxDuration: false,
+  silenceTimeout: false,
+  endCallPhrases: false,
+  executionMode: false,
+  scriptedSteps: false,
+  toolMocks: false,
+  cancelRun: true,
+  cancelResult: false,
+  recordings: true,
+  gaps: [
+    "personalities cannot be created through the API: each persona runs as the closest catalogue personality (or vendors.cekura.personalities), and its other traits are described in the scenario and test profile",
+    "the call direction is the agent's own setting (inbound or outbound), not a run option",
+    "evaluators without a mapped Cekura metric are judged as lines of the scenario's expected-outcome prompt (met / not met)",
+    "no stored plan: a run is one trigger of the provisioned scenarios"
+  ]
+})
+
+/** Vendor-specific warnings, without contacting Cekura (also `simbridge validate`'s). */
+export const check = (plan: Plan.Plan): ReadonlyArray<Warning.Warning> => {
+  const opts = Option.getOrElse(Schema.decodeUnknownOption(Options)(plan.vendors[name] ?? {}), () => ({}) as Options)
+  return plan.personas.flatMap((persona, i) =>
+    opts.personalities?.[persona.id] === undefined
+      ? [Warning.make(
+        "persona_from_catalogue",
+        `persona "${persona.id}" runs as the closest personality of Cekura's catalogue (chosen when the run starts; Cekura cannot create personalities through its API); pin one with vendors.cekura.personalities`,
+        `personas[${i}]`
+      )]
+      : []
+  )
+}
+
+export const plugin: ProviderRegistry.ProviderPlugin = {
+  name,
+  displayName: "Cekura",
+  capabilities,
+  // The driver module is loaded when a layer is built.
+  ...ProviderRegistry.lazyLayers(() => import("./CekuraProvider.js")),
+  targetSchema: Target,
+  optionsSchema: Options,
+  env,
+  check
+}
