@@ -2,11 +2,13 @@
  * Section 3, decode + map throughput: run items per second on one core, from vendor payloads
  * recorded once from the emulator; the timed part never touches the network.
  *
- * - `pure` (Vapi): the recorded item pages are parsed once; timed: the wire decode
+ * - `pure` (every vendor): the recorded bodies are parsed once; timed: what the driver does to
+ *   them, with no request and no Effect. Vapi here: the wire decode
  *   (`VapiWire.List(RunItem)`), `VapiProvider.toResult` and the canonical construction
  *   (`Result.unsafeFromEncoded`), as `SimulationProvider.results` does by default, each also timed
  *   alone; plus, outside the chain, `JSON.parse` of the same pages (the floor of any consumer) and
- *   the full canonical decode that `SIMBRIDGE_CHECK_RESULTS=true` adds.
+ *   the full canonical decode that `SIMBRIDGE_CHECK_RESULTS=true` adds. The other vendors' chains
+ *   are `CekuraPure`, `InteractlyPure` and `RoarkPure` ({@link PureChain}).
  * - `replay` (every vendor): the provider's whole `results` stream over an `HttpClient` that answers
  *   the recorded responses from memory: wire decode, the driver's mapping and follow-up lookups,
  *   core's decode, Effect and Stream overhead; no sockets.
@@ -22,6 +24,9 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
+import * as CekuraPure from "./CekuraPure.js"
+import * as InteractlyPure from "./InteractlyPure.js"
+import * as RoarkPure from "./RoarkPure.js"
 import { measure, round, type Spread } from "./Stats.js"
 import * as Vendors from "./Vendors.js"
 
@@ -44,12 +49,21 @@ export interface Options {
   readonly log: (line: string) => void
 }
 
-interface Recording {
+/** Every request of one cold read of a finished run, and each response body. */
+export interface Recording {
   readonly requests: ReadonlyArray<Vendors.Recorded>
   readonly bodies: ReadonlyMap<string, { readonly status: number; readonly text: string }>
 }
 
-const key = (method: string, url: string) => `${method} ${url}`
+/** The key of a recorded body: `GET http://127.0.0.1:4321/...`. */
+export const key = (method: string, url: string) => `${method} ${url}`
+
+/** The parsed bodies of the recorded GETs whose path matches `path`, in request order. */
+export const bodiesOf = (recording: Recording, path: RegExp): Array<{ readonly url: URL; readonly body: unknown }> =>
+  recording.requests.filter((r) => r.method === "GET" && path.test(new URL(r.url).pathname)).map((r) => ({
+    url: new URL(r.url),
+    body: JSON.parse(recording.bodies.get(key(r.method, r.url))!.text) as unknown
+  }))
 
 /** Fetches every recorded request once more and keeps the bodies. */
 const recordBodies = async (requests: ReadonlyArray<Vendors.Recorded>): Promise<Recording> => {
@@ -72,6 +86,19 @@ export const replayClient = (recording: Recording): Layer.Layer<HttpClient.HttpC
         : Effect.succeed(HttpClientResponse.fromWeb(request, new Response(hit.text, { status: hit.status, headers: { "content-type": "application/json" } })))
     })
   )
+
+/**
+ * One vendor's decode + map chain over the recorded payloads of a run, with no request and no
+ * Effect: what its driver does to the bodies it reads, from wire decode to canonical result.
+ */
+export interface PureChain {
+  /** Results one pass builds (every item of the run). */
+  readonly items: number
+  /** The whole chain: every payload's wire decode, the mapping, `Result.unsafeFromEncoded`; returns the results built. */
+  readonly all: () => number
+  /** Stages of it timed alone, by name. */
+  readonly stages: Readonly<Record<string, () => void>>
+}
 
 const decodeItems = Schema.decodeUnknownSync(VapiWire.List(VapiWire.RunItem), { onExcessProperty: "ignore" })
 const decodeResult = Schema.decodeUnknownSync(Result.Result)
@@ -124,6 +151,29 @@ const pureVapi = async (runId: string, pages: ReadonlyArray<unknown>, options: O
   }))
 }
 
+/** The pure chains of the vendors other than Vapi (whose stages are timed by `pureVapi`). */
+const pureChains: Readonly<Record<string, (runId: string, recording: Recording) => PureChain>> = {
+  interactly: InteractlyPure.chain,
+  roark: RoarkPure.chain,
+  cekura: CekuraPure.chain
+}
+
+/** A chain's whole pass (checked to build every result) and its stages, each timed alone. */
+const measureChain = async (vendor: string, chain: PureChain, options: Options): Promise<ReadonlyArray<Row>> => {
+  const built = chain.all()
+  if (built !== chain.items || built !== options.items) throw new Error(`${vendor} pure chain built ${built} results of ${options.items}`)
+  const whole = "all (wire decode + mapping + canonical construction), as the driver's listResults"
+  const stats = await measure({ [whole]: chain.all, ...chain.stages }, { time: options.time, iterations: options.iterations })
+  return Object.entries(stats).map(([stage, s]) => ({
+    vendor,
+    method: "pure" as const,
+    stage,
+    items: chain.items,
+    msPerBatch: s,
+    itemsPerSecond: Math.round(chain.items / (s.median / 1000))
+  }))
+}
+
 export const run = async (options: Options): Promise<ReadonlyArray<Row>> => {
   const rows: Array<Row> = []
   for (const vendor of options.vendors) {
@@ -143,6 +193,12 @@ export const run = async (options: Options): Promise<ReadonlyArray<Row>> => {
         const pure = await pureVapi(finished.ref.id, pages, options)
         for (const row of pure) options.log(`  throughput vapi pure ${row.stage}: ${row.itemsPerSecond} items/s`)
         rows.push(...pure)
+      }
+      const pure = pureChains[vendor.name]
+      if (pure !== undefined) {
+        const chainRows = await measureChain(vendor.name, pure(finished.ref.id, recording), options)
+        for (const row of chainRows) options.log(`  throughput ${vendor.name} pure ${row.stage}: ${row.itemsPerSecond} items/s`)
+        rows.push(...chainRows)
       }
       const replay = await Vendors.providerOn(vendor, live.handle.url, { client: replayClient(recording) })
       const stats = await measure({

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from "@effect/vitest"
-import { Plan, ProviderRef, ProviderRegistry, SimulationProvider } from "@simbridge/core"
+import * as RegistryEntry from "@simbridge/conformance/RegistryEntry"
+import { Plan, ProviderRef, SimulationProvider } from "@simbridge/core"
 import * as Chunk from "effect/Chunk"
-import * as ConfigProvider from "effect/ConfigProvider"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
@@ -231,17 +231,13 @@ describe("CekuraProvider", () => {
   it.scopedLive("the plugin builds the driver from explicit settings and from the environment", () =>
     Effect.gen(function*() {
       const handle = yield* CekuraEmulator.start({ speed: 200, apiKey, failureRate: 0 })
-      const registry = ProviderRegistry.make([CekuraPlugin.plugin])
-      const explicit = yield* registry.build("cekura", { baseUrl: handle.url, apiKey: Redacted.make(apiKey) })
-      expect((yield* explicit.provision(dental)).created).toBeGreaterThan(0)
-      const fromEnv = yield* registry.build("cekura").pipe(
-        Effect.withConfigProvider(ConfigProvider.fromMap(new Map([["CEKURA_API_KEY", apiKey], ["CEKURA_BASE_URL", handle.url]])))
-      )
-      expect((yield* fromEnv.provision(dental)).created).toBe(0)
-      const wrong = yield* registry.build("cekura").pipe(
-        Effect.withConfigProvider(ConfigProvider.fromMap(new Map([["CEKURA_API_KEY", "ck_other"], ["CEKURA_BASE_URL", handle.url]])))
-      )
-      expect((yield* Effect.flip(wrong.provision(dental))).reason).toBe("Unauthorized")
+      yield* RegistryEntry.check({
+        plugin: CekuraPlugin.plugin,
+        baseUrl: handle.url,
+        apiKey: apiKey,
+        env: (baseUrl, apiKey) => ({ CEKURA_API_KEY: apiKey, CEKURA_BASE_URL: baseUrl }),
+        plan: dental
+      })
     }).pipe(Effect.provide(httpLayer)))
 
   it("plugin exposes the registry contract", () => {

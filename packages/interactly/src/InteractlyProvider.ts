@@ -19,6 +19,7 @@
  */
 import type * as HttpClient from "@effect/platform/HttpClient"
 import {
+  type Evaluator,
   Issues,
   type Json,
   Persona,
@@ -150,9 +151,157 @@ const maxGroupPages = 100
 /** The scenario and persona of a group whose simulation is not known. */
 const noSimulation: Canonical = { scenario: "simulation-unknown", persona: "workflow-unknown" }
 
-interface Canonical {
+/** The canonical scenario and persona of a simulation. */
+export interface Canonical {
   readonly scenario: string
   readonly persona: string
+}
+
+// ---------------------------------------------------------------------------------------------
+// Pure mapping: one execution's vendor payloads -> its canonical result (no request, no Effect)
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * The canonical scenario and persona of a simulation simbridge created (from its `logical_id`);
+ * of another, names made of its id and its caller workflow's.
+ */
+export const canonicalOfSimulation = (simulationId: string, simulation: Wire.SimulationDoc): Canonical => {
+  const parsed = Mapping.parseSimulationLogicalId(simulation.simulation_config.logical_id)
+  return parsed ?? {
+    scenario: `simulation-${simulationId}`,
+    persona: `workflow-${simulation.simulation_config.counter_workflow?.workflow_id ?? "unknown"}`
+  }
+}
+
+/** What the judging of one execution gives (see {@link judgeFrom}). */
+export interface Judged {
+  readonly status: { readonly unified: Status.UnifiedStatus; readonly raw: string }
+  readonly verdict: Status.Verdict
+  readonly evaluations: ReadonlyArray<typeof Result.EvaluationResult.Encoded>
+  readonly evaluation: Wire.WorkflowRunEvaluation | undefined
+  readonly source: "evaluation-result" | "evaluation-summary" | "none"
+}
+
+/**
+ * The evaluators of the execution's scenario and the metric options of its run (from the run's
+ * plan); without the plan (`evaluators` undefined) every metric is a required evaluation.
+ */
+export interface JudgeContext extends Mapping.EvaluationContext {
+  readonly evaluators: ReadonlyArray<Evaluator.Evaluator> | undefined
+}
+
+/**
+ * The verdict of one execution from what was read for it: its status, the evaluation result of
+ * the workflow under test's run and its metrics (`metricResults` of its details), and, for a
+ * group's only execution without metrics, the group's evaluation summary. Required evaluators
+ * decide (`Result.verdictOf`); Interactly's own `passed` decides when no required evaluator has a
+ * value.
+ */
+export const judgeFrom = (
+  status: Judged["status"],
+  evaluation: Wire.WorkflowRunEvaluation | undefined,
+  evaluationMetrics: ReadonlyArray<Wire.MetricResult>,
+  groupSummary: Wire.EvaluationSummary | undefined,
+  context: JudgeContext
+): Judged => {
+  let metrics = evaluationMetrics
+  let vendorPassed = evaluation?.passed ?? undefined
+  let source: Judged["source"] = evaluation === undefined ? "none" : "evaluation-result"
+  const summary = groupSummary?.selected_workflow_summary
+  if (summary && summary.metrics.length > 0) {
+    metrics = summary.metrics.map((m) => ({ metric_name: m.metric_name, ...(typeof m.average_score === "number" ? { score: m.average_score } : {}) }))
+    vendorPassed ??= summary.successful_evaluations === 1 ? true : summary.failed_evaluations === 1 ? false : undefined
+    source = "evaluation-summary"
+  }
+  const evaluated = source === "none"
+    ? []
+    : Mapping.evaluationsOf(metrics, context.evaluators, { metrics: context.metrics, passThreshold: context.passThreshold })
+  const verdict = Result.verdictOf(status, evaluated.map((x) => ({ passed: x.passed, required: x.required })), vendorPassed)
+  return { status, verdict, evaluations: evaluated, evaluation, source }
+}
+
+/**
+ * The verdict of one execution from the payloads the driver reads for it, as its `judge` uses
+ * them: the evaluation result of its workflow run (used when the execution completed) and the
+ * evaluation summary of its group (used only for a completed group's only execution without
+ * metrics); either undefined when not read or absent (404).
+ */
+export const judgeExecution = (
+  execution: Wire.SimulationRun,
+  payloads: { readonly evaluation?: Wire.WorkflowRunEvaluation | undefined; readonly summary?: Wire.EvaluationSummary | undefined },
+  groupSize: number,
+  context: JudgeContext = { evaluators: undefined }
+): Judged => {
+  const status = Mapping.executionStatus(execution.status)
+  const completed = status.unified === "completed"
+  const evaluation = completed && (execution.selected_workflow_run_id ?? undefined) !== undefined ? payloads.evaluation : undefined
+  const metrics = Mapping.metricResults(evaluation?.details)
+  const summary = completed && metrics.length === 0 && groupSize === 1 ? payloads.summary : undefined
+  return judgeFrom(status, evaluation, metrics, summary, context)
+}
+
+/** Everything one execution's canonical result is built from (see {@link toResult}). */
+export interface ResultInput {
+  /** The run id (group ids joined with `.`). */
+  readonly runId: string
+  readonly groupId: string
+  /** The group's simulation ("" when not known). */
+  readonly simulationId: string
+  readonly canonical: Canonical
+  readonly execution: Wire.SimulationRun
+  /** 0-based index of the execution in its group's listing (its iteration without `run_index`). */
+  readonly position: number
+  readonly judged: Judged
+  /** The workflow under test's run (`GET /v1/workflow-runs/{id}`), when read and found. */
+  readonly workflowRun: Wire.WorkflowRunDoc | undefined
+}
+
+/**
+ * The canonical result (encoded, without `raw`) of one execution, from its payloads and verdict:
+ * pure, no request. The driver reads the payloads (the evaluation and workflow run of the
+ * execution, the group's summary) and builds every result with it.
+ */
+export const toResult = (input: ResultInput): typeof Result.Result.Encoded => {
+  const { canonical, execution: e, judged, runId, workflowRun } = input
+  const { status } = judged
+  const run = workflowRun?.workflow_run
+  const latency = run?.llm_latency_stats?.average_latency_milliseconds
+  // Transcript and duration from one pass over the run's events.
+  const conversation = run ? Mapping.conversationOf(run) : undefined
+  const executionId = Wire.idOf(e)
+  // Built by assignment, not conditional spreads (this runs for every result read); the
+  // keys in the order the canonical JSON has always shown them.
+  const result: Mutable<typeof Result.Result.Encoded> = {
+    ref: ref("execution", executionId),
+    run: ref("run", runId),
+    scenario: canonical.scenario,
+    persona: canonical.persona,
+    iteration: typeof e.run_index === "number" ? e.run_index + 1 : input.position + 1,
+    status,
+    verdict: judged.verdict,
+    evaluations: judged.evaluations,
+    transcript: conversation?.transcript ?? []
+  }
+  if (typeof latency === "number") result.latency = { averageMs: latency }
+  if (status.unified === "failed" || status.unified === "timed_out") {
+    result.failureReason = { code: run?.status ?? e.status, message: e.error_message ?? "the simulated conversation failed" }
+  }
+  if (workflowRun?.created_at) result.startedAt = workflowRun.created_at
+  if (Status.isTerminal(status) && e.updated_at) result.endedAt = e.updated_at
+  if (conversation?.durationSeconds !== undefined) result.durationSeconds = conversation.durationSeconds
+  // JSON values already (strings, numbers of parsed JSON, booleans, null): no copy needed.
+  result.providerMetadata = {
+    simulationId: input.simulationId,
+    simulationGroupId: input.groupId,
+    executionId,
+    selectedWorkflowRunId: e.selected_workflow_run_id ?? null,
+    counterWorkflowRunId: e.counter_workflow_run_id ?? null,
+    workflowRunStatus: run?.status ?? null,
+    score: judged.evaluation?.score ?? null,
+    interactlyPassed: judged.evaluation?.passed ?? null,
+    evaluationSource: judged.source
+  }
+  return result
 }
 
 /** Builds the driver over an `InteractlyClient`. */
@@ -230,12 +379,7 @@ export const makeDriver = (options: DriverOptions = {}): Effect.Effect<Driver, n
 
     const readCanonical = (simulationId: string) =>
       Effect.gen(function*() {
-        const sim = yield* client.getSimulation(simulationId)
-        const parsed = Mapping.parseSimulationLogicalId(sim.simulation_config.logical_id)
-        const canonical = parsed ?? {
-          scenario: `simulation-${simulationId}`,
-          persona: `workflow-${sim.simulation_config.counter_workflow?.workflow_id ?? "unknown"}`
-        }
+        const canonical = canonicalOfSimulation(simulationId, yield* client.getSimulation(simulationId))
         simulations.set(simulationId, canonical)
         return canonical
       })
@@ -490,14 +634,6 @@ export const makeDriver = (options: DriverOptions = {}): Effect.Effect<Driver, n
           }))
     }
 
-    interface Judged {
-      readonly status: { readonly unified: Status.UnifiedStatus; readonly raw: string }
-      readonly verdict: Status.Verdict
-      readonly evaluations: ReadonlyArray<typeof Result.EvaluationResult.Encoded>
-      readonly evaluation: Wire.WorkflowRunEvaluation | undefined
-      readonly source: "evaluation-result" | "evaluation-summary" | "none"
-    }
-
     /**
      * The verdict of one execution, shared by `getRun` (counts) and `listResults`. Metrics come from
      * the evaluation result of the workflow under test's run; when there is none and the group has a
@@ -514,11 +650,11 @@ export const makeDriver = (options: DriverOptions = {}): Effect.Effect<Driver, n
         const metrics = Mapping.metricResults(evaluation?.details)
         // The group's only execution finished: its summary is final.
         const summary = completed && metrics.length === 0 && groupSize === 1 ? yield* summaryOf(simulationId, groupId, true) : undefined
-        return judgeFrom(runId, canonical, status, evaluation, metrics, summary)
+        return judgeRun(runId, canonical, status, evaluation, metrics, summary)
       })
 
     /** `judge` once its evaluation (and, for a group's only execution without metrics, the group's summary) is read. */
-    const judgeFrom = (
+    const judgeRun = (
       runId: string,
       canonical: Canonical,
       status: Judged["status"],
@@ -526,22 +662,9 @@ export const makeDriver = (options: DriverOptions = {}): Effect.Effect<Driver, n
       evaluationMetrics: ReadonlyArray<Wire.MetricResult>,
       groupSummary: Wire.EvaluationSummary | undefined
     ): Judged => {
-      let metrics = evaluationMetrics
-      let vendorPassed = evaluation?.passed ?? undefined
-      let source: Judged["source"] = evaluation === undefined ? "none" : "evaluation-result"
-      const summary = groupSummary?.selected_workflow_summary
-      if (summary && summary.metrics.length > 0) {
-        metrics = summary.metrics.map((m) => ({ metric_name: m.metric_name, ...(typeof m.average_score === "number" ? { score: m.average_score } : {}) }))
-        vendorPassed ??= summary.successful_evaluations === 1 ? true : summary.failed_evaluations === 1 ? false : undefined
-        source = "evaluation-summary"
-      }
       const known = runPlans.get(runId)
       const evaluators = known ? Mapping.scenarioEvaluators(known.plan, canonical.scenario) : undefined
-      const evaluated = source === "none"
-        ? []
-        : Mapping.evaluationsOf(metrics, evaluators, { metrics: known?.options.metrics, passThreshold: known?.options.passThreshold })
-      const verdict = Result.verdictOf(status, evaluated.map((x) => ({ passed: x.passed, required: x.required })), vendorPassed)
-      return { status, verdict, evaluations: evaluated, evaluation, source }
+      return judgeFrom(status, evaluation, evaluationMetrics, groupSummary, { evaluators, metrics: known?.options.metrics, passThreshold: known?.options.passThreshold })
     }
 
     /**
@@ -616,7 +739,7 @@ export const makeDriver = (options: DriverOptions = {}): Effect.Effect<Driver, n
       const evaluation = completed ? evaluations.get(workflowRunId) : undefined
       const evaluationMetrics = completed ? metrics : Mapping.metricResults(undefined)
       const summary = completed && evaluationMetrics.length === 0 && groupSize === 1 ? summaries.get(groupId) : undefined
-      const judged = judgeFrom(runId, canonical, status, evaluation, evaluationMetrics, summary)
+      const judged = judgeRun(runId, canonical, status, evaluation, evaluationMetrics, summary)
       return judged.source === "none" ? undefined : judged.verdict
     }
 
@@ -1029,43 +1152,7 @@ export const makeDriver = (options: DriverOptions = {}): Effect.Effect<Driver, n
         const { status } = judged
         const workflowRunId = e.selected_workflow_run_id ?? undefined
         const workflowRun = status.unified !== "queued" && workflowRunId !== undefined ? yield* optional(client.getWorkflowRun(workflowRunId)) : undefined
-        const run = workflowRun?.workflow_run
-        const latency = run?.llm_latency_stats?.average_latency_milliseconds
-        // Transcript and duration from one pass over the run's events.
-        const conversation = run ? Mapping.conversationOf(run) : undefined
-        const executionId = Wire.idOf(e)
-        // Built by assignment, not conditional spreads (this runs for every result read); the
-        // keys in the order the canonical JSON has always shown them.
-        const result: Mutable<typeof Result.Result.Encoded> = {
-          ref: ref("execution", executionId),
-          run: ref("run", runId),
-          scenario: canonical.scenario,
-          persona: canonical.persona,
-          iteration: typeof e.run_index === "number" ? e.run_index + 1 : position + 1,
-          status,
-          verdict: judged.verdict,
-          evaluations: judged.evaluations,
-          transcript: conversation?.transcript ?? []
-        }
-        if (typeof latency === "number") result.latency = { averageMs: latency }
-        if (status.unified === "failed" || status.unified === "timed_out") {
-          result.failureReason = { code: run?.status ?? e.status, message: e.error_message ?? "the simulated conversation failed" }
-        }
-        if (workflowRun?.created_at) result.startedAt = workflowRun.created_at
-        if (Status.isTerminal(status) && e.updated_at) result.endedAt = e.updated_at
-        if (conversation?.durationSeconds !== undefined) result.durationSeconds = conversation.durationSeconds
-        // JSON values already (strings, numbers of parsed JSON, booleans, null): no copy needed.
-        result.providerMetadata = {
-          simulationId,
-          simulationGroupId: groupId,
-          executionId,
-          selectedWorkflowRunId: e.selected_workflow_run_id ?? null,
-          counterWorkflowRunId: e.counter_workflow_run_id ?? null,
-          workflowRunStatus: run?.status ?? null,
-          score: judged.evaluation?.score ?? null,
-          interactlyPassed: judged.evaluation?.passed ?? null,
-          evaluationSource: judged.source
-        }
+        const result = toResult({ runId, groupId, simulationId, canonical, execution: e, position, judged, workflowRun })
         // The vendor's payloads, turned into `raw` (a deep copy) only when the caller asks.
         return { result, raw: { execution: e, evaluation: judged.evaluation ?? null, workflowRun: workflowRun ?? null } }
       })

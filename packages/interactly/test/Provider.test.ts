@@ -1,8 +1,8 @@
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { describe, expect, it, layer } from "@effect/vitest"
-import { Plan, ProviderRef, ProviderRegistry, Retry, SimulationProvider } from "@simbridge/core"
+import * as RegistryEntry from "@simbridge/conformance/RegistryEntry"
+import { Plan, ProviderRef, Retry, SimulationProvider } from "@simbridge/core"
 import * as Chunk from "effect/Chunk"
-import * as ConfigProvider from "effect/ConfigProvider"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -258,17 +258,13 @@ describe("plugin", () => {
   it.scopedLive("builds from explicit settings and from the environment", () =>
     Effect.gen(function*() {
       const handle = yield* InteractlyEmulator.start({ speed: 200, apiKey: "sk-env" })
-      const registry = ProviderRegistry.make([InteractlyPlugin.plugin])
-      const explicit = yield* registry.build("interactly", { baseUrl: handle.url, apiKey: Redacted.make("sk-env") })
-      expect((yield* explicit.provision(decode())).created).toBe(2)
-      const fromEnv = yield* registry.build("interactly").pipe(
-        Effect.withConfigProvider(ConfigProvider.fromMap(new Map([["INTERACTLY_API_KEY", "sk-env"], ["INTERACTLY_BASE_URL", handle.url]])))
-      )
-      expect((yield* fromEnv.provision(decode())).created).toBe(0)
-      const wrong = yield* registry.build("interactly").pipe(
-        Effect.withConfigProvider(ConfigProvider.fromMap(new Map([["INTERACTLY_API_KEY", "sk-other"], ["INTERACTLY_BASE_URL", handle.url]])))
-      )
-      expect((yield* Effect.flip(wrong.provision(decode()))).reason).toBe("Unauthorized")
+      yield* RegistryEntry.check({
+        plugin: InteractlyPlugin.plugin,
+        baseUrl: handle.url,
+        apiKey: "sk-env",
+        env: (baseUrl, apiKey) => ({ INTERACTLY_API_KEY: apiKey, INTERACTLY_BASE_URL: baseUrl }),
+        plan: decode()
+      })
       expect(InteractlyPlugin.plugin.env).toContain("INTERACTLY_API_KEY")
       expect(Schema.decodeUnknownSync(InteractlyPlugin.plugin.targetSchema!)({ workflowId: "5eb7cf5a86d9755df3a6c593" })).toEqual({ workflowId: "5eb7cf5a86d9755df3a6c593" })
       expect(Schema.decodeUnknownSync(InteractlyPlugin.plugin.optionsSchema!)({})).toEqual({})

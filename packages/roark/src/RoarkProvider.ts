@@ -128,13 +128,14 @@ const stringVariables = (v: Record<string, unknown> | undefined): Record<string,
 // Evaluations
 // ---------------------------------------------------------------------------------------------
 
-interface EvaluatorBinding {
+/** An evaluator and the metric definition it was provisioned as. */
+export interface EvaluatorBinding {
   readonly metricDefinitionId: string
   readonly evaluator: Evaluator.Evaluator
 }
 
 /** What the driver remembers about a run it started (or recovered). */
-interface RunContext {
+export interface RunContext {
   readonly planName: string
   readonly marker: string | undefined
   readonly expected: number
@@ -194,6 +195,144 @@ export const evaluationsOf = (
     out.push(e)
   }
   return out
+}
+
+// ---------------------------------------------------------------------------------------------
+// Results (pure: from the wire objects a results read gets, no request)
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * The context of a run this driver did not start (`recoveredContext`): the run plan (`GET
+ * /v1/simulation/plan/{id}`) and every metric definition (`GET /v1/metric/definitions`); canonical
+ * ids come from the markers on the vendor objects.
+ */
+export const recoveredContextOf = (plan: Wire.RunPlan, definitions: ReadonlyArray<Wire.MetricDefinition>): RunContext => {
+  const evaluators: Array<EvaluatorBinding> = []
+  for (const d of definitions) {
+    const m = M.parseMarker(d.description)
+    if (m?.kind !== "evaluator" || !plan.metrics.some((x) => x.id === d.id)) continue
+    const check = M.isCheckMetric(d.type, Wire.slugOf(d))
+    if (!check) continue
+    evaluators.push({ metricDefinitionId: d.id, evaluator: Schema.decodeSync(Evaluator.Evaluator)({ id: m.id as never, description: d.description ?? d.name }) })
+  }
+  return {
+    planName: plan.name,
+    marker: undefined,
+    expected: plan.testCaseCount ?? 0,
+    personas: new Map(),
+    scenarios: new Map(),
+    evaluators,
+    scenarioEvaluators: undefined
+  }
+}
+
+/** A simulation job's result status (see `internal/mapping.ts` `resultStatus`). */
+export const statusOf = (sim: Wire.SimulationJob): { readonly unified: Status.UnifiedStatus; readonly raw: string } =>
+  M.resultStatus(sim.status, sim.processingStatus)
+
+/** Iteration numbers: the order of a scenario x persona x endpoint group's jobs in the fan-out. */
+export const iterations = (sims: ReadonlyArray<Wire.SimulationJob>): Array<number> => {
+  const seen = new Map<string, number>()
+  return sims.map((s) => {
+    const key = `${s.scenario?.id}/${s.persona?.id}/${s.agentEndpoint?.id}`
+    const n = (seen.get(key) ?? 0) + 1
+    seen.set(key, n)
+    return n
+  })
+}
+
+/**
+ * A scenario's canonical id when it is known without a request (mapped in the context, in
+ * `lookedUp`, or marked in its description); `undefined` when it must be looked up
+ * (`GET /v1/simulation/scenario/{id}`, then `scenarioFromLookup`).
+ */
+export const knownScenario = (ctx: RunContext, sim: Wire.SimulationJob, lookedUp?: ReadonlyMap<string, string>): string | undefined => {
+  const id = sim.scenario?.id
+  if (id === undefined) return "roark-unknown"
+  const known = ctx.scenarios.get(id) ?? lookedUp?.get(id)
+  if (known !== undefined) return known
+  const fromDescription = M.parseMarker(sim.scenario?.description)
+  return fromDescription?.kind === "scenario" ? fromDescription.id : undefined
+}
+
+/** The canonical id of a scenario looked up by id (`undefined`: the lookup failed). */
+export const scenarioFromLookup = (id: string, scenario: Wire.Scenario | undefined): string => {
+  const m = scenario === undefined ? undefined : M.parseMarker(scenario.name)
+  return m?.kind === "scenario" ? m.id : `roark-${id}`
+}
+
+/** A simulation job's canonical persona id: mapped in the context, else from its marker. */
+export const canonicalPersona = (ctx: RunContext, sim: Wire.SimulationJob): string => {
+  const id = sim.persona?.id
+  const known = id === undefined ? undefined : ctx.personas.get(id)
+  if (known !== undefined) return known
+  const m = M.parseMarker(sim.persona?.description)
+  return m?.kind === "persona" ? m.id : `roark-${id ?? "unknown"}`
+}
+
+/**
+ * What one result is built from besides the job detail and the run context: its simulation job,
+ * its iteration number (`iterations`), canonical scenario (`knownScenario`), status (`statusOf`)
+ * and evaluations (`evaluationsOf` of its call's metrics when it completed with a call, of none
+ * otherwise), and, when it is terminal with a call, the call and its transcript.
+ */
+export interface ResultInputs {
+  readonly sim: Wire.SimulationJob
+  readonly iteration: number
+  readonly scenario: string
+  readonly status: { readonly unified: Status.UnifiedStatus; readonly raw: string }
+  readonly evaluations: ReadonlyArray<EvaluationEncoded>
+  readonly call: Wire.Call | undefined
+  readonly transcript: Wire.Transcript | undefined
+}
+
+/** A result (encoded, without `raw`) from its job detail, run context and reads; pure. */
+export const toResult = (detail: Wire.RunPlanJobDetail, ctx: RunContext, item: ResultInputs): ResultEncoded => {
+  const { call, evaluations, sim, status, transcript } = item
+  const verdict = Result.verdictOf(status, evaluations)
+  const callId = sim.callId ?? undefined
+  const ended = call?.endedStatus ?? undefined
+  const failureReason = status.unified === "failed"
+    ? { code: ended ?? "SIMULATION_FAILED", message: `the simulation job ${sim.simulationJobId} failed${ended ? ` (${ended})` : ""}` }
+    : status.unified === "timed_out"
+    ? { code: "TIMED_OUT", message: "the simulation job timed out" }
+    : ended !== undefined && M.failedCallEndings.has(ended)
+    ? { code: ended, message: `the call ended with ${ended}` }
+    : undefined
+  // Built by assignment, not conditional spreads (per result read), in the same key order.
+  const turns: Array<TurnEncoded> = []
+  for (const e of transcript?.entries ?? []) {
+    const turn: Mutable<TurnEncoded> = { role: M.role(e.role), text: e.text }
+    if (e.startOffsetMs !== undefined) turn.startSeconds = e.startOffsetMs / 1000
+    if (e.endOffsetMs !== undefined) turn.endSeconds = e.endOffsetMs / 1000
+    turns.push(turn)
+  }
+  const result: Mutable<ResultEncoded> = {
+    ref: ref("result", sim.simulationJobId),
+    run: ref("run", detail.simulationRunPlanJobId),
+    scenario: item.scenario,
+    persona: canonicalPersona(ctx, sim),
+    iteration: item.iteration,
+    status,
+    verdict,
+    evaluations,
+    transcript: turns
+  }
+  if (call?.recordingUrl) result.recordingUrl = call.recordingUrl
+  if (failureReason !== undefined) result.failureReason = failureReason
+  if (sim.startedAt) result.startedAt = sim.startedAt
+  if (sim.completedAt) result.endedAt = sim.completedAt
+  if (typeof call?.durationMs === "number") result.durationSeconds = call.durationMs / 1000
+  result.providerMetadata = {
+    simulationJobId: sim.simulationJobId,
+    processingStatus: sim.processingStatus ?? null,
+    callId: callId ?? null,
+    roarkPhoneNumber: sim.roarkPhoneNumber ?? null,
+    agentEndpointId: sim.agentEndpoint?.id ?? null,
+    agentEndpointType: sim.agentEndpoint?.type ?? sim.agentEndpoint?.endpointType ?? null,
+    endedStatus: ended ?? null
+  }
+  return result
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -418,24 +557,7 @@ export const makeWith = (options: MakeOptions = {}): Effect.Effect<Instrumented,
     Effect.gen(function*() {
       const plan = yield* client.runPlans.get(detail.simulationRunPlanId)
       const definitions = yield* all(client.metrics.listDefinitions)
-      const evaluators: Array<EvaluatorBinding> = []
-      for (const d of definitions) {
-        const m = M.parseMarker(d.description)
-        if (m?.kind !== "evaluator" || !plan.metrics.some((x) => x.id === d.id)) continue
-        const check = M.isCheckMetric(d.type, Wire.slugOf(d))
-        if (!check) continue
-        evaluators.push({ metricDefinitionId: d.id, evaluator: Schema.decodeSync(Evaluator.Evaluator)({ id: m.id as never, description: d.description ?? d.name }) })
-      }
-      const context: RunContext = {
-        planName: plan.name,
-        marker: undefined,
-        expected: plan.testCaseCount ?? 0,
-        personas: new Map(),
-        scenarios: new Map(),
-        evaluators,
-        scenarioEvaluators: undefined
-      }
-      return context
+      return recoveredContextOf(plan, definitions)
     })
 
   const contextFor = (detail: Wire.RunPlanJobDetail) =>
@@ -458,46 +580,13 @@ export const makeWith = (options: MakeOptions = {}): Effect.Effect<Instrumented,
       return evaluations
     })
 
-  const canonicalPersona = (ctx: RunContext, sim: Wire.SimulationJob) => {
-    const id = sim.persona?.id
-    const known = id === undefined ? undefined : ctx.personas.get(id)
-    if (known !== undefined) return known
-    const m = M.parseMarker(sim.persona?.description)
-    return m?.kind === "persona" ? m.id : `roark-${id ?? "unknown"}`
-  }
-
-  /**
-   * A scenario's canonical id when it is known without a request (mapped, looked up before, or
-   * marked in its description); `undefined` when it must be looked up (`lookUpScenario`).
-   */
-  const knownScenario = (ctx: RunContext, sim: Wire.SimulationJob): string | undefined => {
-    const id = sim.scenario?.id
-    if (id === undefined) return "roark-unknown"
-    const known = ctx.scenarios.get(id) ?? scenarioIds.get(id)
-    if (known !== undefined) return known
-    const fromDescription = M.parseMarker(sim.scenario?.description)
-    return fromDescription?.kind === "scenario" ? fromDescription.id : undefined
-  }
-
   const lookUpScenario = (id: string) =>
     Effect.gen(function*() {
       const scenario = yield* client.scenarios.get(id).pipe(Effect.option)
-      const m = Option.flatMap(scenario, (s) => Option.fromNullable(M.parseMarker(s.name)))
-      const canonical = Option.isSome(m) && m.value.kind === "scenario" ? m.value.id : `roark-${id}`
+      const canonical = scenarioFromLookup(id, Option.getOrUndefined(scenario))
       scenarioIds.set(id, canonical)
       return canonical
     })
-
-  /** Iteration numbers: the order of a scenario x persona x endpoint group's jobs in the fan-out. */
-  const iterations = (sims: ReadonlyArray<Wire.SimulationJob>) => {
-    const seen = new Map<string, number>()
-    return sims.map((s) => {
-      const key = `${s.scenario?.id}/${s.persona?.id}/${s.agentEndpoint?.id}`
-      const n = (seen.get(key) ?? 0) + 1
-      seen.set(key, n)
-      return n
-    })
-  }
 
   /**
    * Canonical scenario ids of a job's simulation jobs, in order: those known without a request at
@@ -507,7 +596,7 @@ export const makeWith = (options: MakeOptions = {}): Effect.Effect<Instrumented,
   const lookUpScenarios = (ctx: RunContext, sims: ReadonlyArray<Wire.SimulationJob>, known: Array<string | undefined>) =>
     Effect.forEach(sims, (sim, i) => {
       if (known[i] !== undefined) return Effect.void
-      const now = knownScenario(ctx, sim)
+      const now = knownScenario(ctx, sim, scenarioIds)
       if (now !== undefined) return Effect.sync(() => void (known[i] = now))
       return Effect.map(lookUpScenario(sim.scenario!.id), (canonical) => void (known[i] = canonical))
     }, { discard: true })
@@ -541,7 +630,7 @@ export const makeWith = (options: MakeOptions = {}): Effect.Effect<Instrumented,
       const sims = detail.simulationJobs
       const scenarios: Array<string | undefined> = new Array(sims.length)
       let unknown = false
-      for (let i = 0; i < sims.length; i++) if ((scenarios[i] = knownScenario(ctx, sims[i]!)) === undefined) unknown = true
+      for (let i = 0; i < sims.length; i++) if ((scenarios[i] = knownScenario(ctx, sims[i]!, scenarioIds)) === undefined) unknown = true
       return unknown
         ? Effect.flatMap(lookUpScenarios(ctx, sims, scenarios), () => judgeRun(detail, ctx, verdicts, terminal, scenarios as Array<string>))
         : judgeRun(detail, ctx, verdicts, terminal, scenarios as Array<string>)
@@ -679,56 +768,13 @@ export const makeWith = (options: MakeOptions = {}): Effect.Effect<Instrumented,
     reads: number
   }
 
-  /** A result without `raw` from its reads; a finished one is kept in the run's cache entry until the read ends. */
+  /** A result without `raw` from its reads (`toResult`); a finished one is kept in the run's cache entry until the read ends. */
   const resultOf = (detail: Wire.RunPlanJobDetail, ctx: RunContext, b: Building): ResultEncoded => {
-    const { call, sim, status, transcript } = b
-    const evaluations = b.evaluations!
-    const verdict = Result.verdictOf(status, evaluations)
+    const result = toResult(detail, ctx, b as Building & ResultInputs)
+    const status = b.status
     const terminal = status.unified !== "queued" && status.unified !== "running" && status.unified !== "unknown"
-    const callId = sim.callId ?? undefined
-    const ended = call?.endedStatus ?? undefined
-    const failureReason = status.unified === "failed"
-      ? { code: ended ?? "SIMULATION_FAILED", message: `the simulation job ${sim.simulationJobId} failed${ended ? ` (${ended})` : ""}` }
-      : status.unified === "timed_out"
-      ? { code: "TIMED_OUT", message: "the simulation job timed out" }
-      : ended !== undefined && M.failedCallEndings.has(ended)
-      ? { code: ended, message: `the call ended with ${ended}` }
-      : undefined
-    // Built by assignment, not conditional spreads (per result read), in the same key order.
-    const turns: Array<TurnEncoded> = []
-    for (const e of transcript?.entries ?? []) {
-      const turn: Mutable<TurnEncoded> = { role: M.role(e.role), text: e.text }
-      if (e.startOffsetMs !== undefined) turn.startSeconds = e.startOffsetMs / 1000
-      if (e.endOffsetMs !== undefined) turn.endSeconds = e.endOffsetMs / 1000
-      turns.push(turn)
-    }
-    const result: Mutable<ResultEncoded> = {
-      ref: ref("result", sim.simulationJobId),
-      run: ref("run", detail.simulationRunPlanJobId),
-      scenario: b.scenario,
-      persona: canonicalPersona(ctx, sim),
-      iteration: b.iteration,
-      status,
-      verdict,
-      evaluations,
-      transcript: turns
-    }
-    if (call?.recordingUrl) result.recordingUrl = call.recordingUrl
-    if (failureReason !== undefined) result.failureReason = failureReason
-    if (sim.startedAt) result.startedAt = sim.startedAt
-    if (sim.completedAt) result.endedAt = sim.completedAt
-    if (typeof call?.durationMs === "number") result.durationSeconds = call.durationMs / 1000
-    result.providerMetadata = {
-      simulationJobId: sim.simulationJobId,
-      processingStatus: sim.processingStatus ?? null,
-      callId: callId ?? null,
-      roarkPhoneNumber: sim.roarkPhoneNumber ?? null,
-      agentEndpointId: sim.agentEndpoint?.id ?? null,
-      agentEndpointType: sim.agentEndpoint?.type ?? sim.agentEndpoint?.endpointType ?? null,
-      endedStatus: ended ?? null
-    }
-    if (terminal && M.processingStatus(sim.processingStatus).unified !== "running") {
-      cache.entry(detail.simulationRunPlanJobId, M.terminalJobStatuses.has(detail.status)).results.set(sim.simulationJobId, result)
+    if (terminal && M.processingStatus(b.sim.processingStatus).unified !== "running") {
+      cache.entry(detail.simulationRunPlanJobId, M.terminalJobStatuses.has(detail.status)).results.set(b.sim.simulationJobId, result)
     }
     return result
   }
@@ -760,7 +806,7 @@ export const makeWith = (options: MakeOptions = {}): Effect.Effect<Instrumented,
       if (sims.length === 0) return Effect.succeed(out)
       const scenarios: Array<string | undefined> = new Array(sims.length)
       let unknown = false
-      for (let k = 0; k < sims.length; k++) if ((scenarios[k] = knownScenario(ctx, sims[k]!)) === undefined) unknown = true
+      for (let k = 0; k < sims.length; k++) if ((scenarios[k] = knownScenario(ctx, sims[k]!, scenarioIds)) === undefined) unknown = true
       const build = () => readResults(detail, ctx, sims, indexes, scenarios as Array<string>, numbers, offset, out)
       return unknown ? Effect.flatMap(lookUpScenarios(ctx, sims, scenarios), build) : build()
     })
@@ -785,7 +831,7 @@ export const makeWith = (options: MakeOptions = {}): Effect.Effect<Instrumented,
       const sim = sims[k]!
       const index = indexes[k]!
       const scenario = scenarios[k]!
-      const status = M.resultStatus(sim.status, sim.processingStatus)
+      const status = statusOf(sim)
       const b: Building = { index, sim, iteration: numbers[offset + index]!, scenario, status, evaluations: undefined, call: undefined, transcript: undefined, reads: 0 }
       const callId = sim.callId ?? undefined
       if (status.unified !== "completed" || callId === undefined) {

@@ -1,5 +1,6 @@
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { describe, expect, it } from "@effect/vitest"
+import * as RegistryEntry from "@simbridge/conformance/RegistryEntry"
 import { Plan, ProviderRegistry, Provisioning, Retry, SimulationProvider } from "@simbridge/core"
 import * as Chunk from "effect/Chunk"
 import * as ConfigProvider from "effect/ConfigProvider"
@@ -282,17 +283,13 @@ describe("RoarkProvider", () => {
   it.scopedLive("the plugin builds the driver from explicit settings and from the environment", () =>
     Effect.gen(function*() {
       const handle = yield* RoarkEmulator.start({ speed: 200, apiKey: "sk-env" })
-      const registry = ProviderRegistry.make([RoarkPlugin.plugin])
-      const explicit = yield* registry.build("roark", { baseUrl: handle.url, apiKey: Redacted.make("sk-env") })
-      expect((yield* explicit.provision(dental())).created).toBeGreaterThan(0)
-      const fromEnv = yield* registry.build("roark").pipe(
-        Effect.withConfigProvider(ConfigProvider.fromMap(new Map([["ROARK_API_KEY", "sk-env"], ["ROARK_BASE_URL", handle.url]])))
-      )
-      expect((yield* fromEnv.provision(dental())).created).toBe(0)
-      const wrong = yield* registry.build("roark").pipe(
-        Effect.withConfigProvider(ConfigProvider.fromMap(new Map([["ROARK_API_KEY", "sk-other"], ["ROARK_BASE_URL", handle.url]])))
-      )
-      expect((yield* Effect.flip(wrong.provision(dental()))).reason).toBe("Unauthorized")
+      yield* RegistryEntry.check({
+        plugin: RoarkPlugin.plugin,
+        baseUrl: handle.url,
+        apiKey: "sk-env",
+        env: (baseUrl, apiKey) => ({ ROARK_API_KEY: apiKey, ROARK_BASE_URL: baseUrl }),
+        plan: dental()
+      })
     }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
 
   it.scopedLive("layerConfig reads ROARK_API_BEARER_TOKEN when ROARK_API_KEY is unset, and ROARK_BASE_URL", () =>

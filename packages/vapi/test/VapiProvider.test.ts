@@ -1,8 +1,8 @@
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { describe, expect, it } from "@effect/vitest"
-import { Plan, ProviderRegistry, Retry, SimulationProvider } from "@simbridge/core"
+import * as RegistryEntry from "@simbridge/conformance/RegistryEntry"
+import { Plan, Retry, SimulationProvider } from "@simbridge/core"
 import * as Chunk from "effect/Chunk"
-import * as ConfigProvider from "effect/ConfigProvider"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -128,17 +128,13 @@ describe("VapiProvider", () => {
   it.scopedLive("the plugin builds the driver from explicit settings and from the environment", () =>
     Effect.gen(function*() {
       const handle = yield* VapiEmulator.start({ speed: 200, apiKey: "sk-env" })
-      const registry = ProviderRegistry.make([VapiPlugin.plugin])
-      const explicit = yield* registry.build("vapi", { baseUrl: handle.url, apiKey: Redacted.make("sk-env") })
-      expect((yield* explicit.provision(dentalPlan)).created).toBeGreaterThan(0)
-      const fromEnv = yield* registry.build("vapi").pipe(
-        Effect.withConfigProvider(ConfigProvider.fromMap(new Map([["VAPI_API_KEY", "sk-env"], ["VAPI_BASE_URL", handle.url]])))
-      )
-      expect((yield* fromEnv.provision(dentalPlan)).created).toBe(0)
-      const wrong = yield* registry.build("vapi").pipe(
-        Effect.withConfigProvider(ConfigProvider.fromMap(new Map([["VAPI_API_KEY", "sk-other"], ["VAPI_BASE_URL", handle.url]])))
-      )
-      expect((yield* Effect.flip(wrong.provision(dentalPlan))).reason).toBe("Unauthorized")
+      yield* RegistryEntry.check({
+        plugin: VapiPlugin.plugin,
+        baseUrl: handle.url,
+        apiKey: "sk-env",
+        env: (baseUrl, apiKey) => ({ VAPI_API_KEY: apiKey, VAPI_BASE_URL: baseUrl }),
+        plan: dentalPlan
+      })
     }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
 
   it("the plugin exposes the names the CLI relies on", () => {
