@@ -7,7 +7,7 @@
  *
  * @since 0.2.0
  */
-import { CekuraProvider, CekuraWire } from "@simbridge/cekura"
+import { CekuraClient, CekuraProvider, CekuraWire } from "@simbridge/cekura"
 import { Result } from "@simbridge/core"
 import * as Schema from "effect/Schema"
 import { bodiesOf, type PureChain, type Recording } from "./Throughput.js"
@@ -16,7 +16,7 @@ const options = { onExcessProperty: "ignore" } as const
 const decodeDetail = Schema.decodeUnknownSync(CekuraWire.ResultDetailResponse, options)
 const decodeScenario = Schema.decodeUnknownSync(CekuraWire.Scenario, options)
 const decodeListPage = Schema.decodeUnknownSync(CekuraWire.Page(CekuraWire.RunListItem), options)
-const decodeBulk = Schema.decodeUnknownSync(Schema.Array(CekuraWire.Run), options)
+const decodeBulk = Schema.decodeUnknownSync(CekuraClient.bulkRuns, options)
 
 export const chain = (runId: string, recording: Recording): PureChain => {
   const resultId = Number(runId)

@@ -24,8 +24,8 @@ const decodeEvaluation = Schema.decodeUnknownSync(InteractlyWire.WorkflowRunEval
 const decodeWorkflowRun = Schema.decodeUnknownSync(InteractlyWire.WorkflowRunResponse, options)
 const decodeSummary = Schema.decodeUnknownSync(InteractlyWire.EvaluationSummaryResponse, options)
 
-/** The driver's page size (`DriverOptions.pageSize` default). */
-const pageSize = 50
+/** The driver's page size (the recording was made with its default). */
+const pageSize = InteractlyProvider.defaultPageSize
 
 /** A cold read: the run's plan is not known. */
 const context: InteractlyProvider.JudgeContext = { evaluators: undefined }
@@ -52,12 +52,7 @@ interface Prepared {
   readonly workflowRun: InteractlyWire.WorkflowRunDoc | undefined
 }
 
-/** The chain, and the encoded results it builds (to check them against the provider's). */
-export interface Chain extends PureChain {
-  readonly results: () => ReadonlyArray<typeof Result.Result.Encoded>
-}
-
-export const chain = (runId: string, recording: Recording): Chain => {
+export const chain = (runId: string, recording: Recording): PureChain => {
   /** The recorded bodies of GETs on `path` that answered 200, by the id `path` captures (first match). */
   const byId = (path: RegExp, id: (url: URL) => string = (url) => path.exec(url.pathname)![1]!) => {
     const out = new Map<string, unknown>()
@@ -105,7 +100,7 @@ export const chain = (runId: string, recording: Recording): Chain => {
       const summary = g.summary === undefined ? undefined : decodeSummary(g.summary)
       for (const { body, page } of g.pages) {
         const list = decodeExecutions(body)
-        const groupSize = list.total ?? (page === 1 && list.individual_runs.length < pageSize ? list.individual_runs.length : Number.POSITIVE_INFINITY)
+        const groupSize = InteractlyProvider.groupSizeOf(list, page, pageSize)
         for (let i = 0; i < list.individual_runs.length; i++) {
           const execution = list.individual_runs[i]!
           const workflowRunId = execution.selected_workflow_run_id ?? undefined
@@ -148,7 +143,6 @@ export const chain = (runId: string, recording: Recording): Chain => {
   const mapped = prepared.map((p, i) => map(p, judged[i]!))
   return {
     items: prepared.length,
-    results: () => mapped,
     all: () => {
       let n = 0
       for (const p of prepare()) {

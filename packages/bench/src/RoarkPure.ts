@@ -13,7 +13,7 @@
  *
  * @since 0.2.0
  */
-import { Result } from "@simbridge/core"
+import { Result, Status } from "@simbridge/core"
 import { RoarkProvider, RoarkWire } from "@simbridge/roark"
 import * as Schema from "effect/Schema"
 import { bodiesOf, type PureChain, type Recording } from "./Throughput.js"
@@ -60,8 +60,6 @@ const payloadsOf = (runId: string, recording: Recording): Payloads => {
     metrics: byId(recording, /^\/v1\/call\/[^/]+\/metrics$/, 3)
   }
 }
-
-const terminal = (status: { readonly unified: string }) => status.unified !== "queued" && status.unified !== "running" && status.unified !== "unknown"
 
 /** The decoded payloads (each call's read only where the driver reads it). */
 interface Decoded {
@@ -127,7 +125,7 @@ const inputsOf = (
       ctx.evaluators,
       ctx.scenarioEvaluators?.get(scenario)
     )
-    const reads = terminal(status) && callId !== undefined
+    const reads = Status.isTerminal(status) && callId !== undefined
     each({
       sim,
       iteration: numbers[i]!,

@@ -81,7 +81,7 @@ export class CekuraClient extends Context.Tag("@simbridge/cekura/CekuraClient")<
 const provider = CekuraPlugin.name
 const v1 = "/test_framework/v1"
 /** `runs/bulk/`: a plain array of runs (built once: its decoder is compiled once). */
-const bulkRuns = Schema.Array(Wire.Run)
+export const bulkRuns = Schema.Array(Wire.Run)
 /** Plain-array list responses, built once for the same reason. */
 const personalities = Schema.Array(Wire.Personality)
 const testProfiles = Schema.Array(Wire.TestProfile)

@@ -240,6 +240,16 @@ export const judgeExecution = (
   return judgeFrom(status, evaluation, metrics, summary, context)
 }
 
+/** Executions per page of results when `DriverOptions.pageSize` is not given. */
+export const defaultPageSize = 50
+
+/**
+ * How many executions a group has, from one page of its listing: the listing's `total`, or a
+ * first page shorter than the page size; otherwise unknown (infinite: not the group's only one).
+ */
+export const groupSizeOf = (list: { readonly total?: number | null | undefined; readonly individual_runs: ReadonlyArray<unknown> }, page: number, pageSize: number): number =>
+  list.total ?? (page === 1 && list.individual_runs.length < pageSize ? list.individual_runs.length : Number.POSITIVE_INFINITY)
+
 /** Everything one execution's canonical result is built from (see {@link toResult}). */
 export interface ResultInput {
   /** The run id (group ids joined with `.`). */
@@ -308,7 +318,7 @@ export const toResult = (input: ResultInput): typeof Result.Result.Encoded => {
 export const makeDriver = (options: DriverOptions = {}): Effect.Effect<Driver, never, InteractlyClient.InteractlyClient> =>
   Effect.gen(function*() {
     const client = yield* InteractlyClient.InteractlyClient
-    const pageSize = options.pageSize ?? 50
+    const pageSize = options.pageSize ?? defaultPageSize
     const cacheSize = Math.max(1, options.cacheSize ?? 4096)
 
     /** vendor simulation id -> canonical scenario and persona. */
@@ -1202,7 +1212,7 @@ export const makeDriver = (options: DriverOptions = {}): Effect.Effect<Driver, n
         const list = yield* client.listExecutions(groupId, { page, size: pageSize })
         const simulationId = yield* simulationOfGroup(groupId)
         const canonical = yield* canonicalOf(simulationId)
-        const groupSize = list.total ?? (page === 1 && list.individual_runs.length < pageSize ? list.individual_runs.length : Number.POSITIVE_INFINITY)
+        const groupSize = groupSizeOf(list, page, pageSize)
         const runKey = runKeyOf(id)
         const computed = yield* forEachConcurrent(
           list.individual_runs,
