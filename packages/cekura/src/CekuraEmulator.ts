@@ -14,6 +14,7 @@
  * `end_calls/` cancels. Pre-seeded: agents 1 (inbound), 2 (outbound) and 2142 (inbound, the
  * shared example's target), scenarios 1 and 2 of the OpenAPI examples, and a personality
  * catalogue; any other agent id or assistant id is accepted and creates an inbound agent.
+ * Emulator-only judging: an expected-outcome line saying `emulator:unjudged` gets no alignment.
  *
  * @since 0.1.0
  */
@@ -22,7 +23,7 @@ import type * as HttpServerError from "@effect/platform/HttpServerError"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import { Issues } from "@simbridge/core"
-import { Emulator } from "@simbridge/emulator"
+import { Emulator, Judging } from "@simbridge/emulator"
 import type { Faults } from "@simbridge/emulator"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
@@ -361,7 +362,8 @@ export const makeApp = (options: Options, state: State, ctx: Context, onTrigger:
   const evaluate = (run: RunRec) => {
     const key = keyOf(run)
     const scenario = scenarioOf(run)
-    const alignments = promptParts(scenario).map((part) => {
+    // A part that says `emulator:unjudged` is not evaluated: it gets no alignment.
+    const alignments = promptParts(scenario).filter((part) => Judging.of(part) !== "unjudged").map((part) => {
       const aligned = chance(`${key}|outcome|${part}`) >= missRate
       return { outcome: aligned ? "The agent did what was expected." : "The agent did not do what was expected.", prompt_part: part, aligned }
     })

@@ -261,7 +261,7 @@ export const evaluations = (run: Wire.RunSummary, context: ScenarioContext | und
 }
 
 export const verdictOf = (run: Wire.RunSummary, context: ScenarioContext | undefined) =>
-  Result.verdictOf(Mapping.statusOf(run.status), evaluations(run, context), run.success ?? null)
+  Result.verdictOf(Mapping.statusOf(run.status), evaluations(run, context))
 
 /**
  * The verdict a run's status decides alone, whatever its evaluation: a failed or timed-out run is
@@ -313,7 +313,7 @@ export const toResult = (
     persona: ids.persona,
     iteration,
     status,
-    verdict: Result.verdictOf(status, evals, run.success ?? null),
+    verdict: Result.verdictOf(status, evals),
     evaluations: evals,
     transcript
   }
@@ -329,7 +329,8 @@ export const toResult = (
     personality: run.personality ?? null,
     personalityName: run.personality_name ?? null,
     providerCallId: run.provider_call_id ?? null,
-    success: run.success ?? null,
+    // Cekura's own `success`: kept and compared with core's verdict (`Judge`), not trusted.
+    vendorPassed: run.success ?? null,
     expectedOutcomeScore: outcome?.score ?? null,
     evaluationStatus: run.evaluation_status ?? null
   }

@@ -1,4 +1,4 @@
-import { Conformance } from "@simbridge/conformance"
+import { Conformance, Judging } from "@simbridge/conformance"
 import { Plan, Retry } from "@simbridge/core"
 import { Faults } from "@simbridge/emulator"
 import * as Duration from "effect/Duration"
@@ -38,13 +38,24 @@ const subject = (background: Faults.FaultSpec) =>
     return Layer.merge(provider, faults)
   })).pipe(Layer.provide(httpLayer))
 
-Conformance.run({ name: "cekura", layer: subject(Faults.none), plan, missingRunId: "999999" })
+/**
+ * The judging cases: the unjudged evaluator is an expected-outcome line (its description reaches
+ * Cekura there); the number evaluator is mapped to metric 1, a binary metric, which Cekura answers
+ * pass/fail (a metric has no description to carry the marker). Cekura's own `success` is kept.
+ */
+const judging: Conformance.Subject["judging"] = {
+  vendorPassed: true,
+  adapt: (p) => ({ ...p, vendors: { ...p.vendors, cekura: { ...p.vendors?.["cekura"], metrics: { [Judging.booleanId]: 1 } } } })
+}
+
+Conformance.run({ name: "cekura", layer: subject(Faults.none), plan, missingRunId: "999999", judging })
 
 Conformance.run({
   name: "cekura",
   layer: subject(new Faults.FaultSpec({ rateLimit: 0.05, retryAfterSeconds: 0, serverError: 0.05, cut: 0.02, latencyMs: 1 })),
   plan,
-  missingRunId: "999999"
+  missingRunId: "999999",
+  judging
 })
 
 afterAll(() => {

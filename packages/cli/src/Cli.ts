@@ -200,6 +200,10 @@ export const writeReports = (files: ReportFiles, report: SuiteReport.SuiteReport
 const configOption = Options.text("config").pipe(Options.optional, Options.withDescription(`project config file (default: ${ProjectConfig.defaultFile} when present)`))
 const iterationsOption = Options.integer("iterations").pipe(Options.optional, Options.withDescription("override the suite's iterations"))
 const concurrencyOption = Options.integer("concurrency").pipe(Options.optional, Options.withDescription("override the suite's concurrency"))
+const timeoutOption = Options.text("timeout").pipe(
+  Options.optional,
+  Options.withDescription("the run's deadline, such as 90s, 30m or 2h: the vendor runs still going then are canceled and reported timed_out (exit 1); overrides the suite's timeout")
+)
 const filterOption = Options.text("filter").pipe(
   Options.repeated,
   Options.withDefault([]),
@@ -223,6 +227,7 @@ const runCommand = Command.make(
     iterations: iterationsOption,
     concurrency: concurrencyOption,
     filter: filterOption,
+    timeout: timeoutOption,
     noLedger: Options.boolean("no-ledger").pipe(Options.withDescription("do not record this run in the run ledger (.simbridge/ledger.db or SIMBRIDGE_DATABASE_URL)"))
   },
   (args) =>
@@ -234,6 +239,14 @@ const runCommand = Command.make(
         concurrency: Option.getOrUndefined(args.concurrency),
         filters: args.filter
       }).pipe(Effect.mapError((message) => new UsageError({ message })))
+      const timeout = yield* Option.match(args.timeout, {
+        onNone: () => Effect.succeed(Option.fromNullable(decoded.run.timeout)),
+        onSome: (text) =>
+          Option.match(SuiteFile.parseDuration(text), {
+            onNone: () => new UsageError({ message: `--timeout: expected a duration such as 90s, 30m or 2h, got ${JSON.stringify(text)}` }),
+            onSome: Effect.succeedSome
+          })
+      })
       const emulate = args.emulate || (config.emulate ?? false)
       const plugins = yield* selectPlugins(plan, args.provider.length > 0 ? args.provider : config.providers ?? [], emulate)
       yield* SuiteFile.checkVendorSections(decoded, plugins, args.suite)
@@ -257,11 +270,16 @@ const runCommand = Command.make(
       const context = yield* Effect.context<FileSystem.FileSystem | Path.Path>()
       const progress = yield* Progress.choose(plugins.map((p) => p.name))
       const strict = args.strict || (config.strict ?? false)
-      const recording = args.noLedger ? undefined : yield* History.begin(plan, plugins.map((p) => p.name), { ...settings, emulated, strict })
+      // The deadline is kept in the ledger as a time, so that `resume` gives only what is left.
+      const deadline = Option.map(timeout, (t) => new Date(Date.now() + Duration.toMillis(t)).toISOString())
+      const recording = args.noLedger
+        ? undefined
+        : yield* History.begin(plan, plugins.map((p) => p.name), { ...settings, emulated, strict, deadline: Option.getOrUndefined(deadline) })
       const report = yield* SuiteRunner.run(plan, services, {
         journal: recording?.journal,
         strict,
         emulated,
+        timeout: Option.getOrUndefined(timeout),
         watch: emulate ? { interval: "100 millis", maxInterval: "500 millis" } : undefined,
         onEvent: progress.onEvent,
         onInterrupt: (partial) => finish(partial).pipe(Effect.zipRight(setExitCode(ExitCode.Interrupted)), Effect.provide(context))

@@ -11,6 +11,7 @@ import { Plan, ProviderRef, Status, SuiteReport, SuiteRunner } from "@simbridge/
 import type { SimulationProvider } from "@simbridge/core"
 import * as Console from "effect/Console"
 import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
@@ -46,7 +47,14 @@ export interface Recording {
 export const begin = (
   plan: Plan.Plan,
   providers: ReadonlyArray<string>,
-  settings: { readonly emulated: boolean; readonly seed: number; readonly strict: boolean; readonly speed: number }
+  settings: {
+    readonly emulated: boolean
+    readonly seed: number
+    readonly strict: boolean
+    readonly speed: number
+    /** When the execution must end (ISO-8601), from `--timeout` or the suite's `timeout`. */
+    readonly deadline?: string | undefined
+  }
 ) =>
   Effect.gen(function*() {
     const opened = yield* Effect.either(open)
@@ -59,7 +67,13 @@ export const begin = (
     const execution = yield* ledger.begin(new RunLedger.BeginExecution({
       plan,
       providers: [...providers],
-      settings: new RunLedger.Settings({ emulated: settings.emulated, seed: settings.seed, strict: settings.strict, options: { speed: settings.speed } })
+      settings: new RunLedger.Settings({
+        emulated: settings.emulated,
+        seed: settings.seed,
+        strict: settings.strict,
+        ...(settings.deadline === undefined ? {} : { deadline: settings.deadline }),
+        options: { speed: settings.speed }
+      })
     })).pipe(Effect.orDie)
     const scope = settings.emulated ? "emulator" : ""
     const recording: Recording = {
@@ -217,7 +231,11 @@ export const resume = (
         yield* Console.error(`resuming ${run.provider} ${run.id} (${run.ref ?? `marker ${run.marker}, creation unconfirmed`}) of "${execution.suite}"`)
       }
       if (services.length === 0) continue
-      const report = yield* SuiteRunner.run(plan, services, { ...options, resume: resumeMap, journal: ledger.journal(execution.id) })
+      // The execution's deadline still holds: the runs get the time left, none when it has passed
+      // (they are then canceled and recorded timed out at once).
+      const deadline = execution.settings.deadline
+      const timeout = deadline === undefined ? undefined : Duration.millis(Math.max(0, Date.parse(deadline) - Date.now()))
+      const report = yield* SuiteRunner.run(plan, services, { ...options, resume: resumeMap, journal: ledger.journal(execution.id), timeout })
       yield* ledger.finishExecution(execution.id).pipe(Effect.ignoreLogged)
       reports.push(report)
     }

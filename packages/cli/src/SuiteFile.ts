@@ -10,8 +10,10 @@ import * as FileSystem from "@effect/platform/FileSystem"
 import { Issues, Plan } from "@simbridge/core"
 import type { ProviderRegistry } from "@simbridge/core"
 import * as Data from "effect/Data"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import * as YAML from "yaml"
@@ -73,8 +75,48 @@ const nodeAt = (doc: YAML.Document, path: ReadonlyArray<PropertyKey>): { node: Y
   return { node: doc.contents, exact: false }
 }
 
+const durationUnits: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }
+
+/** `90s`, `30m`, `2h`, `1.5h`, `500ms`: a positive number and a unit; anything else is `None`. */
+export const parseDuration = (text: string): Option.Option<Duration.Duration> => {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)\s*$/.exec(text)
+  const millis = match ? Number(match[1]) * durationUnits[match[2]!]! : 0
+  return millis > 0 ? Option.some(Duration.millis(millis)) : Option.none()
+}
+
+/** A duration the way people write it in a suite file: `90s`, `30m`, `2h`. */
+export const DurationString = Schema.transformOrFail(Schema.String, Schema.DurationFromSelf, {
+  strict: true,
+  decode: (text, _, ast) =>
+    Option.match(parseDuration(text), {
+      onNone: () => ParseResult.fail(new ParseResult.Type(ast, text)),
+      onSome: ParseResult.succeed
+    }),
+  encode: (duration) => ParseResult.succeed(`${Duration.toSeconds(duration)}s`)
+}).annotations({
+  message: (issue) => ({ message: `Expected a duration such as 90s, 30m or 2h, actual ${JSON.stringify(issue.actual)}`, override: true }),
+  jsonSchema: { type: "string", pattern: "^\\d+(\\.\\d+)?(ms|s|m|h)$" }
+})
+
+/**
+ * The top-level fields of a suite file that are not part of the `Plan`: how a run is executed, not
+ * what it runs, so they stay out of the plan and its hash (a longer deadline is the same suite).
+ */
+export const RunFields = Schema.Struct({
+  /**
+   * The run's deadline, counted from its start: at the deadline the vendor runs still going are
+   * canceled and reported `timed_out`. `--timeout` overrides it.
+   */
+  timeout: Schema.optional(DurationString)
+})
+export type RunFields = typeof RunFields.Type
+
+const isRunField = (key: string): boolean => Object.hasOwn(RunFields.fields, key)
+
 export interface Decoded {
   readonly plan: Plan.Plan
+  /** The suite's run settings (`timeout`). */
+  readonly run: RunFields
   /** The parsed document, to locate problems found later (per-provider checks). */
   readonly locate: (path: ReadonlyArray<PropertyKey>, message: string) => Problem
 }
@@ -85,14 +127,16 @@ export const decodeWith = <A, I>(
   file: string,
   text: string,
   shape: string
-): Either.Either<A, SuiteFileError> => Either.map(decodeDocument(schema, file, text, shape), (d) => d.value)
+): Either.Either<A, SuiteFileError> =>
+  Either.flatMap(parseDocument(file, text, shape), ({ locate, value }) =>
+    Either.mapLeft(decodeValue(schema, value, locate), (problems) => new SuiteFileError({ file, problems })))
 
-const decodeDocument = <A, I>(
-  schema: Schema.Schema<A, I>,
+/** Parses YAML into a mapping, with a `locate` for the problems found in it later. */
+const parseDocument = (
   file: string,
   text: string,
   shape: string
-): Either.Either<{ readonly value: A; readonly locate: Decoded["locate"] }, SuiteFileError> => {
+): Either.Either<{ readonly value: object; readonly locate: Decoded["locate"] }, SuiteFileError> => {
   const lineCounter = new YAML.LineCounter()
   const doc = YAML.parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true })
   if (doc.errors.length > 0) {
@@ -128,19 +172,39 @@ const decodeDocument = <A, I>(
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
     return Either.left(new SuiteFileError({ file, problems: [locate([], shape)] }))
   }
-  return Schema.decodeUnknownEither(schema, { errors: "all", onExcessProperty: "error" })(value).pipe(
-    Either.mapLeft((error: ParseResult.ParseError) =>
-      new SuiteFileError({ file, problems: Issues.fromParseError(error).map((i) => locate(i.path, i.message)).sort(byPosition) })
-    ),
-    Either.map((value) => ({ value, locate }))
-  )
+  return Either.right({ value, locate })
 }
+
+/** Decodes a parsed mapping with `schema`; every problem located in the document, in order. */
+const decodeValue = <A, I>(
+  schema: Schema.Schema<A, I>,
+  value: unknown,
+  locate: Decoded["locate"]
+): Either.Either<A, ReadonlyArray<Problem>> =>
+  Schema.decodeUnknownEither(schema, { errors: "all", onExcessProperty: "error" })(value).pipe(
+    Either.mapLeft((error: ParseResult.ParseError) => Issues.fromParseError(error).map((i) => locate(i.path, i.message)).sort(byPosition))
+  )
+
+/** A top-level unknown field lists the plan's fields; the run fields are known too. */
+const withRunFields = (problem: Problem): Problem =>
+  /^[^.[]+$/.test(problem.path) && problem.message.startsWith("is not a known field; known fields: ")
+    ? { ...problem, message: `${problem.message}, ${Object.keys(RunFields.fields).join(", ")}` }
+    : problem
 
 /** Parses and decodes suite text; `file` is used in messages only. */
 export const decode = (file: string, text: string): Either.Either<Decoded, SuiteFileError> =>
-  Either.map(
-    decodeDocument(Plan.Plan, file, text, "a suite file is a YAML mapping with name, target, personas, scenarios and evaluators"),
-    ({ locate, value }) => ({ plan: value, locate })
+  Either.flatMap(
+    parseDocument(file, text, "a suite file is a YAML mapping with name, target, personas, scenarios and evaluators"),
+    ({ locate, value }) => {
+      // The run fields are split off the plan's, each decoded by its own schema; the problems of
+      // both are reported together.
+      const entries = Object.entries(value)
+      const plan = Either.mapLeft(decodeValue(Plan.Plan, Object.fromEntries(entries.filter(([k]) => !isRunField(k))), locate), (ps) => ps.map(withRunFields))
+      const run = decodeValue(RunFields, Object.fromEntries(entries.filter(([k]) => isRunField(k))), locate)
+      if (Either.isRight(plan) && Either.isRight(run)) return Either.right({ plan: plan.right, run: run.right, locate })
+      const problems = [...Either.isLeft(plan) ? plan.left : [], ...Either.isLeft(run) ? run.left : []].sort(byPosition)
+      return Either.left(new SuiteFileError({ file, problems }))
+    }
   )
 
 /** Reads and decodes a suite file. */

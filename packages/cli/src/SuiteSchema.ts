@@ -9,6 +9,7 @@ import { Plan } from "@simbridge/core"
 import type { ProviderRegistry } from "@simbridge/core"
 import * as JSONSchema from "effect/JSONSchema"
 import * as Schema from "effect/Schema"
+import * as SuiteFile from "./SuiteFile.js"
 
 type Json = Record<string, any>
 
@@ -36,6 +37,16 @@ export const make = (plugins: ReadonlyArray<ProviderRegistry.ProviderPlugin>): J
     $id: "https://simbridge.dev/schemas/suite.schema.json",
     title: "simbridge suite",
     description: "A voice-agent simulation suite: target, personas, scenarios, evaluators and run options."
+  }
+  // The run fields (`timeout`) sit beside the plan's in the file, outside the plan.
+  const { properties: runProperties } = JSONSchema.make(SuiteFile.RunFields) as Json
+  root["properties"] = {
+    ...root["properties"],
+    ...runProperties,
+    timeout: {
+      ...runProperties["timeout"],
+      description: "the run's deadline from its start, such as 90s, 30m or 2h: the vendor runs still going then are canceled and reported timed_out (simbridge run --timeout overrides it)"
+    }
   }
   const target = root["properties"]["target"] as Json
   const vendors = root["properties"]["vendors"] as Json

@@ -5,13 +5,13 @@
  */
 import * as ValidationError from "@effect/cli/ValidationError"
 import * as NodeContext from "@effect/platform-node/NodeContext"
-import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as Cause from "effect/Cause"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import { cli } from "./Cli.js"
 import * as ExitCode from "./ExitCode.js"
+import * as Signals from "./Signals.js"
 
 const main = cli(process.argv).pipe(
   Effect.catchAll((error) => {
@@ -22,7 +22,14 @@ const main = cli(process.argv).pipe(
   Effect.provide(NodeContext.layer)
 )
 
-NodeRuntime.runMain(main, {
+/** What the first Ctrl-C does, for the commands where it takes a moment. */
+const notices: Record<string, string> = {
+  run: "interrupting: canceling the vendor runs and writing the reports (Ctrl-C again to stop at once)",
+  resume: "interrupting: canceling the vendor runs (Ctrl-C again to stop at once)"
+}
+const subcommand = process.argv.slice(2).find((arg) => !arg.startsWith("-"))
+
+Signals.runMain({ notice: subcommand === undefined ? undefined : notices[subcommand], exitCode: ExitCode.Interrupted })(main, {
   disableErrorReporting: false,
   teardown: (exit, onExit) => {
     if (Exit.isSuccess(exit)) return onExit(typeof process.exitCode === "number" ? process.exitCode : 0)

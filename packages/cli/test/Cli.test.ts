@@ -88,7 +88,7 @@ describe("the modules a command loads", () => {
   const moduleLog = fileURLToPath(new URL("./fixtures/moduleLog.mjs", import.meta.url))
   const bundled = existsSync(fileURLToPath(new URL("../dist/bundle/simbridge.js", import.meta.url)))
   let logs = 0
-  /** The URLs of every module `simbridge ...args` loaded (it must exit 0). */
+  /** The URLs of every module `simbridge ...args` loaded (it must complete: exit 0, or 1 when a conversation failed). */
   const loaded = (env: Record<string, string>, ...args: Array<string>) => {
     const file = join(dir, `modules-${logs++}.log`)
     const r = spawnSync(process.execPath, ["--import", moduleLog, bin, ...args], {
@@ -97,7 +97,7 @@ describe("the modules a command loads", () => {
       timeout: 60_000
     })
     expect(r.stderr).not.toContain("Error")
-    expect(r.status).toBe(0)
+    expect([0, 1]).toContain(r.status)
     return readFileSync(file, "utf8").split("\n").filter((u) => u !== "")
   }
   const names = (urls: ReadonlyArray<string>, pattern: RegExp) => [...new Set(urls.flatMap((u) => pattern.exec(u)?.[1] ?? []))].sort()

@@ -2,6 +2,8 @@
  * The provider-agnostic test suite every provider runs against its emulator (and TestProvider
  * against itself). Parameterised by a {@link Subject}: a layer providing `SimulationProvider` and
  * {@link ConformanceFaults}, and a plan the provider can run. Checks are gated by capabilities.
+ * The judging cases (`Judging`) check that core, not the vendor, decides verdicts: a required
+ * evaluator left unjudged, or a number evaluator answered with a boolean, never passes.
  *
  * Usage, in a provider package's test file:
  *
@@ -22,6 +24,7 @@ import * as Either from "effect/Either"
 import type * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
+import * as Judging from "./Judging.js"
 
 /** A fault the subject injects into its next response(s) for one operation. */
 export type Fault =
@@ -82,6 +85,14 @@ export interface Subject {
   readonly missingRunId: string
   /** Per-test timeout in ms; default 60 000. */
   readonly timeout?: number
+  /**
+   * The judging cases (see `Judging`): `adapt` makes the judging plan reach a vendor whose
+   * evaluations do not carry the evaluator's description (a metric mapping, another target);
+   * `vendorPassed` says the vendor reports its own pass/fail per conversation, which every
+   * completed result must then keep. `false` leaves the cases out, for a vendor that can neither
+   * leave an evaluator unjudged nor answer a number evaluator with a boolean.
+   */
+  readonly judging?: { readonly adapt?: Judging.Adapt | undefined; readonly vendorPassed?: boolean | undefined } | false
 }
 
 const watchOptions = { interval: "20 millis", maxInterval: "200 millis" } as const
@@ -140,6 +151,26 @@ export const run = (subject: Subject): void => {
           const passed = results.filter((r) => r.verdict === "pass").length
           expect(last.counts.passed).toBe(passed)
         }), timeout)
+
+      const judging = subject.judging
+      if (judging !== false) {
+        it.effect("no result passes with a required evaluator unjudged, or a number evaluator answered with a boolean", () =>
+          Effect.gen(function*() {
+            yield* Effect.flatMap(ConformanceFaults, (f) => f.clear)
+            const provider = yield* SimulationProvider.SimulationProvider
+            const plan = Judging.plan(subject.plan, judging?.adapt)
+            // Started and followed as the suite runner does: from the run in hand, without verdicts.
+            const run = yield* provider.startRun(plan)
+            const last = yield* provider.follow(run, () => Effect.void, { ...watchOptions, verdicts: false })
+            expect(last.status.unified).toBe("completed")
+            const results = yield* provider.readResults(run.ref, { plan })
+            expect(results.length).toBe(expected * 2)
+            const completed = Judging.check(results, { vendorPassed: judging?.vendorPassed ?? false })
+            expect(completed.unjudged, "completed results with an unjudged evaluator").toBeGreaterThan(0)
+            expect(completed.unjudgedErrors, "results that are errors for their unjudged evaluator alone").toBeGreaterThan(0)
+            expect(completed.boolean, "completed results with a number evaluator answered yes/no").toBeGreaterThan(0)
+          }), timeout)
+      }
 
       it.effect("provisioning twice reuses unchanged resources", () =>
         Effect.gen(function*() {

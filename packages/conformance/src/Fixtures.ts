@@ -40,7 +40,7 @@ export const dentalClinic = {
   }],
   evaluators: [
     { id: "booked", description: "The agent booked an appointment for the caller", type: "boolean", expect: true },
-    { id: "polite", description: "The agent stayed polite throughout, on a 1-5 scale", type: "number", comparator: ">=", expect: 4, required: false }
+    { id: "polite", description: "The agent stayed polite throughout, on a 1-5 scale", type: "number", comparator: ">=", expect: 4, scale: [1, 5], required: false }
   ]
 } as const
 

@@ -5,3 +5,4 @@
  */
 export * as Conformance from "./Conformance.js"
 export * as Fixtures from "./Fixtures.js"
+export * as Judging from "./Judging.js"

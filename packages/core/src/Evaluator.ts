@@ -25,7 +25,13 @@ export class Evaluator extends Schema.Class<Evaluator>("Evaluator")({
   type: Schema.optionalWith(Type, { default: () => "boolean" as const }),
   comparator: Schema.optionalWith(Comparator, { default: () => "=" as const }),
   expect: Schema.optionalWith(Expected, { default: () => true }),
-  required: Schema.optionalWith(Schema.Boolean, { default: () => true })
+  required: Schema.optionalWith(Schema.Boolean, { default: () => true }),
+  /**
+   * A number evaluator's range, `[min, max]` (`[1, 5]` for a 1-5 scale). Providers whose vendor
+   * scores on a fixed scale of its own convert to it (each documents how), and a value outside it
+   * fails the evaluation: a 0-100 score is never compared with a 1-5 expectation.
+   */
+  scale: Schema.optional(Schema.Tuple(Schema.Finite, Schema.Finite))
 }) {}
 
 /** Checks that comparator and expected value fit the evaluator's type; returns problems by field. */
@@ -42,11 +48,21 @@ export const problems = (e: Evaluator): ReadonlyArray<{ readonly field: string; 
   if (e.type === "number" && e.comparator === "contains") {
     out.push({ field: "comparator", message: `a number evaluator cannot use "contains"` })
   }
+  if (e.scale !== undefined) {
+    const [min, max] = e.scale
+    if (e.type !== "number") out.push({ field: "scale", message: `only a number evaluator has a scale; this one is a ${e.type}` })
+    else if (!(min < max)) out.push({ field: "scale", message: `expected [min, max] with min < max, got ${JSON.stringify(e.scale)}` })
+    else if (typeof e.expect === "number" && (e.expect < min || e.expect > max)) {
+      out.push({ field: "expect", message: `${e.expect} is outside the evaluator's scale ${min}-${max}` })
+    }
+  }
   return out
 }
 
 /** Applies the comparator: does `actual` pass against the evaluator's expectation? */
 export const passes = (e: Pick<Evaluator, "comparator" | "expect">, actual: unknown): boolean => {
+  // A value of another type than the expectation never equals it ("4" is not 4, "true" is not true).
+  if (typeof actual !== typeof e.expect) return false
   const expected = e.expect
   switch (e.comparator) {
     case "=":

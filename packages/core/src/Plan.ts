@@ -89,6 +89,24 @@ export class Plan extends Schema.Class<Plan>("Plan")(
           }
         })
       )
+      const required = new Set(plan.evaluators.filter((e) => e.required).map((e) => e.id))
+      plan.scenarios.forEach((s, i) => {
+        if (s.judge === "none") {
+          if (s.evaluators.length > 0) {
+            issues.push({ path: ["scenarios", i, "judge"], message: `scenario "${s.id}" says judge: none but lists evaluators; remove one or the other` })
+          }
+        } else if (s.evaluators.length === 0) {
+          issues.push({
+            path: ["scenarios", i],
+            message: `scenario "${s.id}" has no evaluators: nothing would judge its conversations; add evaluators, or set judge: none to run it unjudged`
+          })
+        } else if (!s.evaluators.some((id) => required.has(id))) {
+          issues.push({
+            path: ["scenarios", i, "evaluators"],
+            message: `scenario "${s.id}" has no required evaluator: nothing would decide its verdict; make one required, or set judge: none`
+          })
+        }
+      })
       plan.evaluators.forEach((e, i) => {
         for (const p of Evaluator.problems(e)) issues.push({ path: ["evaluators", i, p.field], message: p.message })
       })

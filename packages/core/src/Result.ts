@@ -17,7 +17,13 @@ export class EvaluationResult extends Schema.Class<EvaluationResult>("Evaluation
   required: Schema.Boolean,
   expected: Schema.optional(Json),
   actual: Schema.optional(Json),
-  reasoning: Schema.optional(Schema.String)
+  reasoning: Schema.optional(Schema.String),
+  /**
+   * The vendor compared the value itself and `actual` is its yes/no: set by a driver only where
+   * its provider documents the conversion (Vapi has no `contains` comparator, so such an evaluator
+   * is asked as a yes/no question). Core then takes that boolean as the evaluation's outcome.
+   */
+  checkedByVendor: Schema.optional(Schema.Boolean)
 }) {}
 
 export const Role = Schema.Literal("agent", "caller", "tool", "system")
@@ -71,31 +77,23 @@ export class Result extends Schema.Class<Result>("Result")({
 }) {}
 
 /**
- * The verdict of a conversation from its status and evaluations: pending until terminal, skipped
- * when canceled, error when it failed or timed out without evaluations, otherwise pass when every
- * required evaluation passed.
+ * A driver's provisional verdict of a conversation from its status and the evaluations it
+ * reported: pending until terminal, skipped when canceled, fail when a required evaluation failed,
+ * error when it failed or timed out, when a required evaluation was not judged, or when nothing
+ * required was judged at all. The vendor's own pass/fail flag is never consulted. The verdict a
+ * suite gets is core's (`Judge.result`, against the plan); this one only counts progress and
+ * serves readers without the plan.
  */
 export const verdictOf = (
   status: { readonly unified: Status["unified"] },
-  evaluations: ReadonlyArray<{ readonly passed: boolean | null; readonly required: boolean }>,
-  vendorPassed?: boolean | null
+  evaluations: ReadonlyArray<{ readonly passed: boolean | null; readonly required: boolean }>
 ): Verdict => {
-  if (!isTerminal(status)) return status.unified === "unknown" && evaluations.length > 0 ? fromEvaluations(evaluations, vendorPassed) : "pending"
+  if (!isTerminal(status)) return "pending"
   if (status.unified === "canceled") return "skipped"
-  if (status.unified === "failed" || status.unified === "timed_out") {
-    return evaluations.length > 0 ? fromEvaluations(evaluations, vendorPassed) : "error"
-  }
-  return fromEvaluations(evaluations, vendorPassed)
-}
-
-const fromEvaluations = (
-  evaluations: ReadonlyArray<{ readonly passed: boolean | null; readonly required: boolean }>,
-  vendorPassed?: boolean | null
-): Verdict => {
   const required = evaluations.filter((e) => e.required)
   if (required.some((e) => e.passed === false)) return "fail"
-  if (required.some((e) => e.passed === null)) return vendorPassed === false ? "fail" : vendorPassed === true ? "pass" : "error"
-  if (vendorPassed === false && required.length === 0) return "fail"
+  if (status.unified !== "completed") return "error"
+  if (required.length === 0 || required.some((e) => e.passed === null)) return "error"
   return "pass"
 }
 

@@ -21,7 +21,13 @@ export class Scenario extends Schema.Class<Scenario>("Scenario")({
   steps: Schema.optional(Schema.Array(Schema.NonEmptyTrimmedString)),
   variables: Schema.optional(Variables),
   expectedOutcome: Schema.optional(Schema.String),
+  /** The evaluators that judge each conversation; at least one required one unless `judge: none`. */
   evaluators: Schema.optionalWith(Schema.Array(EvaluatorId), { default: () => [] }),
+  /**
+   * `none`: the scenario is run but not judged (its conversations are reported `skipped`). Said
+   * explicitly, so a scenario whose evaluators were forgotten is a suite error, not a pass.
+   */
+  judge: Schema.optional(Schema.Literal("none")),
   toolMocks: Schema.optional(Schema.Array(ToolMock)),
   tags: Schema.optional(Schema.Array(Schema.String))
 }) {}

@@ -23,6 +23,7 @@ import * as Stream from "effect/Stream"
 import type { Capabilities } from "./Capabilities.js"
 import * as Tracing from "./internal/tracing.js"
 import * as Issues from "./Issues.js"
+import * as Judge from "./Judge.js"
 import * as Permits from "./Permits.js"
 import * as Persona from "./Persona.js"
 import type { Plan } from "./Plan.js"
@@ -120,6 +121,13 @@ export interface WatchOptions {
 export interface ResultsOptions {
   /** Keep the vendor's own payload on each result. */
   readonly raw?: boolean | undefined
+  /**
+   * The plan the run was started from. When given, core judges every result against it
+   * (`Judge.result`): each evaluation's `passed` from the evaluator's type, comparator and expected
+   * value, and the verdict from the scenario's required evaluators. Without it, results carry the
+   * driver's provisional verdict, which cannot know what the suite requires.
+   */
+  readonly plan?: Plan | undefined
 }
 
 export interface Service {
@@ -378,7 +386,7 @@ export const make = (driver: Driver, options: MakeOptions = {}): Service => {
     )
 
   /** One page of results, read and turned into canonical results; `offset` counts the results before it. */
-  const readPage = (ref: ProviderRef, id: string, cursor: string | undefined, offset: number, keepRaw: boolean, check: boolean) =>
+  const readPage = (ref: ProviderRef, id: string, cursor: string | undefined, offset: number, keepRaw: boolean, check: boolean, plan: Plan | undefined) =>
     retry(bounded(driver.listResults(id, cursor, { raw: keepRaw }))).pipe(
       Effect.flatMap((page) => {
         // One synchronous pass per page (no effect per item): this is the hot path of reading
@@ -395,7 +403,7 @@ export const make = (driver: Driver, options: MakeOptions = {}): Service => {
           for (const encoded of page.results) decoded.push(unsafeFromEncoded(encoded, keepRaw))
         }
         const next = page.cursor === undefined || page.cursor === "" || page.results.length === 0 ? undefined : page.cursor
-        return Effect.succeed({ results: decoded, next })
+        return Effect.succeed({ results: plan === undefined ? decoded : decoded.map((r) => Judge.result(plan, r)), next })
       }),
       span("listResults", () => ({ "simbridge.ref": ref.toString() }))
     )
@@ -404,7 +412,7 @@ export const make = (driver: Driver, options: MakeOptions = {}): Service => {
     const keepRaw = opts?.raw === true
     return Stream.unwrap(Effect.zipWith(runId("results", ref), checkResults, (id, check) =>
       Stream.paginateChunkEffect({ cursor: undefined as string | undefined, offset: 0 }, (state) =>
-        Effect.map(readPage(ref, id, state.cursor, state.offset, keepRaw, check), ({ next, results }) =>
+        Effect.map(readPage(ref, id, state.cursor, state.offset, keepRaw, check, opts?.plan), ({ next, results }) =>
           [
             Chunk.unsafeFromArray(results),
             next === undefined ? Option.none() : Option.some({ cursor: next, offset: state.offset + results.length })
@@ -418,7 +426,7 @@ export const make = (driver: Driver, options: MakeOptions = {}): Service => {
     return Effect.flatMap(Effect.zip(runId("results", ref), checkResults), ([id, check]) => {
       const all: Array<Result> = []
       const loop = (cursor: string | undefined): Effect.Effect<ReadonlyArray<Result>, ProviderError.ProviderError> =>
-        Effect.flatMap(readPage(ref, id, cursor, all.length, keepRaw, check), ({ next, results }) => {
+        Effect.flatMap(readPage(ref, id, cursor, all.length, keepRaw, check, opts?.plan), ({ next, results }) => {
           for (const result of results) all.push(result)
           return next === undefined ? Effect.succeed(all) : loop(next)
         })

@@ -1,8 +1,11 @@
 /**
  * Runs one plan on N providers concurrently: check, provision, start, watch, read results. Emits
  * progress events and returns a {@link SuiteReport} with the side-by-side comparison. A provider
- * that fails does not stop the others; its report carries the error. When interrupted (Ctrl-C), the
- * runner cancels the vendor runs it started and hands the partial report to `onInterrupt`.
+ * that fails does not stop the others; its report carries the error.
+ *
+ * A run always ends. At its deadline (`timeout`) the runner cancels the vendor runs still going,
+ * reads the results they have, and reports them `timed_out`. When interrupted (Ctrl-C), it cancels
+ * them the same way, records them `canceled`, and hands the partial report to `onInterrupt`.
  *
  * @since 0.1.0
  */
@@ -22,7 +25,7 @@ import type { Result } from "./Result.js"
 import type { Provisioning } from "./Provisioning.js"
 import { Run, RunCounts } from "./Run.js"
 import * as SimulationProvider from "./SimulationProvider.js"
-import { Status } from "./Status.js"
+import * as Status from "./Status.js"
 import { ComparisonRow, RunError, RunReport, SuiteReport, totalsOf, version } from "./SuiteReport.js"
 import type { Warning } from "./Warning.js"
 
@@ -80,9 +83,29 @@ export interface Options extends SimulationProvider.CheckOptions {
   readonly onEvent?: ((event: Event) => Effect.Effect<void>) | undefined
   /** Called with the partial report when the run is interrupted, after the vendor runs were canceled. */
   readonly onInterrupt?: ((partial: SuiteReport) => Effect.Effect<void>) | undefined
-  /** How long cancel calls may take on interruption; default 10 seconds. */
+  /**
+   * How long the run may last, counted from the call. At the deadline the vendor runs still going
+   * are canceled, the results they have are read, and their status is `timed_out` (raw
+   * `simbridge_deadline`) unless the vendor reported an end of its own. A zero or negative timeout
+   * (a resumed run past its deadline) stops them at once.
+   */
+  readonly timeout?: Duration.DurationInput | undefined
+  /** How long cancel calls may take when the run stops early (deadline, interrupt); default 10 seconds. */
   readonly cancelTimeout?: Duration.DurationInput | undefined
 }
+
+/** The status of a run the runner stopped at its deadline. */
+export const deadlineStatus = new Status.Status({ unified: "timed_out", raw: "simbridge_deadline" })
+
+/** The status of a run the runner stopped because it was interrupted. */
+export const interruptedStatus = new Status.Status({ unified: "canceled", raw: "simbridge_interrupted" })
+
+/**
+ * Whether a run the runner stopped keeps the status its vendor reported: a terminal one does,
+ * except the `canceled` that the runner's own cancel at the deadline caused.
+ */
+const keeps = (vendor: Status.Status, stopped: Status.Status): boolean =>
+  Status.terminal.has(vendor.unified) && !(vendor.unified === "canceled" && stopped.unified === "timed_out")
 
 const iso = Effect.map(Clock.currentTimeMillis, (ms) => new Date(ms).toISOString())
 
@@ -110,6 +133,15 @@ interface ProviderState {
   readonly warnings: ReadonlyArray<Warning>
   readonly startedAt: string
   readonly finishedAt: Option.Option<string>
+  /** The run's marker, once the journal holds its intent: a stopped run is recorded finished under it. */
+  readonly journaled: Option.Option<string>
+  /**
+   * The marker of a create call that was sent (or, resuming, may have been) while no run is known:
+   * a stop looks the run up by it, to cancel it.
+   */
+  readonly maybeCreated: Option.Option<string>
+  /** Why the runner ended the run early (deadline, interrupt); see {@link keeps}. */
+  readonly stopped: Option.Option<Status.Status>
 }
 
 const toReport = (state: ProviderState): RunReport => {
@@ -118,7 +150,10 @@ const toReport = (state: ProviderState): RunReport => {
   return new RunReport({
     provider: state.provider.name,
     ...(run ? { ref: run.ref.toString(), counts: run.counts } : {}),
-    status: run?.status ?? new Status({ unified: error ? "failed" : "queued", raw: error ? "simbridge_error" : "not_started" }),
+    status: Option.match(state.stopped, {
+      onNone: () => run?.status ?? new Status.Status({ unified: error ? "failed" : "queued", raw: error ? "simbridge_error" : "not_started" }),
+      onSome: (stopped) => (run !== undefined && keeps(run.status, stopped) ? run.status : stopped)
+    }),
     warnings: [...state.warnings],
     ...(error ? { error } : {}),
     startedAt: state.startedAt,
@@ -139,16 +174,22 @@ export const run = (
     const emit = options.onEvent ?? (() => Effect.void)
     const journal = options.journal
     const startedAt = yield* iso
-    const states = yield* Effect.forEach(providers, (provider) =>
-      Ref.make<ProviderState>({
+    const states = yield* Effect.forEach(providers, (provider) => {
+      // A resumed run's intent is in the journal already, and its vendor run may exist.
+      const resumed = options.resume?.get(provider.name)
+      return Ref.make<ProviderState>({
         provider,
         run: Option.none(),
         results: [],
         error: Option.none(),
         warnings: [],
         startedAt,
-        finishedAt: Option.none()
-      }))
+        finishedAt: Option.none(),
+        journaled: Option.fromNullable(journal === undefined ? undefined : resumed?.marker),
+        maybeCreated: Option.fromNullable(resumed?.ref === undefined ? resumed?.marker : undefined),
+        stopped: Option.none()
+      })
+    })
 
     const report = (partial: boolean) =>
       Effect.gen(function*() {
@@ -173,7 +214,9 @@ export const run = (
           Ref.update(state, (s) => ({ ...s, error: Option.some(stepError(step)(e)) }))
         const resumed = options.resume?.get(provider.name)
         const marker = resumed?.marker ?? (options.marker ? yield* options.marker(provider.name) : yield* SimulationProvider.newMarker)
+        // Uninterruptible with its bookkeeping: a stop then knows whether the journal holds the intent.
         const recorded = journal === undefined ? true : yield* journal.intent(provider.name, marker).pipe(
+          Effect.zipRight(Ref.update(state, (s) => ({ ...s, journaled: Option.some(marker) }))),
           Effect.as(true),
           Effect.catchAll((e) =>
             Effect.as(
@@ -183,12 +226,14 @@ export const run = (
               })),
               false
             )
-          )
+          ),
+          Effect.uninterruptible
         )
         // Check (strict mode fails here, before anything is sent), provision, then create.
         const create = provider.check(plan, { strict: options.strict }).pipe(
           Effect.zipRight(provider.provision(plan)),
           Effect.tap((provisioning) => (journal?.provisioned ? journal.provisioned(provider.name, plan, provisioning) : Effect.void)),
+          Effect.tap(() => Ref.update(state, (s) => ({ ...s, maybeCreated: Option.some(marker) }))),
           Effect.flatMap((provisioning) => provider.startRun(plan, { strict: options.strict, marker, provisioning }))
         )
         // Resuming: continue the known vendor run, or adopt the one the marker finds, or start it
@@ -222,60 +267,121 @@ export const run = (
             Effect.tapError(fail("watch")),
             Effect.option
           )
-          if (Option.isSome(watched)) yield* readResults(state, provider, run).pipe(Effect.tapError(fail("results")), Effect.ignore)
+          if (Option.isSome(watched)) yield* readResults(state, provider, run, plan).pipe(Effect.tapError(fail("results")), Effect.ignore)
         }
-        const finishedAt = yield* iso
-        const final = yield* Ref.updateAndGet(state, (s) => ({ ...s, finishedAt: Option.some(finishedAt) }))
-        if (journal) yield* journal.finished(provider.name, marker, toReport(final))
-        yield* emit(Event.Finished({ provider: provider.name, report: toReport(final) }))
+        yield* finish(state, Option.some(marker), Option.none())
       })
 
-    const onInterrupt = Effect.gen(function*() {
-      const timeout = options.cancelTimeout ?? Duration.seconds(10)
-      yield* Effect.forEach(states, (state) =>
+    /**
+     * Marks the provider's part over and records its final report, uninterruptibly: a stop either
+     * finds it finished with its report journaled, or finishes it itself.
+     */
+    const finish = (state: Ref.Ref<ProviderState>, marker: Option.Option<string>, stopped: Option.Option<Status.Status>) =>
+      Effect.gen(function*() {
+        const finishedAt = yield* iso
+        const final = yield* Ref.updateAndGet(state, (s) => ({ ...s, finishedAt: Option.some(finishedAt), stopped }))
+        const report = toReport(final)
+        if (journal && Option.isSome(marker)) yield* journal.finished(final.provider.name, marker.value, report)
+        yield* emit(Event.Finished({ provider: final.provider.name, report }))
+      }).pipe(Effect.uninterruptible)
+
+    const cancelTimeout = options.cancelTimeout ?? Duration.seconds(10)
+
+    /**
+     * Cancels a vendor run, waits a little for the cancel to settle, and reads its results; a run
+     * already seen ended is only read.
+     */
+    const cancelAndRead = (state: Ref.Ref<ProviderState>, ref: ProviderRef) =>
+      Effect.gen(function*() {
+        const { provider, run: seen } = yield* Ref.get(state)
+        if (Option.isSome(seen) && Status.terminal.has(seen.value.status.unified)) {
+          return yield* readResults(state, provider, seen.value, plan).pipe(atMost(cancelTimeout), Effect.ignore)
+        }
+        yield* provider.cancel(ref).pipe(atMost(cancelTimeout), Effect.ignore)
+        // A vendor may take a moment to settle a cancel (Roark: CANCELLING -> CANCELLED): wait a
+        // little for a terminal status, so the report says what was left undone.
+        const settled = yield* provider.watch(ref, { interval: Duration.millis(250), maxInterval: Duration.seconds(1) }).pipe(
+          Stream.runLast,
+          atMost(Duration.min(cancelTimeout, settleTimeout)),
+          Effect.option,
+          Effect.map(Option.flatten)
+        )
+        const latest = Option.isSome(settled) ? settled : yield* provider.getRun(ref).pipe(atMost(cancelTimeout), Effect.option)
+        const run = yield* Ref.updateAndGet(state, (s) =>
+          Option.isNone(latest) ? s : {
+            ...s,
+            run: Option.some(Option.match(s.run, { onNone: () => latest.value, onSome: (started) => keepWarnings(latest.value, started) }))
+          }).pipe(Effect.map((s) => s.run))
+        if (Option.isSome(run)) yield* readResults(state, provider, run.value, plan).pipe(atMost(cancelTimeout), Effect.ignore)
+      })
+
+    /**
+     * Ends every provider's part that is still going (deadline or interrupt): cancels its vendor
+     * run (one whose creation was not confirmed is looked up by its marker first), reads the
+     * results it has, and records it finished with `status` unless the vendor reported an end of
+     * its own (see {@link keeps}).
+     */
+    const stop = (status: Status.Status) =>
+      Effect.forEach(states, (state) =>
         Effect.gen(function*() {
           const s = yield* Ref.get(state)
-          if (Option.isNone(s.run) || Option.isSome(s.finishedAt)) return
-          const run = s.run.value
-          yield* s.provider.cancel(run.ref).pipe(Effect.timeout(timeout), Effect.ignore)
-          // A vendor may take a moment to settle a cancel (Roark: CANCELLING -> CANCELLED): wait a
-          // little for a terminal status, so the partial report says what was left undone.
-          const settled = yield* s.provider.watch(run.ref, { interval: Duration.millis(250), maxInterval: Duration.seconds(1) }).pipe(
-            Stream.runLast,
-            Effect.timeout(Duration.min(timeout, settleTimeout)),
-            Effect.option,
-            Effect.map(Option.flatten)
-          )
-          const latest = Option.isSome(settled) ? settled : yield* s.provider.getRun(run.ref).pipe(Effect.timeout(timeout), Effect.option)
-          yield* readResults(state, s.provider, run).pipe(Effect.timeout(timeout), Effect.ignore)
-          if (Option.isSome(latest)) yield* Ref.update(state, (x) => ({ ...x, run: Option.some(keepWarnings(latest.value, run)) }))
+          if (Option.isSome(s.finishedAt)) return
+          const resumedRef = options.resume?.get(s.provider.name)?.ref
+          const ref = Option.isSome(s.run)
+            ? Option.some(s.run.value.ref)
+            : resumedRef !== undefined
+            ? Option.some(resumedRef)
+            : Option.isSome(s.maybeCreated)
+            ? yield* s.provider.findRun(plan, s.maybeCreated.value).pipe(
+              atMost(cancelTimeout),
+              Effect.option,
+              Effect.map((found) => Option.map(Option.flatten(found), (run) => run.ref))
+            )
+            : Option.none()
+          if (Option.isSome(ref)) yield* cancelAndRead(state, ref.value)
+          yield* finish(state, s.journaled, Option.some(status))
         }), { concurrency: "unbounded", discard: true })
-      if (options.onInterrupt) yield* options.onInterrupt(yield* report(true))
-    })
 
-    yield* Effect.forEach(states, one, { concurrency: "unbounded", discard: true }).pipe(
-      Effect.onInterrupt(() => onInterrupt)
+    const all = Effect.forEach(states, one, { concurrency: "unbounded", discard: true })
+    // `timeoutOption` interrupts the providers' fibers at the deadline and waits for them to end,
+    // so `stop` sees each state as they left it.
+    const bounded = options.timeout === undefined ? all : Effect.timeoutOption(all, options.timeout).pipe(
+      Effect.flatMap(Option.match({ onNone: () => stop(deadlineStatus), onSome: () => Effect.void }))
+    )
+    yield* bounded.pipe(
+      Effect.onInterrupt(() =>
+        Effect.zipRight(stop(interruptedStatus), options.onInterrupt ? Effect.flatMap(report(true), options.onInterrupt) : Effect.void)
+      )
     )
     const final = yield* report(false)
     yield* emit(Event.Completed({ report: final }))
     return final
   }).pipe(Effect.withSpan("SuiteRunner.run", { attributes: { "simbridge.plan": plan.name } }))
 
-/** How long an interrupted run waits for the vendor to settle its cancel. */
+/** How long a stopped run waits for the vendor to settle its cancel. */
 const settleTimeout = Duration.seconds(5)
+
+/**
+ * `Effect.timeout` that works in the interrupt handler too: the handler runs uninterruptibly, and
+ * a timeout there could not interrupt the slow call it bounds, only wait for it.
+ */
+const atMost = (duration: Duration.DurationInput) => <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+  Effect.timeout(Effect.interruptible(effect), duration)
 
 const keepWarnings = (snapshot: Run, started: Run): Run =>
   snapshot.warnings.length >= started.warnings.length ? snapshot : new Run({ ...snapshot, warnings: started.warnings })
 
-/** Reads the results, and settles the `pending` verdicts of the last snapshot's counts with them. */
-const readResults = (state: Ref.Ref<ProviderState>, provider: SimulationProvider.Service, run: Run) =>
-  provider.readResults(run.ref).pipe(
+/**
+ * Reads the results, judged by core against the plan, and counts the last snapshot's verdicts from
+ * them: the vendor's own tally in the snapshot is progress, the judged results are the verdicts.
+ */
+const readResults = (state: Ref.Ref<ProviderState>, provider: SimulationProvider.Service, run: Run, plan: Plan.Plan) =>
+  provider.readResults(run.ref, { plan }).pipe(
     Effect.tap((results) =>
       Ref.update(state, (s) => ({
         ...s,
         results,
-        run: Option.map(s.run, (latest) =>
-          latest.counts.pending === 0 ? latest : new Run({ ...latest, counts: settleVerdicts(latest.counts, results) }))
+        run: Option.map(s.run, (latest) => new Run({ ...latest, counts: settleVerdicts(latest.counts, results) }))
       }))
     )
   )

@@ -5,6 +5,8 @@
  *
  * Raw statuses (run and result): `pending`, `in_progress`, `done`, `failed`, `cancelled`,
  * `timed_out`; `paused_for_review` is deliberately missing from the table (an unknown status).
+ * An evaluator whose description says `emulator:unjudged` gets no evaluation; a number evaluator
+ * whose description says `emulator:boolean` is answered with a boolean (as the vendor emulators do).
  *
  * @since 0.1.0
  */
@@ -196,14 +198,15 @@ export const make = (options: Options = {}): Effect.Effect<{ readonly driver: Si
       const evaluators = Plan.evaluatorsOf(run.plan, scenario)
       const failing = evaluators.find((e) => e.required)
       const evaluations = finished
-        ? evaluators.map((e) => {
+        ? evaluators.flatMap((e) => {
+          const judging = judgingOf(e.description)
+          if (judging === "unjudged") return []
           const passed = !(outcome === "fail" && e === failing)
-          const actual = actualValue(e, passed)
-          return { evaluator: e.id, name: e.name ?? e.id, passed: Evaluator.passes(e, actual), required: e.required, expected: e.expect, actual, reasoning: passed ? "criterion met" : "criterion not met" }
+          const actual = judging === "boolean" && e.type === "number" ? passed : actualValue(e, passed)
+          return [{ evaluator: e.id, name: e.name ?? e.id, passed: Evaluator.passes(e, actual), required: e.required, expected: e.expect, actual, reasoning: passed ? "criterion met" : "criterion not met" }]
         })
         : []
-      // A failing slot without a required evaluator still fails: the vendor said so.
-      const verdict = Result.verdictOf(status, evaluations, finished ? outcome !== "fail" : undefined)
+      const verdict = Result.verdictOf(status, evaluations)
       return {
         ref: { provider: name, kind: "result", id: `${run.id}-${index + 1}` },
         run: { provider: name, kind: "run", id: run.id },
@@ -364,6 +367,17 @@ export const make = (options: Options = {}): Effect.Effect<{ readonly driver: Si
     }
     return { driver, control }
   })
+
+/**
+ * Emulator-only judging, asked for by the same words in an evaluator's description as the vendor
+ * emulators (`Judging` of `@simbridge/emulator`, which core cannot depend on): `emulator:unjudged`
+ * leaves the evaluator without an evaluation, `emulator:boolean` answers a number evaluator with a
+ * boolean (whether the criterion was met).
+ */
+const judgingOf = (description: string): "unjudged" | "boolean" | undefined => {
+  const text = description.toLowerCase()
+  return text.includes("emulator:unjudged") ? "unjudged" : text.includes("emulator:boolean") ? "boolean" : undefined
+}
 
 const actualValue = (e: Evaluator.Evaluator, passed: boolean): boolean | number | string => {
   switch (e.type) {

@@ -1,7 +1,9 @@
 /**
- * @simbridge/emulator: the machinery the vendor emulators share (serving, faults, pace, seeds).
+ * @simbridge/emulator: the machinery the vendor emulators share (serving, faults, pace, seeds,
+ * emulator-only judging).
  *
  * @since 0.1.0
  */
 export * as Emulator from "./Emulator.js"
 export * as Faults from "./Faults.js"
+export * as Judging from "./Judging.js"

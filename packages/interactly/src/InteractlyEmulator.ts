@@ -16,8 +16,9 @@
  *   finish, pending ones are `cancelled`. Stopping a finished group is 409.
  * - Each started execution has two workflow runs (the workflow under test and the caller) whose
  *   events hold the scripted conversation. Metrics are the evaluation criteria of the workflows:
- *   the example target `5eb7cf5a86d9755df3a6c593` is pre-seeded with `booked` and `polite`; workflows
- *   created with `config.evaluation_criteria` get theirs; others have none.
+ *   the example target `5eb7cf5a86d9755df3a6c593` is pre-seeded with `booked` and `polite`, and
+ *   `5eb7cf5a86d9755df3a6c594` with those and the yes/no criterion `confirmed` (`passed`, no score);
+ *   workflows created with `config.evaluation_criteria` get theirs; others have none.
  * - Everything is derived lazily from timestamps, paced by `speed`; outcomes are seeded by the
  *   simulation's name, the workflow under test, the caller's dynamic variables and the run index
  *   (never by generated ids).
@@ -44,9 +45,14 @@ import * as Wire from "./InteractlyWire.js"
 
 export const basePath = "/workflows"
 
-/** The example suite's target, pre-seeded with the evaluation criteria of the example evaluators. */
-export const seededWorkflows: ReadonlyArray<{ readonly id: string; readonly name: string; readonly metrics: ReadonlyArray<string> }> = [
-  { id: "5eb7cf5a86d9755df3a6c593", name: "Dental clinic receptionist", metrics: ["booked", "polite"] }
+/**
+ * The example suite's target, pre-seeded with the evaluation criteria of the example evaluators,
+ * and a second receptionist whose criterion `confirmed` is a yes/no one: its metric result carries
+ * `passed` and no score (`yesNo`), what a number evaluator mapped to it is answered with.
+ */
+export const seededWorkflows: ReadonlyArray<{ readonly id: string; readonly name: string; readonly metrics: ReadonlyArray<string>; readonly yesNo?: ReadonlyArray<string> }> = [
+  { id: "5eb7cf5a86d9755df3a6c593", name: "Dental clinic receptionist", metrics: ["booked", "polite"] },
+  { id: "5eb7cf5a86d9755df3a6c594", name: "Dental clinic receptionist (yes/no criteria)", metrics: ["booked", "polite", "confirmed"], yesNo: ["confirmed"] }
 ]
 
 /** Server defaults of `SimulationConfig` (the `max_events` default follows the SDK's server mirror). */
@@ -102,6 +108,8 @@ interface WorkflowRecord {
   description: string | null
   readonly logicalId: string
   readonly metrics: ReadonlyArray<string>
+  /** Criteria judged yes/no only: their metric results have `passed` and no score. */
+  readonly yesNo?: ReadonlySet<string> | undefined
   readonly createdAt: number
   updatedAt: number
 }
@@ -155,8 +163,8 @@ interface ExecutionView {
   readonly start: number
   readonly end: number
   readonly conversation: Conversation
-  readonly scores: ReadonlyArray<{ readonly metric: string; readonly score: number; readonly passed: boolean }>
-  readonly counterScores: ReadonlyArray<{ readonly metric: string; readonly score: number; readonly passed: boolean }>
+  readonly scores: ReadonlyArray<Score>
+  readonly counterScores: ReadonlyArray<Score>
 }
 
 const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z")
@@ -222,12 +230,20 @@ const conversation = (seed: number, key: string, config: Config): Conversation =
   return { lines, events, seconds, good, failure }
 }
 
-const scoresOf = (seed: number, key: string, metrics: ReadonlyArray<string>, good: boolean) =>
+/** A metric's result for one execution; `scored: false` for a yes/no criterion (no score rendered). */
+interface Score {
+  readonly metric: string
+  readonly score: number
+  readonly passed: boolean
+  readonly scored: boolean
+}
+
+const scoresOf = (seed: number, key: string, metrics: ReadonlyArray<string>, good: boolean, yesNo?: ReadonlySet<string>): ReadonlyArray<Score> =>
   metrics.map((metric, i) => {
     const r = Emulator.chance(seed, `${key}/metric/${metric}`)
     // The first metric follows the outcome of the conversation; the others vary on their own.
     const score = i === 0 ? (good ? 75 + Math.floor(r * 26) : 10 + Math.floor(r * 41)) : 45 + Math.floor(r * 56)
-    return { metric, score, passed: score >= 60 }
+    return { metric, score, passed: score >= 60, scored: yesNo?.has(metric) !== true }
   })
 
 const bucket = (score: number): keyof Wire.ScoreDistribution =>
@@ -256,13 +272,14 @@ export const make = (context: Context) => {
   const groups = new Map<string, GroupRecord>()
   const workflowRuns = new Map<string, { readonly groupId: string; readonly index: number; readonly role: "selected" | "counter" }>()
   for (const w of seededWorkflows) {
-    workflows.set(w.id, { id: w.id, name: w.name, description: null, logicalId: `workflow_${w.id}`, metrics: w.metrics, createdAt: 0, updatedAt: 0 })
+    workflows.set(w.id, { id: w.id, name: w.name, description: null, logicalId: `workflow_${w.id}`, metrics: w.metrics, yesNo: new Set(w.yesNo ?? []), createdAt: 0, updatedAt: 0 })
   }
 
   /** Where a status is rendered: one-shot unknown-enum faults may be aimed at a method and path. */
   type At = { readonly method: string; readonly path: string }
   const status = (s: string, at: At) => (faults.unknownEnum(at.method, at.path) ? unknownStatus : s)
   const metricsOf = (workflowId: string | null | undefined) => (workflowId ? workflows.get(workflowId)?.metrics ?? [] : [])
+  const yesNoOf = (workflowId: string | null | undefined) => (workflowId ? workflows.get(workflowId)?.yesNo : undefined)
 
   type Planned = Omit<ExecutionView, "state">
 
@@ -291,8 +308,8 @@ export const make = (context: Context) => {
         start,
         end: start + callMs,
         conversation: conv,
-        scores: scoresOf(seed, key(i), metricsOf(c.selected_workflow?.workflow_id), conv.good),
-        counterScores: scoresOf(seed, `${key(i)}/counter`, metricsOf(c.counter_workflow?.workflow_id), conv.good)
+        scores: scoresOf(seed, key(i), metricsOf(c.selected_workflow?.workflow_id), conv.good, yesNoOf(c.selected_workflow?.workflow_id)),
+        counterScores: scoresOf(seed, `${key(i)}/counter`, metricsOf(c.counter_workflow?.workflow_id), conv.good, yesNoOf(c.counter_workflow?.workflow_id))
       }
     })
     planned.set(group.id, plans)
@@ -390,13 +407,14 @@ export const make = (context: Context) => {
   const evaluationOf = (e: ExecutionView, role: "selected" | "counter") => {
     const scores = role === "selected" ? e.scores : e.counterScores
     if (e.state !== "completed" || scores.length === 0) return undefined
+    const scored = scores.filter((s) => s.scored)
     return {
-      score: Math.round(scores.reduce((n, s) => n + s.score, 0) / scores.length),
+      score: scored.length === 0 ? null : Math.round(scored.reduce((n, s) => n + s.score, 0) / scored.length),
       passed: scores.every((s) => s.passed),
       details: {
         metrics: scores.map((s) => ({
           metric_name: s.metric,
-          score: s.score,
+          score: s.scored ? s.score : null,
           passed: s.passed,
           reasoning: s.passed ? `${s.metric}: criterion met` : `${s.metric}: criterion not met`
         }))
@@ -494,7 +512,7 @@ export const make = (context: Context) => {
       pending_evaluations: metrics.length === 0 ? 0 : open,
       no_evaluation_configured: metrics.length === 0 ? done.length : 0,
       metrics: metrics.flatMap((metric) => {
-        const scores = done.flatMap((e) => (role === "selected" ? e.scores : e.counterScores).filter((s) => s.metric === metric).map((s) => s.score))
+        const scores = done.flatMap((e) => (role === "selected" ? e.scores : e.counterScores).filter((s) => s.metric === metric && s.scored).map((s) => s.score))
         if (scores.length === 0) return []
         const distribution = { bucket_0_20: 0, bucket_21_40: 0, bucket_41_60: 0, bucket_61_80: 0, bucket_81_100: 0 }
         for (const s of scores) distribution[bucket(s)]++

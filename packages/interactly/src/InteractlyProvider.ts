@@ -194,8 +194,8 @@ export interface JudgeContext extends Mapping.EvaluationContext {
  * The verdict of one execution from what was read for it: its status, the evaluation result of
  * the workflow under test's run and its metrics (`metricResults` of its details), and, for a
  * group's only execution without metrics, the group's evaluation summary. Required evaluators
- * decide (`Result.verdictOf`); Interactly's own `passed` decides when no required evaluator has a
- * value.
+ * decide (`Result.verdictOf`, then core's `Judge` against the plan); Interactly's own `passed` is
+ * kept as `vendorPassed`, never trusted: a required evaluator without a metric is not judged.
  */
 export const judgeFrom = (
   status: Judged["status"],
@@ -205,18 +205,16 @@ export const judgeFrom = (
   context: JudgeContext
 ): Judged => {
   let metrics = evaluationMetrics
-  let vendorPassed = evaluation?.passed ?? undefined
   let source: Judged["source"] = evaluation === undefined ? "none" : "evaluation-result"
   const summary = groupSummary?.selected_workflow_summary
   if (summary && summary.metrics.length > 0) {
     metrics = summary.metrics.map((m) => ({ metric_name: m.metric_name, ...(typeof m.average_score === "number" ? { score: m.average_score } : {}) }))
-    vendorPassed ??= summary.successful_evaluations === 1 ? true : summary.failed_evaluations === 1 ? false : undefined
     source = "evaluation-summary"
   }
   const evaluated = source === "none"
     ? []
     : Mapping.evaluationsOf(metrics, context.evaluators, { metrics: context.metrics, passThreshold: context.passThreshold })
-  const verdict = Result.verdictOf(status, evaluated.map((x) => ({ passed: x.passed, required: x.required })), vendorPassed)
+  const verdict = Result.verdictOf(status, evaluated.map((x) => ({ passed: x.passed, required: x.required })))
   return { status, verdict, evaluations: evaluated, evaluation, source }
 }
 
@@ -308,7 +306,8 @@ export const toResult = (input: ResultInput): typeof Result.Result.Encoded => {
     counterWorkflowRunId: e.counter_workflow_run_id ?? null,
     workflowRunStatus: run?.status ?? null,
     score: judged.evaluation?.score ?? null,
-    interactlyPassed: judged.evaluation?.passed ?? null,
+    // Interactly's own `passed`: kept and compared with core's verdict (`Judge`), not trusted.
+    vendorPassed: judged.evaluation?.passed ?? null,
     evaluationSource: judged.source
   }
   return result

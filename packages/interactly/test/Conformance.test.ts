@@ -1,5 +1,5 @@
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
-import { Conformance } from "@simbridge/conformance"
+import { Conformance, Judging } from "@simbridge/conformance"
 import { Plan, Retry } from "@simbridge/core"
 import { Faults } from "@simbridge/emulator"
 import * as Duration from "effect/Duration"
@@ -49,11 +49,27 @@ const subject = (faults: Faults.FaultSpec) =>
     return Layer.merge(provider, injector)
   })).pipe(Layer.provide(NodeHttpClient.layerUndici))
 
-Conformance.run({ name: "interactly", layer: subject(Faults.none), plan, missingRunId: "000000000000000000000000" })
+/**
+ * The judging cases: Interactly judges a workflow's own criteria, matched by name, so the evaluator
+ * descriptions never reach it. The unjudged evaluator has no criterion of its name; the number
+ * evaluator is mapped to `confirmed`, the yes/no criterion of the emulator's second receptionist
+ * (the target here). Interactly's own `passed` is kept.
+ */
+const judging: Conformance.Subject["judging"] = {
+  vendorPassed: true,
+  adapt: (p) => ({
+    ...p,
+    target: { interactly: { workflowId: "5eb7cf5a86d9755df3a6c594" } },
+    vendors: { ...p.vendors, interactly: { ...p.vendors?.["interactly"], metrics: { [Judging.booleanId]: { name: "confirmed" } } } }
+  })
+}
+
+Conformance.run({ name: "interactly", layer: subject(Faults.none), plan, missingRunId: "000000000000000000000000", judging })
 
 Conformance.run({
   name: "interactly",
   layer: subject(new Faults.FaultSpec({ rateLimit: 0.05, retryAfterSeconds: 0, serverError: 0.03, cut: 0.01, lostResponse: 0.05, latencyMs: 1 })),
   plan,
-  missingRunId: "000000000000000000000000"
+  missingRunId: "000000000000000000000000",
+  judging
 })

@@ -64,7 +64,7 @@ layer(NodeHttpClient.layerUndici, { excludeTestServices: true, timeout: 30_000 }
         expect(typeof polite.actual).toBe("number")
         // Required evaluators decide: a failing optional metric does not fail the result.
         expect(r.verdict).toBe(booked.passed ? "pass" : "fail")
-        expect(r.providerMetadata?.interactlyPassed).toBe((r.raw as any).evaluation.passed)
+        expect(r.providerMetadata?.vendorPassed).toBe((r.raw as any).evaluation.passed)
         expect(r.providerMetadata?.evaluationSource).toBe("evaluation-result")
         expect(r.transcript[0]).toMatchObject({ role: "agent", startSeconds: 1 })
         expect(r.transcript.find((t) => t.role === "caller")?.text).toContain("bad toothache")

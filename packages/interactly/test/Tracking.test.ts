@@ -10,7 +10,7 @@ import * as Stream from "effect/Stream"
 import * as InteractlyClient from "../src/InteractlyClient.js"
 import * as InteractlyEmulator from "../src/InteractlyEmulator.js"
 import * as InteractlyProvider from "../src/InteractlyProvider.js"
-import { dental, fastRetry, optionalOnly, twoPersonas } from "./fixtures/trackingPlans.js"
+import { dental, fastRetry, twoPersonas } from "./fixtures/trackingPlans.js"
 
 const watchOptions = { interval: "20 millis", maxInterval: "100 millis" } as const
 
@@ -28,21 +28,6 @@ const setup = (speed: number, driverOptions: InteractlyProvider.DriverOptions = 
     return { handle, driver, provider }
   })
 
-/** Starts `plan` with a known marker, so that fresh drivers can learn the run's plan (`findRun`). */
-const start = (provider: SimulationProvider.Service, plan: Plan.Plan, marker: string) =>
-  Effect.gen(function*() {
-    const provisioning = yield* provider.provision(plan)
-    const run = yield* provider.startRun(plan, { marker, provisioning })
-    return { id: run.ref.id, input: { plan, provisioning, marker } }
-  })
-
-/** Results of a run read through a provider over `driver`: each result's verdict. */
-const verdicts = (driver: SimulationProvider.Driver, run: Run.Run) =>
-  Effect.map(
-    Stream.runCollect(SimulationProvider.make(driver, { retry: fastRetry }).results(run.ref)),
-    (results) => Chunk.toReadonlyArray(results).map((r) => r.verdict)
-  )
-
 describe("InteractlyProvider tracking (getRuns over each simulation's group list)", () => {
   it.scopedLive("getRuns answers the same canonical runs as getRun whenever both read the same moment (runs this process did not start)", () =>
     Effect.gen(function*() {
@@ -56,55 +41,6 @@ describe("InteractlyProvider tracking (getRuns over each simulation's group list
       // Which moments were sampled depends on timing (a loaded machine may see only the end).
       expect(result.samples).toBeGreaterThanOrEqual(1)
       expect(result.terminal).toBe(1)
-    }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
-
-  it.scopedLive("with no required evaluator (counts from the evaluation summary) getRuns and getRun agree too, and the counts agree with the results' verdicts", () =>
-    Effect.gen(function*() {
-      const { driver, provider } = yield* setup(4)
-      const runs = [
-        yield* start(provider, optionalOnly({ iterations: 4, concurrency: 2 }), "tracking-summary-1"),
-        yield* start(provider, optionalOnly(twoPersonas), "tracking-summary-2")
-      ]
-      // Fresh drivers that learn the plans as a resuming process would (findRun by marker).
-      const learn = (d: SimulationProvider.Driver) => Effect.as(Effect.forEach(runs, (r) => d.findRun!(r.input)), d)
-      const tracked = yield* Effect.flatMap(driver, learn)
-      const single = yield* Effect.flatMap(driver, learn)
-      const ids = runs.map((r) => r.id)
-      const result = yield* Tracking.compareWithGetRun(tracked, single, ids, { pause: Effect.sleep("15 millis") })
-      expect(result.mismatch).toBeUndefined()
-      expect(result.terminal).toBe(1)
-      // The summary's failed_evaluations gives the same pass/fail split as judging each execution
-      // (the results' verdicts).
-      const service = SimulationProvider.make(single, { retry: fastRetry })
-      for (const id of ids) {
-        const run = yield* service.getRun(new ProviderRef.ProviderRef({ provider: "interactly", kind: "run", id }))
-        const vs = yield* verdicts(single, run)
-        expect(run.counts).toMatchObject({ total: vs.length, queued: 0, running: 0, passed: vs.filter((v) => v === "pass").length, failed: vs.filter((v) => v === "fail").length })
-      }
-    }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
-
-  it.scopedLive("a finished group whose verdicts the summary decides is read as its group and one summary, with the counts the executions give", () =>
-    Effect.gen(function*() {
-      const { driver, handle, provider } = yield* setup(50)
-      // stop_on_failure with max_events 9: some executions fail, the rest may be cancelled.
-      const plans = [optionalOnly({ iterations: 4, concurrency: 2 }), optionalOnly({ iterations: 5, concurrency: 1, vendors: { interactly: { maxEvents: 9, stopOnFailure: true } } })]
-      for (const [i, plan] of plans.entries()) {
-        const { id, input } = yield* start(provider, plan, `finished-summary-${i}`)
-        yield* Tracking.watchAll(provider, [id], watchOptions)
-        const knowing = yield* driver
-        yield* knowing.findRun!(input)
-        handle.requests.reset()
-        const run = yield* knowing.getRun(id)
-        expect(route(handle, "/v1/simulation-runs/:id")).toBe(1)
-        expect(route(handle, "/v1/simulation-runs/:id/executions")).toBe(0)
-        expect(route(handle, "/v1/simulations/:id/evaluation-summary")).toBeLessThanOrEqual(1)
-        // The same counts as a read of every execution: the results' statuses and verdicts.
-        const service = SimulationProvider.make(knowing, { retry: fastRetry })
-        const results = Chunk.toReadonlyArray(yield* Stream.runCollect(service.results(new ProviderRef.ProviderRef({ provider: "interactly", kind: "run", id }))))
-        const count = (v: string) => results.filter((r) => r.verdict === v).length
-        expect(run.counts).toEqual({ total: results.length, queued: 0, running: 0, passed: count("pass"), failed: count("fail"), errored: count("error"), skipped: count("skipped") })
-        if (i === 1) expect(run.counts!.errored + run.counts!.skipped).toBeGreaterThan(0)
-      }
     }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
 
   it.scopedLive("a group read again reuses the verdicts of its judged executions, even once their evaluations left the cache", () =>
@@ -144,7 +80,7 @@ describe("InteractlyProvider tracking (getRuns over each simulation's group list
           }
         })
       const last = (s: ReadonlyArray<Run.Run>) => s[s.length - 1]!
-      for (const plan of [dental(), optionalOnly()]) {
+      for (const plan of [dental()]) {
         const perRun = yield* measure(false, plan)
         const batched = yield* measure(true, plan)
         for (const snapshots of [...perRun.watched, ...batched.watched]) {
@@ -157,14 +93,8 @@ describe("InteractlyProvider tracking (getRuns over each simulation's group list
         // snapshot came from group lists. (How many requests that saves depends on timing: see the benchmark.)
         expect(batched.groupReads).toBeLessThanOrEqual(n)
         if (batched.watched.some((s) => s.length > 1)) expect(batched.lists).toBeGreaterThan(0)
-        if (plan.evaluators.some((e) => e.required)) {
-          // A required evaluator: each completed execution's evaluation is read once, never again.
-          expect(batched.evaluations).toBeLessThanOrEqual(2 * n)
-        } else {
-          // None required: the counts come from one summary per changed group, no evaluation is read.
-          expect(batched.evaluations).toBe(0)
-          expect(batched.summaries).toBeGreaterThan(0)
-        }
+        // A required evaluator: each completed execution's evaluation is read once, never again.
+        expect(batched.evaluations).toBeLessThanOrEqual(2 * n)
       }
     }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
 

@@ -10,7 +10,7 @@ import * as Stream from "effect/Stream"
 import * as InteractlyClient from "../src/InteractlyClient.js"
 import * as InteractlyEmulator from "../src/InteractlyEmulator.js"
 import * as InteractlyProvider from "../src/InteractlyProvider.js"
-import { dental, fastRetry, optionalOnly, twoPersonas } from "./fixtures/trackingPlans.js"
+import { dental, fastRetry, twoPersonas } from "./fixtures/trackingPlans.js"
 
 const withoutVerdicts = { interval: "20 millis", maxInterval: "100 millis", verdicts: false } as const
 /** max_events 9 with stop_on_failure: some executions fail (errored), later ones may be cancelled (skipped). */
@@ -33,12 +33,11 @@ const setup = (speed: number) =>
     return { handle, driver, service }
   })
 
-/** The plans watched below: required evaluators (one and two groups, failures) and summary-decided verdicts. */
+/** The plans watched below: required evaluators (one and two groups, failures). */
 const plans = () => [
   { plan: dental({ iterations: 4, concurrency: 2 }), summary: false },
   { plan: dental({ ...twoPersonas, iterations: 3, concurrency: 3 }), summary: false },
-  { plan: dental({ iterations: 5, concurrency: 1, ...failing }), summary: false },
-  { plan: optionalOnly({ iterations: 3, concurrency: 2 }), summary: true }
+  { plan: dental({ iterations: 5, concurrency: 1, ...failing }), summary: false }
 ]
 
 /**
@@ -127,7 +126,7 @@ layer(NodeHttpClient.layerUndici, { excludeTestServices: true, timeout: 60_000 }
       const { driver, handle, service } = yield* setup(50)
       const ids: Array<string> = []
       const watcher = service(yield* driver)
-      for (const plan of [dental({ iterations: 3, concurrency: 3 }), dental({ iterations: 5, concurrency: 1, ...failing }), optionalOnly({ iterations: 3 })]) {
+      for (const plan of [dental({ iterations: 3, concurrency: 3 }), dental({ iterations: 5, concurrency: 1, ...failing })]) {
         ids.push((yield* watcher.startRun(plan)).ref.id)
       }
       yield* Tracking.watchAll(watcher, ids, { interval: "20 millis", maxInterval: "100 millis" })

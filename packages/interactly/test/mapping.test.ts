@@ -328,6 +328,20 @@ describe("evaluations, pinned for rich details", () => {
     ])
   })
 
+  it("answers a number or string evaluator from a yes/no metric (no score) with its boolean, as the vendor said it", () => {
+    const yesNo = Schema.decodeUnknownSync(Schema.Array(Evaluator.Evaluator))([
+      { id: "warmth", description: "warmth 1-5", type: "number", comparator: ">=", expect: 1, scale: [1, 5] },
+      { id: "mood", description: "mood", type: "string", comparator: "=", expect: "calm" },
+      { id: "tier", description: "tier", type: "number", comparator: ">=", expect: 1 }
+    ])
+    const details = { metrics: [{ metric_name: "confirmed", score: null, passed: true }, { metric_name: "mood", passed: false }, { metric_name: "tier", score: null, passed: null }] }
+    expect(Mapping.evaluationsOf(Mapping.metricResults(details), yesNo, { metrics: { warmth: { name: "confirmed" } } })).toStrictEqual([
+      { evaluator: "warmth", name: "confirmed", required: true, expected: 1, actual: true, passed: false },
+      { evaluator: "mood", name: "mood", required: true, expected: "calm", actual: false, passed: false },
+      { evaluator: "tier", name: "tier", required: true, expected: 1, actual: null, passed: null }
+    ])
+  })
+
   it("reads nothing from details that do not fit", () => {
     for (const details of [[{ metric_name: "a", score: "90" }], { metrics: [{ score: 1 }] }, { a: { score: 1, passed: "yes" } }, [null], 5, null, [], {}]) {
       expect(Mapping.metricResults(details)).toStrictEqual([])

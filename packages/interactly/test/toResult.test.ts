@@ -98,7 +98,7 @@ const checkFields = (pure: ReadonlyArray<Pure>) => {
       "latency", "startedAt", "endedAt", "durationSeconds", "providerMetadata"
     ])
     expect(Object.keys(result.providerMetadata!)).toEqual([
-      "simulationId", "simulationGroupId", "executionId", "selectedWorkflowRunId", "counterWorkflowRunId", "workflowRunStatus", "score", "interactlyPassed", "evaluationSource"
+      "simulationId", "simulationGroupId", "executionId", "selectedWorkflowRunId", "counterWorkflowRunId", "workflowRunStatus", "score", "vendorPassed", "evaluationSource"
     ])
     expect(result.ref.id).toBe(execution._id ?? execution.id)
     expect(result.iteration).toBe((execution.run_index ?? -1) + 1)

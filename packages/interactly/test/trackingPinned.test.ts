@@ -26,10 +26,10 @@ const bob = { id: "calm-bob", name: "Bob", language: "en" }
 /** `booked` required: verdicts from each execution's evaluation. */
 const required = decodePlan()
 const requiredTwo = decodePlan({ personas: [...dentalClinic.personas, bob], vendors: { interactly: { metrics: { polite: { name: "Politeness", scale: 5 } } } } })
-/** No required evaluator: the evaluation summary decides. */
+/** `booked` required under another description, `polite` optional (core never lets Interactly's own `passed` decide). */
 const optional = decodePlan({
   evaluators: [
-    { id: "booked", description: "The agent booked an appointment", type: "boolean", expect: true, required: false },
+    { id: "booked", description: "The agent booked an appointment", type: "boolean", expect: true },
     { id: "polite", description: "The agent stayed polite", type: "number", comparator: ">=", expect: 60, required: false }
   ]
 })

@@ -57,6 +57,11 @@ export class Settings extends Schema.Class<Settings>("Settings")({
   emulated: Schema.optionalWith(Schema.Boolean, { default: () => false }),
   seed: Schema.optional(Schema.Int),
   strict: Schema.optional(Schema.Boolean),
+  /**
+   * When the execution must end (ISO-8601 UTC), from the suite's `timeout`: `simbridge resume`
+   * gives the runs it continues only the time left.
+   */
+  deadline: Schema.optional(Schema.String),
   /** Anything else the caller wants to keep (CLI flags, emulator speed...). Never secrets. */
   options: Schema.optionalWith(Json.JsonRecord, { default: () => ({}) })
 }) {}

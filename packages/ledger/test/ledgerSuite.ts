@@ -149,13 +149,16 @@ export const ledgerSuite = <E>(name: string, ledgerLayer: Layer.Layer<RunLedger.
         const plan = planNamed(unique("crash"))
         const slow = yield* provider("alpha", { callDuration: "1 minute" })
         const execution = yield* ledger.begin(new BeginExecution({ plan, providers: ["alpha"] }))
-        const fiber = yield* Effect.fork(SuiteRunner.run(plan, [slow.service], { watch, journal: ledger.journal(execution.id) }))
+        // A killed process records no final report: this journal drops it (an interrupted run
+        // records one, canceled; see the next test).
+        const killed: SuiteRunner.Journal = { ...ledger.journal(execution.id), finished: () => Effect.void }
+        const fiber = yield* Effect.fork(SuiteRunner.run(plan, [slow.service], { watch, journal: killed }))
         const [started] = yield* eventually(
           ledger.list(new ListOptions({ suite: plan.name })),
           (rs) => rs.length === 1 && rs[0]!.phase === "started",
           "the run to start"
         )
-        yield* Fiber.interrupt(fiber) // the runner's journal gets no final report: as after a kill
+        yield* Fiber.interrupt(fiber)
 
         const unfinished = (yield* ledger.unfinished()).filter((u) => u.execution.id === execution.id)
         expect(unfinished).toHaveLength(1)
@@ -174,6 +177,27 @@ export const ledgerSuite = <E>(name: string, ledgerLayer: Layer.Layer<RunLedger.
         yield* j.progress("alpha", u.run.marker, latest)
         yield* j.finished("alpha", u.run.marker, new SuiteReport.RunReport({ provider: "alpha", ref: u.run.ref!, status: latest.status, counts: latest.counts, warnings: [], results: [] }))
         expect((yield* ledger.unfinished()).filter((x) => x.execution.id === execution.id)).toEqual([])
+        expect(Option.getOrThrow(yield* ledger.getExecution(execution.id)).finishedAt).toBeDefined()
+      }))
+
+    it.effect("an interrupted run is finished, canceled, with the results read after the cancel: resume leaves it", () =>
+      Effect.gen(function*() {
+        const ledger = yield* RunLedger.RunLedger
+        const plan = planNamed(unique("interrupted"))
+        const slow = yield* provider("alpha", { callDuration: "1 minute" })
+        const execution = yield* ledger.begin(new BeginExecution({ plan, providers: ["alpha"] }))
+        const fiber = yield* Effect.fork(SuiteRunner.run(plan, [slow.service], { watch, journal: ledger.journal(execution.id) }))
+        const [started] = yield* eventually(
+          ledger.list(new ListOptions({ suite: plan.name })),
+          (rs) => rs.length === 1 && rs[0]!.phase === "started",
+          "the run to start"
+        )
+        yield* Fiber.interrupt(fiber)
+
+        expect((yield* ledger.unfinished()).filter((u) => u.execution.id === execution.id)).toEqual([])
+        const detail = Option.getOrThrow(yield* ledger.get(started!.id))
+        expect(detail.run).toMatchObject({ phase: "finished", status: { unified: "canceled" } })
+        expect(detail.report?.results.length).toBeGreaterThan(0)
         expect(Option.getOrThrow(yield* ledger.getExecution(execution.id)).finishedAt).toBeDefined()
       }))
 

@@ -12,7 +12,9 @@
  * seed. Webhook subscriptions receive `simulation.run_plan_job.*` and `simulation.job.*` deliveries.
  *
  * Emulator-only hooks (documented in docs/providers/roark.md): a persona whose `properties` carry
- * `emulatorOutcome: "FAILED" | "TIMED_OUT"` makes its simulation jobs end that way.
+ * `emulatorOutcome: "FAILED" | "TIMED_OUT"` makes its simulation jobs end that way; a metric
+ * definition whose description says `emulator:unjudged` is never computed (missing from the call's
+ * metrics), one that says `emulator:boolean` is answered with a boolean whatever its type.
  *
  * @since 0.1.0
  */
@@ -25,7 +27,7 @@ import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { Issues } from "@simbridge/core"
-import { Emulator } from "@simbridge/emulator"
+import { Emulator, Judging } from "@simbridge/emulator"
 import type { FaultControl } from "@simbridge/emulator/Faults"
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
@@ -584,6 +586,8 @@ const makeApp = (ctx: Context) => {
 
   const metricValue = (sim: Sim, metric: Metric): boolean | number | string => {
     const c = Emulator.chance(ctx.seed, `${sim.key}/${metric.slug}`)
+    // `emulator:boolean` in the definition's description: a yes/no whatever the metric's type.
+    if (metric.type !== "BOOLEAN" && Judging.of(metric.description) === "boolean") return c < 0.8
     switch (metric.type) {
       case "BOOLEAN":
         return c < 0.8
@@ -1099,7 +1103,8 @@ const makeApp = (ctx: Context) => {
       const sim = found.job.sims[found.i]!
       if (found.v.status !== "COMPLETED") return yield* ok([])
       const computedAt = iso(found.v.completedAt ?? 0)
-      return yield* ok(found.job.metrics.map((m) => {
+      // Roark lists only the metrics it computed: one whose definition says `emulator:unjudged` is left out.
+      return yield* ok(found.job.metrics.filter((m) => Judging.of(m.description) !== "unjudged").map((m) => {
         const value = metricValue(sim, m)
         return {
           metricDefinitionId: m.id,

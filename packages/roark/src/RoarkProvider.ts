@@ -164,7 +164,7 @@ export const evaluationsOf = (
     used.add(b.metricDefinitionId)
     const metric = metrics.find((m) => m.metricDefinitionId === b.metricDefinitionId)
     const value = metric === undefined ? undefined : firstValue(metric)
-    const actual = value?.value ?? undefined
+    const actual = M.valueFor(b.evaluator.type, value?.value ?? undefined)
     // Built by assignment, not conditional spreads (per result read), in the same key order.
     const e: Mutable<EvaluationEncoded> = {
       evaluator: b.evaluator.id,

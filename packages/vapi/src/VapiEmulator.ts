@@ -14,6 +14,9 @@
  * - Scenario hooks (`simulation.run.started|ended`) are POSTed to their `server.url`.
  * - Seven Vapi default personalities (`orgId: null`) are pre-seeded; they cannot be changed or deleted.
  * - Any bearer token is accepted unless `apiKey` is set.
+ * - Emulator-only judging (`Judging`): an evaluation whose description says `emulator:unjudged` is
+ *   skipped (`isSkipped`, `extractedValue: null`) as audio evaluations are in chat mode; one that
+ *   says `emulator:boolean` extracts a boolean where its value is a number.
  *
  * @since 0.1.0
  */
@@ -22,7 +25,7 @@ import * as HttpRouter from "@effect/platform/HttpRouter"
 import type * as HttpServerError from "@effect/platform/HttpServerError"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
-import { Emulator } from "@simbridge/emulator"
+import { Emulator, Judging } from "@simbridge/emulator"
 import type { Faults } from "@simbridge/emulator"
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
@@ -120,7 +123,7 @@ const iso = (ms: number) => new Date(ms).toISOString()
 
 /** A value of the evaluation's type that does (or does not) satisfy `comparator value`. */
 export const extracted = (comparator: string, value: VapiWire.Primitive, pass: boolean): VapiWire.Primitive => {
-  if (typeof value === "boolean") return (comparator === "!=") !== pass ? !value : value
+  if (typeof value === "boolean") return (comparator === "!=") === pass ? !value : value
   if (typeof value === "number") {
     const ok: Record<string, number> = { "=": value, "!=": value + 1, ">": value + 1, ">=": value, "<": value - 1, "<=": value }
     const bad: Record<string, number> = { "=": value + 1, "!=": value, ">": value, ">=": value - 1, "<": value, "<=": value + 1 }
@@ -211,8 +214,12 @@ const makeApp = (context: {
       const required = e.required !== false
       const key = `${String(item.scenario.name)}|${String(item.personality.name)}|${item.iterationNumber}|${name}`
       const pass = Emulator.chance(seed, key) >= failRate
-      const skipped = run.chat && audioOnly.test(`${name} ${description ?? ""}`)
-      const actual = extracted(comparator, value, pass)
+      const judging = Judging.of(description)
+      const audio = run.chat && audioOnly.test(`${name} ${description ?? ""}`)
+      // Vapi skips what it cannot evaluate (audio in chat mode): `isSkipped`, no extracted value.
+      const skipped = audio || judging === "unjudged"
+      // `emulator:boolean`: a yes/no where the schema asks for a number (whether the criterion was met).
+      const actual = judging === "boolean" && typeof value === "number" ? pass : extracted(comparator, value, pass)
       return {
         structuredOutputId: (e.structuredOutputId as string | undefined) ?? "inline",
         name,
@@ -224,7 +231,7 @@ const makeApp = (context: {
         comparator,
         passed: skipped ? false : satisfies(comparator, actual, value),
         required,
-        ...(skipped ? { isSkipped: true, skipReason: "multimodal evaluation skipped in chat mode" } : {})
+        ...(skipped ? { isSkipped: true, skipReason: audio ? "multimodal evaluation skipped in chat mode" : "evaluation skipped: nothing in the conversation to evaluate it on" } : {})
       }
     })
   }

@@ -89,11 +89,18 @@ export const optionsOf = (operation: string, plan: Plan.Plan) => decodeEntry(ope
 export const wireTarget = (target: Target): VapiWire.RunTarget =>
   target.assistantId !== undefined ? { type: "assistant", assistantId: target.assistantId } : { type: "squad", squadId: target.squadId! }
 
+/**
+ * What marks a `contains` evaluator's description: Vapi has no `contains` comparator, so the
+ * evaluator is asked as a yes/no question and its extracted boolean is Vapi's own check
+ * (`checkedByVendor` on the result's evaluation).
+ */
+const containsNote = "(true when the value contains "
+
 /** An evaluator as an inline structured-output evaluation. */
 export const evaluation = (e: Plan.Plan["evaluators"][number]): VapiWire.EvaluationPlanItem => {
   const comparator = Mapping.comparator(e.comparator)
   if (comparator === undefined) {
-    const description = `${e.description} (true when the value contains ${JSON.stringify(e.expect)})`
+    const description = `${e.description} ${containsNote}${JSON.stringify(e.expect)})`
     return { structuredOutput: { name: evaluationName(e.id), type: "ai", description, schema: { type: "boolean", description } }, comparator: "=", value: true, required: e.required }
   }
   return {
@@ -236,6 +243,7 @@ export const toResult = (
     }
     if (e.expectedValue !== undefined) evaluation.expected = e.expectedValue
     if (e.extractedValue !== undefined) evaluation.actual = e.extractedValue
+    if (e.description?.includes(containsNote) === true) evaluation.checkedByVendor = true
     const reasoning = e.error ?? e.skipReason
     if (reasoning) evaluation.reasoning = reasoning
     evaluations.push(evaluation)
@@ -252,7 +260,7 @@ export const toResult = (
     persona: slot.persona,
     iteration: Math.max(1, Math.round(item.iterationNumber ?? 1)),
     status,
-    verdict: Result.verdictOf(status, evaluations, results?.passed),
+    verdict: Result.verdictOf(status, evaluations),
     evaluations,
     transcript: transcript(call)
   }
@@ -275,7 +283,8 @@ export const toResult = (
   if (item.personalityId !== undefined) metadata.personalityId = item.personalityId
   if (item.callId != null) metadata.callId = item.callId
   if (item.sessionId != null) metadata.sessionId = item.sessionId
-  if (results?.passed !== undefined) metadata.vapiPassed = results.passed
+  // Vapi's own `results.passed`: kept and compared with core's verdict (`Judge`), not trusted.
+  if (results?.passed !== undefined) metadata.vendorPassed = results.passed
   if (latency !== undefined) metadata.latencyMetrics = defined(latency)
   if (improvements?.analysis !== undefined) metadata.analysis = improvements.analysis as Json.Json
   result.providerMetadata = metadata

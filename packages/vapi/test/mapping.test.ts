@@ -261,7 +261,7 @@ describe("toResult", () => {
         scenarioId: "5c0c9b1e-0000-4000-8000-000000000002",
         personalityId: "5c0c9b1e-0000-4000-8000-000000000003",
         sessionId: "s1",
-        vapiPassed: false,
+        vendorPassed: false,
         latencyMetrics: { avgTurn: 812, p50: 700 },
         analysis: "the agent gave up"
       }

@@ -303,7 +303,8 @@ const nameKey = (name: string) => name.trim().toLowerCase()
  * Canonical evaluation results from the workflow's metrics. Each evaluator of the scenario is
  * matched to the metric of its configured name (default its id): boolean evaluators read the
  * metric's `passed` (or `score >= passThreshold`), number evaluators its score (0-100, or rescaled),
- * string evaluators its score as text; the evaluator's comparator decides. Metrics no evaluator
+ * string evaluators its score as text (either its `passed` when it has no score); the evaluator's
+ * comparator decides. Metrics no evaluator
  * claims are reported as optional results under their own name. Without the plan (`evaluators`
  * undefined) every metric is reported as required.
  */
@@ -343,12 +344,14 @@ export const evaluationsOf = (
     claimed.add(i)
     const m = metrics[i]!
     const score = m.score ?? undefined
+    // A yes/no metric (`passed`, no score) answers a number or string evaluator with that boolean:
+    // reported as the vendor said it, core fails it as a value of the wrong type.
     const actual = e.type === "boolean"
       ? metricPassed(m)
       : score === undefined
-      ? null
+      ? typeof m.passed === "boolean" ? m.passed : null
       : e.type === "number"
-      ? option?.scale === undefined ? score : Math.round((score * option.scale) / 10) / 10
+      ? numberOnScale(score, e, option)
       : String(score)
     const evaluation: Mutable<typeof Result.EvaluationResult.Encoded> = {
       evaluator: e.id,
@@ -363,6 +366,23 @@ export const evaluationsOf = (
   }
   for (let i = 0; i < metrics.length; i++) if (!claimed.has(i)) out.push(asIs(metrics[i]!, false))
   return out
+}
+
+/**
+ * A 0-100 metric score on a number evaluator's scale: linear onto the evaluator's `scale`
+ * (`[1, 5]`: 0 -> 1, 100 -> 5), or onto 0-`scale` of the metric option; else the score as is.
+ * Rounded to one decimal. Without either, a score compared with a small expectation is judged as
+ * it is (92 >= 4), which is why the suite should give number evaluators their scale: core then
+ * fails any value outside it.
+ */
+export const numberOnScale = (score: number, evaluator: Evaluator.Evaluator, option: MetricOption | undefined): number => {
+  const round = (x: number) => Math.round(x * 10) / 10
+  if (option?.scale !== undefined) return round((score * option.scale) / 100)
+  if (evaluator.scale !== undefined) {
+    const [min, max] = evaluator.scale
+    return round(min + (score / 100) * (max - min))
+  }
+  return score
 }
 
 /** Evaluators a scenario uses, for callers holding the plan. */

@@ -222,3 +222,18 @@ export const failedCallEndings: ReadonlySet<string> = new Set([
   "PARTICIPANTS_DID_NOT_SPEAK",
   "AGENT_DID_NOT_SPEAK"
 ])
+
+/**
+ * A metric value as the evaluator's type reads it. Roark's `value` is `number | boolean | string`;
+ * a boolean evaluator also reads the strings "true" and "false" (any case) as booleans, since a
+ * BOOLEAN metric's value may come back as its label text. Anything else is passed on as it is, and
+ * core fails a value of the wrong type.
+ */
+export const valueFor = (type: "boolean" | "number" | "string", value: number | boolean | string | undefined): number | boolean | string | undefined => {
+  if (type === "boolean" && typeof value === "string") {
+    const lower = value.trim().toLowerCase()
+    if (lower === "true") return true
+    if (lower === "false") return false
+  }
+  return value
+}
