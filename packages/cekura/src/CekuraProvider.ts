@@ -236,11 +236,11 @@ export const evaluations = (run: Wire.RunSummary, context: ScenarioContext | und
       out.push(e)
       continue
     }
-    const passed = spec.type === "boolean" && spec.expect !== undefined
-      ? Evaluator.passes({ comparator: spec.comparator, expect: spec.expect }, alignment.aligned)
-      : alignment.aligned
-    const e = judgedBy(spec, passed)
+    // The line states the expectation itself (`expectation`): Cekura's `aligned` is its yes/no on
+    // the whole line, so it is the outcome, for every evaluator type (`checkedByVendor`).
+    const e = judgedBy(spec, alignment.aligned)
     e.actual = alignment.aligned
+    e.checkedByVendor = true
     if (alignment.outcome) e.reasoning = alignment.outcome
     out.push(e)
   }

@@ -20,5 +20,7 @@ export const fromReport = (report: SuiteReport.SuiteReport): number => {
   if (report.partial) return ResultFailed
   if (results.some((r) => r.verdict === "fail" || r.verdict === "error" || r.verdict === "pending")) return ResultFailed
   if (report.runs.some((r) => r.status.unified !== "completed")) return ResultFailed
+  // A conversation of the plan that no result accounts for was not judged: never a pass.
+  if (report.comparison.some((row) => Object.values(row.verdicts).some((v) => v === "missing"))) return ResultFailed
   return Ok
 }

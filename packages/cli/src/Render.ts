@@ -4,7 +4,7 @@
  *
  * @since 0.1.0
  */
-import { SuiteReport } from "@simbridge/core"
+import { Judge, SuiteReport } from "@simbridge/core"
 
 const symbols: Record<string, string> = { pass: "PASS", fail: "FAIL", error: "ERROR", skipped: "SKIP", pending: "PEND", missing: "-" }
 
@@ -29,6 +29,16 @@ export const matrix = (report: SuiteReport.SuiteReport): string => {
   return table([header, ...rows])
 }
 
+/**
+ * The required evaluators a provider left unjudged, with how many conversations each: why its
+ * results are errors rather than passes. `undefined` when it judged them all.
+ */
+export const unjudgedLine = (run: SuiteReport.RunReport): string | undefined => {
+  const counts = Judge.unjudged(run.results)
+  if (counts.size === 0) return undefined
+  return `not judged by ${run.provider} (required, so not a pass): ${[...counts].map(([id, n]) => `${id} (${n})`).join(", ")}`
+}
+
 export const summary = (report: SuiteReport.SuiteReport): string => {
   const lines: Array<string> = []
   const n = report.runs.length
@@ -44,6 +54,8 @@ export const summary = (report: SuiteReport.SuiteReport): string => {
     }
     const t = SuiteReport.totalsOf(run.results)
     lines.push(`${run.provider}: ${run.status.unified} (${run.status.raw}) ${run.ref ?? "no run"}: ${t.passed} passed, ${t.failed} failed, ${t.errored} errors, ${t.skipped} skipped${t.pending ? `, ${t.pending} pending` : ""}`)
+    const unjudged = unjudgedLine(run)
+    if (unjudged) lines.push(`  ${unjudged}`)
   }
   const failures = report.runs.flatMap((run) =>
     run.results.filter((r) => r.verdict === "fail" || r.verdict === "error").map((r) => ({ run, r }))

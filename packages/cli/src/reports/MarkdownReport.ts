@@ -7,6 +7,7 @@
  * @since 0.1.0
  */
 import type { Result, SuiteReport } from "@simbridge/core"
+import { unjudgedLine } from "../Render.js"
 import {
   cellOf,
   type Cell,
@@ -121,6 +122,11 @@ export const render = (report: SuiteReport.SuiteReport): string => {
     ),
     ""
   )
+  const unjudged = report.runs.flatMap((run) => {
+    const line = unjudgedLine(run)
+    return line === undefined ? [] : [`- ${escape(line)}`]
+  })
+  if (unjudged.length > 0) out.push(...unjudged, "")
 
   out.push("## Results", "")
   if (all.length === 0) out.push("No conversations.", "")
