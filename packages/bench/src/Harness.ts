@@ -60,7 +60,6 @@ export interface Results {
 export const targets = {
   overheadRatioAt1000: 1.25,
   sdkRatio: 1.0,
-  itemsPerSecond: 50_000,
   trackingPeakRssMb: 300,
   trackingRequestsPerChange: 1.1,
   coldStartMs: 400,

@@ -4,12 +4,9 @@
  *
  * @since 0.1.0
  */
-import { CekuraEmulator } from "@simbridge/cekura"
 import { type Plan, type Run, type SimulationProvider, Status } from "@simbridge/core"
 import type { Emulator } from "@simbridge/emulator"
-import { InteractlyEmulator } from "@simbridge/interactly"
-import { RoarkEmulator } from "@simbridge/roark"
-import { VapiEmulator } from "@simbridge/vapi"
+import { CekuraEmulator, InteractlyEmulator, RoarkEmulator, VapiEmulator } from "@simbridge/emulators"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Scope from "effect/Scope"

@@ -16,7 +16,6 @@ import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import type * as ParseResult from "effect/ParseResult"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
@@ -80,9 +79,9 @@ export class CekuraClient extends Context.Tag("@simbridge/cekura/CekuraClient")<
 
 const provider = CekuraPlugin.name
 const v1 = "/test_framework/v1"
-/** `runs/bulk/`: a plain array of runs (built once: its decoder is compiled once). */
+/** `runs/bulk/`: a plain array of runs. */
 export const bulkRuns = Schema.Array(Wire.Run)
-/** Plain-array list responses, built once for the same reason. */
+/** Plain-array list responses. */
 const personalities = Schema.Array(Wire.Personality)
 const testProfiles = Schema.Array(Wire.TestProfile)
 
@@ -150,12 +149,9 @@ export const make = (settings: Settings): Effect.Effect<Service, never, HttpClie
       ...(settings.timeout === undefined ? {} : { timeout: settings.timeout })
     })
 
-    /**
-     * Validates a request body with its schema (or the schema's own encoder, `encode`); a bad body
-     * fails as InvalidRequest naming the field.
-     */
-    const body = <A, I>(operation: string, schema: Schema.Schema<A, I>, value: A, encode: (a: A) => Effect.Effect<I, ParseResult.ParseError> = Schema.encode(schema)) =>
-      encode(value).pipe(
+    /** Validates a request body with its schema; a bad body fails as InvalidRequest naming the field. */
+    const body = <A, I>(operation: string, schema: Schema.Schema<A, I>, value: A) =>
+      Schema.encode(schema)(value).pipe(
         Effect.mapError((error) =>
           ProviderError.make({ provider, operation, reason: "InvalidRequest", description: `invalid request body: ${error.message}` })
         )
@@ -166,10 +162,9 @@ export const make = (settings: Settings): Effect.Effect<Service, never, HttpClie
       path: string,
       schema: Schema.Schema<A, I>,
       value: A,
-      response: Schema.Schema<B, J>,
-      encode?: (a: A) => Effect.Effect<I, ParseResult.ParseError>
+      response: Schema.Schema<B, J>
     ) =>
-      Effect.flatMap(body(operation, schema, value, encode), (encoded) =>
+      Effect.flatMap(body(operation, schema, value), (encoded) =>
         http.json(operation, HttpClientRequest.post(path).pipe(HttpClientRequest.bodyUnsafeJson(encoded)), response))
 
     const get = <B, J>(operation: string, path: string, params: Record<string, string>, response: Schema.Schema<B, J>) =>
@@ -187,9 +182,9 @@ export const make = (settings: Settings): Effect.Effect<Service, never, HttpClie
 
     return {
       baseUrl,
-      runScenarios: (b) => post("runScenarios", `${v1}/scenarios/run_scenarios/`, Wire.RunScenariosRequest, b, Wire.TriggerResponseBody, Wire.encodeRunScenarios),
-      runScenariosText: (b) => post("runScenariosText", `${v1}/scenarios/run_scenarios_text/`, Wire.RunScenariosTextRequest, b, Wire.TriggerResponseBody, Wire.encodeRunScenariosText),
-      getResult: (id) => get("getResult", `${v1}/results/${id}/`, {}, Wire.ResultDetailResponse),
+      runScenarios: (b) => post("runScenarios", `${v1}/scenarios/run_scenarios/`, Wire.RunScenariosRequest, b, Wire.TriggerResponse),
+      runScenariosText: (b) => post("runScenariosText", `${v1}/scenarios/run_scenarios_text/`, Wire.RunScenariosTextRequest, b, Wire.TriggerResponse),
+      getResult: (id) => get("getResult", `${v1}/results/${id}/`, {}, Wire.ResultDetail),
       listResults: (p) =>
         get("listResults", `${v1}/results/`, { ...pageParams(p), ...defined({ agent_id: str(p.agentId), project_id: str(p.projectId), search: p.search }) }, Wire.Page(Wire.ResultListItem)),
       endCalls: (id) => http.send("endCalls", HttpClientRequest.post(`${v1}/results/${id}/end_calls/`)),
@@ -218,7 +213,7 @@ export const make = (settings: Settings): Effect.Effect<Service, never, HttpClie
       createTestProfile: (b) => post("createTestProfile", `${v1}/test-profiles/`, Wire.CreateTestProfileRequest, b, Wire.TestProfile),
       listAgents: (p = {}) =>
         get("listAgents", `${v1}/aiagents/`, { ...pageParams(p), ...defined({ project_id: str(p.projectId), q: p.q }) }, Wire.Page(Wire.Agent)),
-      getAgent: (id) => get("getAgent", `${v1}/aiagents/${id}/`, {}, Wire.AgentResponse),
+      getAgent: (id) => get("getAgent", `${v1}/aiagents/${id}/`, {}, Wire.Agent),
       nextPage,
       all
     }

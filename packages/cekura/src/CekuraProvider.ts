@@ -851,49 +851,6 @@ const trackedFields = {
 export const TrackedResult = Schema.Struct(trackedFields)
 export type TrackedResult = typeof TrackedResult.Type
 
-const trackedKeys = Object.keys(trackedFields) as ReadonlyArray<keyof typeof trackedFields>
-type TrackedRun = typeof TrackedRun.Type
-const trackedRun = (run: TrackedRun): TrackedRun => {
-  const out: { -readonly [K in keyof TrackedRun]: TrackedRun[K] } = { id: run.id }
-  if ("status" in run) out.status = run.status
-  if ("success" in run) out.success = run.success
-  return out
-}
-
-/**
- * A results page of `TrackedResult`s (`Wire.Page(TrackedResult)`, as `getRuns` reads it) on the
- * compiled fast path (`Wire.compiledPage`): a page whose counts are numbers (a numeric string
- * takes the interpreter) is checked without the transformation of `runs` (an array or an object
- * keyed by id), and each item is built as the decode builds it: its declared fields in order, the
- * run summaries as an array of new `{ id, status, success }` (declared fields only); another page
- * is decoded by `Page(TrackedResult)` (the same errors). Registered for `TrackedResult`: `Wire.Page`
- * and `client.nextPage` give it.
- */
-export const TrackedPage = Wire.compiledPage(
-  TrackedResult,
-  Schema.Struct({
-    ...trackedFields,
-    runs: Schema.optional(Schema.Union(Schema.Array(TrackedRun), Schema.Record({ key: Schema.String, value: TrackedRun }))),
-    total_runs_count: nullable(Schema.Number),
-    completed_runs_count: nullable(Schema.Number),
-    success_runs_count: nullable(Schema.Number)
-  }),
-  (item): TrackedResult => {
-    const out: Record<string, unknown> = {}
-    for (const key of trackedKeys) {
-      if (!(key in item)) continue
-      if (key === "runs") {
-        const runs = item.runs!
-        const list = Array.isArray(runs) ? runs as ReadonlyArray<TrackedRun> : Object.values(runs)
-        const built: Array<TrackedRun> = new Array(list.length)
-        for (let i = 0; i < list.length; i++) built[i] = trackedRun(list[i]!)
-        out.runs = built
-      } else out[key] = item[key]
-    }
-    return out as TrackedResult
-  }
-)
-
 /** What decides whether a listed result changed since the last poll. */
 const signatureOf = (r: TrackedResult): string =>
   JSON.stringify([r.status, r.success_rate, r.total_runs_count, r.completed_runs_count, r.success_runs_count, r.updated_at, (r.runs ?? []).map((run) => [run.id, run.status, run.success])])

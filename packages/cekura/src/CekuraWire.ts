@@ -6,9 +6,6 @@
  *
  * @since 0.1.0
  */
-import { CompiledSchema } from "@simbridge/core"
-import * as Effect from "effect/Effect"
-import type * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import { Mode } from "./CekuraPlugin.js"
 
@@ -19,16 +16,6 @@ import { Mode } from "./CekuraPlugin.js"
 const Int = Schema.Int
 const PositiveInt = Schema.Int.pipe(Schema.greaterThanOrEqualTo(1))
 const opt = <S extends Schema.Schema.Any>(s: S) => Schema.optional(Schema.NullOr(s))
-
-/**
- * The properties of `value` among `keys`, in `keys`' order, as a struct's decode or encode gives
- * them (a property present as `undefined` is kept, as an optional field's decode keeps it).
- */
-const declared = (keys: ReadonlyArray<string>, value: object): Record<string, unknown> => {
-  const out: Record<string, unknown> = {}
-  for (const key of keys) if (key in value) out[key] = (value as Record<string, unknown>)[key]
-  return out
-}
 
 /** A count the spec types as "string" while examples and clients treat it as an integer. */
 export const Count = Schema.Union(Schema.Number, Schema.NumberFromString)
@@ -41,12 +28,10 @@ const pageOf = <A, I, R>(item: Schema.Schema<A, I, R>) =>
     results: Schema.Array(item)
   })
 const pages = new WeakMap<Schema.Schema.Any, Schema.Schema.Any>()
-const pageKeys = ["count", "next", "previous"] as const
 
 /**
  * DRF page-number pagination: `{count, next, previous, results}` with absolute `next` links. One
- * schema per item schema: a schema built per request would have its decoder compiled again for
- * every request.
+ * schema per item schema, so that a request does not build its page schema again.
  */
 export const Page = <A, I, R>(item: Schema.Schema<A, I, R>): ReturnType<typeof pageOf<A, I, R>> => {
   const known = pages.get(item)
@@ -54,25 +39,6 @@ export const Page = <A, I, R>(item: Schema.Schema<A, I, R>): ReturnType<typeof p
   const made = pageOf(item)
   pages.set(item, made)
   return made
-}
-
-/**
- * Makes `Page(item)` the page of `item` on the compiled fast path (`CompiledSchema.compileWith`):
- * a page whose items pass the compiled check of `checked` (`item` without its transformations) is
- * built with `build` per item; another is decoded by `Page(item)` itself (the same errors). For
- * items read a hundred a page, where an item schema of its own on the fast path would still be
- * walked by the interpreter's array of the page.
- */
-export const compiledPage = <A, I, C, J>(item: Schema.Schema<A, I, never>, checked: Schema.Schema<C, J, never>, build: (value: C) => A): Schema.Schema<Page<A>, Page<I>, never> => {
-  const made = CompiledSchema.compileWith(pageOf(item), pageOf(checked), (page) => {
-    const out = declared(pageKeys, page)
-    const results: Array<A> = new Array(page.results.length)
-    for (let i = 0; i < results.length; i++) results[i] = build(page.results[i]!)
-    out.results = results
-    return out as unknown as Page<A>
-  })
-  pages.set(item, made)
-  return made as Schema.Schema<Page<A>, Page<I>, never>
 }
 
 export interface Page<A> {
@@ -104,19 +70,6 @@ export class Agent extends Schema.Class<Agent>("CekuraAgent")({
   description: opt(Schema.String),
   webhook_url: opt(Schema.String)
 }) {}
-
-const agentKeys = Object.keys(Agent.fields)
-
-/**
- * `GET /test_framework/v1/aiagents/{id}/` (read on every run start) on the compiled fast path
- * (`CompiledSchema.compileWith`): the class instance of the declared fields of an agent that
- * passes the compiled check of the class's fields; another is decoded by the class (same errors).
- */
-export const AgentResponse: Schema.Schema<Agent, typeof Agent.Encoded> = CompiledSchema.compileWith(
-  Agent,
-  Schema.Struct(Agent.fields),
-  (agent) => new Agent(declared(agentKeys, agent) as ConstructorParameters<typeof Agent>[0], true)
-)
 
 export class Personality extends Schema.Class<Personality>("CekuraPersonality")({
   id: Int,
@@ -234,29 +187,6 @@ export class RunScenariosTextRequest extends Schema.Class<RunScenariosTextReques
   runScenariosTextFields.pipe(Schema.filter(selection))
 ) {}
 
-/**
- * The encoder of a run trigger's body: a body whose fields pass the compiled check of the class's
- * fields (`CompiledSchema.checker`: types, integers, bounds, lengths, literals) and whose selection
- * passes `selection` is encoded as the class encodes it, its declared fields in declaration order
- * (no transformation to undo: the encoded body is the body); another is encoded by the class,
- * which fails naming what is wrong. The class encode took about 30 KB and 0.1 ms a body.
- */
-const triggerEncoder = <A extends Parameters<typeof selection>[0], I>(
-  schema: Schema.Schema<A, I>,
-  fields: Schema.Schema<any, any, never> & { readonly fields: Schema.Struct.Fields }
-): (body: A) => Effect.Effect<I, ParseResult.ParseError> => {
-  const check = CompiledSchema.checker(fields)
-  const keys = Object.keys(fields.fields)
-  const slow = Schema.encode(schema)
-  return (body) =>
-    check !== undefined && check(body) && selection(body).length === 0 ? Effect.succeed(declared(keys, body) as I) : slow(body)
-}
-
-/** `RunScenariosRequest`'s encode (see `triggerEncoder`). */
-export const encodeRunScenarios = triggerEncoder(RunScenariosRequest, runScenariosFields)
-/** `RunScenariosTextRequest`'s encode (see `triggerEncoder`). */
-export const encodeRunScenariosText = triggerEncoder(RunScenariosTextRequest, runScenariosTextFields)
-
 export class TriggerRun extends Schema.Class<TriggerRun>("CekuraTriggerRun")({
   id: Int,
   status: Schema.optional(Schema.String),
@@ -280,33 +210,6 @@ export class TriggerResponse extends Schema.Class<TriggerResponse>("CekuraTrigge
   runs: Schema.optionalWith(Schema.Array(TriggerRun), { default: () => [] }),
   created_at: opt(Schema.String)
 }) {}
-
-const triggerRunKeys = Object.keys(TriggerRun.fields)
-const triggerResponseKeys = Object.keys(TriggerResponse.fields)
-
-/**
- * The 201 body of a run trigger on the compiled fast path (`CompiledSchema.compileWith`): a body
- * that passes the compiled check of the fields without classes or defaults is built as the class
- * decode builds it (declared fields in their order, `runs` as `TriggerRun`s, `[]` when absent);
- * another is decoded by the class (the same errors). The class decode took about 90 KB and 0.3 ms
- * per body of 10 runs.
- */
-export const TriggerResponseBody: Schema.Schema<TriggerResponse, typeof TriggerResponse.Encoded> = CompiledSchema.compileWith(
-  TriggerResponse,
-  Schema.Struct({ ...TriggerResponse.fields, runs: Schema.optional(Schema.Array(Schema.Struct(TriggerRun.fields))) }),
-  (body) => {
-    const fields: Record<string, unknown> = {}
-    for (const key of triggerResponseKeys) {
-      if (key === "runs") {
-        const runs = body.runs ?? []
-        const built: Array<TriggerRun> = new Array(runs.length)
-        for (let i = 0; i < runs.length; i++) built[i] = new TriggerRun(declared(triggerRunKeys, runs[i]!) as ConstructorParameters<typeof TriggerRun>[0], true)
-        fields.runs = built
-      } else if (key in body) fields[key] = body[key as keyof typeof body]
-    }
-    return new TriggerResponse(fields as ConstructorParameters<typeof TriggerResponse>[0], true)
-  }
-)
 
 // ---------------------------------------------------------------------------------------------
 // evaluations
@@ -367,9 +270,6 @@ const runSummaryFields = {
   outbound_number: opt(Schema.String)
 }
 
-// Run payloads are read in bulk (results pages): plain structs, not classes (a class is a
-// transformation decoded in two passes).
-
 /** One entry of a result detail's `runs` object. */
 export const RunSummary = Schema.Struct(runSummaryFields)
 export type RunSummary = typeof RunSummary.Type
@@ -386,7 +286,8 @@ export const TranscriptItem = Schema.Struct({
 })
 export type TranscriptItem = typeof TranscriptItem.Type
 
-const RunFields = Schema.Struct({
+/** `GET /test_framework/v1/runs/{id}/` and the items of `runs/bulk/`; undeclared fields are kept (the run is the result's `raw`). */
+export const Run = Schema.Struct({
   ...runSummaryFields,
   result_id: opt(Int),
   result_name: opt(Schema.String),
@@ -400,14 +301,8 @@ const RunFields = Schema.Struct({
   test_profile_data: Schema.optional(Schema.Unknown),
   evaluation_status: opt(Schema.String),
   run_type: opt(Schema.String)
-})
+}, Schema.Record({ key: Schema.String, value: Schema.Unknown }))
 
-/**
- * `GET /test_framework/v1/runs/{id}/` and the items of `runs/bulk/`, checked by a compiled
- * validator first (`CompiledSchema.compile`; a run that fails it is decoded by the schema, which
- * names what is wrong).
- */
-export const Run: Schema.Schema<typeof RunFields.Type, typeof RunFields.Encoded> = CompiledSchema.compile(RunFields)
 export type Run = typeof Run.Type
 
 /** An item of `GET /test_framework/v1/runs/` (a subset of `Run`). */
@@ -455,35 +350,6 @@ export class ResultDetail extends Schema.Class<ResultDetail>("CekuraResultDetail
   created_at: opt(Schema.String),
   updated_at: opt(Schema.String)
 }) {}
-
-const resultDetailKeys = Object.keys(ResultDetail.fields) as ReadonlyArray<keyof typeof ResultDetail.fields>
-
-/**
- * `GET /test_framework/v1/results/{id}/` on the compiled fast path (`CompiledSchema.compileWith`):
- * a detail whose counts are numbers (a numeric string takes the interpreter) is checked without
- * the transformations (`runs` keyed by id or an array, absent), and the class instance is made of
- * its declared fields with `runs` as an array, as the decode makes it; a body that fails the check
- * is decoded by the class schema (the same errors). The interpreter took about 70 ms per detail
- * of 1,000 runs (docs/providers/cekura.md).
- */
-export const ResultDetailResponse: Schema.Schema<ResultDetail, typeof ResultDetail.Encoded> = CompiledSchema.compileWith(
-  ResultDetail,
-  Schema.Struct({
-    ...ResultDetail.fields,
-    runs: Schema.optional(Schema.Union(Schema.Record({ key: Schema.String, value: RunSummary }), Schema.Array(RunSummary))),
-    total_runs_count: opt(Schema.Number),
-    completed_runs_count: opt(Schema.Number),
-    success_runs_count: opt(Schema.Number),
-    failed_runs_count: opt(Schema.Number)
-  }),
-  (detail) => {
-    const fields: Record<string, unknown> = {}
-    for (const key of resultDetailKeys) if (detail[key] !== undefined) fields[key] = detail[key]
-    const runs = detail.runs
-    fields.runs = runs === undefined ? [] : Array.isArray(runs) ? runs : Object.values(runs)
-    return new ResultDetail(fields as ConstructorParameters<typeof ResultDetail>[0], true)
-  }
-)
 
 /** An item of `GET /test_framework/v1/results/` (`Result`); `runs` summaries are left untyped. */
 export class ResultListItem extends Schema.Class<ResultListItem>("CekuraResultListItem")({

@@ -1,5 +1,5 @@
 /**
- * @simbridge/cekura: the Cekura provider (client, wire schemas, driver) and its local emulator.
+ * @simbridge/cekura: the Cekura provider (client, wire schemas, driver); its emulator lives in `@simbridge/emulators`.
  *
  * @since 0.1.0
  */
@@ -7,4 +7,3 @@ export * as CekuraClient from "./CekuraClient.js"
 export * as CekuraWire from "./CekuraWire.js"
 export * as CekuraPlugin from "./CekuraPlugin.js"
 export * as CekuraProvider from "./CekuraProvider.js"
-export * as CekuraEmulator from "./CekuraEmulator.js"

@@ -1,6 +1,6 @@
 /**
- * Pins what the hot-path wire schemas decode (and the run trigger's request encodes) to, so that a
- * faster implementation is held to the same values, prototypes and error messages.
+ * What the wire schemas decode (and the run trigger's request encodes) to: values, prototypes and
+ * error messages.
  */
 import { describe, expect, it } from "@effect/vitest"
 import * as HttpClient from "@effect/platform/HttpClient"
@@ -21,8 +21,7 @@ const message = (e: Either.Either<unknown, ParseResult.ParseError>) => Either.is
 // the run trigger's 201 body
 // ---------------------------------------------------------------------------------------------
 
-/** The schemas the trigger body is decoded with (the class, and whatever the client uses). */
-const triggerSchemas: ReadonlyArray<Schema.Schema<Wire.TriggerResponse, any>> = [Wire.TriggerResponse, Wire.TriggerResponseBody]
+const triggerSchemas: ReadonlyArray<Schema.Schema<Wire.TriggerResponse, any>> = [Wire.TriggerResponse]
 
 describe("TriggerResponse", () => {
   const profile = { id: 9, name: "sb:a/b#1", information: { main_agent_variables: { x: 1 } } }
@@ -190,7 +189,7 @@ describe("TriggerResponse", () => {
 // agents
 // ---------------------------------------------------------------------------------------------
 
-const agentSchemas: ReadonlyArray<Schema.Schema<Wire.Agent, any>> = [Wire.Agent, Wire.AgentResponse]
+const agentSchemas: ReadonlyArray<Schema.Schema<Wire.Agent, any>> = [Wire.Agent]
 
 describe("Agent", () => {
   const emulated = {
@@ -313,11 +312,11 @@ describe("TrackedResult (a results page as getRuns reads it)", () => {
     }
     const body = { count: good.length, next: "http://x/test_framework/v1/results/?page=2&page_size=100", previous: null, results: good.map(([u]) => u) }
     expect(decode(page, body)).toStrictEqual(Either.right({ ...body, results: good.map(([, e]) => e) }))
-    // counts as numbers only (the compiled fast path, where there is one), next and previous absent
+    // counts as numbers only, next and previous absent
     const numeric = good.filter(([u]) => typeof (u as { total_runs_count?: unknown }).total_runs_count !== "string")
-    const fast = { count: 4, results: numeric.map(([u]) => u) }
+    const numericPage = { count: 4, results: numeric.map(([u]) => u) }
     expect(numeric.length).toBe(4)
-    expect(decode(page, fast)).toStrictEqual(Either.right({ count: 4, results: numeric.map(([, e]) => e) }))
+    expect(decode(page, numericPage)).toStrictEqual(Either.right({ count: 4, results: numeric.map(([, e]) => e) }))
     expect(decode(page, { count: 0, next: null, previous: "http://x/p", results: [] })).toStrictEqual(Either.right({ count: 0, next: null, previous: "http://x/p", results: [] }))
   })
 

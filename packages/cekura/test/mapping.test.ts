@@ -137,9 +137,8 @@ describe("run payloads (read in bulk)", () => {
     brand_new_field: { kept: true }
   }
 
-  it("go through a compiled validator: a valid run is taken as it is", () => {
-    expect(CekuraWire.Run.ast._tag).toBe("Declaration")
-    expect(Schema.decodeUnknownSync(CekuraWire.Run)(run)).toBe(run)
+  it("a valid run decodes with its undeclared fields kept", () => {
+    expect(Schema.decodeUnknownSync(CekuraWire.Run)(run)).toStrictEqual(run)
   })
 
   it("a malformed run is refused by the schema, naming the field (ids are integers)", () => {

@@ -1,13 +1,14 @@
 /**
- * The providers and emulators this CLI knows. Vendor packages export a `ProviderPlugin` and an
- * `EmulatorPlugin`; they are loaded on first use (dynamic imports), so `simbridge --help` and
- * `simbridge validate` do not pay for every vendor's emulator. The TestProvider is always there
- * (`--provider test`).
+ * The providers and emulators this CLI knows. Vendor packages export a `ProviderPlugin`;
+ * `@simbridge/emulators` keeps an `EmulatorPlugin` per vendor. Both are loaded on first use
+ * (dynamic imports), so `simbridge --help` and `simbridge validate` load no driver and no
+ * emulator. The TestProvider is always there (`--provider test`).
  *
  * @since 0.1.0
  */
 import { ProviderRegistry, SimulationProvider, TestProvider } from "@simbridge/core"
 import type { Emulator } from "@simbridge/emulator"
+import * as EmulatorRegistry from "@simbridge/emulators/EmulatorRegistry"
 import * as Effect from "effect/Effect"
 import type * as Layer from "effect/Layer"
 
@@ -30,18 +31,11 @@ const providerLoaders: Record<string, () => Promise<ProviderRegistry.ProviderPlu
   interactly: () => import("@simbridge/interactly/InteractlyPlugin").then((m) => m.plugin)
 }
 
-const emulatorLoaders: Record<string, () => Promise<Emulator.EmulatorPlugin>> = {
-  vapi: () => import("@simbridge/vapi/VapiEmulator").then((m) => m.plugin),
-  roark: () => import("@simbridge/roark/RoarkEmulator").then((m) => m.plugin),
-  cekura: () => import("@simbridge/cekura/CekuraEmulator").then((m) => m.plugin),
-  interactly: () => import("@simbridge/interactly/InteractlyEmulator").then((m) => m.plugin)
-}
-
 /** Every provider name, the TestProvider first. */
 export const providerNames: ReadonlyArray<string> = ["test", ...Object.keys(providerLoaders)]
 
 /** The vendors that have an emulator, in the order the demo runs them. */
-export const emulatorVendors: ReadonlyArray<string> = Object.keys(emulatorLoaders)
+export const emulatorVendors: ReadonlyArray<string> = EmulatorRegistry.vendors
 
 /** Loads the named providers (all when `names` is omitted). */
 export const loadProviders = (names: ReadonlyArray<string> = providerNames): Effect.Effect<ReadonlyArray<ProviderRegistry.ProviderPlugin>> =>
@@ -51,4 +45,4 @@ export const loadProviders = (names: ReadonlyArray<string> = providerNames): Eff
 
 /** Loads one vendor's emulator, if it has one. */
 export const loadEmulator = (vendor: string): Effect.Effect<Emulator.EmulatorPlugin | undefined> =>
-  vendor in emulatorLoaders ? Effect.promise(() => emulatorLoaders[vendor]!()) : Effect.succeed(undefined)
+  Effect.promise(() => EmulatorRegistry.load(vendor))

@@ -103,17 +103,21 @@ describe("the modules a command loads", () => {
   const names = (urls: ReadonlyArray<string>, pattern: RegExp) => [...new Set(urls.flatMap((u) => pattern.exec(u)?.[1] ?? []))].sort()
   /** A vendor module of the tsc output (`.../vapi/dist/VapiWire.js` -> `VapiWire`). */
   const vendorModule = /\/(?:vapi|roark|cekura|interactly)\/dist\/(\w+)\.js$/
+  /** A vendor emulator of the tsc output (`.../emulators/dist/VapiEmulator.js` -> `VapiEmulator`). */
+  const emulatorModule = /\/emulators\/dist\/(\w+Emulator)\.js$/
   /** An entry chunk of the bundle (`.../dist/bundle/VapiProvider-3XK2.js` -> `VapiProvider`). */
   const bundleEntry = /\/dist\/bundle\/(\w+)-\w+\.js$/
 
   it("validate reads each vendor's plugin without loading its driver, client or wire schemas", () => {
     const urls = loaded({ SIMBRIDGE_NO_BUNDLE: "1" }, "validate", example)
     expect(names(urls, vendorModule)).toEqual(["CekuraPlugin", "InteractlyPlugin", "RoarkPlugin", "VapiPlugin"])
+    expect(names(urls, emulatorModule)).toEqual([])
   })
 
   it("a run loads the driver of the provider it runs, when it builds it, and no other vendor's", () => {
     const urls = loaded({ SIMBRIDGE_NO_BUNDLE: "1" }, "run", example, "--provider", "vapi", "--emulate", "--speed", "200", "--no-ledger")
-    expect(names(urls, vendorModule)).toEqual(["VapiClient", "VapiEmulator", "VapiPlugin", "VapiProvider", "VapiWire"])
+    expect(names(urls, vendorModule)).toEqual(["VapiClient", "VapiPlugin", "VapiProvider", "VapiWire"])
+    expect(names(urls, emulatorModule)).toEqual(["VapiEmulator"])
   })
 
   it.skipIf(!bundled)("the bundle: validate loads no vendor client; a run loads its provider's only", () => {

@@ -130,8 +130,8 @@ export const run = (subject: Subject): void => {
           const scenarioIds = new Set(subject.plan.scenarios.map((s) => s.id as string))
           const personaIds = new Set(subject.plan.personas.map((p) => p.id as string))
           const evaluatorIds = new Set(subject.plan.evaluators.map((e) => e.id as string))
-          // Production reads trust the driver's mapping (no second validation): check it here, with
-          // and without the vendor's raw payload, whatever SIMBRIDGE_CHECK_RESULTS says.
+          // Every result, with and without the vendor's raw payload, survives an encode and decode
+          // of the canonical model.
           const withRaw = Chunk.toReadonlyArray(yield* Stream.runCollect(provider.results(run.ref, { raw: true })))
           for (const r of [...results, ...withRaw]) {
             const roundTrip = Schema.encodeUnknownEither(Result.Result)(r).pipe(Either.flatMap(Schema.decodeUnknownEither(Result.Result)))

@@ -19,10 +19,8 @@ import * as UrlParams from "@effect/platform/UrlParams"
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
-import * as Scope from "effect/Scope"
 import * as Tracing from "./internal/tracing.js"
 import * as Issues from "./Issues.js"
 import * as ProviderError from "./ProviderError.js"
@@ -125,6 +123,9 @@ const isConnectionRefused = (cause: unknown): boolean => {
 
 const always = () => true
 
+/** The wall clock, for request deadlines. */
+const liveClock = Clock.make()
+
 /** UTF-8 as `Response.text()` decodes it: invalid bytes become U+FFFD, a leading BOM is dropped. */
 const utf8 = new TextDecoder()
 
@@ -139,18 +140,9 @@ const bodyText = (response: HttpClientResponse.HttpClientResponse): Effect.Effec
   Effect.orElse(Effect.map(response.arrayBuffer, (bytes) => utf8.decode(bytes)), () => response.text)
 
 /**
- * `effect` without @effect/platform's client span when no tracer is installed: building that span
- * (URL parsing, header redaction, a dozen attributes) took about 110 µs of CPU of a 500 µs request,
- * for a span no exporter sees (docs/performance.md). With a tracer installed (OpenTelemetry...)
- * the span is made as before.
- */
-export const withoutUnseenSpan = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
-  Effect.tracerWith((tracer) => (tracer === Tracing.builtInTracer ? Effect.locally(effect, HttpClient.currentTracerDisabledWhen, always) : effect))
-
-/**
- * {@link withoutUnseenSpan}, and with a tracer installed, the vendors' key headers redacted in the
- * client span (@effect/platform redacts only a few header names itself). One fiber-ref change
- * per request either way: without a span there is nothing to redact.
+ * The client span of @effect/platform only with a tracer installed (building it costs a fifth of a
+ * request's CPU, for a span no exporter sees), and then with the vendors' key headers redacted
+ * (@effect/platform redacts only a few header names itself).
  */
 const clientSpan = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
   Effect.tracerWith((tracer) =>
@@ -204,57 +196,41 @@ export const make = (options: Options): ProviderHttp => {
     })
   }
 
-  /** The client with a signal per request that {@link execute} aborts (`HttpClient.withScope`). */
-  const client = HttpClient.withScope(options.client)
-  const timeoutMs = Duration.toMillis(timeout)
+  const timedOut = (operation: string, request: HttpClientRequest.HttpClientRequest) => () =>
+    ProviderError.make({
+      provider,
+      operation,
+      reason: "Timeout",
+      description: `no response within ${Duration.format(timeout)}`,
+      http: httpDetails(request),
+      outcomeUnknown: request.method !== "GET"
+    })
 
   /**
-   * One exchange (status, headers and body text) bounded by the timeout, in the caller's fiber.
-   * The timer closes the request's scope, which aborts its `AbortSignal`: undici, `fetch` and
-   * Node's `http` stop the request and fail it, and that failure is reported as the timeout. No
-   * fiber is forked per request: the deadline did that until the seventh session, and a fiber's
-   * state lived across a scavenge or two, so most response bodies, their headers and parsed
-   * JSON reached V8's old generation with it; that set the peak RSS of the benchmarks' section 4
-   * (docs/performance.md). The timer is the wall clock's, not the Effect `Clock`: a vendor that
-   * does not answer is a matter of real time, also under a `TestClock`. A client that ignores the
-   * signal is not stopped by the timeout (every platform client honours it).
+   * One exchange (status, headers and body text) bounded by the timeout. The timeout interrupts
+   * the exchange, and @effect/platform aborts the request's `AbortSignal` on interruption: undici,
+   * `fetch` and Node's `http` then close the connection. The deadline runs on the live clock: a
+   * vendor that does not answer is a matter of real time, also under a `TestClock`; the exchange
+   * itself keeps the caller's clock.
    */
   const execute = (operation: string, request: HttpClientRequest.HttpClientRequest) =>
-    Effect.flatMap(Scope.make(), (scope) => {
-      let timedOut = false
-      const timer = setTimeout(() => {
-        timedOut = true
-        Effect.runSync(Scope.close(scope, Exit.void))
-      }, timeoutMs)
-      timer.unref?.()
-      return client.execute(request).pipe(
+    Effect.clockWith((clock) =>
+      options.client.execute(request).pipe(
         Effect.flatMap((response) => Effect.map(bodyText(response), (text) => ({ response, text }))),
         // Vendor key headers (X-CEKURA-API-KEY...) must never reach a tracer.
         clientSpan,
-        Scope.extend(scope),
-        Effect.mapError((e) =>
-          timedOut
-            ? ProviderError.make({
-              provider,
-              operation,
-              reason: "Timeout",
-              description: `no response within ${Duration.format(timeout)}`,
-              http: httpDetails(request),
-              outcomeUnknown: request.method !== "GET"
-            })
-            : fromClientError(operation, e)
-        ),
-        // Interrupted: the request is aborted. Done or failed: nothing to abort (an abort after the
-        // answer would only build an AbortError with its stack trace for nobody).
-        Effect.onExit((exit) => {
-          clearTimeout(timer)
-          return Exit.isInterrupted(exit) ? Scope.close(scope, exit) : Effect.void
-        }),
-        Effect.flatMap(({ response, text }) =>
-          response.status >= 400 ? Effect.flatMap(fromStatus(operation, response, text), Effect.fail) : Effect.succeed({ response, text })
-        )
+        Effect.mapError((e) => fromClientError(operation, e)),
+        Effect.withClock(clock),
+        // The timeout stops the exchange also in a caller's uninterruptible region.
+        Effect.interruptible,
+        Effect.timeoutFail({ duration: timeout, onTimeout: timedOut(operation, request) }),
+        Effect.withClock(liveClock)
       )
-    })
+    ).pipe(
+      Effect.flatMap(({ response, text }) =>
+        response.status >= 400 ? Effect.flatMap(fromStatus(operation, response, text), Effect.fail) : Effect.succeed({ response, text })
+      )
+    )
 
   // The body is JSON of the wrong shape: the vendor's API disagrees with ours, so no retry; a
   // create may still have taken effect.

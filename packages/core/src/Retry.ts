@@ -1,5 +1,5 @@
 /**
- * The one retry loop. Driven by `ProviderError.reason` / `isRetryable`: exponential backoff with
+ * The one retry schedule. Driven by `ProviderError.reason` / `isRetryable`: exponential backoff with
  * jitter, never shorter than the vendor's `Retry-After`, bounded by attempts and total time.
  * Vendor clients do not retry, so nothing retries twice.
  *
@@ -13,7 +13,7 @@
  * requests (a results page joined with transcripts, a reconciliation scan) then does not start over
  * because one of them failed. `make` also retries each driver operation as a whole, for the errors
  * the request level left alone (a write whose outcome is unknown, drivers without HTTP); an error
- * the loop already gave up on carries `attempts` and is not retried a second time.
+ * the schedule already gave up on carries `attempts` and is not retried a second time.
  *
  * @since 0.1.0
  */
@@ -22,7 +22,9 @@ import * as Config from "effect/Config"
 import * as FiberRef from "effect/FiberRef"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Random from "effect/Random"
+import * as Schedule from "effect/Schedule"
+import * as ScheduleDecision from "effect/ScheduleDecision"
+import * as ScheduleIntervals from "effect/ScheduleIntervals"
 import * as Schema from "effect/Schema"
 import { type ProviderError, withAttempts } from "./ProviderError.js"
 
@@ -84,42 +86,65 @@ export const backoff = (policy: RetryPolicy, attempt: number): Duration.Duration
   return Duration.millis(Math.min(ms, Duration.toMillis(policy.maxDelay)))
 }
 
-export interface RetryEvent {
-  readonly attempt: number
-  readonly delay: Duration.Duration
-  readonly error: ProviderError
-}
-
+/**
+ * Whether `error` may be retried in `mode`: a retryable reason, not given up on by a loop already,
+ * and in `create` mode only when the vendor provably did not act on the request.
+ */
 export const shouldRetry = (error: ProviderError, mode: Mode): boolean =>
   error.attempts === undefined && error.isRetryable && (mode === "idempotent" || !error.outcomeUnknown)
 
+/** What the retry schedule knows after each failure. */
+export interface Attempt {
+  /** Attempts made so far, the failed one included. */
+  readonly attempt: number
+  readonly error: ProviderError
+}
+
+/** Ends `self` where its next wait would end after `deadline` (clock milliseconds). */
+const until = (deadline: number) => <Out, In, R>(self: Schedule.Schedule<Out, In, R>): Schedule.Schedule<Out, In, R> =>
+  Schedule.makeWithState(self.initial, (now, input, state) =>
+    Effect.map(self.step(now, input, state), ([next, out, decision]) =>
+      ScheduleDecision.isContinue(decision) && ScheduleIntervals.start(decision.intervals) > deadline
+        ? [next, out, ScheduleDecision.done] as const
+        : [next, out, decision] as const))
+
 /**
- * Retries `effect` under `policy`. `onRetry` sees each retry before its delay (for logs and progress).
+ * The retry schedule of `policy`, fed with each failure: exponential backoff capped at `maxDelay`,
+ * jittered, never shorter than the error's `Retry-After`; it ends on an error {@link shouldRetry}
+ * refuses, after `maxAttempts`, or where the next wait would end more than `maxElapsed` after
+ * `startedAt` (the clock time of the first attempt, in milliseconds).
  */
-export const retry = (
-  policy: RetryPolicy,
-  mode: Mode = "idempotent",
-  onRetry?: (event: RetryEvent) => Effect.Effect<void>
-) =>
+export const schedule = (policy: RetryPolicy, mode: Mode, startedAt: number): Schedule.Schedule<Attempt, ProviderError> => {
+  const exponential = Schedule.exponential(policy.initialDelay, policy.factor).pipe(
+    Schedule.modifyDelay((_, delay) => Duration.min(delay, policy.maxDelay))
+  )
+  // Multiplying by a range of exactly 1 can still move the delay by a rounding error.
+  const jittered = policy.jitter === 0
+    ? exponential
+    : Schedule.jitteredWith(exponential, { min: 1 - policy.jitter, max: 1 + policy.jitter })
+  return jittered.pipe(
+    Schedule.intersect(Schedule.identity<ProviderError>()),
+    Schedule.modifyDelay(([, error], delay) => error.retryAfter === undefined ? delay : Duration.max(delay, error.retryAfter)),
+    Schedule.whileInput((error: ProviderError) => shouldRetry(error, mode)),
+    Schedule.intersect(Schedule.recurs(policy.maxAttempts - 1)),
+    Schedule.map(([[, error], retries]): Attempt => ({ attempt: retries + 1, error })),
+    until(startedAt + Duration.toMillis(policy.maxElapsed))
+  )
+}
+
+/**
+ * Retries `effect` under `policy` with {@link schedule}. An error the schedule ended on while it
+ * was still retryable carries the attempts made (`withAttempts`), so no outer loop retries it again.
+ */
+export const retry = (policy: RetryPolicy, mode: Mode = "idempotent") =>
 <A, R>(effect: Effect.Effect<A, ProviderError, R>): Effect.Effect<A, ProviderError, R> =>
-  Effect.flatMap(Clock.currentTimeMillis, (start) => {
-    const loop = (attempt: number): Effect.Effect<A, ProviderError, R> =>
-      Effect.catchAll(effect, (error) => {
-        if (!shouldRetry(error, mode)) return Effect.fail(error)
-        if (attempt >= policy.maxAttempts) return Effect.fail(withAttempts(error, attempt))
-        return Effect.gen(function*() {
-          const base = Duration.toMillis(backoff(policy, attempt))
-          const spread = (yield* Random.next) * 2 - 1
-          const jittered = Math.max(0, base * (1 + policy.jitter * spread))
-          const hinted = error.retryAfter === undefined ? 0 : Duration.toMillis(error.retryAfter)
-          const delay = Duration.millis(Math.max(jittered, hinted))
-          const now = yield* Clock.currentTimeMillis
-          if (now - start + Duration.toMillis(delay) > Duration.toMillis(policy.maxElapsed)) return yield* Effect.fail(withAttempts(error, attempt))
-          if (onRetry) yield* onRetry({ attempt, delay, error })
-          yield* Effect.annotateCurrentSpan("simbridge.retry", attempt)
-          yield* Effect.sleep(delay)
-          return yield* loop(attempt + 1)
-        })
-      })
-    return loop(1)
-  })
+  Effect.flatMap(Clock.currentTimeMillis, (startedAt) =>
+    Effect.retryOrElse(
+      effect,
+      schedule(policy, mode, startedAt).pipe(
+        Schedule.onDecision((last, decision) =>
+          ScheduleDecision.isContinue(decision) ? Effect.annotateCurrentSpan("simbridge.retry", last.attempt) : Effect.void
+        )
+      ),
+      (error, last) => Effect.fail(shouldRetry(error, mode) ? withAttempts(error, last.attempt) : error)
+    ))

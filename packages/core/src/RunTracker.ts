@@ -3,27 +3,28 @@
  * polling loop asks the driver's `getRuns` for all of them at once, so N concurrent watches cost
  * about one vendor request per interval instead of N.
  *
- * - The loop is started by the first watcher and stops (its fiber ends) when the last watcher
- *   leaves, by reaching its terminal status, failing or being interrupted. It runs as a daemon only
- *   while watchers exist; nothing is left behind once every watch stream has ended.
+ * - The loop is a scoped resource (an `RcRef`): the first watcher opens it, the last one to leave
+ *   (at its run's terminal status, on failure or interruption) closes it, and the loop's fiber
+ *   belongs to that scope. The `RcRef` itself belongs to the scope the tracker is made in, so
+ *   closing a provider's layer stops its loop.
  * - Interval: the loop polls, waits, polls again. The wait starts at the smallest `interval` of
  *   the current watchers, grows by x1.5 while no watched run changed, up to the smallest
  *   `maxInterval` of the current watchers, and resets on any change. So no watcher is observed
  *   less often than it asked for; a watcher that asked for slower polling is observed more often at
  *   no extra cost (the batch covers it anyway). A watcher that joins while the loop waits is first
  *   polled at the end of that wait (at most the loop's current delay).
- * - Every watcher gets its own stream: its first snapshot read at once (by the caller's effect,
- *   `getRun` in `SimulationProvider.watch`), then a snapshot whenever its run's key changed, ending
- *   after the terminal snapshot. A failed `getRuns` (after the retry loop of the caller), or one
- *   that dies, fails the watchers of that batch; a run the driver returns in a shape that does not
- *   decode fails that run's watchers only. Ids the driver omits are asked for again at the next poll;
- *   an id omitted by `omittedPolls` polls in a row (3 by default) is read alone with `getRun`, so a
+ * - Every followed run has its first snapshot read at once (by the caller's effect, `getRun` in
+ *   `SimulationProvider`), then a snapshot whenever its key changed, ending after the terminal
+ *   snapshot. A failed `getRuns` (after the retry loop of the caller), or one that dies,
+ *   fails the watchers of that batch; a run the driver returns in a shape that does not decode
+ *   fails that run's watchers only. Ids the driver omits are asked for again at the next poll; an
+ *   id omitted by `omittedPolls` polls in a row (3 by default) is read alone with `getRun`, so a
  *   run deleted on the vendor's side fails its watchers (with the read's error, `NotFound`) instead
  *   of being waited for forever.
- * - The loop is forked from the watcher that started it and inherits its fiber refs: the retry
- *   policy in force there (`Retry.currentPolicy`, e.g. from `withRetryPolicy`) and its span are
- *   those of every `getRuns` call until the loop stops. A provider built with its own `retry`
- *   policy is not affected.
+ * - The loop is forked from the watcher that opened it and inherits its fiber refs: the retry
+ *   policy in force there (`Retry.currentPolicy`, e.g. from `withRetryPolicy`) is that of every
+ *   `getRuns` call until the loop stops. A provider built with its own `retry` policy is not
+ *   affected.
  *
  * @since 0.2.0
  */
@@ -31,10 +32,13 @@ import * as Cause from "effect/Cause"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
-import * as Fiber from "effect/Fiber"
+import * as HashMap from "effect/HashMap"
 import * as Option from "effect/Option"
 import * as Queue from "effect/Queue"
+import * as RcRef from "effect/RcRef"
+import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
+import * as SubscriptionRef from "effect/SubscriptionRef"
 import * as Take from "effect/Take"
 import * as ProviderError from "./ProviderError.js"
 import type { Run } from "./Run.js"
@@ -64,369 +68,295 @@ export interface TrackOptions {
 
 export interface Tracker {
   /**
-   * The snapshots of a run: the one `first` reads (at once), then one per observed change, ending
-   * with the terminal one.
-   */
-  readonly track: (first: Effect.Effect<Run, ProviderError.ProviderError>, options: TrackOptions) => Stream.Stream<Run, ProviderError.ProviderError>
-  /**
-   * The same snapshots as {@link track}, handed to `onSnapshot` one by one; succeeds with the
-   * terminal one. No `Stream` per run: about a fifth of the memory per watched run.
-   */
-  readonly follow: <E, R>(
-    first: Effect.Effect<Run, ProviderError.ProviderError>,
-    options: TrackOptions,
-    onSnapshot: (run: Run) => Effect.Effect<void, E, R>
-  ) => Effect.Effect<Run, ProviderError.ProviderError | E, R>
-  /**
-   * Many runs followed at once from the caller's fiber, with no fiber, stream or mailbox per run:
-   * the first snapshots are read (`concurrency` at a time), then handed to `onSnapshot` in order,
-   * then every later snapshot of every run as the polling loop observes it, one at a time. Succeeds
-   * with each run's outcome, in the order of `firsts`, once every run is terminal or failed: its
-   * terminal snapshot, or the error that ended it (a first read that failed, a failed `getRuns`...).
-   * A failure of `onSnapshot` stops it. About 3.6-5 KB less per run (a suspended fiber) than a
-   * `follow` per run.
+   * Many runs followed at once from the caller's fiber, with one queue for all of them: the first
+   * snapshots are read (`concurrency` at a time) and handed to `onSnapshot` in order, then every
+   * later snapshot of every run as the polling loop observes it, one at a time. Succeeds with each
+   * run's outcome, in the order of `firsts`, once every run is terminal or failed: its terminal
+   * snapshot, or the error that ended it (a first read that failed, a failed `getRuns`...). A
+   * failure of `onSnapshot` stops it.
    */
   readonly followAll: <E, R>(
     firsts: ReadonlyArray<Effect.Effect<Run, ProviderError.ProviderError>>,
     options: TrackOptions & { readonly concurrency?: number | undefined },
     onSnapshot: (run: Run) => Effect.Effect<void, E, R>
   ) => Effect.Effect<ReadonlyArray<Either.Either<Run, ProviderError.ProviderError>>, E, R>
-  /** How many watchers are registered right now. */
-  readonly watchers: Effect.Effect<number>
-  /** Whether the polling loop is running right now. */
-  readonly polling: Effect.Effect<boolean>
 }
+
+type Update = Take.Take<Run, ProviderError.ProviderError>
 
 interface Watcher {
   readonly id: string
-  /** Hands a snapshot, the end or a failure to the watcher (synchronously, from the loop). */
-  readonly offer: (take: Take.Take<Run, ProviderError.ProviderError>) => void
   readonly interval: number
   readonly maxInterval: number
-  last: string
+  /** The key of the snapshot the watcher has. */
+  readonly key: string
+  /** Hands the watcher a snapshot, the end or a failure of its run. */
+  readonly offer: (update: Update) => Effect.Effect<unknown>
 }
 
-/** A tracker; nothing runs until the first watcher registers. */
-export const make = (options: Options): Tracker => {
+/** The watchers of one run id, and what the loop knows of it. */
+interface Entry {
+  readonly watchers: ReadonlyArray<Watcher>
+  /** The key last handed out; unknown when watchers joined with different snapshots. */
+  readonly last: string | undefined
+  /** Polls in a row that left the id out. */
+  readonly omitted: number
+}
+
+type Registry = HashMap.HashMap<string, Entry>
+
+const join = (registry: Registry, watchers: ReadonlyArray<Watcher>): Registry =>
+  HashMap.mutate(registry, (m) => {
+    for (const w of watchers) {
+      const entry = HashMap.get(m, w.id)
+      HashMap.set(
+        m,
+        w.id,
+        Option.isNone(entry)
+          ? { watchers: [w], last: w.key, omitted: 0 }
+          : { ...entry.value, watchers: [...entry.value.watchers, w], last: entry.value.last === w.key ? w.key : undefined }
+      )
+    }
+  })
+
+const leave = (registry: Registry, watchers: ReadonlyArray<Watcher>): Registry =>
+  HashMap.mutate(registry, (m) => {
+    for (const w of watchers) {
+      const entry = HashMap.get(m, w.id)
+      if (Option.isNone(entry)) continue
+      const rest = entry.value.watchers.filter((x) => x !== w)
+      if (rest.length === 0) HashMap.remove(m, w.id)
+      else HashMap.set(m, w.id, { ...entry.value, watchers: rest })
+    }
+  })
+
+/** The loop's bounds from the current watchers (the most demanding ones win); none without watchers. */
+const bounds = (registry: Registry): Option.Option<{ readonly first: number; readonly max: number }> => {
+  let first = Infinity
+  let max = Infinity
+  for (const entry of HashMap.values(registry)) {
+    for (const w of entry.watchers) {
+      first = Math.min(first, w.interval)
+      max = Math.min(max, w.maxInterval)
+    }
+  }
+  return Number.isFinite(first) ? Option.some({ first, max: Math.max(first, max) }) : Option.none()
+}
+
+/**
+ * What observing these runs does: the updates to hand out, the registry without the runs that
+ * ended, and whether any watcher saw a change.
+ */
+const observe = (
+  registry: Registry,
+  outcomes: ReadonlyArray<readonly [string, Either.Either<Run, ProviderError.ProviderError>]>,
+  key: (run: Run) => string
+): readonly [ReadonlyArray<Effect.Effect<unknown>>, Registry, boolean] => {
+  const handOut: Array<Effect.Effect<unknown>> = []
+  let changed = false
+  const next = HashMap.mutate(registry, (m) => {
+    for (const [id, outcome] of outcomes) {
+      const entry = HashMap.get(m, id)
+      if (Option.isNone(entry)) continue
+      const { last, watchers } = entry.value
+      if (Either.isLeft(outcome)) {
+        changed = true
+        HashMap.remove(m, id)
+        for (const w of watchers) handOut.push(w.offer(Take.fail(outcome.left)))
+        continue
+      }
+      const run = outcome.right
+      const k = key(run)
+      if (k !== last) {
+        changed = true
+        for (const w of watchers) handOut.push(w.offer(Take.of(run)))
+      }
+      if (isTerminal(run.status)) {
+        HashMap.remove(m, id)
+        for (const w of watchers) handOut.push(w.offer(Take.end))
+      } else if (k !== last) {
+        HashMap.set(m, id, { ...entry.value, last: k })
+      }
+    }
+  })
+  return [handOut, next, changed]
+}
+
+/**
+ * Counts the ids of a batch the driver left out; those left out `limit` times in a row are due to
+ * be read alone (when `readAlone`), and their count starts over.
+ */
+const countOmitted = (
+  registry: Registry,
+  ids: ReadonlyArray<string>,
+  seen: ReadonlySet<string>,
+  limit: number,
+  readAlone: boolean
+): readonly [ReadonlyArray<string>, Registry] => {
+  const due: Array<string> = []
+  const next = HashMap.mutate(registry, (m) => {
+    for (const id of ids) {
+      const entry = HashMap.get(m, id)
+      if (Option.isNone(entry)) continue
+      const n = seen.has(id) ? 0 : entry.value.omitted + 1
+      const omitted = n >= limit && readAlone ? 0 : n
+      if (omitted !== n) due.push(id)
+      if (omitted !== entry.value.omitted) HashMap.set(m, id, { ...entry.value, omitted })
+    }
+  })
+  return [due, next]
+}
+
+/** A tracker in the current scope; its polling loop runs only while watchers exist. */
+export const make = (options: Options): Effect.Effect<Tracker, never, Scope.Scope> => {
   const batchSize = Math.max(1, options.batchSize ?? 5000)
   const omittedPolls = Math.max(1, options.omittedPolls ?? 3)
-  const byId = new Map<string, Set<Watcher>>()
-  /** Ids the last polls omitted, with how many polls in a row did. */
-  const omitted = new Map<string, number>()
-  let count = 0
-  /** The generation of the loop that may run; a loop whose generation is stale stops. */
-  let generation = 0
-  let running = false
-  let fiber: Fiber.RuntimeFiber<void> | undefined
+  const key = options.key
+  const defect = (operation: string) => (defect: unknown) =>
+    Effect.fail(ProviderError.make({ provider: options.provider, operation, reason: "ProviderInternal", description: `the driver failed: ${String(defect)}` }))
 
-  const remove = (w: Watcher): boolean => {
-    const set = byId.get(w.id)
-    if (set === undefined || !set.delete(w)) return false
-    if (set.size === 0) {
-      byId.delete(w.id)
-      omitted.delete(w.id)
-    }
-    count--
-    return true
-  }
+  /** Applies what was observed to the registry and hands the updates out; `true` on a change. */
+  const apply = (registry: SubscriptionRef.SubscriptionRef<Registry>, outcomes: ReadonlyArray<readonly [string, Either.Either<Run, ProviderError.ProviderError>]>) =>
+    SubscriptionRef.modify(registry, (current) => {
+      const [handOut, next, changed] = observe(current, outcomes, key)
+      return [[handOut, changed] as const, next]
+    }).pipe(Effect.flatMap(([handOut, changed]) => Effect.as(Effect.all(handOut, { discard: true }), changed)))
 
-  /** The loop's bounds from the current watchers (the most demanding ones win). */
-  const bounds = (): { readonly first: number; readonly max: number } => {
-    let first = Infinity
-    let max = Infinity
-    for (const set of byId.values()) {
-      for (const w of set) {
-        first = Math.min(first, w.interval)
-        max = Math.min(max, w.maxInterval)
-      }
-    }
-    return { first, max: Math.max(first, max) }
-  }
-
-  /** Ends a watcher's stream with `take` (synchronous: a watcher already gone just drops it). */
-  const end = (w: Watcher, take: Take.Take<Run, ProviderError.ProviderError>): void => {
-    if (remove(w)) w.offer(take)
-  }
-
-  const failAll = (id: string, error: ProviderError.ProviderError): void => {
-    for (const w of [...(byId.get(id) ?? [])]) end(w, Take.fail(error))
-  }
-
-  /** Hands one run to its watchers; `true` when at least one of them saw a change. */
-  const deliver = (run: Run): boolean => {
-    const set = byId.get(run.ref.id)
-    if (set === undefined) return false
-    const k = options.key(run)
-    const terminal = isTerminal(run.status)
-    let changed = false
-    for (const w of [...set]) {
-      if (k !== w.last) {
-        w.last = k
-        changed = true
-        w.offer(Take.of(run))
-      }
-      if (terminal) end(w, Take.end)
-    }
-    return changed
-  }
-
-  const pollBatch = (ids: ReadonlyArray<string>): Effect.Effect<boolean> =>
-    options.getRuns(ids).pipe(
-      // A driver defect fails the watchers of the batch; the loop goes on for the others.
-      Effect.catchAllDefect((defect) =>
-        Effect.fail(ProviderError.make({ provider: options.provider, operation: "getRuns", reason: "ProviderInternal", description: `the driver failed: ${String(defect)}` }))
-      ),
-      Effect.matchEffect({
-        onFailure: (error) =>
-          Effect.sync(() => {
-            for (const id of ids) failAll(id, error)
-            return true
-          }),
-        onSuccess: (encoded) => {
-          const seen = new Set<string>()
-          return Effect.reduce(encoded, false, (changed, e) => {
-            const id = (e as { readonly ref?: { readonly id?: unknown } }).ref?.id
-            if (typeof id === "string") seen.add(id)
-            return options.decode(e).pipe(
-              Effect.matchEffect({
-                onFailure: (error) => {
-                  if (typeof id === "string") failAll(id, error)
-                  return Effect.succeed(changed || typeof id === "string")
-                },
-                onSuccess: (run) => Effect.sync(() => deliver(run) || changed)
-              })
-            )
-          }).pipe(Effect.flatMap((changed) => Effect.map(readOmitted(ids, seen), (c) => c || changed)))
-        }
+  /** Ids left out `omittedPolls` times in a row, read alone: a run that is gone fails its watchers. */
+  const readOmitted = (registry: SubscriptionRef.SubscriptionRef<Registry>, ids: ReadonlyArray<string>, seen: ReadonlySet<string>) =>
+    SubscriptionRef.modify(registry, (current) => countOmitted(current, ids, seen, omittedPolls, options.getRun !== undefined)).pipe(
+      Effect.flatMap((due) => {
+        const getRun = options.getRun
+        if (due.length === 0 || getRun === undefined) return Effect.succeed(false)
+        return Effect.forEach(due, (id) => Effect.map(Effect.either(Effect.catchAllDefect(getRun(id), defect("getRun"))), (outcome) => [id, outcome] as const), { concurrency: 8 }).pipe(
+          Effect.flatMap((outcomes) => apply(registry, outcomes))
+        )
       })
     )
 
-  /**
-   * Counts the ids of a batch the driver left out; those left out `omittedPolls` times in a row are
-   * read alone: a run that is gone fails its watchers with the read's error.
-   */
-  const readOmitted = (ids: ReadonlyArray<string>, seen: ReadonlySet<string>): Effect.Effect<boolean> => {
-    const getRun = options.getRun
-    const due: Array<string> = []
-    for (const id of ids) {
-      if (seen.has(id)) {
-        omitted.delete(id)
-        continue
-      }
-      if (!byId.has(id)) continue
-      const n = (omitted.get(id) ?? 0) + 1
-      if (n >= omittedPolls && getRun !== undefined) {
-        omitted.delete(id)
-        due.push(id)
-      } else {
-        omitted.set(id, n)
-      }
-    }
-    if (due.length === 0) return Effect.succeed(false)
-    const readOne = (id: string) =>
-      getRun!(id).pipe(
-        Effect.catchAllDefect((defect) =>
-          Effect.fail(ProviderError.make({ provider: options.provider, operation: "getRun", reason: "ProviderInternal", description: `the driver failed: ${String(defect)}` }))
-        ),
-        Effect.match({
-          onFailure: (error) => {
-            failAll(id, error)
-            return true
-          },
-          onSuccess: deliver
-        })
-      )
-    return Effect.map(Effect.forEach(due, readOne, { concurrency: 8 }), (changed) => changed.some((c) => c))
-  }
+  const pollBatch = (registry: SubscriptionRef.SubscriptionRef<Registry>, ids: ReadonlyArray<string>): Effect.Effect<boolean> =>
+    options.getRuns(ids).pipe(
+      // A driver defect fails the watchers of the batch; the loop goes on for the others.
+      Effect.catchAllDefect(defect("getRuns")),
+      Effect.matchEffect({
+        onFailure: (error) => apply(registry, ids.map((id) => [id, Either.left(error)] as const)),
+        onSuccess: (encoded) =>
+          Effect.gen(function*() {
+            const outcomes: Array<readonly [string, Either.Either<Run, ProviderError.ProviderError>]> = []
+            for (const e of encoded) {
+              const id = (e as { readonly ref?: { readonly id?: unknown } }).ref?.id
+              // A run without a usable id cannot be told to anyone.
+              if (typeof id === "string") outcomes.push([id, yield* Effect.either(options.decode(e))])
+            }
+            const changed = yield* apply(registry, outcomes)
+            const alone = yield* readOmitted(registry, ids, new Set(outcomes.map(([id]) => id)))
+            return changed || alone
+          })
+      })
+    )
 
   /** One poll of every registered id, in batches; `true` when any watcher saw a change. */
-  const poll: Effect.Effect<boolean> = Effect.suspend(() => {
-    const ids = [...byId.keys()]
-    const batches: Array<ReadonlyArray<string>> = []
-    for (let i = 0; i < ids.length; i += batchSize) batches.push(ids.slice(i, i + batchSize))
-    return Effect.reduce(batches, false, (changed, batch) => Effect.map(pollBatch(batch), (c) => changed || c))
-  })
+  const poll = (registry: SubscriptionRef.SubscriptionRef<Registry>): Effect.Effect<boolean> =>
+    Effect.flatMap(SubscriptionRef.get(registry), (current) => {
+      const ids = Array.from(HashMap.keys(current))
+      const batches: Array<ReadonlyArray<string>> = []
+      for (let i = 0; i < ids.length; i += batchSize) batches.push(ids.slice(i, i + batchSize))
+      return Effect.reduce(batches, false, (changed, batch) => Effect.map(pollBatch(registry, batch), (c) => changed || c))
+    })
 
-  const loop = (gen: number): Effect.Effect<void> => {
-    const step = (delay: number): Effect.Effect<void> =>
-      Effect.suspend(() => {
-        if (gen !== generation) return Effect.void
-        if (count === 0) {
-          running = false
-          fiber = undefined
-          return Effect.void
-        }
-        return Effect.sleep(Duration.millis(delay)).pipe(
-          Effect.zipRight(Effect.suspend(() => (gen !== generation || count === 0 ? Effect.succeed(false) : poll))),
-          Effect.flatMap((changed) => {
-            const { first, max } = bounds()
-            if (!Number.isFinite(first)) return step(0)
-            return step(changed ? first : Math.min(max, Math.max(delay, first) * 1.5))
+  /** The registry once it has watchers, with the loop's bounds. */
+  const watched = (registry: SubscriptionRef.SubscriptionRef<Registry>) =>
+    registry.changes.pipe(
+      Stream.filterMap(bounds),
+      Stream.runHead,
+      Effect.map(Option.getOrThrow)
+    )
+
+  /** Polls after each wait; the wait is unknown (`undefined`) until watchers exist. */
+  const loop = (registry: SubscriptionRef.SubscriptionRef<Registry>): Effect.Effect<unknown> =>
+    Effect.iterate(undefined as number | undefined, {
+      while: () => true,
+      body: (delay) =>
+        Effect.gen(function*() {
+          const wait = delay ?? (yield* watched(registry)).first
+          yield* Effect.sleep(Duration.millis(wait))
+          const changed = yield* poll(registry)
+          return Option.match(bounds(yield* SubscriptionRef.get(registry)), {
+            onNone: () => undefined,
+            onSome: ({ first, max }) => changed ? first : Math.min(max, Math.max(wait, first) * 1.5)
           })
-        )
-      })
-    return Effect.suspend(() => step(bounds().first))
-  }
-
-  const register = (w: Watcher): Effect.Effect<void> =>
-    Effect.suspend(() => {
-      const set = byId.get(w.id)
-      if (set === undefined) byId.set(w.id, new Set([w]))
-      else set.add(w)
-      count++
-      if (running) return Effect.void
-      running = true
-      const gen = ++generation
-      return Effect.forkDaemon(loop(gen)).pipe(
-        Effect.tap((f) =>
-          Effect.sync(() => {
-            if (gen === generation && running) fiber = f
-          })
-        ),
-        Effect.asVoid
-      )
-    })
-
-  const unregister = (w: Watcher): Effect.Effect<void> =>
-    Effect.suspend(() => {
-      if (!remove(w) || count > 0 || !running) return Effect.void
-      // The last watcher left: stop the loop now rather than at the end of its wait.
-      generation++
-      running = false
-      const f = fiber
-      fiber = undefined
-      return f === undefined ? Effect.void : Effect.asVoid(Fiber.interruptFork(f))
-    })
-
-  const watcherOf = (run: Run, opts: TrackOptions, offer: Watcher["offer"]): Watcher => ({
-    id: run.ref.id,
-    offer,
-    interval: Math.max(1, Duration.toMillis(opts.interval)),
-    maxInterval: Math.max(1, Duration.toMillis(opts.maxInterval)),
-    last: options.key(run)
-  })
-
-  const track: Tracker["track"] = (first, opts) =>
-    Stream.unwrapScoped(Effect.gen(function*() {
-      const run = yield* first
-      if (isTerminal(run.status)) return Stream.succeed(run)
-      const queue = yield* Queue.unbounded<Take.Take<Run, ProviderError.ProviderError>>()
-      Queue.unsafeOffer(queue, Take.of(run))
-      const w = watcherOf(run, opts, (take) => void Queue.unsafeOffer(queue, take))
-      yield* Effect.acquireRelease(register(w), () => Effect.zipRight(unregister(w), Queue.shutdown(queue)))
-      // One pull per element, no intermediate streams.
-      return Stream.flattenChunks(Stream.repeatEffectOption(Effect.flatMap(Queue.take(queue), Take.done)))
-    }))
-
-  /**
-   * `follow`'s mailbox: the takes not yet handled, and the follower waiting for one. Lighter than a
-   * `Queue` and a `Scope` (thousands of runs are followed at once; see docs/performance.md).
-   */
-  const mailbox = <A = Take.Take<Run, ProviderError.ProviderError>>() => {
-    const pending: Array<A> = []
-    let waiting: ((take: Effect.Effect<A>) => void) | undefined
-    const offer = (take: A) => {
-      const wake = waiting
-      waiting = undefined
-      if (wake === undefined) pending.push(take)
-      else wake(Effect.succeed(take))
-    }
-    const take = Effect.async<A>((resume) => {
-      const next = pending.shift()
-      if (next !== undefined) return resume(Effect.succeed(next))
-      waiting = resume
-      return Effect.sync(() => {
-        waiting = undefined
-      })
-    })
-    return { offer, take }
-  }
-
-  const follow = <E, R>(
-    first: Effect.Effect<Run, ProviderError.ProviderError>,
-    opts: TrackOptions,
-    onSnapshot: (run: Run) => Effect.Effect<void, E, R>
-  ): Effect.Effect<Run, ProviderError.ProviderError | E, R> =>
-    Effect.flatMap(first, (run) => {
-      if (isTerminal(run.status)) return Effect.as(onSnapshot(run), run)
-      const box = mailbox()
-      const w = watcherOf(run, opts, box.offer)
-      const next = (last: Run): Effect.Effect<Run, ProviderError.ProviderError | E, R> =>
-        Effect.flatMap(box.take, (take) =>
-          Take.match(take, {
-            onEnd: () => Effect.succeed(last),
-            onFailure: Effect.failCause,
-            onSuccess: (chunk) => Effect.flatMap(Effect.reduce(chunk, last, (_, r) => Effect.as(onSnapshot(r), r)), next)
-          }))
-      return Effect.acquireUseRelease(register(w), () => Effect.zipRight(onSnapshot(run), next(run)), () => unregister(w))
-    })
-
-  const followAll = <E, R>(
-    firsts: ReadonlyArray<Effect.Effect<Run, ProviderError.ProviderError>>,
-    opts: TrackOptions & { readonly concurrency?: number | undefined },
-    onSnapshot: (run: Run) => Effect.Effect<void, E, R>
-  ): Effect.Effect<ReadonlyArray<Either.Either<Run, ProviderError.ProviderError>>, E, R> =>
-    Effect.suspend(() => {
-      const n = firsts.length
-      const outcomes: Array<Either.Either<Run, ProviderError.ProviderError> | undefined> = new Array(n)
-      /** The first snapshot of each run, then its latest one while it is followed. */
-      const latest: Array<Run | undefined> = new Array(n)
-      const watchers: Array<Watcher | undefined> = new Array(n)
-      // One mailbox for every run: each watcher's takes, tagged with the run's index.
-      const box = mailbox<readonly [number, Take.Take<Run, ProviderError.ProviderError>]>()
-      let open = 0
-      const start = (i: number) =>
-        Effect.matchEffect(firsts[i]!, {
-          onFailure: (error) => Effect.sync(() => void (outcomes[i] = Either.left(error))),
-          onSuccess: (run) => {
-            latest[i] = run
-            if (isTerminal(run.status)) return Effect.void
-            open++
-            const w = watcherOf(run, opts, (take) => box.offer([i, take]))
-            watchers[i] = w
-            return register(w)
-          }
         })
-      const firstSnapshots = Effect.forEach(latest, (run) => (run === undefined ? Effect.void : onSnapshot(run)), { discard: true })
-      const next: Effect.Effect<void, E, R> = Effect.suspend(() =>
-        open === 0 ? Effect.void : Effect.flatMap(box.take, ([i, take]) =>
-          Take.match(take, {
-            onEnd: () =>
-              Effect.suspend(() => {
-                open--
-                watchers[i] = undefined
-                return next
-              }),
-            onFailure: (cause) =>
-              Effect.suspend(() => {
-                open--
-                watchers[i] = undefined
-                // The tracker ends a watcher with a `ProviderError` (`Take.fail`); anything else is a defect.
-                outcomes[i] = Either.left(Option.getOrElse(Cause.failureOption(cause), () =>
-                  ProviderError.make({ provider: options.provider, operation: "getRuns", reason: "ProviderInternal", description: `the tracker failed: ${Cause.pretty(cause)}` })))
-                return next
-              }),
-            onSuccess: (chunk) =>
-              Effect.zipRight(
-                Effect.forEach(chunk, (run) => Effect.zipRight(Effect.sync(() => void (latest[i] = run)), onSnapshot(run)), { discard: true }),
-                next
-              )
-          })))
-      const release = Effect.suspend(() => Effect.forEach(watchers, (w) => (w === undefined ? Effect.void : unregister(w)), { discard: true }))
-      return Effect.forEach(firsts, (_, i) => start(i), { concurrency: opts.concurrency ?? 32, discard: true }).pipe(
-        Effect.zipRight(firstSnapshots),
-        Effect.zipRight(next),
-        Effect.ensuring(release),
-        // Not `latest.map`: it skips the holes a failed first read leaves.
-        Effect.map(() => Array.from({ length: n }, (_, i) => outcomes[i] ?? Either.right(latest[i]!)))
-      )
     })
 
-  return {
-    track,
-    follow,
-    followAll,
-    watchers: Effect.sync(() => count),
-    polling: Effect.sync(() => running)
-  }
+  return Effect.map(
+    RcRef.make({
+      acquire: Effect.gen(function*() {
+        const registry = yield* SubscriptionRef.make(HashMap.empty<string, Entry>())
+        // Interruptible even when the first watcher runs uninterruptibly: closing the scope stops it.
+        yield* Effect.forkScoped(Effect.interruptible(loop(registry)))
+        return registry
+      })
+    }),
+    (loops) => {
+      /** Registers watchers until the current scope closes, opening the loop if none runs. */
+      const register = (watchers: ReadonlyArray<Watcher>): Effect.Effect<void, never, Scope.Scope> =>
+        Effect.flatMap(RcRef.get(loops), (registry) =>
+          Effect.acquireRelease(
+            SubscriptionRef.update(registry, (current) => join(current, watchers)),
+            () => SubscriptionRef.update(registry, (current) => leave(current, watchers))
+          ))
+
+      const watcherOf = (run: Run, opts: TrackOptions, offer: Watcher["offer"]): Watcher => ({
+        id: run.ref.id,
+        interval: Math.max(1, Duration.toMillis(opts.interval)),
+        maxInterval: Math.max(1, Duration.toMillis(opts.maxInterval)),
+        key: key(run),
+        offer
+      })
+
+      const followAll = <E, R>(
+        firsts: ReadonlyArray<Effect.Effect<Run, ProviderError.ProviderError>>,
+        opts: TrackOptions & { readonly concurrency?: number | undefined },
+        onSnapshot: (run: Run) => Effect.Effect<void, E, R>
+      ): Effect.Effect<ReadonlyArray<Either.Either<Run, ProviderError.ProviderError>>, E, R> =>
+        Effect.scoped(Effect.gen(function*() {
+          // Each run's latest snapshot, or the error that ended its tracking.
+          const outcomes = yield* Effect.forEach(firsts, (first) => Effect.either(first), { concurrency: opts.concurrency ?? 32 })
+          const queue = yield* Queue.unbounded<readonly [number, Update]>()
+          const watchers = outcomes.flatMap((outcome, i) =>
+            Either.isRight(outcome) && !isTerminal(outcome.right.status)
+              ? [watcherOf(outcome.right, opts, (update) => Queue.offer(queue, [i, update] as const))]
+              : []
+          )
+          if (watchers.length > 0) yield* register(watchers)
+          for (const outcome of outcomes) {
+            if (Either.isRight(outcome)) yield* onSnapshot(outcome.right)
+          }
+          let open = watchers.length
+          while (open > 0) {
+            const [i, update] = yield* Queue.take(queue)
+            yield* Take.match(update, {
+              onEnd: () => Effect.sync(() => void open--),
+              onFailure: (cause) =>
+                Effect.sync(() => {
+                  open--
+                  // The tracker ends a watcher with a `ProviderError`; anything else is a defect.
+                  outcomes[i] = Either.left(Option.getOrElse(Cause.failureOption(cause), () =>
+                    ProviderError.make({ provider: options.provider, operation: "getRuns", reason: "ProviderInternal", description: `the tracker failed: ${Cause.pretty(cause)}` })))
+                }),
+              onSuccess: (chunk) =>
+                Effect.forEach(chunk, (run) => {
+                  const latest = outcomes[i]!
+                  if (Either.isRight(latest) && key(latest.right) === key(run)) return Effect.void
+                  outcomes[i] = Either.right(run)
+                  return onSnapshot(run)
+                }, { discard: true })
+            })
+          }
+          return outcomes
+        }))
+
+      return { followAll }
+    }
+  )
 }

@@ -7,18 +7,18 @@
  * @since 0.1.0
  */
 import * as Chunk from "effect/Chunk"
-import * as Config from "effect/Config"
 import * as Context from "effect/Context"
-import * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as FiberRef from "effect/FiberRef"
 import * as Layer from "effect/Layer"
+import * as Mailbox from "effect/Mailbox"
 import * as Option from "effect/Option"
 import type * as ParseResult from "effect/ParseResult"
 import * as Random from "effect/Random"
 import * as Schema from "effect/Schema"
+import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import type { Capabilities } from "./Capabilities.js"
 import * as Tracing from "./internal/tracing.js"
@@ -30,10 +30,10 @@ import type { Plan } from "./Plan.js"
 import * as ProviderError from "./ProviderError.js"
 import { ProviderRef } from "./ProviderRef.js"
 import { Provisioning } from "./Provisioning.js"
-import { Result, unsafeFromEncoded } from "./Result.js"
+import { Result } from "./Result.js"
 import * as Retry from "./Retry.js"
 import * as RunTracker from "./RunTracker.js"
-import { decodeUnknownEither as decodeRunEither, Run } from "./Run.js"
+import { Run } from "./Run.js"
 import { isTerminal } from "./Status.js"
 import * as Warning from "./Warning.js"
 
@@ -143,19 +143,18 @@ export interface Service {
   readonly results: (ref: ProviderRef, options?: ResultsOptions) => Stream.Stream<Result, ProviderError.ProviderError>
   /**
    * Every result of a run, all pages, in one array: what `Stream.runCollect(results(ref))` gives,
-   * for callers that keep them all anyway (the suite runner, the promise API). Without the
-   * `Stream` it costs 120-180 µs less CPU a read (docs/performance.md).
+   * for callers that keep them all anyway (the suite runner, the promise API).
    */
   readonly readResults: (ref: ProviderRef, options?: ResultsOptions) => Effect.Effect<ReadonlyArray<Result>, ProviderError.ProviderError>
   /**
-   * Snapshots of the run, one per observed change, ending with the terminal one. The first one is
-   * read at once, or is the snapshot given instead of the reference (see {@link Followed}).
+   * Snapshots of the run, one per observed change, ending with the terminal one: a `Stream` over
+   * {@link followAll}. The first one is read at once, or is the snapshot given instead of the
+   * reference (see {@link Followed}).
    */
   readonly watch: (run: Followed, options?: WatchOptions) => Stream.Stream<Run, ProviderError.ProviderError>
   /**
    * The snapshots `watch` emits, handed to `onSnapshot` one by one; succeeds with the terminal
-   * one. The same polling, without a `Stream` per run: for callers that follow thousands of runs
-   * at once (the suite runner), it takes about a fifth of `watch`'s memory per run (8 KB against 40).
+   * one: {@link followAll} of one run.
    */
   readonly follow: <E = never, R = never>(
     run: Followed,
@@ -163,12 +162,11 @@ export interface Service {
     options?: WatchOptions
   ) => Effect.Effect<Run, ProviderError.ProviderError | E, R>
   /**
-   * Many runs followed at once, for callers that track thousands (a platform embedding simbridge):
-   * `onSnapshot` gets the snapshots `follow` would hand over for each run, one call at a time, and
-   * the effect succeeds with each run's outcome in the order of `runs` (its terminal snapshot, or
-   * the error that ended its tracking) once all are over; a failure of `onSnapshot` stops it. With a
-   * driver that has `getRuns` no fiber is kept per run: about 3.6-5 KB less per run (what a
-   * suspended fiber costs here) than a `follow` in a fiber of its own (docs/performance.md).
+   * The tracking primitive: many runs followed at once. `onSnapshot` gets each run's snapshots
+   * (the first, then one per observed change, ending with the terminal one), one call at a time,
+   * and the effect succeeds with each run's outcome in the order of `runs` (its terminal snapshot,
+   * or the error that ended its tracking) once all are over; a failure of `onSnapshot` stops it.
+   * With a driver that has `getRuns` one polling loop serves every run and no fiber is kept per run.
    */
   readonly followAll: <E = never, R = never>(
     runs: ReadonlyArray<Followed>,
@@ -201,20 +199,7 @@ export interface MakeOptions {
    * at once; each attempt of the retry loop takes a slot.
    */
   readonly maxInFlight?: number | undefined
-  /**
-   * Validate every result the driver returns with the full canonical schema (a driver bug is then a
-   * `MalformedResponse` naming the field) instead of trusting it; default: {@link checkResultsConfig}.
-   */
-  readonly checkResults?: boolean | undefined
 }
-
-/**
- * Whether providers built without `checkResults` validate their drivers' results:
- * `SIMBRIDGE_CHECK_RESULTS`, default false. The vendor's data is always validated by the driver's
- * wire schemas; validating the mapped result a second time costs about as much as the rest of
- * reading it, so it is for tests and for chasing a driver bug (the test suites turn it on).
- */
-export const checkResultsConfig: Config.Config<boolean> = Config.boolean("SIMBRIDGE_CHECK_RESULTS").pipe(Config.withDefault(false))
 
 /** Warnings for plan options the capabilities do not cover. */
 export const capabilityWarnings = (capabilities: Capabilities, plan: Plan): ReadonlyArray<Warning.Warning> => {
@@ -254,6 +239,7 @@ export const capabilityWarnings = (capabilities: Capabilities, plan: Plan): Read
 }
 
 const decodeResultEither = Schema.decodeUnknownEither(Result)
+const decodeRunEither = Schema.decodeUnknownEither(Run)
 
 const withoutRaw = <A extends { readonly raw?: unknown }>(encoded: A): Omit<A, "raw"> => {
   const { raw: _, ...rest } = encoded
@@ -268,14 +254,21 @@ const malformed = (provider: string, operation: string, prefix: ReadonlyArray<Pr
     description: `the provider returned data that does not fit the canonical model: ${Issues.summarize(Issues.fromParseError(error), prefix)}`
   })
 
-/** A failure of `followAll`'s callback, kept apart from the runs' errors. */
-class CallbackFailure extends Data.TaggedError("CallbackFailure")<{ readonly error: unknown }> {}
-
 /** A fresh client marker: `sb-<base36 time>-<8 hex>`. */
 export const newMarker: Effect.Effect<string> = Effect.map(Random.nextIntBetween(0, 0xffffffff), (n) => `sb-${Date.now().toString(36)}-${n.toString(16).padStart(8, "0")}`)
 
-/** Builds the service from a driver. */
-export const make = (driver: Driver, options: MakeOptions = {}): Service => {
+/**
+ * Builds the service from a driver. The trackers' resources live as long as the service is
+ * referenced; their polling loops run only while watchers exist. {@link makeScoped} ties them to a
+ * scope instead.
+ */
+export const make = (driver: Driver, options: MakeOptions = {}): Service => makeIn(driver, options, Effect.runSync(Scope.make()))
+
+/** Builds the service from a driver, its trackers closed with the current scope. */
+export const makeScoped = (driver: Driver, options: MakeOptions = {}): Effect.Effect<Service, never, Scope.Scope> =>
+  Effect.map(Effect.scope, (scope) => makeIn(driver, options, scope))
+
+const makeIn = (driver: Driver, options: MakeOptions, scope: Scope.Scope): Service => {
   const name = driver.name
   // Fair permits: thousands of queued calls (watched runs) cost one wake-up per release.
   const slots = Permits.unsafeMake(options.maxInFlight ?? 32)
@@ -286,9 +279,6 @@ export const make = (driver: Driver, options: MakeOptions = {}): Service => {
     withPolicy((policy) => slots.withPermits(1)(Effect.locally(effect, Retry.perRequest, policy)))
   const retry = <A, R>(effect: Effect.Effect<A, ProviderError.ProviderError, R>) =>
     withPolicy((policy) => Retry.retry(policy, "idempotent")(effect))
-  const checkResults: Effect.Effect<boolean> = options.checkResults === undefined
-    ? Effect.orElseSucceed(checkResultsConfig, () => false)
-    : Effect.succeed(options.checkResults)
   const decodeRun = (operation: string) => (encoded: typeof Run.Encoded) =>
     Effect.mapError(decodeRunEither(encoded), malformed(name, operation, ["run"]))
   // Made only when the application installed a tracer (see internal/tracing.ts); the attributes
@@ -386,21 +376,16 @@ export const make = (driver: Driver, options: MakeOptions = {}): Service => {
     )
 
   /** One page of results, read and turned into canonical results; `offset` counts the results before it. */
-  const readPage = (ref: ProviderRef, id: string, cursor: string | undefined, offset: number, keepRaw: boolean, check: boolean, plan: Plan | undefined) =>
+  const readPage = (ref: ProviderRef, id: string, cursor: string | undefined, offset: number, keepRaw: boolean, plan: Plan | undefined) =>
     retry(bounded(driver.listResults(id, cursor, { raw: keepRaw }))).pipe(
       Effect.flatMap((page) => {
-        // One synchronous pass per page (no effect per item): this is the hot path of reading
-        // large runs. The vendor's payload is kept only when asked for. The driver's output is
-        // trusted (its wire schemas checked the vendor's data) unless `checkResults` is on.
+        // Each result is decoded with the canonical schema, so a driver bug is a
+        // `MalformedResponse` naming the field. The vendor's payload is kept only when asked for.
         const decoded: Array<Result> = []
-        if (check) {
-          for (const [i, encoded] of page.results.entries()) {
-            const result = decodeResultEither(keepRaw || encoded.raw === undefined ? encoded : withoutRaw(encoded))
-            if (Either.isLeft(result)) return Effect.fail(malformed(name, "results", ["results", offset + i])(result.left))
-            decoded.push(result.right)
-          }
-        } else {
-          for (const encoded of page.results) decoded.push(unsafeFromEncoded(encoded, keepRaw))
+        for (const [i, encoded] of page.results.entries()) {
+          const result = decodeResultEither(keepRaw || encoded.raw === undefined ? encoded : withoutRaw(encoded))
+          if (Either.isLeft(result)) return Effect.fail(malformed(name, "results", ["results", offset + i])(result.left))
+          decoded.push(result.right)
         }
         const next = page.cursor === undefined || page.cursor === "" || page.results.length === 0 ? undefined : page.cursor
         return Effect.succeed({ results: plan === undefined ? decoded : decoded.map((r) => Judge.result(plan, r)), next })
@@ -410,9 +395,9 @@ export const make = (driver: Driver, options: MakeOptions = {}): Service => {
 
   const results: Service["results"] = (ref, opts) => {
     const keepRaw = opts?.raw === true
-    return Stream.unwrap(Effect.zipWith(runId("results", ref), checkResults, (id, check) =>
+    return Stream.unwrap(Effect.map(runId("results", ref), (id) =>
       Stream.paginateChunkEffect({ cursor: undefined as string | undefined, offset: 0 }, (state) =>
-        Effect.map(readPage(ref, id, state.cursor, state.offset, keepRaw, check, opts?.plan), ({ next, results }) =>
+        Effect.map(readPage(ref, id, state.cursor, state.offset, keepRaw, opts?.plan), ({ next, results }) =>
           [
             Chunk.unsafeFromArray(results),
             next === undefined ? Option.none() : Option.some({ cursor: next, offset: state.offset + results.length })
@@ -421,25 +406,15 @@ export const make = (driver: Driver, options: MakeOptions = {}): Service => {
     ))
   }
 
-  const readResults: Service["readResults"] = (ref, opts) => {
-    const keepRaw = opts?.raw === true
-    return Effect.flatMap(Effect.zip(runId("results", ref), checkResults), ([id, check]) => {
-      const all: Array<Result> = []
-      const loop = (cursor: string | undefined): Effect.Effect<ReadonlyArray<Result>, ProviderError.ProviderError> =>
-        Effect.flatMap(readPage(ref, id, cursor, all.length, keepRaw, check, opts?.plan), ({ next, results }) => {
-          for (const result of results) all.push(result)
-          return next === undefined ? Effect.succeed(all) : loop(next)
-        })
-      return loop(undefined)
-    })
-  }
+  const readResults: Service["readResults"] = (ref, opts) =>
+    Effect.map(Stream.runCollect(results(ref, opts)), Chunk.toReadonlyArray)
 
   const watchKey = (run: Run) => `${run.status.raw}|${run.status.unified}|${JSON.stringify(run.counts)}`
-  // One tracker per provider, created here once; its polling loop runs only while watchers exist.
+  // One tracker per provider, in `scope`; its polling loop runs only while watchers exist.
   const getRuns = driver.getRuns
   // Two trackers: snapshots with every verdict, and snapshots that may leave verdicts `pending`.
   const makeTracker = (verdicts: boolean) =>
-    getRuns === undefined ? undefined : RunTracker.make({
+    getRuns === undefined ? undefined : Effect.runSync(Scope.extend(RunTracker.make({
       provider: name,
       getRuns: (ids) =>
         retry(bounded(getRuns(ids, { verdicts }))).pipe(span("getRuns", () => ({ "simbridge.runs": ids.length, "simbridge.verdicts": verdicts }))),
@@ -452,7 +427,7 @@ export const make = (driver: Driver, options: MakeOptions = {}): Service => {
           Effect.flatMap(decodeRun("getRun")),
           span("getRun", () => ({ "simbridge.ref": `${name}:run:${id}` }))
         )
-    })
+    }), scope))
   const trackers = { withVerdicts: makeTracker(true), withoutVerdicts: makeTracker(false) }
   const trackerFor = (opts: WatchOptions | undefined) =>
     (opts?.verdicts ?? options.watch?.verdicts ?? true) ? trackers.withVerdicts : trackers.withoutVerdicts
@@ -469,81 +444,66 @@ export const make = (driver: Driver, options: MakeOptions = {}): Service => {
   const firstOf = (run: Followed, operation: string): Effect.Effect<Run, ProviderError.ProviderError> =>
     run instanceof Run ? Effect.as(runId(operation, run.ref), run) : getRun(run)
 
-  const watch: Service["watch"] = (followed, opts) => {
-    const { interval: first, maxInterval: max } = intervals(opts)
-    const tracker = trackerFor(opts)
-    if (tracker !== undefined) {
-      // The first snapshot is read at once, as without batching; later ones come from the tracker.
-      return tracker.track(firstOf(followed, "watch"), { interval: first, maxInterval: max })
-    }
-    if (followed instanceof Run) {
-      // The snapshot given is the first; polling goes on from it after the first interval.
-      return Stream.unwrap(Effect.map(firstOf(followed, "watch"), (run) =>
-        isTerminal(run.status)
-          ? Stream.succeed(run)
-          : Stream.concat(Stream.succeed(run), polled(run.ref, { delay: first, last: watchKey(run) }, first, max))))
-    }
-    return polled(followed, { delay: Duration.zero, last: "" }, first, max)
-  }
-
-  /** `watch` without a tracker: `getRun` after each delay, the changes only. */
-  const polled = (ref: ProviderRef, start: { readonly delay: Duration.Duration; readonly last: string }, first: Duration.Duration, max: Duration.Duration) => {
-    const key = watchKey
-    return Stream.paginateEffect(
-      start,
-      (state) =>
-        Effect.sleep(state.delay).pipe(
-          Effect.zipRight(getRun(ref)),
-          Effect.map((run) => {
-            const k = key(run)
-            const changed = k !== state.last
-            const next = nextDelay(state.delay, changed, first, max)
-            return [
-              { run, changed },
-              isTerminal(run.status) ? Option.none() : Option.some({ delay: next, last: k })
-            ] as const
-          })
-        )
-    ).pipe(
-      Stream.filter((s) => s.changed),
-      Stream.map((s) => s.run)
-    )
-  }
-
-  const follow = <E, R>(followed: Followed, onSnapshot: (run: Run) => Effect.Effect<void, E, R>, opts?: WatchOptions): Effect.Effect<Run, ProviderError.ProviderError | E, R> => {
-    const { interval: first, maxInterval: max } = intervals(opts)
-    const tracker = trackerFor(opts)
-    if (tracker !== undefined) return tracker.follow(firstOf(followed, "follow"), { interval: first, maxInterval: max }, onSnapshot)
+  /**
+   * One run polled with `getRun` after each delay, each change handed to `onSnapshot`; its outcome
+   * once it is terminal or a read failed. A snapshot given is the first; polling goes on from it
+   * after the first interval.
+   */
+  const pollRun = <E, R>(
+    operation: string,
+    followed: Followed,
+    onSnapshot: (run: Run) => Effect.Effect<void, E, R>,
+    first: Duration.Duration,
+    max: Duration.Duration
+  ): Effect.Effect<Either.Either<Run, ProviderError.ProviderError>, E, R> => {
     const ref = followed instanceof Run ? followed.ref : followed
-    const loop = (delay: Duration.Duration, last: string): Effect.Effect<Run, ProviderError.ProviderError | E, R> =>
-      Effect.flatMap(Effect.zipRight(Effect.sleep(delay), getRun(ref)), (run) => {
-        const k = watchKey(run)
-        const changed = k !== last
-        const after = changed ? onSnapshot(run) : Effect.void
-        return isTerminal(run.status) ? Effect.as(after, run) : Effect.zipRight(after, loop(nextDelay(delay, changed, first, max), k))
-      })
-    if (!(followed instanceof Run)) return loop(Duration.zero, "")
-    // The snapshot given is the first; polling goes on from it after the first interval.
-    return Effect.flatMap(firstOf(followed, "follow"), (run) =>
-      isTerminal(run.status) ? Effect.as(onSnapshot(run), run) : Effect.zipRight(onSnapshot(run), loop(first, watchKey(run))))
+    const handOver = (read: Either.Either<Run, ProviderError.ProviderError>, delay: Duration.Duration, last: string): Effect.Effect<Either.Either<Run, ProviderError.ProviderError>, E, R> => {
+      if (Either.isLeft(read)) return Effect.succeed(read)
+      const run = read.right
+      const k = watchKey(run)
+      const changed = k !== last
+      const after = changed ? onSnapshot(run) : Effect.void
+      return isTerminal(run.status) ? Effect.as(after, read) : Effect.zipRight(after, next(nextDelay(delay, changed, first, max), k))
+    }
+    const next = (delay: Duration.Duration, last: string) =>
+      Effect.flatMap(Effect.either(Effect.zipRight(Effect.sleep(delay), getRun(ref))), (read) => handOver(read, delay, last))
+    return followed instanceof Run
+      ? Effect.flatMap(Effect.either(firstOf(followed, operation)), (read) => handOver(read, first, ""))
+      : next(Duration.zero, "")
   }
 
-  const followAll = <E, R>(
+  /**
+   * The one tracking primitive: every run's snapshots handed to `onSnapshot`, through the tracker
+   * when the driver has `getRuns`, else by polling each run; each run's outcome, in order.
+   */
+  const followRuns = (operation: string) =>
+  <E, R>(
     runs: ReadonlyArray<Followed>,
     onSnapshot: (run: Run) => Effect.Effect<void, E, R>,
     opts?: WatchOptions
   ): Effect.Effect<ReadonlyArray<Either.Either<Run, ProviderError.ProviderError>>, E, R> => {
     const { interval: first, maxInterval: max } = intervals(opts)
     const tracker = trackerFor(opts)
-    if (tracker !== undefined) return tracker.followAll(runs.map((run) => firstOf(run, "followAll")), { interval: first, maxInterval: max }, onSnapshot)
-    // Per-run polling: one `follow` each; the caller's failures are told apart from the runs'.
-    const callback = (run: Run) => Effect.mapError(onSnapshot(run), (error) => new CallbackFailure({ error }))
-    return Effect.forEach(runs, (run) =>
-      follow(run, callback, opts).pipe(
-        Effect.map(Either.right),
-        Effect.catchAll((e) => (e instanceof CallbackFailure ? Effect.fail(e.error as E) : Effect.succeed(Either.left(e))))
-      ), { concurrency: "unbounded" })
+    return tracker !== undefined
+      ? tracker.followAll(runs.map((run) => firstOf(run, operation)), { interval: first, maxInterval: max }, onSnapshot)
+      : Effect.forEach(runs, (run) => pollRun(operation, run, onSnapshot, first, max), { concurrency: "unbounded" })
   }
+
+  const followAll: Service["followAll"] = followRuns("followAll")
+
+  const follow: Service["follow"] = (followed, onSnapshot, opts) =>
+    Effect.flatMap(followRuns("follow")([followed], onSnapshot, opts), (outcomes) => outcomes[0]!)
+
+  const watch: Service["watch"] = (followed, opts) =>
+    Stream.unwrapScoped(Effect.gen(function*() {
+      const mailbox = yield* Mailbox.make<Run, ProviderError.ProviderError>()
+      yield* followRuns("watch")([followed], (run) => Effect.asVoid(mailbox.offer(run)), opts).pipe(
+        Effect.flatMap((outcomes) => outcomes[0]!),
+        Mailbox.into(mailbox),
+        Effect.forkScoped
+      )
+      return Mailbox.toStream(mailbox)
+    }))
 
   const cancel: Service["cancel"] = (ref) =>
     runId("cancel", ref).pipe(
@@ -566,27 +526,23 @@ export const make = (driver: Driver, options: MakeOptions = {}): Service => {
   return { name, capabilities: driver.capabilities, check, provision, startRun, getRun, results, readResults, watch, follow, followAll, cancel, findRun }
 }
 
-/** The same service, with every call made under `policy`. */
+/**
+ * The same service, with every call made under `policy`: each method's effect or stream runs with
+ * `Retry.currentPolicy` set, so a method added to {@link Service} is covered without a line here.
+ */
 export const withRetryPolicy = (service: Service, policy: Retry.RetryPolicy): Service => {
-  const local = <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.locally(effect, Retry.currentPolicy, policy)
-  const localStream = <A, E, R>(stream: Stream.Stream<A, E, R>) =>
-    Stream.unwrapScoped(Effect.as(Effect.locallyScoped(Retry.currentPolicy, policy), stream))
-  return {
-    ...service,
-    check: (plan, o) => local(service.check(plan, o)),
-    provision: (plan) => local(service.provision(plan)),
-    startRun: (plan, o) => local(service.startRun(plan, o)),
-    getRun: (ref) => local(service.getRun(ref)),
-    results: (ref, o) => localStream(service.results(ref, o)),
-    readResults: (ref, o) => local(service.readResults(ref, o)),
-    watch: (run, o) => localStream(service.watch(run, o)),
-    follow: (run, f, o) => local(service.follow(run, f, o)),
-    followAll: (runs, f, o) => local(service.followAll(runs, f, o)),
-    cancel: (ref) => local(service.cancel(ref)),
-    findRun: (plan, marker) => local(service.findRun(plan, marker))
-  }
+  const local = (value: unknown): unknown =>
+    Effect.isEffect(value)
+      ? Effect.locally(value, Retry.currentPolicy, policy)
+      : typeof value === "object" && value !== null && Stream.StreamTypeId in value
+      ? Stream.unwrapScoped(Effect.as(Effect.locallyScoped(Retry.currentPolicy, policy), value as Stream.Stream<unknown, unknown, unknown>))
+      : value
+  const methods = Object.entries(service).map(([key, member]) =>
+    [key, typeof member === "function" ? (...args: Array<unknown>) => local(member(...args)) : member] as const
+  )
+  return Object.fromEntries(methods) as unknown as Service
 }
 
 /** A layer providing `SimulationProvider` from a driver built in `R`. */
 export const layer = <E, R>(driver: Effect.Effect<Driver, E, R>, options?: MakeOptions): Layer.Layer<SimulationProvider, E, R> =>
-  Layer.effect(SimulationProvider, Effect.map(driver, (d) => make(d, options)))
+  Layer.scoped(SimulationProvider, Effect.flatMap(driver, (d) => makeScoped(d, options)))

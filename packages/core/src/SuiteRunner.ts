@@ -13,16 +13,18 @@ import * as Clock from "effect/Clock"
 import * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as FiberRef from "effect/FiberRef"
 import * as Option from "effect/Option"
 import * as Queue from "effect/Queue"
 import * as Ref from "effect/Ref"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import * as Plan from "./Plan.js"
-import type { ProviderError } from "./ProviderError.js"
+import { make as providerError, type ProviderError } from "./ProviderError.js"
 import type { ProviderRef } from "./ProviderRef.js"
 import type { Result } from "./Result.js"
 import type { Provisioning } from "./Provisioning.js"
+import * as Retry from "./Retry.js"
 import { Run, RunCounts } from "./Run.js"
 import * as SimulationProvider from "./SimulationProvider.js"
 import * as Status from "./Status.js"
@@ -267,7 +269,7 @@ export const run = (
             Effect.tapError(fail("watch")),
             Effect.option
           )
-          if (Option.isSome(watched)) yield* readResults(state, provider, run, plan).pipe(Effect.tapError(fail("results")), Effect.ignore)
+          if (Option.isSome(watched)) yield* readEveryResult(state, provider, run, plan).pipe(Effect.tapError(fail("results")), Effect.ignore)
         }
         yield* finish(state, Option.some(marker), Option.none())
       })
@@ -385,6 +387,43 @@ const readResults = (state: Ref.Ref<ProviderState>, provider: SimulationProvider
       }))
     )
   )
+
+/**
+ * {@link readResults} for a run its vendor reports ended, which must give every conversation: as
+ * many results as the run's last snapshot counts (`counts.total`) and, when it completed, one per
+ * slot of the plan (iterations up to the provider's `maxIterations`). A read that gives fewer is
+ * read again under the retry policy (a vendor may list a conversation a moment after it reports
+ * the run ended), then fails the results step: the report keeps the results that were read and
+ * carries the error, so a run never passes with results missing. A canceled run is not held to
+ * it: its unstarted conversations may have none.
+ */
+const readEveryResult = (state: Ref.Ref<ProviderState>, provider: SimulationProvider.Service, run: Run, plan: Plan.Plan) =>
+  Effect.gen(function*() {
+    const last = Option.getOrElse((yield* Ref.get(state)).run, () => run)
+    const expected = expectedResults(last, plan, provider.capabilities.maxIterations)
+    const policy = yield* FiberRef.get(Retry.currentPolicy)
+    return yield* readResults(state, provider, run, plan).pipe(
+      Effect.filterOrFail(
+        (results) => results.length >= expected,
+        (results) =>
+          providerError({
+            provider: provider.name,
+            operation: "results",
+            reason: "ProviderInternal",
+            description: `the run ended ${last.status.unified} (${last.status.raw}), but its results list ${results.length} of its ${expected} conversations`
+          })
+      ),
+      Retry.retry(policy)
+    )
+  })
+
+/** How many results a run that ended must have (see {@link readEveryResult}). */
+const expectedResults = (run: Run, plan: Plan.Plan, maxIterations: number | undefined): number =>
+  !Status.isTerminal(run.status) || run.status.unified === "canceled"
+    ? 0
+    : run.status.unified === "completed"
+    ? Math.max(run.counts.total, plan.scenarios.length * plan.personas.length * Math.min(plan.iterations, maxIterations ?? plan.iterations))
+    : run.counts.total
 
 /**
  * The counts with their `pending` conversations given the verdicts of the results: passed, failed,

@@ -396,7 +396,6 @@ const actualValue = (e: Evaluator.Evaluator, passed: boolean): boolean | number 
 
 /** `SimulationProvider` and `TestProviderControl` from a fresh in-memory provider. */
 export const layer = (options: Options = {}): Layer.Layer<SimulationProvider.SimulationProvider | TestProviderControl> =>
-  Layer.effectContext(Effect.map(make(options), ({ control, driver }) =>
-    Context.make(SimulationProvider.SimulationProvider, SimulationProvider.make(driver, { retry: options.retry, watch: options.watch })).pipe(
-      Context.add(TestProviderControl, control)
-    )))
+  Layer.scopedContext(Effect.flatMap(make(options), ({ control, driver }) =>
+    Effect.map(SimulationProvider.makeScoped(driver, { retry: options.retry, watch: options.watch }), (provider) =>
+      Context.make(SimulationProvider.SimulationProvider, provider).pipe(Context.add(TestProviderControl, control)))))

@@ -5,7 +5,6 @@
  * @since 0.1.0
  */
 export * as Capabilities from "./Capabilities.js"
-export * as CompiledSchema from "./CompiledSchema.js"
 export * as Evaluator from "./Evaluator.js"
 export * as Ids from "./Ids.js"
 export * as Issues from "./Issues.js"

@@ -1,9 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
-import { CompiledSchema, Evaluator, Persona, Plan, Result, Run, Scenario } from "@simbridge/core"
+import { Evaluator, Persona, Plan, Result, Run, Scenario } from "@simbridge/core"
 import * as Arbitrary from "effect/Arbitrary"
-import * as Either from "effect/Either"
-import * as Equal from "effect/Equal"
-import type * as ParseResult from "effect/ParseResult"
 import * as FastCheck from "effect/FastCheck"
 import * as Schema from "effect/Schema"
 
@@ -18,90 +15,6 @@ const roundTrips = <A, I>(name: string, schema: Schema.Schema<A, I>) =>
       { numRuns: 60 }
     )
   })
-
-/**
- * A value's structure, prototypes included: the class at each level, own keys in order, leaves.
- * Keys holding `undefined` are left out (an optional field given as `undefined` is absent for both).
- */
-const anatomy = (value: unknown): unknown => {
-  if (value === null || typeof value !== "object") return value
-  if (Array.isArray(value)) return value.map(anatomy)
-  const proto = Object.getPrototypeOf(value)
-  return { class: proto === Object.prototype ? "Object" : proto?.constructor?.name, fields: Object.entries(value).filter(([, v]) => v !== undefined).map(([k, v]) => [k, anatomy(v)]) }
-}
-
-describe("Result.unsafeFromEncoded", () => {
-  it("builds what the class constructors build (prototypes, keys in order, values), without raw unless kept", () => {
-    const encode = Schema.encodeSync(Result.Result)
-    const decode = Schema.decodeSync(Result.Result)
-    FastCheck.assert(
-      FastCheck.property(Arbitrary.make(Result.Result), (value) => {
-        const encoded = encode(value)
-        const fast = Result.unsafeFromEncoded(encoded, true)
-        const slow = decode(encoded)
-        expect(anatomy(fast)).toEqual(anatomy(slow))
-        expect(fast).toBeInstanceOf(Result.Result)
-        expect(fast.ref.toString()).toBe(slow.ref.toString())
-        expect(Schema.is(Result.Result)(fast)).toBe(true)
-        expect(JSON.stringify(encode(fast))).toBe(JSON.stringify(encoded))
-        for (const [a, b] of fast.transcript.map((t, i) => [t, slow.transcript[i]!] as const)) expect(Equal.equals(a, b)).toBe(true)
-        expect(Equal.equals(fast.status, slow.status)).toBe(true)
-        const withoutRaw = Result.unsafeFromEncoded(encoded, false)
-        expect("raw" in withoutRaw).toBe(false)
-        const { raw: _, ...rest } = encoded
-        expect(anatomy(withoutRaw)).toEqual(anatomy(decode(rest)))
-      }),
-      { numRuns: 80 }
-    )
-  })
-})
-
-describe("Run.decodeUnknownEither", () => {
-  const decode = Schema.decodeUnknownEither(Run.Run)
-  const encode = Schema.encodeSync(Run.Run)
-  const message = (e: Either.Either<unknown, ParseResult.ParseError>) => (Either.isLeft(e) ? e.left.message : "ok")
-
-  it("takes the compiled check (the schema can take it)", () => {
-    expect(CompiledSchema.unsupported(Schema.encodedBoundSchema(Run.Run).pipe(Schema.omit("providerMetadata", "raw")).ast)).toBeUndefined()
-  })
-
-  it("decodes what the schema decodes, to the same instances (prototypes, fields in order), and refuses what it refuses with the same message", () => {
-    FastCheck.assert(
-      FastCheck.property(Arbitrary.make(Run.Run), FastCheck.boolean(), (value, dropDefaults) => {
-        const encoded: Record<string, unknown> = { ...encode(value), extra: { not: "declared" } }
-        // Without counts and warnings (their defaults), and without a count's `pending`.
-        if (dropDefaults) {
-          delete encoded.counts
-          delete encoded.warnings
-        } else if (encoded.counts !== undefined) {
-          const { pending: _, ...counts } = encoded.counts as Record<string, unknown>
-          encoded.counts = counts
-        }
-        const fast = Run.decodeUnknownEither(encoded)
-        const slow = decode(encoded)
-        expect(Either.isRight(fast)).toBe(true)
-        expect(anatomy(Either.getOrThrow(fast))).toEqual(anatomy(Either.getOrThrow(slow)))
-        expect(Either.getOrThrow(fast).counts.finished).toBe(Either.getOrThrow(slow).counts.finished)
-        for (
-          const bad of [
-            { ...encoded, ref: { ...(encoded.ref as object), kind: "Run" } },
-            { ...encoded, status: { unified: "done", raw: "x" } },
-            { ...encoded, counts: { total: -1, queued: 0, running: 0, passed: 0, failed: 0, errored: 0, skipped: 0 } },
-            { ...encoded, warnings: [{ code: 1, message: "m" }] },
-            { ...encoded, providerMetadata: { a: Number.NaN } },
-            { ...encoded, providerMetadata: [1] },
-            { ...encoded, raw: { f: () => 1 } },
-            { ...encoded, name: 7 }
-          ]
-        ) {
-          expect(message(Run.decodeUnknownEither(bad))).not.toBe("ok")
-          expect(message(Run.decodeUnknownEither(bad))).toBe(message(decode(bad)))
-        }
-      }),
-      { numRuns: 80 }
-    )
-  })
-})
 
 describe("canonical model", () => {
   roundTrips("Persona", Persona.Persona)

@@ -1,9 +1,13 @@
 import { describe, expect, it } from "@effect/vitest"
 import { ProviderError, ProviderRef, type Run, SimulationProvider, TestProvider } from "@simbridge/core"
 import * as Chunk from "effect/Chunk"
+import * as Context from "effect/Context"
 import * as Either from "effect/Either"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
+import * as Layer from "effect/Layer"
+import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as TestClock from "effect/TestClock"
 import { plan } from "./fixtures.js"
@@ -110,6 +114,37 @@ describe("RunTracker (watch through a driver with getRuns)", () => {
       yield* Fiber.interrupt(fiber)
       yield* TestClock.adjust("10 minutes")
       expect(yield* batches).toBe(whileWatched)
+    }))
+
+  it.effect("a provider from `layer` stops its polling loop when the layer's scope closes", () =>
+    Effect.gen(function*() {
+      const { control, driver } = yield* TestProvider.make(timing)
+      const scope = yield* Scope.make()
+      const context = yield* Layer.buildWithScope(SimulationProvider.layer(Effect.succeed(driver)), scope)
+      const provider = Context.get(context, SimulationProvider.SimulationProvider)
+      const run = yield* provider.startRun(plan)
+      const fiber = yield* Effect.fork(Stream.runDrain(provider.watch(run.ref, watchOptions)))
+      yield* TestClock.adjust("3 seconds")
+      expect((yield* control.calls).filter((c) => c.operation === "getRuns").length).toBeGreaterThan(0)
+      yield* Scope.close(scope, Exit.void)
+      yield* control.clearCalls
+      yield* TestClock.adjust("1 minute")
+      expect((yield* control.calls).filter((c) => c.operation === "getRuns")).toHaveLength(0)
+      yield* Fiber.interrupt(fiber)
+    }))
+
+  it.effect("a follower that runs uninterruptibly still ends, and its loop stops with it", () =>
+    Effect.gen(function*() {
+      const { control, driver } = yield* TestProvider.make(timing)
+      const provider = SimulationProvider.make(driver)
+      const run = yield* provider.startRun(plan)
+      const fiber = yield* Effect.fork(Effect.uninterruptible(provider.followAll([run], () => Effect.void, watchOptions)))
+      yield* TestClock.adjust("2 minutes")
+      const [outcome] = yield* Fiber.join(fiber)
+      expect(outcome !== undefined && Either.isRight(outcome) && outcome.right.status.unified).toBe("completed")
+      yield* control.clearCalls
+      yield* TestClock.adjust("1 minute")
+      expect((yield* control.calls).filter((c) => c.operation === "getRuns")).toHaveLength(0)
     }))
 
   it.effect("slows down while nothing changes (x1.5 up to the smallest maxInterval) and resets on a change", () =>

@@ -48,7 +48,7 @@ export interface Handle {
   readonly requests: RequestLog
 }
 
-/** What a vendor package exports so the CLI can start its emulator. */
+/** What each vendor module of `@simbridge/emulators` exports, so the CLI can start its emulator. */
 export interface EmulatorPlugin {
   readonly vendor: string
   readonly start: (options: Options) => Effect.Effect<Handle, HttpServerError.ServeError, Scope.Scope>

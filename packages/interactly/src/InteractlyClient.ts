@@ -216,7 +216,7 @@ export const make = (settings: Settings): Effect.Effect<Service, never, HttpClie
       runSimulation: (id, body = {}) => withBody("runSimulation", "POST", `/v1/simulations/${seg(id)}/run`, Wire.RunSimulationRequest, body, Wire.SimulationGroupResponse),
       listSimulationRuns: (id, params) => get("listSimulationRuns", `/v1/simulations/${seg(id)}/runs`, Wire.SimulationGroupList, params),
       evaluationSummary: (id, groupId) =>
-        get("evaluationSummary", `/v1/simulations/${seg(id)}/evaluation-summary`, Wire.EvaluationSummaryResponse, { group_id: groupId }),
+        get("evaluationSummary", `/v1/simulations/${seg(id)}/evaluation-summary`, Wire.EvaluationSummary, { group_id: groupId }),
       getSimulationRun: (runId) => get("getSimulationRun", `/v1/simulation-runs/${seg(runId)}`, Wire.SimulationGroupResponse),
       stopSimulationRun: (runId) => direct.json("stopSimulationRun", request("POST", `/v1/simulation-runs/${seg(runId)}/stop`), Wire.SimulationGroupResponse),
       listExecutions: (runId, params) => get("listExecutions", `/v1/simulation-runs/${seg(runId)}/executions`, Wire.SimulationRunList, params),

@@ -676,20 +676,6 @@ export const makeDriver = (options: DriverOptions = {}): Effect.Effect<Driver, n
       return judgeFrom(status, evaluation, evaluationMetrics, groupSummary, { evaluators, metrics: known?.options.metrics, passThreshold: known?.options.passThreshold })
     }
 
-    /**
-     * Whether Interactly's own `passed` alone decides the verdict of every completed execution of
-     * this run's scenario: the plan is known and none of the scenario's evaluators is required
-     * (`Result.verdictOf` then fails exactly the executions whose evaluation has `passed: false`).
-     * The group's evaluation summary (`failed_evaluations`) then gives the pass/fail counts in one
-     * request instead of one evaluation read per execution.
-     */
-    const summaryDecides = (runId: string, canonical: Canonical): boolean => {
-      const known = runPlans.get(runId)
-      if (known === undefined) return false
-      const evaluators = Mapping.scenarioEvaluators(known.plan, canonical.scenario)
-      return evaluators !== undefined && evaluators.every((e) => !e.required)
-    }
-
     interface GroupMetrics {
       readonly simulationId: string
       readonly scenario: string
@@ -854,24 +840,9 @@ export const makeDriver = (options: DriverOptions = {}): Effect.Effect<Driver, n
           metrics: { ...base, metrics: metricsOf(summaries.peek(groupId)) }
         }
       }
-      if (!summaryDecides(runId, canonical) || (completed > 0 && summaries.peek(groupId) === undefined)) return undefined
-      return summaryRead(listedKey(group), runPlans.has(runId), base, total, completed, failedRuns, completed > 0 ? summaries.get(groupId) : undefined)
-    }
-
-    /**
-     * A finished (not cancelled) group whose verdicts the summary decides: its listed counts say
-     * how many executions completed and failed (the rest were cancelled by stop_on_failure), its
-     * summary how many completed ones failed their evaluation.
-     */
-    const summaryRead = (key: string, planned: boolean, base: Omit<GroupMetrics, "metrics">, total: number, completed: number, failedRuns: number, summary: Wire.EvaluationSummary | undefined): GroupRead => {
-      const failing = Math.min(completed, summary?.selected_workflow_summary?.failed_evaluations ?? 0)
-      return {
-        key,
-        planned,
-        verdicts: true,
-        counts: { total, queued: 0, running: 0, passed: completed - failing, failed: failing, errored: failedRuns, skipped: total - completed - failedRuns },
-        metrics: { ...base, metrics: metricsOf(summary) }
-      }
+      // With verdicts, every completed execution is judged from its own evaluation (core never lets
+      // the group's summary of Interactly's own `passed` decide): the executions must be read.
+      return undefined
     }
 
     /**
@@ -911,55 +882,32 @@ export const makeDriver = (options: DriverOptions = {}): Effect.Effect<Driver, n
         const groupStatus = Mapping.groupStatus(group.status)
         const key = listedKey(group)
         const planned = runPlans.has(runId)
-        const total = group.total_runs
         let read: GroupRead
         const listed = readListed(runId, group, groupId, canonical, base, verdicts)
         if (listed !== undefined) {
           read = listed
         } else if (!verdicts) {
           read = yield* readWithoutVerdicts(runId, group, groupId, canonical, base)
-        } else if (
-          (groupStatus.unified === "completed" || groupStatus.unified === "failed") && typeof total === "number" &&
-          typeof group.completed_runs === "number" && typeof group.failed_runs === "number" &&
-          group.completed_runs + group.failed_runs <= total && summaryDecides(runId, canonical)
-        ) {
-          // Finished, the summary deciding, its summary not kept yet.
-          const completed = group.completed_runs
-          const summary = completed > 0 ? yield* summaryOf(simulationId, groupId, true) : undefined
-          read = summaryRead(key, planned, base, total, completed, group.failed_runs, summary)
         } else {
           const executions = yield* executionsOf(groupId)
           const terminal = Status.isTerminal(groupStatus)
           const statuses = executions.map((e) => Mapping.executionStatus(e.status))
           const completed = statuses.filter((s) => s.unified === "completed").length
-          let verdicts: ReadonlyArray<Status.Verdict>
-          let summary: Wire.EvaluationSummary | undefined
-          let judged: ReadonlyMap<string, Status.Verdict> | undefined
-          if (summaryDecides(runId, canonical)) {
-            summary = completed > 0 ? yield* summaryOf(simulationId, groupId, terminal || statuses.every(Status.isTerminal)) : undefined
-            let failing = Math.min(completed, summary?.selected_workflow_summary?.failed_evaluations ?? 0)
-            verdicts = statuses.map((s) => {
-              if (s.unified !== "completed") return Result.verdictOf(s, [])
-              return failing-- > 0 ? "fail" : "pass"
+          const previous = groupReads.peek(groupId)
+          const before = previous?.planned === planned ? previous.judged : undefined
+          const judged = new Map<string, Status.Verdict>()
+          const verdicts = yield* forEachConcurrent(executions, (e, i) => {
+            const known = statuses[i]!.unified === "completed" ? before?.get(Wire.idOf(e)) : undefined
+            if (known !== undefined) {
+              judged.set(Wire.idOf(e), known)
+              return Effect.succeed(known)
+            }
+            return Effect.map(judge(runId, groupId, simulationId, canonical, e, executions.length), (j) => {
+              if (j.status.unified === "completed" && j.source !== "none") judged.set(Wire.idOf(e), j.verdict)
+              return j.verdict
             })
-          } else {
-            const previous = groupReads.peek(groupId)
-            const before = previous?.planned === planned ? previous.judged : undefined
-            const now = new Map<string, Status.Verdict>()
-            verdicts = yield* forEachConcurrent(executions, (e, i) => {
-              const known = statuses[i]!.unified === "completed" ? before?.get(Wire.idOf(e)) : undefined
-              if (known !== undefined) {
-                now.set(Wire.idOf(e), known)
-                return Effect.succeed(known)
-              }
-              return Effect.map(judge(runId, groupId, simulationId, canonical, e, executions.length), (j) => {
-                if (j.status.unified === "completed" && j.source !== "none") now.set(Wire.idOf(e), j.verdict)
-                return j.verdict
-              })
-            }, 4)
-            judged = now
-            summary = terminal && completed > 0 ? yield* summaryOf(simulationId, groupId, true) : undefined
-          }
+          }, 4)
+          const summary = terminal && completed > 0 ? yield* summaryOf(simulationId, groupId, true) : undefined
           read = {
             key,
             planned,
@@ -1205,23 +1153,47 @@ export const makeDriver = (options: DriverOptions = {}): Effect.Effect<Driver, n
         const ids = yield* groupIdsOf("listResults", id)
         const m = /^(\d+):(\d+)$/.exec(cursor ?? "0:1")
         if (m === null) return yield* Effect.fail(invalid("listResults", `invalid cursor "${cursor}"`))
-        const index = Number(m[1]), page = Number(m[2])
-        const groupId = ids[index]
-        if (groupId === undefined) return { results: [] }
-        const list = yield* client.listExecutions(groupId, { page, size: pageSize })
-        const simulationId = yield* simulationOfGroup(groupId)
-        const canonical = yield* canonicalOf(simulationId)
-        const groupSize = groupSizeOf(list, page, pageSize)
-        const runKey = runKeyOf(id)
-        const computed = yield* forEachConcurrent(
-          list.individual_runs,
-          (e, i) => resultOf(runKey, id, groupId, simulationId, canonical, e, (page - 1) * pageSize + i, groupSize),
-          4
-        )
-        const results = computed.map((c) => (opts?.raw ? { ...c.result, raw: json(c.raw) as Json.Json } : c.result))
-        const more = list.total !== undefined ? page * pageSize < list.total : list.individual_runs.length === pageSize
-        const next = more ? `${index}:${page + 1}` : index + 1 < ids.length ? `${index + 1}:1` : undefined
-        return next === undefined ? { results } : { results, cursor: next }
+        let index = Number(m[1]), page = Number(m[2])
+        // A group that lists no execution gives no page of its own, and the read goes on with the
+        // next group: an empty page ends a read, and would leave the run's other groups unread.
+        while (true) {
+          const groupId = ids[index]
+          if (groupId === undefined) return { results: [] }
+          const list = yield* client.listExecutions(groupId, { page, size: pageSize })
+          const listed = list.individual_runs.length
+          // Fewer executions than the listing's own total leaves for this page is a partial answer,
+          // not the end of the group: it fails (retryable), so the page is read again instead of
+          // the executions it left out being lost.
+          if (list.total !== undefined && listed < Math.min(pageSize, list.total - (page - 1) * pageSize)) {
+            return yield* Effect.fail(ProviderError.make({
+              provider: name,
+              operation: "listResults",
+              reason: "ProviderInternal",
+              description: `simulation group ${groupId} listed ${listed} executions on page ${page} (size ${pageSize}) of ${list.total}`
+            }))
+          }
+          const more = list.total !== undefined ? page * pageSize < list.total : listed === pageSize
+          const nextIndex = more ? index : index + 1
+          const nextPage = more ? page + 1 : 1
+          const last = nextIndex >= ids.length
+          if (listed === 0) {
+            if (last) return { results: [] }
+            index = nextIndex
+            page = nextPage
+            continue
+          }
+          const simulationId = yield* simulationOfGroup(groupId)
+          const canonical = yield* canonicalOf(simulationId)
+          const groupSize = groupSizeOf(list, page, pageSize)
+          const runKey = runKeyOf(id)
+          const computed = yield* forEachConcurrent(
+            list.individual_runs,
+            (e, i) => resultOf(runKey, id, groupId, simulationId, canonical, e, (page - 1) * pageSize + i, groupSize),
+            4
+          )
+          const results = computed.map((c) => (opts?.raw ? { ...c.result, raw: json(c.raw) as Json.Json } : c.result))
+          return last ? { results } : { results, cursor: `${nextIndex}:${nextPage}` }
+        }
       })
 
     const cancelRun: SimulationProvider.Driver["cancelRun"] = (id) =>

@@ -10,13 +10,8 @@
  *
  * @since 0.1.0
  */
-import { CompiledSchema } from "@simbridge/core"
-import * as Either from "effect/Either"
-import * as JSONSchema from "effect/JSONSchema"
-import * as ParseResult from "effect/ParseResult"
 import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
-import * as AST from "effect/SchemaAST"
 import { ObjectId } from "./InteractlyPlugin.js"
 
 // ---------------------------------------------------------------------------------------------
@@ -45,16 +40,11 @@ export const AnyRecord = Schema.Record({ key: Schema.String, value: Schema.Unkno
 /**
  * Decodes `{ <key>: A }` or a bare `A` (the SDK reads `raw.get(key, raw)`); encodes the envelope.
  * The first key is the documented one; the others are accepted aliases.
- *
- * Read once per group and simulation of a run, so it has a fast path that decides as the union
- * does (each key in order whose value is an `A`, then the bare value), with `A` checked by the
- * compiled validator (`CompiledSchema.compile`: a value that passes is returned as it is). A body
- * no branch accepts is decoded by the union itself, which reports exactly what is wrong.
  */
 export const Enveloped = <A, I>(schema: Schema.Schema<A, I>, key: string, ...aliases: ReadonlyArray<string>): Schema.Schema<A, Record<string, I> | I> => {
   const keys = [key, ...aliases]
   const wrapped = keys.map((k) => Schema.Struct({ [k]: schema }) as unknown as Schema.Schema<Record<string, A>, Record<string, I>>)
-  const enveloped = Schema.transform(
+  return Schema.transform(
     Schema.Union(...wrapped, schema),
     Schema.typeSchema(schema),
     {
@@ -65,30 +55,6 @@ export const Enveloped = <A, I>(schema: Schema.Schema<A, I>, key: string, ...ali
       },
       encode: (a) => ({ [key]: a })
     }
-  )
-  const inner = ParseResult.decodeUnknownEither(CompiledSchema.compile(schema))
-  const slow = ParseResult.decodeUnknown(enveloped)
-  const encode = ParseResult.encodeUnknown(enveloped)
-  return Schema.declare(
-    [],
-    {
-      decode: () => (u, options) => {
-        // Asked to reject undeclared properties: only the interpreter does that.
-        if (options?.onExcessProperty === "error") return slow(u, options)
-        if (Predicate.isRecord(u)) {
-          for (const k of keys) {
-            if (!(k in u)) continue
-            const branch = inner(u[k])
-            if (Either.isRight(branch)) return ParseResult.succeed(branch.right)
-          }
-        }
-        const bare = inner(u)
-        return Either.isRight(bare) ? ParseResult.succeed(bare.right) : slow(u, options)
-      },
-      encode: () => (a, options) => encode(a, options)
-    },
-    // JSON Schema, pretty printing and arbitraries come from the union itself
-    { ...enveloped.ast.annotations, [AST.SurrogateAnnotationId]: enveloped.ast }
   ) as unknown as Schema.Schema<A, Record<string, I> | I>
 }
 
@@ -220,21 +186,13 @@ export const DeleteResponse = Schema.Struct({ message: Nullable(Schema.String) }
 
 export const ConfigSchemaResponse = Schema.Struct({ config_schema: Schema.Unknown })
 
-/**
- * `fields` with `_id` or `id` required. The filter states its JSON Schema (the struct's, which a
- * filter's own replaces, plus the requirement), so that lists of these take the compiled validator
- * (`CompiledSchema.compile`); a value it refuses is decoded by the schema, with the same errors.
- */
+/** `fields` with `_id` or `id` required. */
 const withId = <Fields extends Schema.Struct.Fields>(
   fields: Fields,
   message: string
 ) => {
-  const struct = Schema.Struct(fields)
-  const { $schema: _, ...jsonSchema } = JSONSchema.make(struct)
   const ids = (o: unknown) => o as { readonly _id?: unknown; readonly id?: unknown }
-  return struct.pipe(Schema.filter((o) => ids(o)._id !== undefined || ids(o).id !== undefined || message, {
-    jsonSchema: { ...jsonSchema, anyOf: [{ required: ["_id"] }, { required: ["id"] }] }
-  }))
+  return Schema.Struct(fields).pipe(Schema.filter((o) => ids(o)._id !== undefined || ids(o).id !== undefined || message))
 }
 
 /** A run group ("simulation group"): one `run` of a simulation, `number_of_simulations` executions. */
@@ -254,11 +212,10 @@ export type SimulationGroup = typeof SimulationGroup.Type
 
 export const SimulationGroupResponse = Enveloped(SimulationGroup, "simulation_group", "group")
 
-/** Read by every poll of a tracked run: checked by the compiled validator first. */
-export const SimulationGroupList = CompiledSchema.compile(Schema.Struct({
+export const SimulationGroupList = Schema.Struct({
   simulation_groups: Schema.Array(SimulationGroup),
   total: Schema.optional(Schema.Number)
-}))
+})
 export type SimulationGroupList = typeof SimulationGroupList.Type
 
 /** One execution (`SimulationRun`) of a group: a conversation between the two workflows. */
@@ -276,11 +233,10 @@ export const SimulationRun = withId({
 }, "an execution needs _id or id")
 export type SimulationRun = typeof SimulationRun.Type
 
-/** Read for every page of executions: checked by the compiled validator first. */
-export const SimulationRunList = CompiledSchema.compile(Schema.Struct({
+export const SimulationRunList = Schema.Struct({
   individual_runs: Schema.Array(SimulationRun),
   total: Schema.optional(Schema.Number)
-}))
+})
 export type SimulationRunList = typeof SimulationRunList.Type
 
 /** Items of `/executions/detailed` (keys read by the official notebook, plus those of the guide). */
@@ -340,6 +296,7 @@ export const WorkflowEvaluationSummary = Schema.Struct({
 })
 export type WorkflowEvaluationSummary = typeof WorkflowEvaluationSummary.Type
 
+/** `GET /v1/simulations/{id}/evaluation-summary`. */
 export const EvaluationSummary = Schema.Struct({
   simulation_id: Schema.String,
   group_id: Nullable(Schema.String),
@@ -347,70 +304,6 @@ export const EvaluationSummary = Schema.Struct({
   counter_workflow_summary: Nullable(WorkflowEvaluationSummary)
 })
 export type EvaluationSummary = typeof EvaluationSummary.Type
-
-const LenientWorkflowEvaluationSummary = Schema.Struct({
-  total_runs: Schema.optional(Schema.Number),
-  successful_evaluations: Schema.optional(Schema.Number),
-  failed_evaluations: Schema.optional(Schema.Number),
-  pending_evaluations: Schema.optional(Schema.Number),
-  no_evaluation_configured: Schema.optional(Schema.Number),
-  metrics: Schema.optional(Schema.Array(Schema.Struct({
-    ...MetricSummary.fields,
-    distribution: Nullable(Schema.Struct({
-      bucket_0_20: Schema.optional(Schema.Number),
-      bucket_21_40: Schema.optional(Schema.Number),
-      bucket_41_60: Schema.optional(Schema.Number),
-      bucket_61_80: Schema.optional(Schema.Number),
-      bucket_81_100: Schema.optional(Schema.Number)
-    }))
-  })))
-})
-
-/** The defaults `WorkflowEvaluationSummary` gives absent fields. */
-const fillSummary = (s: typeof LenientWorkflowEvaluationSummary.Type): WorkflowEvaluationSummary => ({
-  ...s,
-  total_runs: s.total_runs ?? 0,
-  successful_evaluations: s.successful_evaluations ?? 0,
-  failed_evaluations: s.failed_evaluations ?? 0,
-  pending_evaluations: s.pending_evaluations ?? 0,
-  no_evaluation_configured: s.no_evaluation_configured ?? 0,
-  metrics: (s.metrics ?? []).map((m) =>
-    m.distribution === undefined || m.distribution === null
-      ? m as MetricSummary
-      : {
-        ...m,
-        distribution: {
-          ...m.distribution,
-          bucket_0_20: m.distribution.bucket_0_20 ?? 0,
-          bucket_21_40: m.distribution.bucket_21_40 ?? 0,
-          bucket_41_60: m.distribution.bucket_41_60 ?? 0,
-          bucket_61_80: m.distribution.bucket_61_80 ?? 0,
-          bucket_81_100: m.distribution.bucket_81_100 ?? 0
-        }
-      }
-  )
-})
-
-/**
- * `GET /v1/simulations/{id}/evaluation-summary`: read once per group of a run, on the compiled fast
- * path: the lenient copy (summaries without defaults) gets the compiled check, the defaults are
- * filled after it, and a body that fails it is decoded by the schema itself
- * (`CompiledSchema.compileWith`).
- */
-export const EvaluationSummaryResponse: Schema.Schema<EvaluationSummary, typeof EvaluationSummary.Encoded> = CompiledSchema.compileWith(
-  EvaluationSummary,
-  Schema.Struct({
-    ...EvaluationSummary.fields,
-    selected_workflow_summary: Nullable(LenientWorkflowEvaluationSummary),
-    counter_workflow_summary: Nullable(LenientWorkflowEvaluationSummary)
-  }),
-  (body) => {
-    const out = { ...body } as { -readonly [K in keyof EvaluationSummary]: EvaluationSummary[K] }
-    if (body.selected_workflow_summary) out.selected_workflow_summary = fillSummary(body.selected_workflow_summary)
-    if (body.counter_workflow_summary) out.counter_workflow_summary = fillSummary(body.counter_workflow_summary)
-    return out
-  }
-)
 
 // ---------------------------------------------------------------------------------------------
 // Workflow runs (transcripts) and their evaluation
@@ -436,8 +329,11 @@ export const WorkflowEvent = Schema.Struct({
 })
 export type WorkflowEvent = typeof WorkflowEvent.Type
 
-/** Events are typed leniently: an event that does not fit is kept as `unknown` and skipped. */
-export const LenientEvent = Schema.Union(WorkflowEvent, Schema.Unknown)
+/**
+ * Events are read as they arrive: the mapping decodes each with {@link WorkflowEvent} and skips one
+ * that does not fit, and the whole event stays in `raw`.
+ */
+export const LenientEvent = Schema.Unknown
 
 export const InputOutputPair = Schema.Struct({
   run_input: Nullable(AnyRecord),
@@ -473,11 +369,8 @@ export const WorkflowRunDoc = Schema.Struct({
 })
 export type WorkflowRunDoc = typeof WorkflowRunDoc.Type
 
-/**
- * `GET /v1/workflow-runs/{id}`: `{workflow_run: {..., workflow_run: {...}}}` (double nested). Read
- * once per execution, so it takes the compiled validator (no defaults or conversions in it).
- */
-export const WorkflowRunResponse = CompiledSchema.compile(Schema.Struct({ workflow_run: WorkflowRunDoc }))
+/** `GET /v1/workflow-runs/{id}`: `{workflow_run: {..., workflow_run: {...}}}` (double nested). */
+export const WorkflowRunResponse = Schema.Struct({ workflow_run: WorkflowRunDoc })
 
 /** One metric of a run's evaluation (inside `details.metrics`; shape chosen, see the docs page). */
 export const MetricResult = Schema.Struct({
@@ -489,12 +382,12 @@ export const MetricResult = Schema.Struct({
 export type MetricResult = typeof MetricResult.Type
 
 /** `GET /v1/workflow-runs/{id}/evaluation-result` (SDK model `{score, passed, details, evaluated_at}`). */
-export const WorkflowRunEvaluation = CompiledSchema.compile(Schema.Struct({
+export const WorkflowRunEvaluation = Schema.Struct({
   score: Nullable(Schema.Number),
   passed: Nullable(Schema.Boolean),
   details: Schema.optional(Schema.Unknown),
   evaluated_at: Nullable(Schema.String)
-}))
+})
 export type WorkflowRunEvaluation = typeof WorkflowRunEvaluation.Type
 
 // ---------------------------------------------------------------------------------------------

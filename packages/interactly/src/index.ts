@@ -1,10 +1,9 @@
 /**
- * @simbridge/interactly: the Interactly provider (workflow simulations) and its local emulator.
+ * @simbridge/interactly: the Interactly provider (workflow simulations); its emulator lives in `@simbridge/emulators`.
  *
  * @since 0.1.0
  */
 export * as InteractlyClient from "./InteractlyClient.js"
 export * as InteractlyWire from "./InteractlyWire.js"
-export * as InteractlyEmulator from "./InteractlyEmulator.js"
 export * as InteractlyPlugin from "./InteractlyPlugin.js"
 export * as InteractlyProvider from "./InteractlyProvider.js"

@@ -7,7 +7,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
-import * as InteractlyEmulator from "../src/InteractlyEmulator.js"
+import * as InteractlyEmulator from "@simbridge/emulators/InteractlyEmulator"
 import * as InteractlyProvider from "../src/InteractlyProvider.js"
 
 /**

@@ -6,7 +6,7 @@ import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import * as InteractlyClient from "../src/InteractlyClient.js"
-import * as InteractlyEmulator from "../src/InteractlyEmulator.js"
+import * as InteractlyEmulator from "@simbridge/emulators/InteractlyEmulator"
 import * as Wire from "../src/InteractlyWire.js"
 
 const fixture = (name: string): unknown => JSON.parse(readFileSync(new URL(`./fixtures/${name}`, import.meta.url), "utf8"))

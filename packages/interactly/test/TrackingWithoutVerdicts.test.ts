@@ -8,7 +8,7 @@ import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
 import * as InteractlyClient from "../src/InteractlyClient.js"
-import * as InteractlyEmulator from "../src/InteractlyEmulator.js"
+import * as InteractlyEmulator from "@simbridge/emulators/InteractlyEmulator"
 import * as InteractlyProvider from "../src/InteractlyProvider.js"
 import { dental, fastRetry, twoPersonas } from "./fixtures/trackingPlans.js"
 

@@ -36,10 +36,8 @@ export interface Settings {
 
 type E = ProviderError.ProviderError
 
-// Response schemas are built once, not per request: `Wire.Envelope` and `Wire.Page` are memoized
-// per item schema, and a schema built anew has its decoder compiled anew. The responses a results
-// read sends per call (call, transcript, metrics) and the job detail take the compiled fast path
-// (`Wire.CallResponse`...).
+// Response schemas are built once, not per request (`Wire.Envelope` and `Wire.Page` are memoized
+// per item schema).
 const deleted = Schema.Struct({ success: Schema.Boolean })
 const health = Schema.Union(Wire.Envelope(Wire.Health), Wire.Health)
 type Page<A> = Wire.PageOf<A>

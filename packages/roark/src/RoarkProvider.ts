@@ -44,8 +44,6 @@ export const markerVariable = "simbridgeRunMarker"
 
 const resultsPageSize = 50
 
-const decodeSimulationJob = Schema.decodeUnknownSync(Wire.SimulationJob)
-
 /** How many times `findRun` looks again while candidate jobs have not shown their marker yet. */
 const findRunRounds = 40
 
@@ -746,13 +744,9 @@ export const makeWith = (options: MakeOptions = {}): Effect.Effect<Instrumented,
 
   const getRun: SimulationProvider.Driver["getRun"] = (id) => readRun(id, true)
 
-  /**
-   * The vendor's own payload for a result, only when asked for: a copy of the simulation job as its
-   * schema reads it (the job detail is checked by a compiled validator, which keeps properties the
-   * schema does not declare; the interpreter drops them, as the decode of the detail did before).
-   */
+  /** The vendor's own payload for a result, only when asked for: the simulation job as its schema reads it, as JSON. */
   const withRaw = (result: ResultEncoded, sim: Wire.SimulationJob, raw: boolean): ResultEncoded =>
-    raw ? { ...result, raw: JSON.parse(JSON.stringify(decodeSimulationJob(sim))) } : result
+    raw ? { ...result, raw: JSON.parse(JSON.stringify(sim)) } : result
 
   /** A result to build and what it waits for: its metrics (unless known), its call and transcript (when finished). */
   interface Building {

@@ -6,7 +6,6 @@
  *
  * @since 0.1.0
  */
-import { CompiledSchema } from "@simbridge/core"
 import * as Schema from "effect/Schema"
 
 // ---------------------------------------------------------------------------------------------
@@ -16,8 +15,8 @@ import * as Schema from "effect/Schema"
 const envelopes = new WeakMap<Schema.Schema.Any, Schema.Schema.Any>()
 
 /**
- * `{ data: A }`, the envelope of every response. One schema per `data` schema: a schema built per
- * request would have its decoder compiled again for every request.
+ * `{ data: A }`, the envelope of every response. One schema per `data` schema, so that a request
+ * does not build its response schema again.
  */
 export const Envelope = <A, I, R>(data: Schema.Schema<A, I, R>): Schema.Struct<{ data: Schema.Schema<A, I, R> }> => {
   const known = envelopes.get(data)
@@ -418,10 +417,8 @@ export const RunPlanJobStart = Schema.Struct({
 })
 export type RunPlanJobStart = typeof RunPlanJobStart.Type
 
-/** `POST /v1/simulation/plan/{id}/job` (once per run started) on the compiled fast path (`CompiledSchema.compile`). */
-export const RunPlanJobStartResponse: Schema.Schema<{ readonly data: RunPlanJobStart }, { readonly data: typeof RunPlanJobStart.Encoded }> = CompiledSchema.compile(
-  Envelope(RunPlanJobStart)
-)
+/** `POST /v1/simulation/plan/{id}/job`. */
+export const RunPlanJobStartResponse = Envelope(RunPlanJobStart)
 
 export const RunPlanCreated = Schema.Struct({
   runPlan: RunPlan,
@@ -452,11 +449,8 @@ export const RunPlanJobSummary = Schema.Struct({
 })
 export type RunPlanJobSummary = typeof RunPlanJobSummary.Type
 
-/**
- * `GET /v1/simulation/plan/jobs` (every poll of `getRuns` reads each page of a plan's jobs, 50 a
- * page) on the compiled fast path (`CompiledSchema.compile`).
- */
-export const RunPlanJobSummaryPage = CompiledSchema.compile(Page(RunPlanJobSummary))
+/** `GET /v1/simulation/plan/jobs`. */
+export const RunPlanJobSummaryPage = Page(RunPlanJobSummary)
 
 /** The agent endpoint projection; `type` was `endpointType` before 2025-12-19 (both accepted). */
 export const SimulationAgentEndpoint = Schema.Struct({
@@ -499,20 +493,8 @@ export const RunPlanJobDetail = Schema.Struct({
 })
 export type RunPlanJobDetail = typeof RunPlanJobDetail.Type
 
-/**
- * `GET /v1/simulation/plan/job/{id}` on the compiled fast path. The read path's responses whose
- * schemas default absent arrays to `[]` (this one, `TranscriptResponse`, `CallMetricsResponse`)
- * go through `CompiledSchema.compileWith`: a lenient copy (those arrays optional, so without
- * transformations) is checked, the defaults are filled in afterwards, and a body that fails the
- * check is decoded by the schema itself (the same errors). The interpreter took 10-11 µs per
- * call's transcript or metrics list and 34 ms per 1,000-call job detail; this takes 0.1-0.2 µs
- * and 0.08 ms (docs/providers/roark.md).
- */
-export const RunPlanJobDetailResponse: Schema.Schema<{ readonly data: RunPlanJobDetail }, { readonly data: typeof RunPlanJobDetail.Encoded }> = CompiledSchema.compileWith(
-  Envelope(RunPlanJobDetail),
-  Envelope(Schema.Struct({ ...RunPlanJobDetail.fields, simulationJobs: Schema.optional(Schema.Array(SimulationJob)) })),
-  (body) => body.data.simulationJobs === undefined ? { ...body, data: { ...body.data, simulationJobs: [] } } : body as { readonly data: RunPlanJobDetail }
-)
+/** `GET /v1/simulation/plan/job/{id}`. */
+export const RunPlanJobDetailResponse = Envelope(RunPlanJobDetail)
 
 export const RunPlanJobCancel = Schema.Struct({
   cancelled: Schema.Boolean,
@@ -544,8 +526,8 @@ export const Call = Schema.Struct({
 })
 export type Call = typeof Call.Type
 
-/** `GET /v1/call/{id}`, checked by a compiled validator first (`CompiledSchema.compile`). */
-export const CallResponse: Schema.Schema<{ readonly data: Call }, { readonly data: typeof Call.Encoded }> = CompiledSchema.compile(Envelope(Call))
+/** `GET /v1/call/{id}`. */
+export const CallResponse = Envelope(Call)
 
 export const TranscriptEntry = Schema.Struct({
   startOffsetMs: Schema.optional(Schema.Number),
@@ -562,12 +544,8 @@ export const Transcript = Schema.Struct({
 })
 export type Transcript = typeof Transcript.Type
 
-/** `GET /v1/call/{id}/transcript` on the compiled fast path (see `RunPlanJobDetailResponse`). */
-export const TranscriptResponse: Schema.Schema<{ readonly data: Transcript }, { readonly data: typeof Transcript.Encoded }> = CompiledSchema.compileWith(
-  Envelope(Transcript),
-  Envelope(Schema.Struct({ ...Transcript.fields, entries: Schema.optional(Schema.Array(TranscriptEntry)) })),
-  (body) => body.data.entries === undefined ? { ...body, data: { ...body.data, entries: [] } } : body as { readonly data: Transcript }
-)
+/** `GET /v1/call/{id}/transcript`. */
+export const TranscriptResponse = Envelope(Transcript)
 
 export const MetricValue = Schema.Struct({
   value: Schema.optional(Schema.Union(Schema.Number, Schema.Boolean, Schema.String, Schema.Null)),
@@ -593,14 +571,8 @@ export const CallMetric = Schema.Struct({
 })
 export type CallMetric = typeof CallMetric.Type
 
-/** `GET /v1/call/{id}/metrics` (`{ data: CallMetric[] }`) on the compiled fast path (see `RunPlanJobDetailResponse`). */
-export const CallMetricsResponse: Schema.Schema<{ readonly data: ReadonlyArray<CallMetric> }, { readonly data: ReadonlyArray<typeof CallMetric.Encoded> }> = CompiledSchema.compileWith(
-  Envelope(Schema.Array(CallMetric)),
-  Envelope(Schema.Array(Schema.Struct({ ...CallMetric.fields, values: Schema.optional(Schema.Array(MetricValue)) }))),
-  (body) => body.data.every((m) => m.values !== undefined)
-    ? body as { readonly data: ReadonlyArray<CallMetric> }
-    : { ...body, data: body.data.map((m) => m.values === undefined ? { ...m, values: [] } : m as CallMetric) }
-)
+/** `GET /v1/call/{id}/metrics` (`{ data: CallMetric[] }`). */
+export const CallMetricsResponse = Envelope(Schema.Array(CallMetric))
 
 // ---------------------------------------------------------------------------------------------
 // Webhooks and health

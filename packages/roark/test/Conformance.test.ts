@@ -8,7 +8,8 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
-import { RoarkEmulator, RoarkProvider } from "../src/index.js"
+import { RoarkProvider } from "../src/index.js"
+import * as RoarkEmulator from "@simbridge/emulators/RoarkEmulator"
 
 const plan = Schema.decodeUnknownSync(Plan.Plan)({
   name: "conformance",

@@ -2,7 +2,7 @@ import { createServer } from "node:http"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
-import { RoarkEmulator } from "../src/index.js"
+import * as RoarkEmulator from "@simbridge/emulators/RoarkEmulator"
 import { fixture, pollUntil, raw } from "./helpers.js"
 
 const terminal = new Set(["COMPLETED", "FAILED", "TIMED_OUT", "CANCELLED"])

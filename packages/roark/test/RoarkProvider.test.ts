@@ -12,7 +12,8 @@ import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
-import { RoarkClient, RoarkEmulator, RoarkPlugin, RoarkProvider, RoarkWire } from "../src/index.js"
+import { RoarkClient, RoarkPlugin, RoarkProvider, RoarkWire } from "../src/index.js"
+import * as RoarkEmulator from "@simbridge/emulators/RoarkEmulator"
 import { fixture } from "./helpers.js"
 
 const fastRetry = new Retry.RetryPolicy({ ...Retry.defaultPolicy, initialDelay: Duration.millis(10), maxDelay: Duration.millis(50), maxAttempts: 4 })

@@ -9,7 +9,8 @@ import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
-import { RoarkClient, RoarkEmulator, RoarkProvider } from "../src/index.js"
+import { RoarkClient, RoarkProvider } from "../src/index.js"
+import * as RoarkEmulator from "@simbridge/emulators/RoarkEmulator"
 import { fixture, pollUntil } from "./helpers.js"
 
 const fastRetry = new Retry.RetryPolicy({ ...Retry.defaultPolicy, initialDelay: Duration.millis(10), maxDelay: Duration.millis(50), maxAttempts: 4 })

@@ -3,7 +3,7 @@
  * `statusOf`, `knownScenario`/`scenarioFromLookup`, `evaluationsOf`) applied by hand to the wire
  * objects of a finished run, read through `RoarkClient`, give what a cold results read of the
  * driver gives: the driver's encoded results key for key (order included), and the provider's
- * results once encoded. Pins the pure chain the benchmark times (`packages/bench/src/RoarkPure.ts`).
+ * results once encoded.
  */
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { describe, expect, it } from "@effect/vitest"
@@ -17,7 +17,8 @@ import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
-import { RoarkClient, RoarkEmulator, RoarkProvider } from "../src/index.js"
+import { RoarkClient, RoarkProvider } from "../src/index.js"
+import * as RoarkEmulator from "@simbridge/emulators/RoarkEmulator"
 import * as M from "../src/internal/mapping.js"
 import { fixture } from "./helpers.js"
 

@@ -502,10 +502,7 @@ export interface Settings {
 }
 
 const providerLayer = (settings: { readonly retry?: Retry.RetryPolicy | undefined; readonly watch?: SimulationProvider.WatchOptions | undefined; readonly pageSize?: number | undefined }) =>
-  Layer.effect(
-    SimulationProvider.SimulationProvider,
-    Effect.map(make({ pageSize: settings.pageSize }), (driver) => SimulationProvider.make(driver, { retry: settings.retry, watch: settings.watch }))
-  )
+  SimulationProvider.layer(make({ pageSize: settings.pageSize }), { retry: settings.retry, watch: settings.watch })
 
 /** `SimulationProvider` and `VapiClient`, configured explicitly. */
 export const layer = (settings: Settings): Layer.Layer<SimulationProvider.SimulationProvider | VapiClient.VapiClient, never, HttpClient.HttpClient> =>

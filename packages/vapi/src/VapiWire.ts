@@ -7,7 +7,6 @@
  *
  * @since 0.1.0
  */
-import { CompiledSchema } from "@simbridge/core"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import { FolderPath } from "./VapiPlugin.js"
@@ -15,17 +14,6 @@ import { FolderPath } from "./VapiPlugin.js"
 // ---------------------------------------------------------------------------------------------
 // Shared pieces
 // ---------------------------------------------------------------------------------------------
-
-/**
- * Item schemas whose lists take the compiled fast path (see {@link List}): the schema a checked
- * item passes (without transformations, so `CompiledSchema.checker` takes it) and how the decoded
- * item is made of it (what the item schema's own fast path does).
- */
-const fastItems = new WeakMap<Schema.Schema.Any, { readonly checked: Schema.Schema.AnyNoContext; readonly build: (checked: any) => unknown }>()
-const fastItem = <A, I, C, J>(schema: Schema.Schema<A, I, never>, checked: Schema.Schema<C, J, never>, build: (checked: C) => A): Schema.Schema<A, I, never> => {
-  fastItems.set(schema, { checked, build })
-  return schema
-}
 
 /** Unknown extra fields, kept. */
 const Rest = Schema.Record({ key: Schema.String, value: Schema.Unknown })
@@ -359,7 +347,8 @@ export const EchoedEntry = Schema.Struct(
   Rest
 )
 
-const RunFields = Schema.Struct(
+/** A run (`GET /eval/simulation/run/{id}`, and each run of the list). */
+export const Run = Schema.Struct(
   {
     id: Schema.String,
     orgId: Schema.optional(Schema.String),
@@ -378,98 +367,23 @@ const RunFields = Schema.Struct(
   },
   Rest
 )
+export type Run = typeof Run.Type
 
-/**
- * Effect's name for a schema in messages when it has no title (`SchemaAST.AutoTitleAnnotationId`,
- * not in its public types): given to the compiled run, a declaration, so that messages name it as
- * they name the schema (`ReadonlyArray<(Struct (Encoded side) <-> Struct (Type side))>`, not
- * `ReadonlyArray<<declaration schema>>`). Unlike a title, it does not reach the JSON Schema.
- */
-const AutoTitleAnnotationId = Symbol.for("effect/annotation/AutoTitle")
-
-/** `RunFields` without its defaults (the counts and `simulations` optional): what the compiled check takes. */
-const RunChecked = Schema.Struct(
+/** `POST /eval/simulation/run`'s answer. */
+export const CreateRunResponse = Schema.Struct(
   {
-    ...RunFields.fields,
-    itemCounts: Schema.optional(Schema.NullOr(Schema.Struct({
-      ...ItemCounts.fields,
-      passed: Schema.optional(Schema.Number),
-      failed: Schema.optional(Schema.Number),
-      running: Schema.optional(Schema.Number),
-      queued: Schema.optional(Schema.Number),
-      canceled: Schema.optional(Schema.Number)
-    }, Rest))),
-    simulations: Schema.optional(Schema.Array(EchoedEntry))
-  },
-  Rest
-)
-
-/**
- * The decoded run of a body that passed the compiled check: the body itself when it has every
- * defaulted field (Vapi's and the emulator's runs do), else a copy with the defaults filled in.
- * The body is never changed (the list keeps it as `raw`). Every struct of a run keeps its
- * undeclared fields (`Rest`), so the body's own objects are what the schema's decode would copy.
- */
-const buildRun = (run: typeof RunChecked.Type): Run => {
-  const counts = run.itemCounts
-  const filled = counts == null ||
-      (counts.passed !== undefined && counts.failed !== undefined && counts.running !== undefined && counts.queued !== undefined && counts.canceled !== undefined)
-    ? counts
-    : { ...counts, passed: counts.passed ?? 0, failed: counts.failed ?? 0, running: counts.running ?? 0, queued: counts.queued ?? 0, canceled: counts.canceled ?? 0 }
-  if (run.simulations !== undefined && filled === counts) return run as Run
-  const out: { -readonly [K in keyof typeof RunChecked.Type]: unknown } = { ...run }
-  if (run.simulations === undefined) out.simulations = []
-  if (filled !== counts) out.itemCounts = filled
-  return out as Run
-}
-
-/**
- * A run (`GET /eval/simulation/run/{id}`, and each run of the list) on the compiled fast path
- * (`CompiledSchema.compileWith`): a body that passes the compiled check of `RunChecked` is built by
- * `buildRun` without Effect's interpreter; one that does not is decoded by the schema, with the
- * same errors. The interpreter allocated about 36 KB per run (two passes: a struct with defaults
- * is a transformation); run tracking reads every run of the run list at each poll. The schema's
- * name in messages (`(Struct (Encoded side) <-> Struct (Type side))`, inside the list's) is kept.
- */
-export const Run: Schema.Schema<typeof RunFields.Type, typeof RunFields.Encoded> = fastItem(
-  CompiledSchema.compileWith(RunFields, RunChecked, buildRun).annotations({ [AutoTitleAnnotationId]: String(RunFields.ast) }),
-  RunChecked,
-  buildRun
-)
-export type Run = typeof RunFields.Type
-
-const CreateRunResponseFields = Schema.Struct(
-  {
-    ...RunFields.fields,
+    ...Run.fields,
     simulationRunItemIds: Schema.optionalWith(Schema.Array(Schema.String), { default: () => [] }),
     message: Schema.optional(Schema.String),
     url: Schema.optional(Schema.String)
   },
   Rest
 )
-
-/**
- * `POST /eval/simulation/run`'s answer on the compiled fast path, as {@link Run} (one more default,
- * `simulationRunItemIds`). The interpreter took about 45 KB and 130 µs per answer (one per run started).
- */
-export const CreateRunResponse: Schema.Schema<typeof CreateRunResponseFields.Type, typeof CreateRunResponseFields.Encoded> = CompiledSchema
-  .compileWith(
-    CreateRunResponseFields,
-    Schema.Struct({ ...CreateRunResponseFields.fields, ...RunChecked.fields, simulationRunItemIds: Schema.optional(Schema.Array(Schema.String)) }, Rest),
-    (created) => {
-      const run = buildRun(created) as typeof CreateRunResponseFields.Type
-      return created.simulationRunItemIds === undefined ? { ...run, simulationRunItemIds: [] } : run
-    }
-  )
-  .annotations({ [AutoTitleAnnotationId]: String(CreateRunResponseFields.ast) })
 export type CreateRunResponse = typeof CreateRunResponse.Type
 
-// Run items are the hot path of reading results (thousands per run, ~4 KB each): their schemas
-// type only what the mapping reads, have no index signature and no defaults (a default makes the
-// struct a transformation, decoded in two passes; dropping them and the unread fields took the
-// item list from 44 to 26 ms per 1,000 items in a micro benchmark), so unknown fields cost
-// nothing. They are ignored, not rejected, and the vendor's whole item stays available as `raw`
-// (from the body as received, see `Page.raw`).
+// Run items type only what the mapping reads and have no index signature: unknown fields are
+// ignored, not rejected, and the vendor's whole item stays available as `raw` (from the body as
+// received, see `Page.raw`).
 
 export const EvaluationResult = Schema.Struct(
   {
@@ -498,7 +412,9 @@ export const LatencyMetrics = Schema.Struct(
     avgModel: Schema.optional(Schema.Number),
     avgVoice: Schema.optional(Schema.Number),
     avgEndpointing: Schema.optional(Schema.Number)
-  }
+  },
+  // Every metric Vapi reports is kept: the result's metadata carries them all.
+  Rest
 )
 
 export const ItemResults = Schema.Struct(
@@ -552,7 +468,7 @@ export const Improvements = Schema.Struct(
   }
 )
 
-const RunItemFields = Schema.Struct(
+export const RunItem = Schema.Struct(
   {
     id: Schema.String,
     simulationId: Schema.optional(Schema.String),
@@ -572,12 +488,6 @@ const RunItemFields = Schema.Struct(
     improvementSuggestions: Schema.optional(Schema.NullOr(Improvements))
   }
 )
-
-/**
- * A run item, checked by a compiled validator first (`CompiledSchema.compile`: an item that passes
- * is taken as it is; one that does not is decoded by the schema, which names what is wrong).
- */
-export const RunItem: Schema.Schema<typeof RunItemFields.Type, typeof RunItemFields.Encoded> = fastItem(CompiledSchema.compile(RunItemFields), RunItemFields, (item) => item)
 export type RunItem = typeof RunItem.Type
 
 export const Concurrency = Schema.Struct(
@@ -635,14 +545,9 @@ export interface Page<A> {
 /**
  * A list response: a bare array (the spec), `{ results, metadata }` (paginated runs) or
  * `{ data, total, limit, page }` (observed elsewhere), all decoded to one {@link Page}.
- *
- * A list of runs or run items is checked whole by one compiled validator and built without Effect's
- * interpreter; a body that fails the check is decoded by the schema (the same errors). The
- * interpreter took about 36 MB and 85 ms per 1,000-run page (run tracking reads one at every poll);
- * this takes little more than `JSON.parse` of the body (0.8 MB, 4-5 ms).
  */
 export const List = <A, I, R>(item: Schema.Schema<A, I, R>): Schema.Schema<Page<A>, unknown, R> => {
-  // One schema per item schema: a schema built per request has its decoder compiled per request.
+  // One schema per item schema, so that a request does not build its list schema again.
   const known = lists.get(item)
   if (known !== undefined) return known as Schema.Schema<Page<A>, unknown, R>
   const made = listOf(item)
@@ -671,40 +576,13 @@ const listOf = <A, I, R>(item: Schema.Schema<A, I, R>): Schema.Schema<Page<A>, u
   const decodeBare = ParseResult.decodeUnknown(Bare)
   const decodeResults = ParseResult.decodeUnknown(Results)
   const decodeData = ParseResult.decodeUnknown(Data)
-  // The wrapper is decoded with the default options whatever the caller's (as it always was).
-  const slow = (u: unknown) =>
+  // The wrapper is decoded with the default options whatever the caller's.
+  const decode = (u: unknown) =>
     Array.isArray(u)
       ? ParseResult.map(decodeBare(u), (items): Page<A> => ({ items, raw: u }))
       : u !== null && typeof u === "object" && "results" in u
       ? ParseResult.map(decodeResults(u), (w): Page<A> => ({ items: w.results, meta: w.metadata, raw: (u as { results: ReadonlyArray<unknown> }).results }))
       : ParseResult.map(decodeData(u), (w) => fromData(w, (u as { data: ReadonlyArray<unknown> }).data))
-
-  // The fast path, for items that have one (`fastItem`): the whole body is checked by one compiled
-  // validator per wrapper (the wrapper's schema with the item's checked schema), and the page is
-  // built as `slow` builds it, each item by the item's `build`. A body that fails the check is
-  // decoded by `slow`, which reports exactly what is wrong.
-  const fast = fastItems.get(item)
-  const checkBare = fast && CompiledSchema.checker(Schema.Array(fast.checked))
-  const checkResults = fast && CompiledSchema.checker(Schema.Struct({ results: Schema.Array(fast.checked), metadata: Schema.optional(PaginationMeta) }))
-  const checkData = fast && CompiledSchema.checker(Schema.Struct({ ...Data.fields, data: Schema.Array(fast.checked) }))
-  const build = fast?.build as ((checked: unknown) => A) | undefined
-  const items = (raw: ReadonlyArray<unknown>): ReadonlyArray<A> => {
-    const out = new Array<A>(raw.length)
-    for (let i = 0; i < raw.length; i++) out[i] = build!(raw[i])
-    return out
-  }
-  const decode = (u: unknown) => {
-    if (checkBare === undefined || checkResults === undefined || checkData === undefined) return slow(u)
-    if (Array.isArray(u)) return checkBare(u) ? ParseResult.succeed<Page<A>>({ items: items(u), raw: u }) : slow(u)
-    if (u !== null && typeof u === "object" && "results" in u) {
-      if (!checkResults(u)) return slow(u)
-      const w = u as { readonly results: ReadonlyArray<unknown>; readonly metadata?: PaginationMeta }
-      return ParseResult.succeed<Page<A>>({ items: items(w.results), meta: w.metadata, raw: w.results })
-    }
-    if (!checkData(u)) return slow(u)
-    const w = u as Omit<typeof Data.Type, "data"> & { readonly data: ReadonlyArray<unknown> }
-    return ParseResult.succeed(fromData({ ...w, data: items(w.data) }, w.data))
-  }
   return Schema.transformOrFail(Schema.Unknown, Schema.Any, {
     strict: true,
     decode: (u) => decode(u),

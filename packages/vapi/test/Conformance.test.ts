@@ -7,7 +7,8 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
-import { VapiEmulator, VapiProvider } from "@simbridge/vapi"
+import { VapiProvider } from "@simbridge/vapi"
+import * as VapiEmulator from "@simbridge/emulators/VapiEmulator"
 import { assistantId } from "./fixtures.js"
 
 const plan = Schema.decodeUnknownSync(Plan.Plan)({

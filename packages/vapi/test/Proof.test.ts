@@ -9,7 +9,7 @@ import { VapiClient as VapiSdk } from "@vapi-ai/server-sdk"
 import { Ajv } from "ajv"
 import * as AjvFormats from "ajv-formats"
 import * as Effect from "effect/Effect"
-import { VapiEmulator } from "@simbridge/vapi"
+import * as VapiEmulator from "@simbridge/emulators/VapiEmulator"
 import { assistantId } from "./fixtures.js"
 
 /**

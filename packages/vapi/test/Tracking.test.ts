@@ -7,7 +7,8 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
-import { VapiClient, VapiEmulator, VapiProvider, VapiWire } from "@simbridge/vapi"
+import { VapiClient, VapiProvider, VapiWire } from "@simbridge/vapi"
+import * as VapiEmulator from "@simbridge/emulators/VapiEmulator"
 import { dentalPlan } from "./fixtures.js"
 
 const fastRetry = new Retry.RetryPolicy({ ...Retry.defaultPolicy, initialDelay: Duration.millis(10), maxDelay: Duration.millis(50), maxAttempts: 4 })

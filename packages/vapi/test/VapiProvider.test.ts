@@ -9,7 +9,8 @@ import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
-import { VapiClient, VapiEmulator, VapiPlugin, VapiProvider } from "@simbridge/vapi"
+import { VapiClient, VapiPlugin, VapiProvider } from "@simbridge/vapi"
+import * as VapiEmulator from "@simbridge/emulators/VapiEmulator"
 import { dentalClinic, dentalPlan } from "./fixtures.js"
 
 const fastRetry = new Retry.RetryPolicy({ ...Retry.defaultPolicy, initialDelay: Duration.millis(10), maxDelay: Duration.millis(50), maxAttempts: 4 })

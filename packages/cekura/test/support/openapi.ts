@@ -11,7 +11,7 @@ import addFormatsModule from "ajv-formats"
 import * as Effect from "effect/Effect"
 import { readFileSync } from "node:fs"
 import { fileURLToPath } from "node:url"
-import { unknownStatus } from "../../src/CekuraEmulator.js"
+import { unknownStatus } from "@simbridge/emulators/CekuraEmulator"
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => void
 

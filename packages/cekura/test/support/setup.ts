@@ -4,7 +4,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as CekuraClient from "../../src/CekuraClient.js"
-import * as CekuraEmulator from "../../src/CekuraEmulator.js"
+import * as CekuraEmulator from "@simbridge/emulators/CekuraEmulator"
 import { Recorder, validating } from "./openapi.js"
 
 /** One recorder per test file: every emulator response seen through `httpLayer` is validated. */

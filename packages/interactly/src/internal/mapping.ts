@@ -3,7 +3,7 @@
  *
  * @internal
  */
-import { CompiledSchema, Evaluator, Persona, Status } from "@simbridge/core"
+import { Evaluator, Persona, Status } from "@simbridge/core"
 import type * as Plan from "@simbridge/core/Plan"
 import type * as Result from "@simbridge/core/Result"
 import * as Schema from "effect/Schema"
@@ -176,12 +176,8 @@ const text = (content: unknown): string =>
     ? ""
     : JSON.stringify(content)
 
-/**
- * Built once. Events arrive unchecked (`LenientEvent`): the compiled check passes an event that
- * fits as it is (only its declared fields are read), the interpreter decides the others, so an
- * event is skipped exactly when Effect Schema refuses it.
- */
-const decodeEvent = Schema.decodeUnknownOption(CompiledSchema.compile(Wire.WorkflowEvent))
+/** Events arrive unchecked (`LenientEvent`): an event is skipped when its schema refuses it. */
+const decodeEvent = Schema.decodeUnknownOption(Wire.WorkflowEvent)
 
 type Mutable<A> = { -readonly [K in keyof A]: A[K] }
 
@@ -257,12 +253,7 @@ export const durationOf = (run: Wire.WorkflowRunData): number | undefined => con
 // Evaluations
 // ---------------------------------------------------------------------------------------------
 
-/**
- * Built once (a schema built per call has its decoder compiled per call). Read for every execution
- * judged: the compiled check passes a list that fits as it is (only the declared fields are read),
- * the interpreter decides the others.
- */
-const decodeMetricResults = Schema.decodeUnknownOption(CompiledSchema.compile(Schema.Array(Wire.MetricResult)))
+const decodeMetricResults = Schema.decodeUnknownOption(Schema.Array(Wire.MetricResult))
 
 /** Per-metric results of a run's evaluation: `details.metrics`, `details` as a list, or `details.<metric>: {score}`. */
 export const metricResults = (details: unknown): ReadonlyArray<Wire.MetricResult> => {

@@ -69,11 +69,21 @@ export interface Finished {
   readonly stderr: string
 }
 
-/** Runs `simbridge <args>`; when `killAfterMs` is set, SIGKILLs it then (if still running). */
+/**
+ * Runs `simbridge <args>`; when `killAfterMs` is set, SIGKILLs it then (if still running). With
+ * `killAfterOutput`, it is SIGKILLed `delayMs` after its output (stdout or stderr) first matches
+ * `pattern`, whichever of the two comes first: a kill point tied to what the process did, not to
+ * how fast the machine is.
+ */
 export const run = (
   args: ReadonlyArray<string>,
   env: Record<string, string>,
-  options: { readonly killAfterMs?: number | undefined; readonly timeoutMs?: number | undefined; readonly cwd?: string | undefined } = {}
+  options: {
+    readonly killAfterMs?: number | undefined
+    readonly killAfterOutput?: { readonly pattern: RegExp; readonly delayMs: number } | undefined
+    readonly timeoutMs?: number | undefined
+    readonly cwd?: string | undefined
+  } = {}
 ): Promise<Finished & { readonly killed: boolean }> =>
   new Promise((resolve) => {
     const child = spawn(process.execPath, [bin, ...args], {
@@ -84,17 +94,29 @@ export const run = (
     let stdout = ""
     let stderr = ""
     let killed = false
-    child.stdout.on("data", (c: Buffer) => (stdout += c.toString("utf8")))
-    child.stderr.on("data", (c: Buffer) => (stderr += c.toString("utf8")))
     const timers: Array<NodeJS.Timeout> = []
-    if (options.killAfterMs !== undefined) {
-      timers.push(setTimeout(() => {
-        if (child.exitCode === null) {
-          killed = true
-          child.kill("SIGKILL")
-        }
-      }, options.killAfterMs))
+    const kill = () => {
+      if (child.exitCode === null) {
+        killed = true
+        child.kill("SIGKILL")
+      }
     }
+    const onOutput = options.killAfterOutput
+    let matched = false
+    const watch = () => {
+      if (onOutput === undefined || matched || !onOutput.pattern.test(stdout + stderr)) return
+      matched = true
+      timers.push(setTimeout(kill, onOutput.delayMs))
+    }
+    child.stdout.on("data", (c: Buffer) => {
+      stdout += c.toString("utf8")
+      watch()
+    })
+    child.stderr.on("data", (c: Buffer) => {
+      stderr += c.toString("utf8")
+      watch()
+    })
+    if (options.killAfterMs !== undefined) timers.push(setTimeout(kill, options.killAfterMs))
     timers.push(setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 60_000))
     child.on("close", (code, signal) => {
       for (const t of timers) clearTimeout(t)

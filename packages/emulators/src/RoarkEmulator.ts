@@ -38,7 +38,7 @@ import * as Layer from "effect/Layer"
 import * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
-import * as Wire from "./RoarkWire.js"
+import * as Wire from "@simbridge/roark/RoarkWire"
 
 export const vendor = "roark"
 

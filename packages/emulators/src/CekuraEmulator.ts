@@ -31,8 +31,7 @@ import * as Either from "effect/Either"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
-import * as Wire from "./CekuraWire.js"
-import { formatDuration } from "./internal/mapping.js"
+import * as Wire from "@simbridge/cekura/CekuraWire"
 
 export interface Options extends Emulator.Options {
   /** Where `result.completed` webhooks go for agents without their own `webhook_url`. */
@@ -207,6 +206,12 @@ class State {
     a.assistant_id = assistantId
     return a
   }
+}
+
+/** Cekura's `mm:ss` durations (the driver parses them back in its mapping). */
+const formatDuration = (seconds: number): string => {
+  const s = Math.max(0, Math.round(seconds))
+  return `${String(Math.floor(s / 60)).padStart(2, "0")}:${String(s % 60).padStart(2, "0")}`
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -41,7 +41,7 @@ import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import { Lru } from "@simbridge/core/Lru"
-import * as Wire from "./InteractlyWire.js"
+import * as Wire from "@simbridge/interactly/InteractlyWire"
 
 export const basePath = "/workflows"
 

@@ -35,7 +35,7 @@ import * as FiberSet from "effect/FiberSet"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
-import * as VapiWire from "./VapiWire.js"
+import * as VapiWire from "@simbridge/vapi/VapiWire"
 
 export interface Options extends Emulator.Options {
   /** When set, `POST /eval/simulation/run` answers 402 with this reason. */
