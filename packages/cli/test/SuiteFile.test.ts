@@ -37,6 +37,18 @@ describe("SuiteFile", () => {
     }
   })
 
+  it("a scenario that nothing judges is a suite error naming its path, unless it says judge: none", () => {
+    const unjudged = good.replace("    evaluators: [ok]\n", "")
+    expect(problems(unjudged)).toEqual([
+      `suite.yaml:8:5 scenarios[0]: scenario "s1" has no evaluators: nothing would judge its conversations; add evaluators, or set judge: none to run it unjudged`
+    ])
+    const explicit = SuiteFile.decode("suite.yaml", unjudged.replace("    instructions: do it\n", "    instructions: do it\n    judge: none\n"))
+    expect(Either.isRight(explicit)).toBe(true)
+    expect(problems(good.replace("    description: it worked\n", "    description: it worked\n    type: number\n    comparator: \">=\"\n    expect: yes\n"))).toEqual([
+      `suite.yaml:17:13 evaluators[0].expect: expected a number (the evaluator's type), got "yes"`
+    ])
+  })
+
   it("reports every problem with file, line, column, path and what was expected", () => {
     const text = good
       .replace("    name: Pat\n", "    name: Pat\n    accent: usa\n    colour: blue\n")
