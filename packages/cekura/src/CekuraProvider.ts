@@ -16,9 +16,6 @@
  */
 import type * as HttpClient from "@effect/platform/HttpClient"
 import {
-  Evaluator,
-  Issues,
-  Persona,
   Plan,
   ProviderError,
   Provisioning,
@@ -37,306 +34,50 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import type * as Redacted from "effect/Redacted"
-import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import * as CekuraClient from "./CekuraClient.js"
-import * as CekuraPlugin from "./CekuraPlugin.js"
-import { capabilities, Options, Target } from "./CekuraPlugin.js"
+import { capabilities, type Target } from "./CekuraPlugin.js"
 import * as Wire from "./CekuraWire.js"
 import * as Mapping from "./internal/mapping.js"
+import {
+  contextFromScenario,
+  evaluatorSpecs,
+  fail,
+  markerOf,
+  metricsOf,
+  optionsOf,
+  pairKey,
+  personalityFor,
+  provider,
+  refKey,
+  runBody,
+  scenarioBody,
+  scenarioTags,
+  type ScenarioContext,
+  targetOf,
+  testProfileInformation,
+  testProfileName
+} from "./internal/requests.js"
+import { iterations, statusVerdict, toResult, verdictOf } from "./internal/results.js"
+import { countRuns, needsEvaluation, resultRun, type RunEncoded, signatureOf, toRun, TrackedResult } from "./internal/tracking.js"
 
-export const provider = CekuraPlugin.name
-
-// ---------------------------------------------------------------------------------------------
-// pure translation
-// ---------------------------------------------------------------------------------------------
-
-const fail = (operation: string, reason: ProviderError.Reason, description: string) =>
-  ProviderError.make({ provider, operation, reason, description })
-
-const decodeEntry = <A, I>(operation: string, schema: Schema.Schema<A, I>, value: unknown, prefix: ReadonlyArray<string>) =>
-  Schema.decodeUnknown(schema)(value).pipe(
-    Effect.mapError((e) => fail(operation, "InvalidRequest", Issues.summarize(Issues.fromParseError(e), prefix)))
-  )
-
-export const targetOf = (operation: string, plan: Plan.Plan) =>
-  plan.target[provider] === undefined
-    ? Effect.fail(fail(operation, "InvalidRequest", "target.cekura: missing; expected { agentId } or { assistantId }"))
-    : decodeEntry(operation, Target, plan.target[provider], ["target", "cekura"])
-
-export const optionsOf = (operation: string, plan: Plan.Plan) => decodeEntry(operation, Options, plan.vendors[provider] ?? {}, ["vendors", "cekura"])
-
-/** What simbridge needs to judge one evaluator on a Cekura run. */
-export interface EvaluatorSpec {
-  readonly id: string
-  readonly required: boolean
-  readonly type: Evaluator.Type
-  readonly comparator: Evaluator.Comparator
-  readonly expect: Evaluator.Expected | undefined
-  readonly metricId?: number | undefined
-}
-
-/** The canonical identity of a provisioned Cekura scenario. */
-export interface ScenarioContext {
-  readonly scenario: string
-  readonly persona: string
-  readonly evaluators: ReadonlyArray<EvaluatorSpec>
-}
-
-export const expectedOutcomeId = "expected_outcome"
-
-const expectation = (e: Evaluator.Evaluator): string =>
-  e.type === "boolean"
-    ? e.expect === (e.comparator === "=") ? "" : " (expected: it did not happen)"
-    : ` (expected ${e.comparator} ${JSON.stringify(e.expect)})`
-
-/** One expected-outcome line per evaluator not mapped to a metric, then the scenario's expected outcome. */
-export const expectedOutcomePrompt = (plan: Plan.Plan, scenario: Plan.Plan["scenarios"][number], metrics: Readonly<Record<string, number>>): string =>
-  [
-    ...Plan.evaluatorsOf(plan, scenario)
-      .filter((e) => metrics[e.id] === undefined)
-      .map((e) => `[${e.id}]${e.required ? "" : " (optional)"} ${e.description}${expectation(e)}`),
-    ...(scenario.expectedOutcome ? [`[${expectedOutcomeId}] ${scenario.expectedOutcome}`] : [])
-  ].join("\n")
-
-const linePattern = /^\[([A-Za-z0-9][A-Za-z0-9._-]*)\](\s\(optional\))?\s/
-
-/** Reads the evaluators back from a scenario's prompt and tags (used when the driver's cache misses). */
-export const contextFromScenario = (scenario: Wire.Scenario): ScenarioContext | undefined => {
-  const tags = Wire.tagsOf(scenario)
-  const tag = (prefix: string) => tags.filter((t) => t.startsWith(prefix)).map((t) => t.slice(prefix.length))
-  const s = tag("sb-scenario:")[0]
-  const p = tag("sb-persona:")[0]
-  if (s === undefined || p === undefined) return undefined
-  const optional = new Set(tag("sb-optional:"))
-  const fromPrompt = (scenario.expected_outcome_prompt ?? "").split("\n").flatMap((line): Array<EvaluatorSpec> => {
-    const m = linePattern.exec(line.trim())
-    return m === null ? [] : [{ id: m[1]!, required: m[2] === undefined, type: "boolean", comparator: "=", expect: true }]
-  })
-  const fromMetrics = tag("sb-metric:").flatMap((t): Array<EvaluatorSpec> => {
-    const [id, metric] = t.split("=")
-    return id && metric && /^\d+$/.test(metric)
-      ? [{ id, required: !optional.has(id), type: "boolean", comparator: "=", expect: undefined, metricId: Number(metric) }]
-      : []
-  })
-  return { scenario: s, persona: p, evaluators: [...fromPrompt, ...fromMetrics] }
-}
-
-/** The evaluators of one scenario as simbridge judges them on Cekura. */
-export const evaluatorSpecs = (plan: Plan.Plan, scenario: Plan.Plan["scenarios"][number], metrics: Readonly<Record<string, number>>): ReadonlyArray<EvaluatorSpec> => [
-  ...Plan.evaluatorsOf(plan, scenario).map((e) => ({
-    id: e.id,
-    required: e.required,
-    type: e.type,
-    comparator: e.comparator,
-    expect: e.expect,
-    ...(metrics[e.id] === undefined ? {} : { metricId: metrics[e.id] })
-  })),
-  ...(scenario.expectedOutcome ? [{ id: expectedOutcomeId, required: true, type: "boolean" as const, comparator: "=" as const, expect: true }] : [])
-]
-
-/** The scenario's instructions, scripted steps and the caller persona in prose. */
-export const instructions = (scenario: Plan.Plan["scenarios"][number], persona: Persona.Persona): string =>
-  [
-    scenario.instructions,
-    ...(scenario.steps && scenario.steps.length > 0 ? [`Steps:\n${scenario.steps.map((s, i) => `${i + 1}. ${s}`).join("\n")}`] : []),
-    `Caller persona:\n${Persona.describe(persona)}`
-  ].join("\n\n")
-
-/** Scores a catalogue personality for a persona: language first, then accent, gender, noise, mood. */
-export const personalityScore = (persona: Persona.Persona, p: Wire.Personality): number => {
-  const text = `${p.name} ${p.prompt ?? ""}`.toLowerCase()
-  let score = 0
-  if ((p.language ?? "en").toLowerCase() === Mapping.languageOf[persona.language]) score += 100
-  if (persona.accent && (p.accent ?? "").toLowerCase() === Mapping.accentOf[persona.accent]) score += 20
-  if (persona.gender && persona.gender !== "neutral" && new RegExp(`\\b${persona.gender}\\b`).test(text)) score += 10
-  if (persona.backgroundNoise && (p.background_noise ?? "none").toLowerCase() === Mapping.backgroundNoiseOf[persona.backgroundNoise]) score += 10
-  if (persona.emotion && text.includes(persona.emotion)) score += 5
-  return score
-}
-
-/** The closest catalogue personality (ties: the lowest id). */
-export const closestPersonality = (persona: Persona.Persona, catalogue: ReadonlyArray<Wire.Personality>): Wire.Personality | undefined =>
-  [...catalogue].sort((a, b) => personalityScore(persona, b) - personalityScore(persona, a) || a.id - b.id)[0]
-
-const truncate = (s: string, n: number) => (s.length <= n ? s : `${s.slice(0, n - 1)}…`)
-
-/** The result name carrying the marker, and the marker read back. */
-export const resultName = (plan: Plan.Plan, marker: string) => `${truncate(plan.name, 200)} [${marker}]`
-export const markerOf = (name: string | null | undefined): string | undefined => /\[([^\]\s]+)\]\s*$/.exec(name ?? "")?.[1]
-
-/** Iteration of each run: 1-based rank among the runs of the same scenario, by run id. */
-export const iterations = (runs: ReadonlyArray<{ readonly id: number; readonly scenario?: typeof Wire.ScenarioField.Type | null | undefined }>): Map<number, number> => {
-  const byScenario = new Map<number | undefined, Array<number>>()
-  for (const r of runs) {
-    const s = Wire.scenarioIdOf(r.scenario)
-    byScenario.set(s, [...(byScenario.get(s) ?? []), r.id])
-  }
-  const out = new Map<number, number>()
-  for (const ids of byScenario.values()) [...ids].sort((a, b) => a - b).forEach((id, i) => out.set(id, i + 1))
-  return out
-}
-
-const explanationText = (e: typeof Wire.Explanation.Type | null | undefined): string | undefined =>
-  e === null || e === undefined ? undefined : typeof e === "string" ? e : e.join(" ")
-
-type Mutable<A> = { -readonly [K in keyof A]: A[K] }
-type EvaluationEncoded = Mutable<typeof Result.EvaluationResult.Encoded>
-
-/** An evaluation's first fields, in the order every evaluation of a spec has them. */
-const judgedBy = (spec: EvaluatorSpec, passed: boolean | null): EvaluationEncoded => {
-  const e = { evaluator: spec.id, required: spec.required } as EvaluationEncoded
-  if (spec.expect !== undefined) e.expected = spec.expect
-  e.passed = passed
-  return e
-}
-
-/**
- * Judges a run's evaluations against the scenario's evaluators; vendor metrics without a
- * counterpart are kept as optional. Runs twice per result read (`getRun`'s counts, then the
- * result): objects are built by assignment, not conditional spreads.
- */
-export const evaluations = (run: Wire.RunSummary, context: ScenarioContext | undefined): Array<typeof Result.EvaluationResult.Encoded> => {
-  const status = Mapping.statusOf(run.status)
-  const judged = status.unified === "completed" || (status.unified === "unknown" && (run.evaluation != null || run.expected_outcome != null))
-  if (!judged) return []
-  const outcome = typeof run.expected_outcome === "object" && run.expected_outcome !== null ? run.expected_outcome : undefined
-  const alignments = outcome?.outcome_alignments ?? []
-  const metrics = run.evaluation?.metrics ?? []
-  const used = new Set<Wire.Metric>()
-  const out: Array<typeof Result.EvaluationResult.Encoded> = []
-  for (const spec of context?.evaluators ?? []) {
-    if (spec.metricId !== undefined) {
-      const metric = metrics.find((m) => m.id === spec.metricId)
-      if (metric === undefined) {
-        const e = judgedBy(spec, null)
-        e.reasoning = `metric ${spec.metricId} was not evaluated`
-        out.push(e)
-        continue
-      }
-      used.add(metric)
-      const kind = Mapping.metricKindOf(metric.type ?? metric.eval_type)
-      const actual = kind === "binary" ? Mapping.binaryPassed(metric) : kind === "numeric" || kind === "qualitative" ? metric.score ?? null : (metric.value ?? metric.enum ?? null) as string | null
-      const passed = actual === null ? null : spec.expect === undefined ? (kind === "binary" ? actual === true : null) : Evaluator.passes({ comparator: spec.comparator, expect: spec.expect }, actual)
-      const reasoning = explanationText(metric.explanation)
-      const e = { evaluator: spec.id, required: spec.required } as EvaluationEncoded
-      if (spec.expect !== undefined) e.expected = spec.expect
-      if (metric.name) e.name = metric.name
-      e.passed = passed
-      if (actual !== null) e.actual = actual
-      if (reasoning) e.reasoning = reasoning
-      out.push(e)
-      continue
-    }
-    const tag = `[${spec.id}]`
-    const alignment = alignments.find((a) => (a.prompt_part ?? "").includes(tag))
-    if (alignment === undefined || typeof alignment.aligned !== "boolean") {
-      const e = judgedBy(spec, null)
-      e.reasoning = "not judged in the expected outcome"
-      out.push(e)
-      continue
-    }
-    // The line states the expectation itself (`expectation`): Cekura's `aligned` is its yes/no on
-    // the whole line, so it is the outcome, for every evaluator type (`checkedByVendor`).
-    const e = judgedBy(spec, alignment.aligned)
-    e.actual = alignment.aligned
-    e.checkedByVendor = true
-    if (alignment.outcome) e.reasoning = alignment.outcome
-    out.push(e)
-  }
-  for (const metric of metrics) {
-    if (used.has(metric)) continue
-    const kind = Mapping.metricKindOf(metric.type ?? metric.eval_type)
-    const actual = kind === "binary" ? Mapping.binaryPassed(metric) : metric.score ?? null
-    const reasoning = explanationText(metric.explanation)
-    const e = { evaluator: metric.name ?? `metric-${metric.id ?? "?"}` } as EvaluationEncoded
-    if (metric.name) e.name = metric.name
-    e.passed = kind === "binary" ? (actual as boolean | null) : null
-    e.required = false
-    if (actual !== null) e.actual = actual
-    if (reasoning) e.reasoning = reasoning
-    out.push(e)
-  }
-  return out
-}
-
-export const verdictOf = (run: Wire.RunSummary, context: ScenarioContext | undefined) =>
-  Result.verdictOf(Mapping.statusOf(run.status), evaluations(run, context))
-
-/**
- * The verdict a run's status decides alone, whatever its evaluation: a failed or timed-out run is
- * `error` and a cancelled one `skipped` (`evaluations` judges only completed runs, so `verdictOf`
- * gives these for any payload); undefined for any other status.
- */
-const statusVerdict = (status: { readonly unified: Status.UnifiedStatus }): Status.Verdict | undefined =>
-  status.unified === "failed" || status.unified === "timed_out" || status.unified === "canceled" ? Result.verdictOf(status, []) : undefined
-
-const fallbackIds = (run: { readonly scenario?: typeof Wire.ScenarioField.Type | null | undefined; readonly personality?: number | null | undefined }) => ({
-  scenario: `cekura-scenario-${Wire.scenarioIdOf(run.scenario) ?? "deleted"}`,
-  persona: `cekura-personality-${run.personality ?? "default"}`
-})
-
-const json = (value: unknown): unknown => JSON.parse(JSON.stringify(value))
-
-const terminalStatuses: ReadonlySet<string> = new Set(["completed", "failed", "canceled", "timed_out"])
-
-/**
- * A Cekura run as a canonical result. Built by assignment, not conditional spreads (it runs for
- * every result read), in the same key order as before.
- */
-export const toResult = (
-  resultId: number,
-  run: Wire.Run,
-  context: ScenarioContext | undefined,
-  iteration: number,
-  /** Attach the vendor's run as `raw` (only when the caller asked for it: it is a deep copy). */
-  withRaw = true
-): typeof Result.Result.Encoded => {
-  const status = Mapping.statusOf(run.status)
-  const evals = evaluations(run, context)
-  const ids = context ?? fallbackIds(run)
-  const transcript: Array<typeof Result.TranscriptTurn.Encoded> = []
-  for (const t of run.transcript_object ?? []) {
-    if (!t.content) continue
-    const turn: Mutable<typeof Result.TranscriptTurn.Encoded> = { role: Mapping.roleOf(t.role), text: t.content }
-    const start = t.timestamp ?? t.start_time ?? Mapping.durationSeconds(t.time)
-    if (start != null) turn.startSeconds = start
-    if (t.end_time != null) turn.endSeconds = t.end_time
-    transcript.push(turn)
-  }
-  const duration = Mapping.durationSeconds(run.duration)
-  const outcome = typeof run.expected_outcome === "object" && run.expected_outcome !== null ? run.expected_outcome : undefined
-  const result: Mutable<typeof Result.Result.Encoded> = {
-    ref: { provider, kind: "result", id: String(run.id) },
-    run: { provider, kind: "run", id: String(resultId) },
-    scenario: ids.scenario,
-    persona: ids.persona,
-    iteration,
-    status,
-    verdict: Result.verdictOf(status, evals),
-    evaluations: evals,
-    transcript
-  }
-  if (run.voice_recording_url) result.recordingUrl = run.voice_recording_url
-  if (run.error_message) result.failureReason = { code: status.raw || "error", message: run.error_message }
-  if (run.executed_at) result.startedAt = run.executed_at
-  if (terminalStatuses.has(status.unified) && duration !== undefined && duration > 0) result.durationSeconds = duration
-  // Numbers, strings, booleans and nulls only: already JSON (no copy needed).
-  result.providerMetadata = {
-    cekuraResultId: resultId,
-    cekuraRunId: run.id,
-    cekuraScenarioId: Wire.scenarioIdOf(run.scenario) ?? null,
-    personality: run.personality ?? null,
-    personalityName: run.personality_name ?? null,
-    providerCallId: run.provider_call_id ?? null,
-    // Cekura's own `success`: kept and compared with core's verdict (`Judge`), not trusted.
-    vendorPassed: run.success ?? null,
-    expectedOutcomeScore: outcome?.score ?? null,
-    evaluationStatus: run.evaluation_status ?? null
-  }
-  if (withRaw) result.raw = json(run) as never
-  return result
-}
+export {
+  closestPersonality,
+  contextFromScenario,
+  evaluatorSpecs,
+  expectedOutcomeId,
+  expectedOutcomePrompt,
+  instructions,
+  markerOf,
+  optionsOf,
+  personalityScore,
+  provider,
+  resultName,
+  targetOf
+} from "./internal/requests.js"
+export type { EvaluatorSpec, ScenarioContext } from "./internal/requests.js"
+export { evaluations, iterations, toResult, verdictOf } from "./internal/results.js"
+export { TrackedResult } from "./internal/tracking.js"
 
 // ---------------------------------------------------------------------------------------------
 // the driver
@@ -351,13 +92,6 @@ export interface DriverOptions {
    */
   readonly agentTtl?: Duration.DurationInput | undefined
 }
-
-const pairKey = (scenario: string, persona: string) => `${scenario}/${persona}`
-const refKey = {
-  pair: (scenario: string, persona: string) => `scenario:${pairKey(scenario, persona)}`,
-  testProfile: (scenario: string, persona: string) => `testProfile:${pairKey(scenario, persona)}`,
-  agent: "agent"
-} as const
 
 /** The driver, over `CekuraClient`. */
 export const make = (options: DriverOptions = {}): Effect.Effect<SimulationProvider.Driver, never, CekuraClient.CekuraClient> =>
@@ -420,8 +154,6 @@ export const make = (options: DriverOptions = {}): Effect.Effect<SimulationProvi
       }
     }
 
-    const metricsOf = (o: Options): Record<string, number> => ({ ...o.metrics }) as Record<string, number>
-
     const provision: SimulationProvider.Driver["provision"] = (plan) =>
       Effect.gen(function*() {
         const operation = "provision"
@@ -438,23 +170,8 @@ export const make = (options: DriverOptions = {}): Effect.Effect<SimulationProvi
         // personas -> catalogue personalities
         const chosen = new Map<string, Wire.Personality>()
         for (const [i, persona] of plan.personas.entries()) {
-          const override = opts.personalities?.[persona.id]
-          let personality: Wire.Personality | undefined
-          if (override !== undefined) {
-            personality = catalogue.find((p) => p.id === override)
-            if (personality === undefined) {
-              return yield* Effect.fail(fail(operation, "InvalidRequest", `vendors.cekura.personalities.${persona.id}: no personality ${override} in the catalogue`))
-            }
-          } else {
-            personality = closestPersonality(persona, catalogue)
-            if (personality === undefined) return yield* Effect.fail(fail(operation, "NotFound", "the personality catalogue is empty"))
-            const speaks = (personality.language ?? "en").toLowerCase() === Mapping.languageOf[persona.language]
-            warnings.push(Warning.make(
-              "persona_from_catalogue",
-              `persona "${persona.id}" runs as Cekura personality #${personality.id} "${personality.name}": Cekura cannot create personalities through its API${speaks ? "" : `, and no catalogue personality speaks ${persona.language}`}`,
-              `personas[${i}]`
-            ))
-          }
+          const { personality, warning } = yield* personalityFor(operation, persona, i, opts, catalogue)
+          if (warning !== undefined) warnings.push(warning)
           chosen.set(persona.id, personality)
           refs[Provisioning.key.persona(persona.id)] = { provider, kind: "personality", id: String(personality.id) }
         }
@@ -471,15 +188,8 @@ export const make = (options: DriverOptions = {}): Effect.Effect<SimulationProvi
 
         for (const s of plan.scenarios) {
           for (const p of plan.personas) {
-            // the test profile: persona properties for the caller, scenario variables for the agent
-            const information = {
-              main_agent_variables: { ...s.variables },
-              testing_agent_variables: { name: p.name, ...(p.backstory ? { backstory: p.backstory } : {}), ...p.properties }
-            }
-            const profileHash = Plan.definitionHash(information)
-            const key = pairKey(s.id, p.id)
-            const base = key.length > 200 ? Plan.definitionHash(key) : key
-            const profileName = `sb:${base}#${profileHash}`
+            const information = testProfileInformation(s, p)
+            const profileName = testProfileName(s, p, information)
             let profile = profiles.find((x) => x.name === profileName)
             if (profile === undefined) {
               profile = yield* client.createTestProfile(new Wire.CreateTestProfileRequest({ agent: agent.id, name: profileName, information }))
@@ -487,26 +197,9 @@ export const make = (options: DriverOptions = {}): Effect.Effect<SimulationProvi
             } else reused++
             refs[refKey.testProfile(s.id, p.id)] = { provider, kind: "test-profile", id: String(profile.id) }
 
-            // the scenario
-            const evaluatorMetrics = Plan.evaluatorsOf(plan, s).filter((e) => metrics[e.id] !== undefined)
-            const desired = {
-              name: truncate(`${s.name} / ${p.name}`, 80),
-              personality: chosen.get(p.id)!.id,
-              instructions: instructions(s, p),
-              expected_outcome_prompt: expectedOutcomePrompt(plan, s, metrics),
-              metrics: evaluatorMetrics.map((e) => metrics[e.id]!),
-              test_profile: profile.id,
-              ...(opts.folderPath === undefined ? {} : { folder_path: opts.folderPath })
-            }
+            const desired = scenarioBody(plan, s, p, { personality: chosen.get(p.id)!.id, testProfile: profile.id, metrics, options: opts })
             const hash = Plan.definitionHash(desired)
-            const tags = [
-              "simbridge",
-              `sb-scenario:${s.id}`,
-              `sb-persona:${p.id}`,
-              `sb-hash:${hash}`,
-              ...evaluatorMetrics.map((e) => `sb-metric:${e.id}=${metrics[e.id]}`),
-              ...evaluatorMetrics.filter((e) => !e.required).map((e) => `sb-optional:${e.id}`)
-            ]
+            const tags = scenarioTags(plan, s, p, hash, metrics)
             const found = existing.find((x) => {
               const t = Wire.tagsOf(x)
               return t.includes(`sb-scenario:${s.id}`) && t.includes(`sb-persona:${p.id}`)
@@ -530,26 +223,6 @@ export const make = (options: DriverOptions = {}): Effect.Effect<SimulationProvi
         return { provider, refs, created, updated, reused, warnings }
       })
 
-    const toRun = (
-      detail: { readonly id: number; readonly name?: string | null | undefined; readonly status: string; readonly agent?: number | null | undefined; readonly created_at?: string | null | undefined },
-      counts: typeof import("@simbridge/core").Run.RunCounts.Encoded,
-      extra: Record<string, unknown> = {},
-      warnings: ReadonlyArray<typeof Warning.Warning.Encoded> = []
-    ): typeof import("@simbridge/core").Run.Run.Encoded => {
-      const marker = markerOf(detail.name)
-      return {
-        ref: { provider, kind: "run", id: String(detail.id) },
-        provider,
-        ...(detail.name ? { name: detail.name } : {}),
-        status: Mapping.statusOf(detail.status),
-        counts,
-        ...(detail.created_at ? { createdAt: detail.created_at } : {}),
-        ...(marker === undefined ? {} : { marker }),
-        warnings,
-        providerMetadata: json({ cekuraResultId: detail.id, agentId: detail.agent ?? null, ...extra }) as Record<string, never>
-      }
-    }
-
     const startRun: SimulationProvider.Driver["startRun"] = ({ marker, plan, provisioning }) =>
       Effect.gen(function*() {
         const operation = "startRun"
@@ -564,17 +237,7 @@ export const make = (options: DriverOptions = {}): Effect.Effect<SimulationProvi
             scenarios.push(Number(ref.id))
           }
         }
-        const agentId = provisioning.refs[refKey.agent]?.id
-        const common = {
-          ...(target.agentId !== undefined ? { agent_id: target.agentId } : agentId !== undefined ? { agent_id: Number(agentId) } : { assistant_id: target.assistantId! }),
-          scenarios,
-          frequency: plan.iterations,
-          name: resultName(plan, marker),
-          ...(plan.concurrency === undefined ? {} : { concurrency_limit: plan.concurrency }),
-          ...(opts.outboundPhoneNumber === undefined ? {} : { outbound_phone_number: opts.outboundPhoneNumber }),
-          ...(opts.agentNumber === undefined ? {} : { agent_number: opts.agentNumber }),
-          ...(opts.mockToolNames === undefined ? {} : { mock_tool_names: opts.mockToolNames })
-        }
+        const common = runBody(plan, marker, scenarios, target, provisioning.refs[refKey.agent]?.id, opts)
         const warnings: Array<typeof Warning.Warning.Encoded> = []
         const agent = yield* recentAgent(operation, target)
         if (agent.inbound !== undefined && agent.inbound !== (plan.direction === "inbound")) {
@@ -606,22 +269,9 @@ export const make = (options: DriverOptions = {}): Effect.Effect<SimulationProvi
       Effect.gen(function*() {
         const detail = yield* Effect.flatMap(parseId("getRun", id), client.getResult)
         runIterations.set(detail.id, iterations(detail.runs))
-        const counts = { total: detail.runs.length, queued: 0, running: 0, passed: 0, failed: 0, errored: 0, skipped: 0 }
-        for (const run of detail.runs) {
-          const verdict = verdictOf(run, yield* scenarioContext(Wire.scenarioIdOf(run.scenario)))
-          if (verdict === "pass") counts.passed++
-          else if (verdict === "fail") counts.failed++
-          else if (verdict === "error") counts.errored++
-          else if (verdict === "skipped") counts.skipped++
-          else if (Mapping.statusOf(run.status).unified === "queued") counts.queued++
-          else counts.running++
-        }
-        const total = detail.total_runs_count === undefined || detail.total_runs_count === null ? undefined : Number(detail.total_runs_count)
-        const success = detail.success_runs_count === undefined || detail.success_runs_count === null ? undefined : Number(detail.success_runs_count)
-        return toRun(detail, counts, {
-          successRatePercent: Mapping.successRatePercent(detail.success_rate, success, total) ?? null,
-          runType: detail.run_type ?? null
-        })
+        const judged = yield* Effect.forEach(detail.runs, (run) =>
+          Effect.map(scenarioContext(Wire.scenarioIdOf(run.scenario)), (ctx) => [Mapping.statusOf(run.status), verdictOf(run, ctx)] as const))
+        return resultRun(detail, countRuns(judged, false))
       })
 
     const iterationsFor = (resultId: number) => {
@@ -731,15 +381,8 @@ export const make = (options: DriverOptions = {}): Effect.Effect<SimulationProvi
           const entry = tracked.get(r.id)
           return entry === undefined || entry.signature !== signatureOf(r) || (verdicts && (entry.run.counts?.pending ?? 0) > 0)
         })
-        // Runs whose verdict needs their evaluation and is not known: completed (with verdicts
-        // only) or of a status this driver does not know (with or without: it may be finished and
-        // evaluated, so it is read as getRun would, which only happens on an undocumented status).
         const unread = changed.flatMap((r) =>
-          (r.runs ?? []).filter((run) => {
-            const status = Mapping.statusOf(run.status ?? "")
-            if (trackedVerdicts.has(run.id) || statusVerdict(status) !== undefined) return false
-            return status.unified === "unknown" || (verdicts && Status.isTerminal(status))
-          }).map((run) => run.id)
+          (r.runs ?? []).filter((run) => needsEvaluation(run.status, trackedVerdicts.has(run.id), verdicts)).map((run) => run.id)
         )
         const fresh = new Map<number, Status.Verdict>()
         for (let i = 0; i < unread.length; i += 100) {
@@ -751,30 +394,11 @@ export const make = (options: DriverOptions = {}): Effect.Effect<SimulationProvi
             tracked.set(r.id, { signature: signatureOf(r), run: yield* getRun(String(r.id)) })
             continue
           }
-          const counts: Mutable<typeof import("@simbridge/core").Run.RunCounts.Encoded> = { total: r.runs.length, queued: 0, running: 0, passed: 0, failed: 0, errored: 0, skipped: 0 }
-          let pending = 0
-          for (const run of r.runs) {
+          const judged = r.runs.map((run) => {
             const status = Mapping.statusOf(run.status ?? "")
-            const verdict = trackedVerdicts.get(run.id) ?? fresh.get(run.id) ?? statusVerdict(status) ?? "pending"
-            if (verdict === "pass") counts.passed++
-            else if (verdict === "fail") counts.failed++
-            else if (verdict === "error") counts.errored++
-            else if (verdict === "skipped") counts.skipped++
-            // Finished, its evaluation not read (without verdicts): the results read gives it.
-            else if (!verdicts && Status.isTerminal(status)) pending++
-            else if (status.unified === "queued") counts.queued++
-            else counts.running++
-          }
-          if (pending > 0) counts.pending = pending
-          const total = r.total_runs_count === undefined || r.total_runs_count === null ? undefined : Number(r.total_runs_count)
-          const success = r.success_runs_count === undefined || r.success_runs_count === null ? undefined : Number(r.success_runs_count)
-          tracked.set(r.id, {
-            signature: signatureOf(r),
-            run: toRun(r, counts, {
-              successRatePercent: Mapping.successRatePercent(r.success_rate ?? undefined, success, total) ?? null,
-              runType: r.run_type ?? null
-            })
+            return [status, trackedVerdicts.get(run.id) ?? fresh.get(run.id) ?? statusVerdict(status) ?? "pending"] as const
           })
+          tracked.set(r.id, { signature: signatureOf(r), run: resultRun(r, countRuns(judged, !verdicts)) })
         }
         const out: Array<RunEncoded> = []
         for (const id of wanted) {
@@ -820,37 +444,3 @@ export const layerConfig: Layer.Layer<SimulationProvider.SimulationProvider | Ce
 // ---------------------------------------------------------------------------------------------
 // tracking: the results list item as `getRuns` reads it
 // ---------------------------------------------------------------------------------------------
-
-type RunEncoded = typeof import("@simbridge/core").Run.Run.Encoded
-
-const nullable = <A, I>(schema: Schema.Schema<A, I>) => Schema.optional(Schema.NullOr(schema))
-
-const TrackedRun = Schema.Struct({ id: Schema.Number, status: nullable(Schema.String), success: nullable(Schema.Boolean) })
-
-const trackedFields = {
-  id: Schema.Number,
-  name: nullable(Schema.String),
-  agent: nullable(Schema.Number),
-  status: Schema.String,
-  success_rate: nullable(Schema.Number),
-  /** Summaries `{ id, status, success }`; an object keyed by run id is tolerated too. */
-  runs: Schema.optional(Schema.transform(
-    Schema.Union(Schema.Array(TrackedRun), Schema.Record({ key: Schema.String, value: TrackedRun })),
-    Schema.Array(TrackedRun),
-    { strict: false, decode: (runs) => (Array.isArray(runs) ? runs : Object.values(runs)), encode: (runs) => runs }
-  )),
-  total_runs_count: nullable(Wire.Count),
-  completed_runs_count: nullable(Wire.Count),
-  success_runs_count: nullable(Wire.Count),
-  run_type: nullable(Schema.String),
-  created_at: nullable(Schema.String),
-  updated_at: nullable(Schema.String)
-}
-
-/** An item of `GET /test_framework/v1/results/` with what tracking needs (counts and run summaries). */
-export const TrackedResult = Schema.Struct(trackedFields)
-export type TrackedResult = typeof TrackedResult.Type
-
-/** What decides whether a listed result changed since the last poll. */
-const signatureOf = (r: TrackedResult): string =>
-  JSON.stringify([r.status, r.success_rate, r.total_runs_count, r.completed_runs_count, r.success_runs_count, r.updated_at, (r.runs ?? []).map((run) => [run.id, run.status, run.success])])

@@ -1,0 +1,244 @@
+/**
+ * The request side of the Cekura driver: the plan's Cekura settings, and the scenario, test
+ * profile and run bodies built from a plan. `contextFromScenario` reads a provisioned scenario back,
+ * so the prompt format and its parser live together.
+ */
+import { type Evaluator, Issues, Persona, Plan, ProviderError, Warning } from "@simbridge/core"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Schema from "effect/Schema"
+import * as CekuraPlugin from "../CekuraPlugin.js"
+import { Options, Target } from "../CekuraPlugin.js"
+import * as Wire from "../CekuraWire.js"
+import * as Mapping from "./mapping.js"
+
+export const provider = CekuraPlugin.name
+
+export const fail = (operation: string, reason: ProviderError.Reason, description: string) =>
+  ProviderError.make({ provider, operation, reason, description })
+
+const decodeEntry = <A, I>(operation: string, schema: Schema.Schema<A, I>, value: unknown, prefix: ReadonlyArray<string>) =>
+  Schema.decodeUnknown(schema)(value).pipe(
+    Effect.mapError((e) => fail(operation, "InvalidRequest", Issues.summarize(Issues.fromParseError(e), prefix)))
+  )
+
+export const targetOf = (operation: string, plan: Plan.Plan) =>
+  plan.target[provider] === undefined
+    ? Effect.fail(fail(operation, "InvalidRequest", "target.cekura: missing; expected { agentId } or { assistantId }"))
+    : decodeEntry(operation, Target, plan.target[provider], ["target", "cekura"])
+
+export const optionsOf = (operation: string, plan: Plan.Plan) => decodeEntry(operation, Options, plan.vendors[provider] ?? {}, ["vendors", "cekura"])
+
+/** What simbridge needs to judge one evaluator on a Cekura run. */
+export interface EvaluatorSpec {
+  readonly id: string
+  readonly required: boolean
+  readonly type: Evaluator.Type
+  readonly comparator: Evaluator.Comparator
+  readonly expect: Evaluator.Expected | undefined
+  readonly metricId?: number | undefined
+}
+
+/** The canonical identity of a provisioned Cekura scenario. */
+export interface ScenarioContext {
+  readonly scenario: string
+  readonly persona: string
+  readonly evaluators: ReadonlyArray<EvaluatorSpec>
+}
+
+export const expectedOutcomeId = "expected_outcome"
+
+const expectation = (e: Evaluator.Evaluator): string =>
+  e.type === "boolean"
+    ? e.expect === (e.comparator === "=") ? "" : " (expected: it did not happen)"
+    : ` (expected ${e.comparator} ${JSON.stringify(e.expect)})`
+
+/** One expected-outcome line per evaluator not mapped to a metric, then the scenario's expected outcome. */
+export const expectedOutcomePrompt = (plan: Plan.Plan, scenario: Plan.Plan["scenarios"][number], metrics: Readonly<Record<string, number>>): string =>
+  [
+    ...Plan.evaluatorsOf(plan, scenario)
+      .filter((e) => metrics[e.id] === undefined)
+      .map((e) => `[${e.id}]${e.required ? "" : " (optional)"} ${e.description}${expectation(e)}`),
+    ...(scenario.expectedOutcome ? [`[${expectedOutcomeId}] ${scenario.expectedOutcome}`] : [])
+  ].join("\n")
+
+const linePattern = /^\[([A-Za-z0-9][A-Za-z0-9._-]*)\](\s\(optional\))?\s/
+
+/** Reads the evaluators back from a scenario's prompt and tags (used when the driver's cache misses). */
+export const contextFromScenario = (scenario: Wire.Scenario): ScenarioContext | undefined => {
+  const tags = Wire.tagsOf(scenario)
+  const tag = (prefix: string) => tags.filter((t) => t.startsWith(prefix)).map((t) => t.slice(prefix.length))
+  const s = tag("sb-scenario:")[0]
+  const p = tag("sb-persona:")[0]
+  if (s === undefined || p === undefined) return undefined
+  const optional = new Set(tag("sb-optional:"))
+  const fromPrompt = (scenario.expected_outcome_prompt ?? "").split("\n").flatMap((line): Array<EvaluatorSpec> => {
+    const m = linePattern.exec(line.trim())
+    return m === null ? [] : [{ id: m[1]!, required: m[2] === undefined, type: "boolean", comparator: "=", expect: true }]
+  })
+  const fromMetrics = tag("sb-metric:").flatMap((t): Array<EvaluatorSpec> => {
+    const [id, metric] = t.split("=")
+    return id && metric && /^\d+$/.test(metric)
+      ? [{ id, required: !optional.has(id), type: "boolean", comparator: "=", expect: undefined, metricId: Number(metric) }]
+      : []
+  })
+  return { scenario: s, persona: p, evaluators: [...fromPrompt, ...fromMetrics] }
+}
+
+/** The evaluators of one scenario as simbridge judges them on Cekura. */
+export const evaluatorSpecs = (plan: Plan.Plan, scenario: Plan.Plan["scenarios"][number], metrics: Readonly<Record<string, number>>): ReadonlyArray<EvaluatorSpec> => [
+  ...Plan.evaluatorsOf(plan, scenario).map((e) => ({
+    id: e.id,
+    required: e.required,
+    type: e.type,
+    comparator: e.comparator,
+    expect: e.expect,
+    ...(metrics[e.id] === undefined ? {} : { metricId: metrics[e.id] })
+  })),
+  ...(scenario.expectedOutcome ? [{ id: expectedOutcomeId, required: true, type: "boolean" as const, comparator: "=" as const, expect: true }] : [])
+]
+
+/** The scenario's instructions, scripted steps and the caller persona in prose. */
+export const instructions = (scenario: Plan.Plan["scenarios"][number], persona: Persona.Persona): string =>
+  [
+    scenario.instructions,
+    ...(scenario.steps && scenario.steps.length > 0 ? [`Steps:\n${scenario.steps.map((s, i) => `${i + 1}. ${s}`).join("\n")}`] : []),
+    `Caller persona:\n${Persona.describe(persona)}`
+  ].join("\n\n")
+
+/** Scores a catalogue personality for a persona: language first, then accent, gender, noise, mood. */
+export const personalityScore = (persona: Persona.Persona, p: Wire.Personality): number => {
+  const text = `${p.name} ${p.prompt ?? ""}`.toLowerCase()
+  let score = 0
+  if ((p.language ?? "en").toLowerCase() === Mapping.languageOf[persona.language]) score += 100
+  if (persona.accent && (p.accent ?? "").toLowerCase() === Mapping.accentOf[persona.accent]) score += 20
+  if (persona.gender && persona.gender !== "neutral" && new RegExp(`\\b${persona.gender}\\b`).test(text)) score += 10
+  if (persona.backgroundNoise && (p.background_noise ?? "none").toLowerCase() === Mapping.backgroundNoiseOf[persona.backgroundNoise]) score += 10
+  if (persona.emotion && text.includes(persona.emotion)) score += 5
+  return score
+}
+
+/** The closest catalogue personality (ties: the lowest id). */
+export const closestPersonality = (persona: Persona.Persona, catalogue: ReadonlyArray<Wire.Personality>): Wire.Personality | undefined =>
+  [...catalogue].sort((a, b) => personalityScore(persona, b) - personalityScore(persona, a) || a.id - b.id)[0]
+
+export const truncate = (s: string, n: number) => (s.length <= n ? s : `${s.slice(0, n - 1)}…`)
+
+/** The result name carrying the marker, and the marker read back. */
+export const resultName = (plan: Plan.Plan, marker: string) => `${truncate(plan.name, 200)} [${marker}]`
+export const markerOf = (name: string | null | undefined): string | undefined => /\[([^\]\s]+)\]\s*$/.exec(name ?? "")?.[1]
+
+export const pairKey = (scenario: string, persona: string) => `${scenario}/${persona}`
+
+/** The keys of a provisioning's refs that the driver reads back. */
+export const refKey = {
+  pair: (scenario: string, persona: string) => `scenario:${pairKey(scenario, persona)}`,
+  testProfile: (scenario: string, persona: string) => `testProfile:${pairKey(scenario, persona)}`,
+  agent: "agent"
+} as const
+
+/** The plan's evaluator-to-metric mapping as a plain record. */
+export const metricsOf = (o: Options): Record<string, number> => ({ ...o.metrics }) as Record<string, number>
+
+/** A pair's test profile: persona properties for the caller, scenario variables for the agent. */
+export const testProfileInformation = (scenario: Plan.Plan["scenarios"][number], persona: Persona.Persona) => ({
+  main_agent_variables: { ...scenario.variables },
+  testing_agent_variables: { name: persona.name, ...(persona.backstory ? { backstory: persona.backstory } : {}), ...persona.properties }
+})
+
+/** A test profile's name carries the pair (hashed when long) and its information's hash, so a change makes a new profile. */
+export const testProfileName = (scenario: Plan.Plan["scenarios"][number], persona: Persona.Persona, information: unknown): string => {
+  const profileHash = Plan.definitionHash(information)
+  const key = pairKey(scenario.id, persona.id)
+  const base = key.length > 200 ? Plan.definitionHash(key) : key
+  return `sb:${base}#${profileHash}`
+}
+
+/** The evaluators of a scenario that Cekura judges with a metric. */
+const metricEvaluators = (plan: Plan.Plan, scenario: Plan.Plan["scenarios"][number], metrics: Readonly<Record<string, number>>) =>
+  Plan.evaluatorsOf(plan, scenario).filter((e) => metrics[e.id] !== undefined)
+
+/** The Cekura scenario of a pair, as created or updated; its definition hash decides reuse, so the key order is fixed. */
+export const scenarioBody = (
+  plan: Plan.Plan,
+  scenario: Plan.Plan["scenarios"][number],
+  persona: Persona.Persona,
+  settings: { readonly personality: number; readonly testProfile: number; readonly metrics: Readonly<Record<string, number>>; readonly options: Options }
+) => ({
+  name: truncate(`${scenario.name} / ${persona.name}`, 80),
+  personality: settings.personality,
+  instructions: instructions(scenario, persona),
+  expected_outcome_prompt: expectedOutcomePrompt(plan, scenario, settings.metrics),
+  metrics: metricEvaluators(plan, scenario, settings.metrics).map((e) => settings.metrics[e.id]!),
+  test_profile: settings.testProfile,
+  ...(settings.options.folderPath === undefined ? {} : { folder_path: settings.options.folderPath })
+})
+
+/** The tags that identify a provisioned scenario and carry what `contextFromScenario` reads back. */
+export const scenarioTags = (
+  plan: Plan.Plan,
+  scenario: Plan.Plan["scenarios"][number],
+  persona: Persona.Persona,
+  hash: string,
+  metrics: Readonly<Record<string, number>>
+): Array<string> => {
+  const evaluatorMetrics = metricEvaluators(plan, scenario, metrics)
+  return [
+    "simbridge",
+    `sb-scenario:${scenario.id}`,
+    `sb-persona:${persona.id}`,
+    `sb-hash:${hash}`,
+    ...evaluatorMetrics.map((e) => `sb-metric:${e.id}=${metrics[e.id]}`),
+    ...evaluatorMetrics.filter((e) => !e.required).map((e) => `sb-optional:${e.id}`)
+  ]
+}
+
+/** The fields both run triggers (voice and text) send; the target's agent wins over the provisioned one. */
+export const runBody = (
+  plan: Plan.Plan,
+  marker: string,
+  scenarios: Array<number>,
+  target: Target,
+  agentId: string | undefined,
+  opts: Options
+) => ({
+  ...(target.agentId !== undefined ? { agent_id: target.agentId } : agentId !== undefined ? { agent_id: Number(agentId) } : { assistant_id: target.assistantId! }),
+  scenarios,
+  frequency: plan.iterations,
+  name: resultName(plan, marker),
+  ...(plan.concurrency === undefined ? {} : { concurrency_limit: plan.concurrency }),
+  ...(opts.outboundPhoneNumber === undefined ? {} : { outbound_phone_number: opts.outboundPhoneNumber }),
+  ...(opts.agentNumber === undefined ? {} : { agent_number: opts.agentNumber }),
+  ...(opts.mockToolNames === undefined ? {} : { mock_tool_names: opts.mockToolNames })
+})
+
+/**
+ * The catalogue personality a persona runs as: the plan's override, else the closest one, with a
+ * warning because Cekura cannot create personalities through its API.
+ */
+export const personalityFor = (
+  operation: string,
+  persona: Persona.Persona,
+  index: number,
+  opts: Options,
+  catalogue: ReadonlyArray<Wire.Personality>
+): Either.Either<{ readonly personality: Wire.Personality; readonly warning?: typeof Warning.Warning.Encoded }, ProviderError.ProviderError> => {
+  const override = opts.personalities?.[persona.id]
+  if (override !== undefined) {
+    const personality = catalogue.find((p) => p.id === override)
+    return personality === undefined
+      ? Either.left(fail(operation, "InvalidRequest", `vendors.cekura.personalities.${persona.id}: no personality ${override} in the catalogue`))
+      : Either.right({ personality })
+  }
+  const personality = closestPersonality(persona, catalogue)
+  if (personality === undefined) return Either.left(fail(operation, "NotFound", "the personality catalogue is empty"))
+  const speaks = (personality.language ?? "en").toLowerCase() === Mapping.languageOf[persona.language]
+  return Either.right({
+    personality,
+    warning: Warning.make(
+      "persona_from_catalogue",
+      `persona "${persona.id}" runs as Cekura personality #${personality.id} "${personality.name}": Cekura cannot create personalities through its API${speaks ? "" : `, and no catalogue personality speaks ${persona.language}`}`,
+      `personas[${index}]`
+    )
+  })
+}

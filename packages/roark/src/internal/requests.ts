@@ -1,0 +1,125 @@
+/**
+ * Request bodies built from a plan: the suite's Roark settings, personas, scenarios, evaluators as
+ * metric definitions, the run plan and a run's start. Pure; the find-or-create that sends them is
+ * `internal/provisioning.ts`.
+ *
+ * @internal
+ */
+import { type Evaluator, Issues, type Plan, ProviderError, Provisioning } from "@simbridge/core"
+import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
+import { name, Options, Target } from "../RoarkPlugin.js"
+import type * as Wire from "../RoarkWire.js"
+import * as M from "./mapping.js"
+import type { RefEncoded } from "./results.js"
+
+/** The job variable that carries simbridge's run marker (see `findRun`). */
+export const markerVariable = "simbridgeRunMarker"
+
+/** Decodes the suite's `target.roark` and `vendors.roark`; errors name the field. */
+export const planSettings = (plan: Plan.Plan, operation: string) =>
+  Effect.gen(function*() {
+    const target = yield* Schema.decodeUnknown(Target)(plan.target[name]).pipe(
+      Effect.mapError((e) =>
+        ProviderError.make({
+          provider: name,
+          operation,
+          reason: "InvalidRequest",
+          description: plan.target[name] === undefined
+            ? "target.roark.agentEndpointId: the suite has no target.roark entry (expected { agentEndpointId: <uuid> })"
+            : Issues.summarize(Issues.fromParseError(e), ["target", "roark"])
+        })
+      )
+    )
+    const options = yield* Schema.decodeUnknown(Options, { onExcessProperty: "error" })(plan.vendors[name] ?? {}).pipe(
+      Effect.mapError((e) =>
+        ProviderError.make({ provider: name, operation, reason: "InvalidRequest", description: Issues.summarize(Issues.fromParseError(e), ["vendors", "roark"]) })
+      )
+    )
+    return { target, options }
+  })
+
+export const personaBody = (p: Plan.Plan["personas"][number], options: Options, hash: string): Wire.PersonaCreate => {
+  const accent = p.accent === undefined ? M.defaultAccent[p.language] : M.accent[p.accent]
+  const gender = (p.gender === undefined ? undefined : M.gender[p.gender]) ?? M.fallbackGender
+  const description = M.marker("persona", p.id, hash)
+  return {
+    name: p.name,
+    language: M.language[p.language] as Wire.PersonaCreate["language"],
+    accent: accent as Wire.PersonaCreate["accent"],
+    gender: gender as Wire.PersonaCreate["gender"],
+    description,
+    ...(p.emotion === undefined ? {} : { baseEmotion: M.emotion[p.emotion] as Wire.PersonaCreate["baseEmotion"] & string }),
+    ...(p.backgroundNoise === undefined ? {} : { backgroundNoise: M.backgroundNoise[p.backgroundNoise] as NonNullable<Wire.PersonaCreate["backgroundNoise"]> }),
+    ...(p.speechPace === undefined ? {} : { speechPace: M.speechPace[p.speechPace] as NonNullable<Wire.PersonaCreate["speechPace"]> }),
+    ...(p.speechClarity === undefined ? {} : { speechClarity: M.speechClarity[p.speechClarity] as NonNullable<Wire.PersonaCreate["speechClarity"]> }),
+    ...(p.intentClarity === undefined ? {} : { intentClarity: M.intentClarity[p.intentClarity] as NonNullable<Wire.PersonaCreate["intentClarity"]> }),
+    ...(p.confirmationStyle === undefined ? {} : { confirmationStyle: M.confirmationStyle[p.confirmationStyle] as NonNullable<Wire.PersonaCreate["confirmationStyle"]> }),
+    ...(p.memoryReliability === undefined ? {} : { memoryReliability: M.memoryReliability[p.memoryReliability] as NonNullable<Wire.PersonaCreate["memoryReliability"]> }),
+    ...(p.backstory === undefined ? {} : { backstoryPrompt: p.backstory }),
+    ...(p.properties === undefined ? {} : { properties: p.properties }),
+    ...(options.hasDisfluencies === undefined ? {} : { hasDisfluencies: options.hasDisfluencies })
+  }
+}
+
+/** Instructions and scripted steps as customer turns, the expected outcome as a final agent turn. */
+export const scenarioSteps = (s: Plan.Plan["scenarios"][number]): Wire.ScenarioCreate["steps"] => [
+  { type: "CUSTOMER_TURN", content: s.instructions },
+  ...(s.steps ?? []).map((content) => ({ type: "CUSTOMER_TURN" as const, content })),
+  ...(s.expectedOutcome === undefined || s.expectedOutcome.trim() === "" ? [] : [{ type: "AGENT_TURN" as const, content: s.expectedOutcome }])
+]
+
+export const scenarioName = (s: Plan.Plan["scenarios"][number], hash: string) => `${s.name} ${M.marker("scenario", s.id, hash)}`
+
+export const stringVariables = (v: Record<string, unknown> | undefined): Record<string, string> | undefined =>
+  v === undefined ? undefined : Object.fromEntries(Object.entries(v).map(([k, x]) => [k, String(x)]))
+
+/** The step changes that replace a scenario's steps (all but its START node) with `steps`. */
+export const scenarioStepChanges = (existing: Wire.Scenario, steps: Wire.ScenarioCreate["steps"]): Array<Wire.StepChange> => [
+  ...existing.steps.flatMap((x) => (x.nodeId === undefined || x.type === "START" ? [] : [{ action: "delete" as const, nodeId: x.nodeId }])),
+  ...steps.map((x) => ({ action: "create" as const, ...x }))
+]
+
+/** A metric definition for an evaluator; its description carries the evaluator's marker. */
+export const metricDefinitionBody = (e: Evaluator.Evaluator, hash: string): Wire.MetricDefinitionCreate => {
+  const slug = M.metricSlug(e.id, e.type, hash)
+  const comparison = e.type === "boolean" ? "" : ` Expected: ${e.comparator} ${JSON.stringify(e.expect)}.`
+  return {
+    name: e.name ?? e.id,
+    slug,
+    metricId: slug,
+    description: `${e.description}${comparison} ${M.marker("evaluator", e.id, hash)}`,
+    type: M.metricType(e.type),
+    scope: "GLOBAL",
+    supportedContexts: ["CALL"]
+  }
+}
+
+/** The run plan's fields (without its description, which carries the marker of this body's hash). */
+export const runPlanBody = (plan: Plan.Plan, options: Options, target: Target, refs: Record<string, RefEncoded>) => {
+  const direction = M.direction[plan.direction]
+  return {
+    name: plan.name,
+    direction,
+    maxSimulationDurationSeconds: plan.maxDurationSeconds ?? 300,
+    agentEndpoints: [{ id: target.agentEndpointId }] as const,
+    personas: plan.personas.map((p) => ({ id: refs[Provisioning.key.persona(p.id)]!.id })),
+    scenarios: plan.scenarios.map((s) => {
+      const variables = stringVariables(s.variables)
+      return { id: refs[Provisioning.key.scenario(s.id)]!.id, ...(variables === undefined ? {} : { variables }) }
+    }),
+    metrics: [
+      ...plan.evaluators.map((e) => ({ id: refs[Provisioning.key.evaluator(e.id)]!.id })),
+      ...(options.metrics ?? []).map((id) => ({ id }))
+    ],
+    iterationCount: plan.direction === "outbound" ? 1 : plan.iterations,
+    ...(plan.concurrency === undefined ? {} : { maxConcurrentJobs: plan.concurrency }),
+    ...(plan.silenceTimeoutSeconds === undefined ? {} : { silenceTimeoutSeconds: plan.silenceTimeoutSeconds }),
+    ...(plan.endCallPhrases === undefined ? {} : { endCallPhrases: plan.endCallPhrases }),
+    ...(options.endCallReasons === undefined ? {} : { endCallReasons: options.endCallReasons }),
+    executionMode: options.executionMode ?? (plan.executionMode === undefined ? "PARALLEL" as const : M.executionMode[plan.executionMode])
+  }
+}
+
+/** A run's start: the marker travels as a job variable (see `markerVariable`). */
+export const runStartBody = (marker: string) => ({ variables: { [markerVariable]: marker } })

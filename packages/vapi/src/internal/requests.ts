@@ -1,0 +1,148 @@
+/**
+ * The request bodies built from a plan: vendor names (`sb:<canonical id> #<definition hash>`), the
+ * plan's target and options, personalities, scenarios with their evaluations, simulations, the
+ * suite and the run start. Pure: the driver sends what these return.
+ *
+ * @internal
+ */
+import { Issues, Persona, Plan, ProviderError } from "@simbridge/core"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Schema from "effect/Schema"
+import * as VapiPlugin from "../VapiPlugin.js"
+import { Options, Target } from "../VapiPlugin.js"
+import type * as VapiWire from "../VapiWire.js"
+import * as Mapping from "./mapping.js"
+
+const provider = VapiPlugin.name
+
+// ---------------------------------------------------------------------------------------------
+// Naming: `sb:<canonical id> #<hash>` (at most 80 characters)
+// ---------------------------------------------------------------------------------------------
+
+const namePattern = /^sb:(\S+) #([0-9a-f]{6,16})$/
+
+/** The vendor name of a canonical object: its id (shortened with a hash when too long) and its definition hash. */
+export const label = (id: string, hash: string): string => {
+  const short = hash.slice(0, 12)
+  const room = 80 - "sb: #".length - short.length
+  const shown = id.length <= room ? id : `${id.slice(0, room - 9)}~${Plan.definitionHash(id).slice(0, 8)}`
+  return `sb:${shown} #${short}`
+}
+
+/** `{ id, hash }` from a name written by {@link label}; `undefined` for anything else. */
+export const parseLabel = (name: string | null | undefined): { readonly id: string; readonly hash: string } | undefined => {
+  const m = namePattern.exec(name ?? "")
+  return m === null ? undefined : { id: m[1]!, hash: m[2]! }
+}
+
+/** An evaluation's name: the evaluator id, shortened with a hash when too long. */
+export const evaluationName = (id: string): string => (id.length <= 40 ? id : `${id.slice(0, 31)}~${Plan.definitionHash(id).slice(0, 8)}`)
+
+/** A run marker inside a simulation entry's name. */
+export const markerPattern = /sb-[0-9a-z]+-[0-9a-f]{8}/
+
+// ---------------------------------------------------------------------------------------------
+// Canonical -> wire
+// ---------------------------------------------------------------------------------------------
+
+/** A plan the Vapi driver cannot send, as an `InvalidRequest`. */
+export const invalid = (operation: string, description: string) => ProviderError.make({ provider, operation, reason: "InvalidRequest", description })
+
+const decodeEntry = <A, I>(operation: string, schema: Schema.Schema<A, I>, value: unknown, prefix: ReadonlyArray<string>) =>
+  Either.match(Schema.decodeUnknownEither(schema, { errors: "all", onExcessProperty: "error" })(value ?? {}), {
+    onLeft: (error) => Effect.fail(invalid(operation, Issues.summarize(Issues.fromParseError(error), prefix))),
+    onRight: Effect.succeed
+  })
+
+export const targetOf = (operation: string, plan: Plan.Plan) =>
+  plan.target[provider] === undefined
+    ? Effect.fail(invalid(operation, "target.vapi.assistantId: is required (the suite has no target.vapi entry)"))
+    : decodeEntry(operation, Target, plan.target[provider], ["target", "vapi"])
+
+export const optionsOf = (operation: string, plan: Plan.Plan) => decodeEntry(operation, Options, plan.vendors[provider], ["vendors", "vapi"])
+
+export const wireTarget = (target: Target): VapiWire.RunTarget =>
+  target.assistantId !== undefined ? { type: "assistant", assistantId: target.assistantId } : { type: "squad", squadId: target.squadId! }
+
+/**
+ * What marks a `contains` evaluator's description: Vapi has no `contains` comparator, so the
+ * evaluator is asked as a yes/no question and its extracted boolean is Vapi's own check
+ * (`checkedByVendor` on the result's evaluation).
+ */
+export const containsNote = "(true when the value contains "
+
+/** An evaluator as an inline structured-output evaluation. */
+export const evaluation = (e: Plan.Plan["evaluators"][number]): VapiWire.EvaluationPlanItem => {
+  const comparator = Mapping.comparator(e.comparator)
+  if (comparator === undefined) {
+    const description = `${e.description} ${containsNote}${JSON.stringify(e.expect)})`
+    return { structuredOutput: { name: evaluationName(e.id), type: "ai", description, schema: { type: "boolean", description } }, comparator: "=", value: true, required: e.required }
+  }
+  return {
+    structuredOutput: { name: evaluationName(e.id), type: "ai", description: e.description, schema: { type: Mapping.schemaType(e.type), description: e.description } },
+    comparator,
+    value: e.expect,
+    required: e.required
+  }
+}
+
+export const personality = (persona: Persona.Persona, options: Options): VapiWire.CreatePersonality => ({
+  name: persona.name.slice(0, 80),
+  assistant: {
+    model: {
+      ...(options.testerModel ?? { provider: "openai", model: "gpt-4o" }),
+      messages: [{ role: "system", content: Persona.describe(persona) }]
+    },
+    ...(options.testerVoice ? { voice: options.testerVoice } : {}),
+    ...(persona.language !== "en" ? { transcriber: { provider: "deepgram", language: persona.language } } : {})
+  },
+  path: options.folder ?? "simbridge"
+})
+
+export const scenario = (plan: Plan.Plan, s: Plan.Plan["scenarios"][number], options: Options): VapiWire.CreateScenario => {
+  const steps = s.steps && s.steps.length > 0 ? `\n\nFollow these steps in order:\n${s.steps.map((step, i) => `${i + 1}. ${step}`).join("\n")}` : ""
+  const overrides = {
+    ...(s.variables && Object.keys(s.variables).length > 0 ? { variableValues: s.variables } : {}),
+    ...(plan.maxDurationSeconds === undefined ? {} : { maxDurationSeconds: plan.maxDurationSeconds })
+  }
+  const hookTo = (on: VapiWire.HookEvent): VapiWire.Hook => ({
+    on,
+    do: [{ type: "webhook", server: { url: options.webhookUrl! }, ...(on === "simulation.run.ended" ? { include: { transcript: true, messages: true, recordingUrl: true } } : {}) }]
+  })
+  return {
+    name: s.name.slice(0, 80),
+    instructions: `${s.instructions}${steps}`.slice(0, 10000),
+    evaluations: Plan.evaluatorsOf(plan, s).map(evaluation),
+    ...(Object.keys(overrides).length > 0 ? { targetOverrides: overrides } : {}),
+    ...(s.toolMocks && s.toolMocks.length > 0
+      ? { toolMocks: s.toolMocks.map((m) => ({ toolName: m.tool, result: typeof m.response === "string" ? m.response : JSON.stringify(m.response), enabled: true })) }
+      : {}),
+    ...(options.webhookUrl ? { hooks: [hookTo("simulation.run.started"), hookTo("simulation.run.ended")] } : {}),
+    path: options.folder ?? "simbridge"
+  }
+}
+
+/** A scenario x persona as a simulation. */
+export const simulation = (scenarioId: string, personalityId: string, options: Options): VapiWire.CreateSimulation =>
+  ({ scenarioId, personalityId, path: options.folder ?? "simbridge" }) as VapiWire.CreateSimulation
+
+/** The plan's canonical id for its suite: its name as a slug. */
+export const planSlug = (plan: Plan.Plan) => plan.name.toLowerCase().replace(/[^a-z0-9._-]+/g, "-").replace(/^-+|-+$/g, "") || "plan"
+
+/** The plan as a suite of its simulations, assigned to the target (named by the caller's upsert). */
+export const suite = (simulationIds: ReadonlyArray<string>, target: Target, options: Options) => ({
+  name: "",
+  simulationIds,
+  targetAssignments: [target.assistantId !== undefined ? { targetType: "assistant" as const, targetId: target.assistantId } : { targetType: "squad" as const, targetId: target.squadId! }],
+  ...(options.slackWebhookUrl ? { slackWebhookUrl: options.slackWebhookUrl } : {}),
+  path: options.folder ?? "simbridge"
+})
+
+/** A run of the provisioned suite, its one entry named `<marker> <plan name>` so that `findRun` recognises it. */
+export const runStart = (marker: string, plan: Plan.Plan, suiteId: string, target: Target) => ({
+  simulations: [{ type: "simulationSuite" as const, simulationSuiteId: suiteId, name: `${marker} ${plan.name}`.slice(0, 80) }],
+  target: wireTarget(target),
+  iterations: Math.min(plan.iterations, 10),
+  transport: { provider: Mapping.transportProvider(plan.transport) }
+})
