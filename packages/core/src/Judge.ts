@@ -53,7 +53,7 @@ export const evaluation = (evaluator: Evaluator.Evaluator, actual: Json | undefi
   return { passed: passes(evaluator, actual) }
 }
 
-/** The evaluators a result's scenario requires judged, by id; `undefined` for a scenario the plan does not have. */
+/** The plan's scenario of a result; `undefined` for a scenario the plan does not have. */
 const scenarioOf = (plan: Plan.Plan, id: string) => plan.scenarios.find((s) => s.id === id)
 
 const joinReasons = (ours: string | undefined, theirs: string | undefined): string | undefined =>
