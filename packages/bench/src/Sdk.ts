@@ -8,11 +8,11 @@
  * The adapter does what the suite runner does: `startRun`, `follow` from the run it returned,
  * `readResults`. The same with the two streams (`watch`, then `results`) is measured alongside, for
  * callers that use those, and both sides starting from a first read of the run (`follow(ref)`,
- * `findOne` at once; the workflow until the sixth session).
+ * `findOne` at once).
  *
  * @since 0.1.0
  */
-import { Provisioning } from "@simbridge/core"
+import { Provisioning, SimulationProvider } from "@simbridge/core"
 import { VapiClient as VapiSdk } from "@vapi-ai/server-sdk"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
@@ -31,8 +31,8 @@ export interface Row {
   readonly streamsRatio: number
   /**
    * Both sides reading the run's first snapshot instead of starting from the created run (the
-   * adapter `follow(ref)`, the SDK a `findOne` at once): the workflow as measured until the sixth
-   * session, where a run that ended at once costs no wait between polls.
+   * adapter `follow(ref)`, the SDK a `findOne` at once), where a run that ended at once costs no
+   * wait between polls.
    */
   readonly byRef: { readonly adapterMs: Spread; readonly sdkMs: Spread; readonly ratio: number }
 }
@@ -61,8 +61,8 @@ export const run = async (options: Options): Promise<ReadonlyArray<Row>> => {
       const poll = { interval: "1 millis", maxInterval: "1 millis" } as const
       const adapter = async () => {
         const started = await Vendors.run(live.provider.startRun(plan, { provisioning }))
-        await Vendors.run(live.provider.follow(started, () => Effect.void, poll))
-        const n = (await Vendors.run(live.provider.readResults(started.ref))).length
+        await Vendors.run(SimulationProvider.follow(live.provider, started, () => Effect.void, poll))
+        const n = (await Vendors.run(SimulationProvider.readResults(live.provider, started.ref))).length
         if (n !== items) throw new Error(`adapter read ${n} items, expected ${items}`)
       }
       const streams = async () => {
@@ -73,8 +73,8 @@ export const run = async (options: Options): Promise<ReadonlyArray<Row>> => {
       }
       const adapterByRef = async () => {
         const started = await Vendors.run(live.provider.startRun(plan, { provisioning }))
-        await Vendors.run(live.provider.follow(started.ref, () => Effect.void, poll))
-        const n = (await Vendors.run(live.provider.readResults(started.ref))).length
+        await Vendors.run(SimulationProvider.follow(live.provider, started.ref, () => Effect.void, poll))
+        const n = (await Vendors.run(SimulationProvider.readResults(live.provider, started.ref))).length
         if (n !== items) throw new Error(`adapter (by ref) read ${n} items, expected ${items}`)
       }
       const official = (byRef: boolean) => async () => {

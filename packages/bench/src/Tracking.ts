@@ -22,7 +22,7 @@
  * @since 0.1.0
  */
 import type { Provisioning, Run } from "@simbridge/core"
-import type { SimulationProvider } from "@simbridge/core"
+import { SimulationProvider } from "@simbridge/core"
 import { spawn } from "node:child_process"
 import { existsSync, readFileSync } from "node:fs"
 import { createInterface } from "node:readline"
@@ -87,7 +87,7 @@ export interface Options {
   /**
    * How the runs are followed: "all" (default), `followAll` over each batch of runs created in the
    * last 100 ms; "each", `follow` in a fiber per run (as the suite runner follows its one run per
-   * provider; until the fourth session).
+   * provider).
    */
   readonly follow?: "all" | "each" | undefined
   readonly timeoutMs?: number | undefined
@@ -211,7 +211,7 @@ export const run = async (options: Options): Promise<Result> => {
     }
     // "each": as the suite runner follows its runs, `follow` in a fiber per run.
     const watchOne = (k: number, run: Run.Run) =>
-      Effect.map(Effect.either(lives[k]!.live.provider.follow(run, counted(k), options.watch)), (o) => outcome(k, o))
+      Effect.map(Effect.either(SimulationProvider.follow(lives[k]!.live.provider, run, counted(k), options.watch)), (o) => outcome(k, o))
     // "all": `followAll` over the runs created since the last flush (every 100 ms), one fiber per
     // batch instead of one per run.
     const batches = lives.map(() => [] as Array<Run.Run>)

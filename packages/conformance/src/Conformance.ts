@@ -125,7 +125,7 @@ export const run = (subject: Subject): void => {
           const results = Chunk.toReadonlyArray(yield* Stream.runCollect(provider.results(run.ref)))
           expect(results.length).toBe(expected)
           // `readResults` reads the same pages into one array.
-          expect((yield* provider.readResults(run.ref)).map((r) => r.ref.toString())).toEqual(results.map((r) => r.ref.toString()))
+          expect((yield* SimulationProvider.readResults(provider, run.ref)).map((r) => r.ref.toString())).toEqual(results.map((r) => r.ref.toString()))
           expect(new Set(results.map((r) => r.ref.toString())).size).toBe(expected)
           const scenarioIds = new Set(subject.plan.scenarios.map((s) => s.id as string))
           const personaIds = new Set(subject.plan.personas.map((p) => p.id as string))
@@ -161,9 +161,9 @@ export const run = (subject: Subject): void => {
             const plan = Judging.plan(subject.plan, judging?.adapt)
             // Started and followed as the suite runner does: from the run in hand, without verdicts.
             const run = yield* provider.startRun(plan)
-            const last = yield* provider.follow(run, () => Effect.void, { ...watchOptions, verdicts: false })
+            const last = yield* SimulationProvider.follow(provider, run, () => Effect.void, { ...watchOptions, verdicts: false })
             expect(last.status.unified).toBe("completed")
-            const results = yield* provider.readResults(run.ref, { plan })
+            const results = yield* SimulationProvider.readResults(provider, run.ref, { plan })
             expect(results.length).toBe(expected * 2)
             const completed = Judging.check(results, { vendorPassed: judging?.vendorPassed ?? false })
             expect(completed.unjudged, "completed results with an unjudged evaluator").toBeGreaterThan(0)

@@ -78,7 +78,7 @@ export const makeClient = <E>(layer: Layer.Layer<SimulationProvider.SimulationPr
             Effect.flatMap((last) => last._tag === "Some" ? Effect.succeed(last.value) : p.getRun(r))
           ))
       ),
-    results: (ref) => use((p) => Effect.flatMap(parseRef(ref), (r) => p.readResults(r))),
+    results: (ref) => use((p) => Effect.flatMap(parseRef(ref), (r) => SimulationProvider.readResults(p, r))),
     cancel: (ref) => use((p) => Effect.flatMap(parseRef(ref), p.cancel)),
     dispose: () => runtime.dispose()
   }

@@ -142,25 +142,11 @@ export interface Service {
   /** Every result of a run, all pages, as they arrive (one page in memory at a time). */
   readonly results: (ref: ProviderRef, options?: ResultsOptions) => Stream.Stream<Result, ProviderError.ProviderError>
   /**
-   * Every result of a run, all pages, in one array: what `Stream.runCollect(results(ref))` gives,
-   * for callers that keep them all anyway (the suite runner, the promise API).
-   */
-  readonly readResults: (ref: ProviderRef, options?: ResultsOptions) => Effect.Effect<ReadonlyArray<Result>, ProviderError.ProviderError>
-  /**
    * Snapshots of the run, one per observed change, ending with the terminal one: a `Stream` over
    * {@link followAll}. The first one is read at once, or is the snapshot given instead of the
    * reference (see {@link Followed}).
    */
   readonly watch: (run: Followed, options?: WatchOptions) => Stream.Stream<Run, ProviderError.ProviderError>
-  /**
-   * The snapshots `watch` emits, handed to `onSnapshot` one by one; succeeds with the terminal
-   * one: {@link followAll} of one run.
-   */
-  readonly follow: <E = never, R = never>(
-    run: Followed,
-    onSnapshot: (run: Run) => Effect.Effect<void, E, R>,
-    options?: WatchOptions
-  ) => Effect.Effect<Run, ProviderError.ProviderError | E, R>
   /**
    * The tracking primitive: many runs followed at once. `onSnapshot` gets each run's snapshots
    * (the first, then one per observed change, ending with the terminal one), one call at a time,
@@ -187,6 +173,29 @@ export interface Service {
  * first snapshot handed over, with no read for it: one vendor request less per followed run.
  */
 export type Followed = ProviderRef | Run
+
+/**
+ * Every result of a run, all pages, in one array: `provider.results` collected, for callers that
+ * keep them all anyway (the suite runner, the promise API).
+ */
+export const readResults = (
+  provider: Service,
+  ref: ProviderRef,
+  options?: ResultsOptions
+): Effect.Effect<ReadonlyArray<Result>, ProviderError.ProviderError> =>
+  Effect.map(Stream.runCollect(provider.results(ref, options)), Chunk.toReadonlyArray)
+
+/**
+ * One run followed: its snapshots (what `watch` emits) handed to `onSnapshot` one by one; succeeds
+ * with the terminal one. `provider.followAll` of one run.
+ */
+export const follow = <E = never, R = never>(
+  provider: Service,
+  run: Followed,
+  onSnapshot: (run: Run) => Effect.Effect<void, E, R>,
+  options?: WatchOptions
+): Effect.Effect<Run, ProviderError.ProviderError | E, R> =>
+  Effect.flatMap(provider.followAll([run], onSnapshot, options), (outcomes) => outcomes[0]!)
 
 export class SimulationProvider extends Context.Tag("@simbridge/core/SimulationProvider")<SimulationProvider, Service>() {}
 
@@ -297,7 +306,7 @@ const makeIn = (driver: Driver, options: MakeOptions, scope: Scope.Scope): Servi
       }))
 
   // Plans are immutable and the checks pure (capabilities, `driver.check`): a plan started many
-  // times is checked once (4-14 KB and 16-45 µs a check with the vendors' plugins).
+  // times (a suite's iterations, a benchmark) is checked once.
   const checked = new WeakMap<Plan, ReadonlyArray<Warning.Warning>>()
   const warningsOf = (plan: Plan): ReadonlyArray<Warning.Warning> => {
     let warnings = checked.get(plan)
@@ -406,9 +415,6 @@ const makeIn = (driver: Driver, options: MakeOptions, scope: Scope.Scope): Servi
     ))
   }
 
-  const readResults: Service["readResults"] = (ref, opts) =>
-    Effect.map(Stream.runCollect(results(ref, opts)), Chunk.toReadonlyArray)
-
   const watchKey = (run: Run) => `${run.status.raw}|${run.status.unified}|${JSON.stringify(run.counts)}`
   // One tracker per provider, in `scope`; its polling loop runs only while watchers exist.
   const getRuns = driver.getRuns
@@ -491,9 +497,6 @@ const makeIn = (driver: Driver, options: MakeOptions, scope: Scope.Scope): Servi
 
   const followAll: Service["followAll"] = followRuns("followAll")
 
-  const follow: Service["follow"] = (followed, onSnapshot, opts) =>
-    Effect.flatMap(followRuns("follow")([followed], onSnapshot, opts), (outcomes) => outcomes[0]!)
-
   const watch: Service["watch"] = (followed, opts) =>
     Stream.unwrapScoped(Effect.gen(function*() {
       const mailbox = yield* Mailbox.make<Run, ProviderError.ProviderError>()
@@ -523,7 +526,7 @@ const makeIn = (driver: Driver, options: MakeOptions, scope: Scope.Scope): Servi
       return Option.some(yield* decodeRun("findRun")(found.value))
     }).pipe(span("findRun", () => ({ "simbridge.marker": marker })))
 
-  return { name, capabilities: driver.capabilities, check, provision, startRun, getRun, results, readResults, watch, follow, followAll, cancel, findRun }
+  return { name, capabilities: driver.capabilities, check, provision, startRun, getRun, results, watch, followAll, cancel, findRun }
 }
 
 /**

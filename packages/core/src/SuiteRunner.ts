@@ -261,7 +261,7 @@ export const run = (
           // gives every conversation's verdict, so the snapshots need not read them one by one
           // (on Roark and Interactly that is a request per conversation). From the snapshot in
           // hand: no read for the first one.
-          const watched = yield* provider.follow(run, (snapshot) =>
+          const watched = yield* SimulationProvider.follow(provider, run, (snapshot) =>
             Effect.zipRight(
               Ref.update(state, (s) => ({ ...s, run: Option.some(keepWarnings(snapshot, run)) })),
               emit(Event.Progress({ provider: provider.name, run: keepWarnings(snapshot, run) }))
@@ -378,7 +378,7 @@ const keepWarnings = (snapshot: Run, started: Run): Run =>
  * them: the vendor's own tally in the snapshot is progress, the judged results are the verdicts.
  */
 const readResults = (state: Ref.Ref<ProviderState>, provider: SimulationProvider.Service, run: Run, plan: Plan.Plan) =>
-  provider.readResults(run.ref, { plan }).pipe(
+  SimulationProvider.readResults(provider, run.ref, { plan }).pipe(
     Effect.tap((results) =>
       Ref.update(state, (s) => ({
         ...s,

@@ -280,7 +280,7 @@ describe("follow (the snapshots of watch without a Stream per run)", () => {
       for (let i = 0; i < n; i++) {
         const run = yield* provider.startRun(plan)
         const seen: Array<Run.Run> = []
-        fibers.push(yield* Effect.fork(Effect.map(provider.follow(run.ref, (r) => Effect.sync(() => void seen.push(r)), watchOptions), (last) => ({ seen, last }))))
+        fibers.push(yield* Effect.fork(Effect.map(SimulationProvider.follow(provider, run.ref, (r) => Effect.sync(() => void seen.push(r)), watchOptions), (last) => ({ seen, last }))))
         if (i % 5 === 4) yield* TestClock.adjust("1 second")
       }
       return fibers
@@ -315,7 +315,7 @@ describe("follow (the snapshots of watch without a Stream per run)", () => {
       const { control, driver } = yield* TestProvider.make(timing)
       const provider = SimulationProvider.make(driver)
       const run = yield* provider.startRun(plan)
-      const fiber = yield* Effect.fork(Effect.either(provider.follow(run.ref, (r) => (r.status.raw === "pending" ? Effect.void : Effect.fail("stop" as const)), watchOptions)))
+      const fiber = yield* Effect.fork(Effect.either(SimulationProvider.follow(provider, run.ref, (r) => (r.status.raw === "pending" ? Effect.void : Effect.fail("stop" as const)), watchOptions)))
       yield* stoppedAndNoLongerPolled(fiber, control)
     }))
 
@@ -326,7 +326,7 @@ describe("follow (the snapshots of watch without a Stream per run)", () => {
       const run = yield* provider.startRun(plan)
       yield* TestClock.adjust("2 minutes")
       const seen: Array<Run.Run> = []
-      const last = yield* provider.follow(run.ref, (r) => Effect.sync(() => void seen.push(r)))
+      const last = yield* SimulationProvider.follow(provider, run.ref, (r) => Effect.sync(() => void seen.push(r)))
       expect(seen).toEqual([last])
       expect(last.status.unified).toBe("completed")
     }))
@@ -353,7 +353,7 @@ describe("followAll (many runs from one fiber)", () => {
         const refsA = yield* startMany(single, n)
         const fibers = yield* Effect.forEach(refsA, (ref) => {
           const seen: Array<Run.Run> = []
-          return Effect.fork(Effect.as(single.follow(ref, (r) => Effect.sync(() => void seen.push(r)), watchOptions), seen))
+          return Effect.fork(Effect.as(SimulationProvider.follow(single, ref, (r) => Effect.sync(() => void seen.push(r)), watchOptions), seen))
         })
         yield* TestClock.adjust("2 minutes")
         const expected = yield* Effect.forEach(fibers, (f) => Effect.map(Fiber.join(f), summary))
@@ -428,7 +428,7 @@ describe("following from the snapshot in hand (startRun's run instead of its ref
                 via === "watch"
                   ? Effect.forEach(started, (r) => Stream.runForEach(provider.watch(from(r), watchOptions), push), { concurrency: "unbounded", discard: true })
                   : via === "follow"
-                  ? Effect.forEach(started, (r) => provider.follow(from(r), push, watchOptions), { concurrency: "unbounded", discard: true })
+                  ? Effect.forEach(started, (r) => SimulationProvider.follow(provider, from(r), push, watchOptions), { concurrency: "unbounded", discard: true })
                   : Effect.asVoid(provider.followAll(started.map(from), push, watchOptions))
               )
               yield* TestClock.adjust("2 minutes")
@@ -454,7 +454,7 @@ describe("following from the snapshot in hand (startRun's run instead of its ref
       const provider = SimulationProvider.make(driver)
       const other = SimulationProvider.make((yield* TestProvider.make({ ...timing, name: "other" })).driver)
       const foreign = yield* other.startRun(plan)
-      const error = yield* Effect.flip(provider.follow(foreign, () => Effect.void, watchOptions))
+      const error = yield* Effect.flip(SimulationProvider.follow(provider, foreign, () => Effect.void, watchOptions))
       expect(error.reason).toBe("InvalidRequest")
       const [outcome] = yield* provider.followAll([foreign], () => Effect.void, watchOptions)
       expect(outcome !== undefined && Either.isLeft(outcome) && outcome.left.reason).toBe("InvalidRequest")

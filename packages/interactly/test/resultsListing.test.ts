@@ -46,7 +46,7 @@ const setup = (tamper: (real: ListExecutions, runId: string, params: InteractlyC
         const run = yield* provider.startRun(plan)
         yield* Stream.runDrain(provider.watch(run.ref))
         state.tampering = true
-        return { run, results: yield* provider.readResults(run.ref) }
+        return { run, results: yield* SimulationProvider.readResults(provider, run.ref) }
       })
     return { readEnded }
   })
