@@ -7,11 +7,11 @@
  */
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
-import * as CekuraPlugin from "@simbridge/cekura/CekuraPlugin"
+import * as CekuraSuite from "@simbridge/cekura/CekuraSuite"
 import { Plan, ProviderHttp, type ProviderRegistry, SimulationProvider } from "@simbridge/core"
-import * as InteractlyPlugin from "@simbridge/interactly/InteractlyPlugin"
-import * as RoarkPlugin from "@simbridge/roark/RoarkPlugin"
-import * as VapiPlugin from "@simbridge/vapi/VapiPlugin"
+import * as InteractlySuite from "@simbridge/interactly/InteractlySuite"
+import * as RoarkSuite from "@simbridge/roark/RoarkSuite"
+import * as VapiSuite from "@simbridge/vapi/VapiSuite"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -28,10 +28,10 @@ export interface Entry {
 
 /** Every vendor's provider, Vapi first (the order of `Vendors.all`). */
 export const all: ReadonlyArray<Entry> = [
-  { name: "vapi", provider: VapiPlugin.plugin },
-  { name: "interactly", provider: InteractlyPlugin.plugin },
-  { name: "roark", provider: RoarkPlugin.plugin },
-  { name: "cekura", provider: CekuraPlugin.plugin }
+  { name: "vapi", provider: VapiSuite.plugin },
+  { name: "interactly", provider: InteractlySuite.plugin },
+  { name: "roark", provider: RoarkSuite.plugin },
+  { name: "cekura", provider: CekuraSuite.plugin }
 ]
 
 export const byName = (name: string): Entry => {

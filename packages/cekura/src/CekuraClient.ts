@@ -19,12 +19,12 @@ import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
-import * as CekuraPlugin from "./CekuraPlugin.js"
+import * as CekuraSuite from "./CekuraSuite.js"
 import * as Wire from "./CekuraWire.js"
 
 export const defaultBaseUrl = "https://api.cekura.ai"
 
-export const env = CekuraPlugin.envKeys
+export const env = CekuraSuite.envKeys
 
 export interface Settings {
   readonly baseUrl?: string | undefined
@@ -77,7 +77,7 @@ export interface Service {
 
 export class CekuraClient extends Context.Tag("@simbridge/cekura/CekuraClient")<CekuraClient, Service>() {}
 
-const provider = CekuraPlugin.name
+const provider = CekuraSuite.name
 const v1 = "/test_framework/v1"
 /** `runs/bulk/`: a plain array of runs. */
 export const bulkRuns = Schema.Array(Wire.Run)

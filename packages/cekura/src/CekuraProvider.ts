@@ -1,6 +1,6 @@
 /**
  * simbridge on Cekura: the `SimulationProvider.Driver`, the layers providing `SimulationProvider`
- * and `CekuraClient` (the registry entry is `CekuraPlugin.plugin`).
+ * and `CekuraClient` (the registry entry is `CekuraSuite.plugin`).
  *
  * Mapping (see docs/providers/cekura.md):
  * - every scenario x persona pair becomes one Cekura scenario (instructions + the persona in
@@ -36,7 +36,7 @@ import * as Option from "effect/Option"
 import type * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
 import * as CekuraClient from "./CekuraClient.js"
-import { capabilities, type Target } from "./CekuraPlugin.js"
+import { capabilities, type Target } from "./CekuraSuite.js"
 import * as Wire from "./CekuraWire.js"
 import * as Mapping from "./internal/mapping.js"
 import {
@@ -419,7 +419,7 @@ export const make = (options: DriverOptions = {}): Effect.Effect<SimulationProvi
   })
 
 // ---------------------------------------------------------------------------------------------
-// layers (the registry entry is `CekuraPlugin.plugin`)
+// layers (the registry entry is `CekuraSuite.plugin`)
 // ---------------------------------------------------------------------------------------------
 
 export interface Settings {

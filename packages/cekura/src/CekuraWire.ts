@@ -7,7 +7,7 @@
  * @since 0.1.0
  */
 import * as Schema from "effect/Schema"
-import { Mode } from "./CekuraPlugin.js"
+import { Mode } from "./CekuraSuite.js"
 
 // ---------------------------------------------------------------------------------------------
 // shared pieces

@@ -5,5 +5,5 @@
  */
 export * as CekuraClient from "./CekuraClient.js"
 export * as CekuraWire from "./CekuraWire.js"
-export * as CekuraPlugin from "./CekuraPlugin.js"
+export * as CekuraSuite from "./CekuraSuite.js"
 export * as CekuraProvider from "./CekuraProvider.js"

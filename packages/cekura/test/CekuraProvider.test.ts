@@ -10,7 +10,7 @@ import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import * as CekuraClient from "../src/CekuraClient.js"
 import * as CekuraEmulator from "@simbridge/emulators/CekuraEmulator"
-import * as CekuraPlugin from "../src/CekuraPlugin.js"
+import * as CekuraSuite from "../src/CekuraSuite.js"
 import * as CekuraProvider from "../src/CekuraProvider.js"
 import * as Wire from "../src/CekuraWire.js"
 import { dentalClinic } from "./fixtures/dentalClinic.js"
@@ -232,7 +232,7 @@ describe("CekuraProvider", () => {
     Effect.gen(function*() {
       const handle = yield* CekuraEmulator.start({ speed: 200, apiKey, failureRate: 0 })
       yield* RegistryEntry.check({
-        plugin: CekuraPlugin.plugin,
+        plugin: CekuraSuite.plugin,
         baseUrl: handle.url,
         apiKey: apiKey,
         env: (baseUrl, apiKey) => ({ CEKURA_API_KEY: apiKey, CEKURA_BASE_URL: baseUrl }),
@@ -241,15 +241,15 @@ describe("CekuraProvider", () => {
     }).pipe(Effect.provide(httpLayer)))
 
   it("plugin exposes the registry contract", () => {
-    expect(CekuraPlugin.plugin.name).toBe("cekura")
-    expect(CekuraPlugin.plugin.env).toEqual(["CEKURA_API_KEY", "CEKURA_BASE_URL"])
-    expect(Schema.decodeUnknownSync(CekuraPlugin.plugin.targetSchema!)({ agentId: "2142" })).toEqual({ agentId: 2142 })
-    expect(Schema.decodeUnknownSync(CekuraPlugin.plugin.optionsSchema!)({})).toEqual({})
+    expect(CekuraSuite.plugin.name).toBe("cekura")
+    expect(CekuraSuite.plugin.env).toEqual(["CEKURA_API_KEY", "CEKURA_BASE_URL"])
+    expect(Schema.decodeUnknownSync(CekuraSuite.plugin.targetSchema!)({ agentId: "2142" })).toEqual({ agentId: 2142 })
+    expect(Schema.decodeUnknownSync(CekuraSuite.plugin.optionsSchema!)({})).toEqual({})
     expect(CekuraEmulator.plugin.vendor).toBe("cekura")
   })
 
   it("plugin.check says, without contacting Cekura, which personas run as a catalogue personality", () => {
-    const codes = (plan: Plan.Plan) => CekuraPlugin.plugin.check!(plan).map((w) => `${w.code}@${w.field}`)
+    const codes = (plan: Plan.Plan) => CekuraSuite.plugin.check!(plan).map((w) => `${w.code}@${w.field}`)
     expect(codes(dental)).toEqual(dental.personas.map((_, i) => `persona_from_catalogue@personas[${i}]`))
     const pinned = withPlan({ vendors: { cekura: { personalities: Object.fromEntries(dentalClinic.personas.map((p: { id: string }) => [p.id, 7])) } } })
     expect(codes(pinned)).toEqual([])

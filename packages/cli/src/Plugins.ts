@@ -25,10 +25,10 @@ export const testPlugin: ProviderRegistry.ProviderPlugin = {
 }
 
 const providerLoaders: Record<string, () => Promise<ProviderRegistry.ProviderPlugin>> = {
-  vapi: () => import("@simbridge/vapi/VapiPlugin").then((m) => m.plugin),
-  roark: () => import("@simbridge/roark/RoarkPlugin").then((m) => m.plugin),
-  cekura: () => import("@simbridge/cekura/CekuraPlugin").then((m) => m.plugin),
-  interactly: () => import("@simbridge/interactly/InteractlyPlugin").then((m) => m.plugin)
+  vapi: () => import("@simbridge/vapi/VapiSuite").then((m) => m.plugin),
+  roark: () => import("@simbridge/roark/RoarkSuite").then((m) => m.plugin),
+  cekura: () => import("@simbridge/cekura/CekuraSuite").then((m) => m.plugin),
+  interactly: () => import("@simbridge/interactly/InteractlySuite").then((m) => m.plugin)
 }
 
 /** Every provider name, the TestProvider first. */

@@ -110,13 +110,13 @@ describe("the modules a command loads", () => {
 
   it("validate reads each vendor's plugin without loading its driver, client or wire schemas", () => {
     const urls = loaded({ SIMBRIDGE_NO_BUNDLE: "1" }, "validate", example)
-    expect(names(urls, vendorModule)).toEqual(["CekuraPlugin", "InteractlyPlugin", "RoarkPlugin", "VapiPlugin"])
+    expect(names(urls, vendorModule)).toEqual(["CekuraSuite", "InteractlySuite", "RoarkSuite", "VapiSuite"])
     expect(names(urls, emulatorModule)).toEqual([])
   })
 
   it("a run loads the driver of the provider it runs, when it builds it, and no other vendor's", () => {
     const urls = loaded({ SIMBRIDGE_NO_BUNDLE: "1" }, "run", example, "--provider", "vapi", "--emulate", "--speed", "200", "--no-ledger")
-    expect(names(urls, vendorModule)).toEqual(["VapiClient", "VapiPlugin", "VapiProvider", "VapiWire"])
+    expect(names(urls, vendorModule)).toEqual(["VapiClient", "VapiSuite", "VapiProvider", "VapiWire"])
     expect(names(urls, emulatorModule)).toEqual(["VapiEmulator"])
   })
 
@@ -127,7 +127,7 @@ describe("the modules a command loads", () => {
         urls.some((u) => u.includes("/dist/bundle/") && readFileSync(fileURLToPath(u), "utf8").includes(`"@simbridge/${key}"`))
       )
     const validate = loaded({}, "validate", example)
-    expect(names(validate, bundleEntry)).toEqual(expect.arrayContaining(["CekuraPlugin", "InteractlyPlugin", "RoarkPlugin", "VapiPlugin"]))
+    expect(names(validate, bundleEntry)).toEqual(expect.arrayContaining(["CekuraSuite", "InteractlySuite", "RoarkSuite", "VapiSuite"]))
     expect(clients(validate)).toEqual([])
     expect(clients(loaded({}, "run", example, "--provider", "roark", "--emulate", "--speed", "200", "--no-ledger"))).toEqual(["roark/RoarkClient"])
   })

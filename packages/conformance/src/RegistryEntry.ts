@@ -7,7 +7,7 @@
  *
  * ```ts
  * const handle = yield* VapiEmulator.start({ apiKey: "sk-env" })
- * yield* RegistryEntry.check({ plugin: VapiPlugin.plugin, baseUrl: handle.url, apiKey: "sk-env", plan,
+ * yield* RegistryEntry.check({ plugin: VapiSuite.plugin, baseUrl: handle.url, apiKey: "sk-env", plan,
  *   env: (baseUrl, apiKey) => ({ VAPI_API_KEY: apiKey, VAPI_BASE_URL: baseUrl }) })
  * ```
  *

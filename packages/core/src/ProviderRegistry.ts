@@ -18,6 +18,8 @@ import type * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import type { Capabilities } from "./Capabilities.js"
 import type { Plan } from "./Plan.js"
+import type * as Retry from "./Retry.js"
+import * as SimulationProviderModule from "./SimulationProvider.js"
 import { SimulationProvider } from "./SimulationProvider.js"
 import type { Warning } from "./Warning.js"
 
@@ -55,10 +57,42 @@ export interface ProviderLayers {
   readonly layerConfig: Layer.Layer<SimulationProvider, ConfigError.ConfigError, HttpClient.HttpClient>
 }
 
+/** A vendor package's explicit settings: where the vendor is reached, and how the provider retries and polls. */
+export interface VendorSettings extends Settings {
+  readonly retry?: Retry.RetryPolicy | undefined
+  readonly watch?: SimulationProviderModule.WatchOptions | undefined
+}
+
+/** What a vendor package builds its layers from. */
+export interface VendorLayersSpec<S extends VendorSettings, Client> {
+  /** The driver, over the vendor's client service. */
+  readonly driver: (settings: S) => Effect.Effect<SimulationProviderModule.Driver, never, Client>
+  /** The vendor's client service for these settings. */
+  readonly client: (settings: S) => Layer.Layer<Client, never, HttpClient.HttpClient>
+  /** The settings read from the environment (`<VENDOR>_API_KEY`, `<VENDOR>_BASE_URL`, ...). */
+  readonly config: Config.Config<S>
+}
+
+/**
+ * A vendor package's `layer` and `layerConfig`: `SimulationProvider` from its driver, and the
+ * client service beside it (for callers that also use the vendor's API directly). Every vendor
+ * package builds its layers here, so they all take settings and the environment the same way.
+ */
+export const vendorLayers = <S extends VendorSettings, Client>(spec: VendorLayersSpec<S, Client>): {
+  readonly layer: (settings: S) => Layer.Layer<SimulationProvider | Client, never, HttpClient.HttpClient>
+  readonly layerConfig: Layer.Layer<SimulationProvider | Client, ConfigError.ConfigError, HttpClient.HttpClient>
+} => {
+  const layer = (settings: S) =>
+    SimulationProviderModule.layer(spec.driver(settings), { retry: settings.retry, watch: settings.watch }).pipe(
+      Layer.provideMerge(spec.client(settings))
+    )
+  return { layer, layerConfig: Layer.unwrapEffect(Effect.map(spec.config, layer)) }
+}
+
 /**
  * A plugin's `layer` and `layerConfig` taken from a module that is loaded when one of them is
  * built: `lazyLayers(() => import("./VapiProvider.js"))`. The vendor packages' registry entries
- * (`VapiPlugin`, ...) use it, so loading a plugin to read its schemas, capabilities and checks
+ * (`VapiSuite`, ...) use it, so loading a plugin to read its schemas, capabilities and checks
  * (`simbridge validate`) does not load the driver, the client and the wire schemas.
  */
 export const lazyLayers = (load: () => Promise<ProviderLayers>): Pick<ProviderPlugin, "layer" | "layerConfig"> => {

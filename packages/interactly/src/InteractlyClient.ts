@@ -21,11 +21,11 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
-import * as InteractlyPlugin from "./InteractlyPlugin.js"
-import { env } from "./InteractlyPlugin.js"
+import * as InteractlySuite from "./InteractlySuite.js"
+import { env } from "./InteractlySuite.js"
 import * as Wire from "./InteractlyWire.js"
 
-export const provider = InteractlyPlugin.name
+export const provider = InteractlySuite.name
 
 /** The production workflow service; QA is `https://api-qa.interactly.ai/workflows`. */
 export const defaultBaseUrl = "https://api.interactly.ai/workflows"

@@ -33,8 +33,8 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import type * as Redacted from "effect/Redacted"
 import * as InteractlyClient from "./InteractlyClient.js"
-import * as InteractlyPlugin from "./InteractlyPlugin.js"
-import { capabilities, check } from "./InteractlyPlugin.js"
+import * as InteractlySuite from "./InteractlySuite.js"
+import { capabilities, check } from "./InteractlySuite.js"
 import * as Wire from "./InteractlyWire.js"
 import * as Caches from "./internal/caches.js"
 import * as Mapping from "./internal/mapping.js"
@@ -58,7 +58,7 @@ export {
   toResult
 } from "./internal/results.js"
 
-const name = InteractlyPlugin.name
+const name = InteractlySuite.name
 
 // ---------------------------------------------------------------------------------------------
 // Driver
@@ -534,7 +534,7 @@ export const makeDriver = (options: DriverOptions = {}): Effect.Effect<Driver, n
   })
 
 // ---------------------------------------------------------------------------------------------
-// Layers (the registry entry is `InteractlyPlugin.plugin`)
+// Layers (the registry entry is `InteractlySuite.plugin`)
 // ---------------------------------------------------------------------------------------------
 
 export interface Settings {

@@ -12,7 +12,7 @@
  */
 import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
-import { ObjectId } from "./InteractlyPlugin.js"
+import { ObjectId } from "./InteractlySuite.js"
 
 // ---------------------------------------------------------------------------------------------
 // Scalars

@@ -5,5 +5,5 @@
  */
 export * as InteractlyClient from "./InteractlyClient.js"
 export * as InteractlyWire from "./InteractlyWire.js"
-export * as InteractlyPlugin from "./InteractlyPlugin.js"
+export * as InteractlySuite from "./InteractlySuite.js"
 export * as InteractlyProvider from "./InteractlyProvider.js"

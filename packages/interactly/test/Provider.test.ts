@@ -11,7 +11,7 @@ import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import * as InteractlyClient from "../src/InteractlyClient.js"
 import * as InteractlyEmulator from "@simbridge/emulators/InteractlyEmulator"
-import * as InteractlyPlugin from "../src/InteractlyPlugin.js"
+import * as InteractlySuite from "../src/InteractlySuite.js"
 import * as InteractlyProvider from "../src/InteractlyProvider.js"
 import { dentalClinic } from "./fixtures/dentalClinic.js"
 
@@ -259,14 +259,14 @@ describe("plugin", () => {
     Effect.gen(function*() {
       const handle = yield* InteractlyEmulator.start({ speed: 200, apiKey: "sk-env" })
       yield* RegistryEntry.check({
-        plugin: InteractlyPlugin.plugin,
+        plugin: InteractlySuite.plugin,
         baseUrl: handle.url,
         apiKey: "sk-env",
         env: (baseUrl, apiKey) => ({ INTERACTLY_API_KEY: apiKey, INTERACTLY_BASE_URL: baseUrl }),
         plan: decode()
       })
-      expect(InteractlyPlugin.plugin.env).toContain("INTERACTLY_API_KEY")
-      expect(Schema.decodeUnknownSync(InteractlyPlugin.plugin.targetSchema!)({ workflowId: "5eb7cf5a86d9755df3a6c593" })).toEqual({ workflowId: "5eb7cf5a86d9755df3a6c593" })
-      expect(Schema.decodeUnknownSync(InteractlyPlugin.plugin.optionsSchema!)({})).toEqual({})
+      expect(InteractlySuite.plugin.env).toContain("INTERACTLY_API_KEY")
+      expect(Schema.decodeUnknownSync(InteractlySuite.plugin.targetSchema!)({ workflowId: "5eb7cf5a86d9755df3a6c593" })).toEqual({ workflowId: "5eb7cf5a86d9755df3a6c593" })
+      expect(Schema.decodeUnknownSync(InteractlySuite.plugin.optionsSchema!)({})).toEqual({})
     }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
 })

@@ -17,7 +17,7 @@ import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import * as InteractlyClient from "../src/InteractlyClient.js"
 import * as InteractlyEmulator from "@simbridge/emulators/InteractlyEmulator"
-import * as InteractlyPlugin from "../src/InteractlyPlugin.js"
+import * as InteractlySuite from "../src/InteractlySuite.js"
 import * as InteractlyProvider from "../src/InteractlyProvider.js"
 import * as Mapping from "../src/internal/mapping.js"
 import type * as Wire from "../src/InteractlyWire.js"
@@ -29,7 +29,7 @@ const plan = Schema.decodeUnknownSync(Plan.Plan)({
   personas: [...dentalClinic.personas, { id: "calm-bob", name: "Bob", language: "en" }],
   vendors: { interactly: { metrics: { polite: { scale: 5 } }, passThreshold: 55 } }
 })
-const options = Schema.decodeUnknownSync(InteractlyPlugin.Options)(plan.vendors.interactly ?? {})
+const options = Schema.decodeUnknownSync(InteractlySuite.Options)(plan.vendors.interactly ?? {})
 
 const layerOn = (url: string) => InteractlyProvider.layer({ baseUrl: url, apiKey: Redacted.make("sk-test") })
 

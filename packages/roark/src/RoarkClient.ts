@@ -19,12 +19,12 @@ import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
-import * as RoarkPlugin from "./RoarkPlugin.js"
+import * as RoarkSuite from "./RoarkSuite.js"
 import * as Wire from "./RoarkWire.js"
 
 export const defaultBaseUrl = "https://api.roark.ai"
 
-export const provider = RoarkPlugin.name
+export const provider = RoarkSuite.name
 
 export interface Settings {
   /** Default `https://api.roark.ai`. */

@@ -41,7 +41,7 @@ import * as Reads from "./internal/reads.js"
 import * as RunCache from "./internal/RunCache.js"
 import * as Tracking from "./internal/tracking.js"
 import * as RoarkClient from "./RoarkClient.js"
-import { capabilities, check, name } from "./RoarkPlugin.js"
+import { capabilities, check, name } from "./RoarkSuite.js"
 import type * as Wire from "./RoarkWire.js"
 
 // The pure parts stay reachable from here: tests and the reliability suite read them as `RoarkProvider.*`.
@@ -298,7 +298,7 @@ export const makeWith = (options: MakeOptions = {}): Effect.Effect<Instrumented,
 export const make: Effect.Effect<SimulationProvider.Driver, never, RoarkClient.RoarkClient> = makeWith()
 
 // ---------------------------------------------------------------------------------------------
-// Layers (the registry entry is `RoarkPlugin.plugin`)
+// Layers (the registry entry is `RoarkSuite.plugin`)
 // ---------------------------------------------------------------------------------------------
 
 export interface Settings {

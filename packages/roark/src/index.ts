@@ -5,5 +5,5 @@
  */
 export * as RoarkClient from "./RoarkClient.js"
 export * as RoarkWire from "./RoarkWire.js"
-export * as RoarkPlugin from "./RoarkPlugin.js"
+export * as RoarkSuite from "./RoarkSuite.js"
 export * as RoarkProvider from "./RoarkProvider.js"

@@ -12,7 +12,7 @@ import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
-import { RoarkClient, RoarkPlugin, RoarkProvider, RoarkWire } from "../src/index.js"
+import { RoarkClient, RoarkSuite, RoarkProvider, RoarkWire } from "../src/index.js"
 import * as RoarkEmulator from "@simbridge/emulators/RoarkEmulator"
 import { fixture } from "./helpers.js"
 
@@ -269,7 +269,7 @@ describe("RoarkProvider", () => {
 
   it.effect("the plugin names the provider, its env and schemas", () =>
     Effect.gen(function*() {
-      const plugin = RoarkPlugin.plugin
+      const plugin = RoarkSuite.plugin
       expect(plugin.name).toBe("roark")
       expect(plugin.env).toEqual(["ROARK_API_KEY", "ROARK_API_BEARER_TOKEN", "ROARK_BASE_URL"])
       expect(Schema.decodeUnknownSync(plugin.targetSchema!)({ agentEndpointId: "3c2b1a09-8f7e-6d5c-4b3a-291807060504" })).toBeDefined()
@@ -285,7 +285,7 @@ describe("RoarkProvider", () => {
     Effect.gen(function*() {
       const handle = yield* RoarkEmulator.start({ speed: 200, apiKey: "sk-env" })
       yield* RegistryEntry.check({
-        plugin: RoarkPlugin.plugin,
+        plugin: RoarkSuite.plugin,
         baseUrl: handle.url,
         apiKey: "sk-env",
         env: (baseUrl, apiKey) => ({ ROARK_API_KEY: apiKey, ROARK_BASE_URL: baseUrl }),

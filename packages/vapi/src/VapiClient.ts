@@ -17,11 +17,11 @@ import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as Mapping from "./internal/mapping.js"
-import * as VapiPlugin from "./VapiPlugin.js"
+import * as VapiSuite from "./VapiSuite.js"
 import * as VapiWire from "./VapiWire.js"
 
 export const defaultBaseUrl = "https://api.vapi.ai"
-export const providerName = VapiPlugin.name
+export const providerName = VapiSuite.name
 
 export interface Settings {
   readonly baseUrl?: string | undefined

@@ -26,8 +26,8 @@ import * as Requests from "./internal/requests.js"
 import * as Results from "./internal/results.js"
 import * as Tracking from "./internal/tracking.js"
 import * as VapiClient from "./VapiClient.js"
-import * as VapiPlugin from "./VapiPlugin.js"
-import { capabilities, check } from "./VapiPlugin.js"
+import * as VapiSuite from "./VapiSuite.js"
+import { capabilities, check } from "./VapiSuite.js"
 import * as VapiWire from "./VapiWire.js"
 
 // The request bodies, results and tracking live in `internal/`; these names stay part of this
@@ -36,7 +36,7 @@ export { evaluation, label, optionsOf, parseLabel, personality, scenario, target
 export { type Slot, toResult, toRun, transcript } from "./internal/results.js"
 export { trackingOverlapMs, withTracking } from "./internal/tracking.js"
 
-const provider = VapiPlugin.name
+const provider = VapiSuite.name
 
 // ---------------------------------------------------------------------------------------------
 // The driver
@@ -219,7 +219,7 @@ export const make = (options: DriverOptions = {}): Effect.Effect<SimulationProvi
   })
 
 // ---------------------------------------------------------------------------------------------
-// Layers (the registry entry is `VapiPlugin.plugin`)
+// Layers (the registry entry is `VapiSuite.plugin`)
 // ---------------------------------------------------------------------------------------------
 
 export interface Settings {

@@ -9,7 +9,7 @@
  */
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
-import { FolderPath } from "./VapiPlugin.js"
+import { FolderPath } from "./VapiSuite.js"
 
 // ---------------------------------------------------------------------------------------------
 // Shared pieces

@@ -5,5 +5,5 @@
  */
 export * as VapiClient from "./VapiClient.js"
 export * as VapiWire from "./VapiWire.js"
-export * as VapiPlugin from "./VapiPlugin.js"
+export * as VapiSuite from "./VapiSuite.js"
 export * as VapiProvider from "./VapiProvider.js"

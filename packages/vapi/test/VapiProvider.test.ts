@@ -9,7 +9,7 @@ import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
-import { VapiClient, VapiPlugin, VapiProvider } from "@simbridge/vapi"
+import { VapiClient, VapiSuite, VapiProvider } from "@simbridge/vapi"
 import * as VapiEmulator from "@simbridge/emulators/VapiEmulator"
 import { dentalClinic, dentalPlan } from "./fixtures.js"
 
@@ -130,7 +130,7 @@ describe("VapiProvider", () => {
     Effect.gen(function*() {
       const handle = yield* VapiEmulator.start({ speed: 200, apiKey: "sk-env" })
       yield* RegistryEntry.check({
-        plugin: VapiPlugin.plugin,
+        plugin: VapiSuite.plugin,
         baseUrl: handle.url,
         apiKey: "sk-env",
         env: (baseUrl, apiKey) => ({ VAPI_API_KEY: apiKey, VAPI_BASE_URL: baseUrl }),
@@ -139,11 +139,11 @@ describe("VapiProvider", () => {
     }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
 
   it("the plugin exposes the names the CLI relies on", () => {
-    expect(VapiPlugin.plugin.name).toBe("vapi")
-    expect(VapiPlugin.plugin.env).toEqual(["VAPI_API_KEY", "VAPI_BASE_URL"])
-    expect(Schema.decodeUnknownSync(VapiPlugin.plugin.optionsSchema!)({})).toEqual({})
-    expect(() => Schema.decodeUnknownSync(VapiPlugin.plugin.targetSchema!)({})).toThrow(/assistantId/)
-    expect(() => Schema.decodeUnknownSync(VapiPlugin.plugin.optionsSchema!)({ folder: "a/b/c/d" })).toThrow(/at most 3 segments/)
+    expect(VapiSuite.plugin.name).toBe("vapi")
+    expect(VapiSuite.plugin.env).toEqual(["VAPI_API_KEY", "VAPI_BASE_URL"])
+    expect(Schema.decodeUnknownSync(VapiSuite.plugin.optionsSchema!)({})).toEqual({})
+    expect(() => Schema.decodeUnknownSync(VapiSuite.plugin.targetSchema!)({})).toThrow(/assistantId/)
+    expect(() => Schema.decodeUnknownSync(VapiSuite.plugin.optionsSchema!)({ folder: "a/b/c/d" })).toThrow(/at most 3 segments/)
     expect(VapiProvider.parseLabel(VapiProvider.label("anxious-sarah", "0123456789abcdef"))).toEqual({ id: "anxious-sarah", hash: "0123456789ab" })
     expect(VapiProvider.label("x".repeat(128), "0123456789abcdef").length).toBeLessThanOrEqual(80)
   })

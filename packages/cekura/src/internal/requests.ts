@@ -7,12 +7,12 @@ import { type Evaluator, Issues, Persona, Plan, ProviderError, Warning } from "@
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
-import * as CekuraPlugin from "../CekuraPlugin.js"
-import { Options, Target } from "../CekuraPlugin.js"
+import * as CekuraSuite from "../CekuraSuite.js"
+import { Options, Target } from "../CekuraSuite.js"
 import * as Wire from "../CekuraWire.js"
 import * as Mapping from "./mapping.js"
 
-export const provider = CekuraPlugin.name
+export const provider = CekuraSuite.name
 
 export const fail = (operation: string, reason: ProviderError.Reason, description: string) =>
   ProviderError.make({ provider, operation, reason, description })

@@ -6,7 +6,7 @@
  */
 import type * as Plan from "@simbridge/core/Plan"
 import { Lru } from "@simbridge/core/Lru"
-import type { Options } from "../InteractlyPlugin.js"
+import type { Options } from "../InteractlySuite.js"
 import type * as Wire from "../InteractlyWire.js"
 import type { Canonical, Computed } from "./results.js"
 import type { GroupRead } from "./tracking.js"

@@ -7,7 +7,7 @@ import { Evaluator, Persona, Status } from "@simbridge/core"
 import type * as Plan from "@simbridge/core/Plan"
 import type * as Result from "@simbridge/core/Result"
 import * as Schema from "effect/Schema"
-import { callerWorkflowName } from "../InteractlyPlugin.js"
+import { callerWorkflowName } from "../InteractlySuite.js"
 import * as Wire from "../InteractlyWire.js"
 
 type Mapped = { readonly unified: Status.UnifiedStatus; readonly raw: string }

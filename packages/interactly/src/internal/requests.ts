@@ -8,7 +8,7 @@ import { Issues, type Persona, Plan, ProviderError, type SimulationProvider } fr
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
-import { name, Options, Target } from "../InteractlyPlugin.js"
+import { name, Options, Target } from "../InteractlySuite.js"
 import type * as Wire from "../InteractlyWire.js"
 import * as Mapping from "./mapping.js"
 

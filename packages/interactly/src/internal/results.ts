@@ -7,7 +7,7 @@
 import { Result, Status } from "@simbridge/core"
 import type { Evaluator } from "@simbridge/core"
 import type * as Plan from "@simbridge/core/Plan"
-import { name, type Options } from "../InteractlyPlugin.js"
+import { name, type Options } from "../InteractlySuite.js"
 import * as Wire from "../InteractlyWire.js"
 import * as Mapping from "./mapping.js"
 

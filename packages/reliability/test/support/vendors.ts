@@ -9,11 +9,11 @@ import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import type { ProviderRegistry } from "@simbridge/core"
 import { SimulationProvider } from "@simbridge/core"
 import type { Emulator } from "@simbridge/emulator"
-import { CekuraClient, CekuraPlugin, CekuraProvider } from "@simbridge/cekura"
+import { CekuraClient, CekuraSuite, CekuraProvider } from "@simbridge/cekura"
 import { CekuraEmulator, InteractlyEmulator, RoarkEmulator, VapiEmulator } from "@simbridge/emulators"
-import { InteractlyClient, InteractlyPlugin } from "@simbridge/interactly"
-import { RoarkClient, RoarkPlugin, RoarkProvider } from "@simbridge/roark"
-import { VapiClient, VapiPlugin } from "@simbridge/vapi"
+import { InteractlyClient, InteractlySuite } from "@simbridge/interactly"
+import { RoarkClient, RoarkSuite, RoarkProvider } from "@simbridge/roark"
+import { VapiClient, VapiSuite } from "@simbridge/vapi"
 import * as Chunk from "effect/Chunk"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
@@ -51,7 +51,7 @@ export const vendors: Record<VendorName, Vendor> = {
   vapi: {
     name: "vapi",
     emulator: VapiEmulator.plugin,
-    plugin: VapiPlugin.plugin,
+    plugin: VapiSuite.plugin,
     listRuns: (baseUrl, apiKey) =>
       withClient(VapiClient.VapiClient, VapiClient.layer({ baseUrl, apiKey: Redacted.make(apiKey) }))((client) =>
         Effect.map(VapiClient.pageAll(client.runs.list, { limit: 100 }), (runs) =>
@@ -65,7 +65,7 @@ export const vendors: Record<VendorName, Vendor> = {
   roark: {
     name: "roark",
     emulator: RoarkEmulator.plugin,
-    plugin: RoarkPlugin.plugin,
+    plugin: RoarkSuite.plugin,
     listRuns: (baseUrl, apiKey) =>
       withClient(RoarkClient.RoarkClient, RoarkClient.layer({ baseUrl, apiKey: Redacted.make(apiKey) }))((client) =>
         Effect.gen(function*() {
@@ -82,7 +82,7 @@ export const vendors: Record<VendorName, Vendor> = {
   cekura: {
     name: "cekura",
     emulator: CekuraEmulator.plugin,
-    plugin: CekuraPlugin.plugin,
+    plugin: CekuraSuite.plugin,
     listRuns: (baseUrl, apiKey) =>
       withClient(CekuraClient.CekuraClient, CekuraClient.layer({ baseUrl, apiKey: Redacted.make(apiKey) }))((client) =>
         Effect.gen(function*() {
@@ -103,7 +103,7 @@ export const vendors: Record<VendorName, Vendor> = {
   interactly: {
     name: "interactly",
     emulator: InteractlyEmulator.plugin,
-    plugin: InteractlyPlugin.plugin,
+    plugin: InteractlySuite.plugin,
     listRuns: (baseUrl, apiKey) =>
       withClient(InteractlyClient.InteractlyClient, InteractlyClient.layer({ baseUrl, apiKey: Redacted.make(apiKey) }))((client) =>
         Effect.gen(function*() {

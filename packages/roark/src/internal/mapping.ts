@@ -6,7 +6,7 @@
  */
 import type { Persona, Plan } from "@simbridge/core"
 import * as Status from "@simbridge/core/Status"
-import { fallbackGender } from "../RoarkPlugin.js"
+import { fallbackGender } from "../RoarkSuite.js"
 
 // ---------------------------------------------------------------------------------------------
 // Statuses

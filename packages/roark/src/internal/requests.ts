@@ -8,7 +8,7 @@
 import { type Evaluator, Issues, type Plan, ProviderError, Provisioning } from "@simbridge/core"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
-import { name, Options, Target } from "../RoarkPlugin.js"
+import { name, Options, Target } from "../RoarkSuite.js"
 import type * as Wire from "../RoarkWire.js"
 import * as M from "./mapping.js"
 import type { RefEncoded } from "./results.js"

@@ -7,7 +7,7 @@
  */
 import { Evaluator, Plan, Provisioning, Result, type Status } from "@simbridge/core"
 import * as Schema from "effect/Schema"
-import { name } from "../RoarkPlugin.js"
+import { name } from "../RoarkSuite.js"
 import * as Wire from "../RoarkWire.js"
 import * as M from "./mapping.js"
 

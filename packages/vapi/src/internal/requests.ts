@@ -9,12 +9,12 @@ import { Issues, Persona, Plan, ProviderError } from "@simbridge/core"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
-import * as VapiPlugin from "../VapiPlugin.js"
-import { Options, Target } from "../VapiPlugin.js"
+import * as VapiSuite from "../VapiSuite.js"
+import { Options, Target } from "../VapiSuite.js"
 import type * as VapiWire from "../VapiWire.js"
 import * as Mapping from "./mapping.js"
 
-const provider = VapiPlugin.name
+const provider = VapiSuite.name
 
 // ---------------------------------------------------------------------------------------------
 // Naming: `sb:<canonical id> #<hash>` (at most 80 characters)

@@ -5,12 +5,12 @@
  * @internal
  */
 import { type Json, Result } from "@simbridge/core"
-import * as VapiPlugin from "../VapiPlugin.js"
+import * as VapiSuite from "../VapiSuite.js"
 import type * as VapiWire from "../VapiWire.js"
 import * as Mapping from "./mapping.js"
 import { containsNote, markerPattern } from "./requests.js"
 
-const provider = VapiPlugin.name
+const provider = VapiSuite.name
 
 // ---------------------------------------------------------------------------------------------
 // Wire -> canonical
