@@ -116,7 +116,7 @@ describe("the modules a command loads", () => {
 
   it("a run loads the driver of the provider it runs, when it builds it, and no other vendor's", () => {
     const urls = loaded({ SIMBRIDGE_NO_BUNDLE: "1" }, "run", example, "--provider", "vapi", "--emulate", "--speed", "200", "--no-ledger")
-    expect(names(urls, vendorModule)).toEqual(["VapiClient", "VapiSuite", "VapiProvider", "VapiWire"])
+    expect(names(urls, vendorModule)).toEqual(["VapiClient", "VapiProvider", "VapiSuite", "VapiWire"])
     expect(names(urls, emulatorModule)).toEqual(["VapiEmulator"])
   })
 
