@@ -1,8 +1,10 @@
 /**
- * Cekura's registry entry: the suite-file schemas (`target.cekura`, `vendors.cekura`), the
- * capabilities, the plan check and the environment it reads. This is what `simbridge validate`,
- * `providers` and `schema` need, and loading it loads none of the driver, the client or the wire
- * schemas: the plugin's layers load `CekuraProvider` when they are built.
+ * The suite side of Cekura: the vendor's name, the schemas of a suite's `target.cekura` and
+ * `vendors.cekura` entries, the capabilities, the plan check, the environment it reads, and the
+ * registry entry (`plugin`) made of them. It is a leaf: loading it loads none of the driver, the
+ * client or the wire schemas (the plugin's layers load `CekuraProvider` when they are built), so
+ * `simbridge validate`, `providers` and `schema` stay light. The driver decodes the same schemas,
+ * strictly, through core's `VendorSettings`.
  *
  * @since 0.1.0
  */
@@ -13,6 +15,7 @@ import * as Warning from "@simbridge/core/Warning"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 
+/** The registry name, and the key of Cekura's entries in a suite. */
 export const name = "cekura"
 
 /** The environment variables of the API key and the base URL (also `CekuraClient.env`). */
@@ -52,8 +55,10 @@ export const Options = Schema.Struct({
 })
 export type Options = typeof Options.Type
 
+/** The environment the registry entry reads. */
 export const env = [envKeys.apiKey, envKeys.baseUrl] as const
 
+/** What Cekura honours of a plan; core warns about the rest. */
 export const capabilities = new Capabilities.Capabilities({
   personas: "catalogue",
   personaAttributes: ["language", "accent", "gender", "backgroundNoise"],
@@ -92,6 +97,7 @@ export const check = (plan: Plan.Plan): ReadonlyArray<Warning.Warning> => {
   )
 }
 
+/** The registry entry `cekura`. */
 export const plugin: ProviderRegistry.ProviderPlugin = {
   name,
   displayName: "Cekura",

@@ -122,6 +122,15 @@ describe("CekuraProvider", () => {
         expect(changed.refs["scenario:urgent-appointment"]!.toString()).toBe(first.refs["scenario:urgent-appointment"]!.toString())
         expect(first.refs["persona:anxious-sarah"]!.toString()).toBe("cekura:personality:3")
         expect(first.refs["evaluator:booked"]!.kind).toBe("expected-outcome")
+        // Cekura cannot update a test profile: a changed persona replaces it (an update), and the
+        // scenario that points at it is updated.
+        const persona = { ...dentalClinic.personas[0], backstory: "Calling from the car" }
+        const replaced = yield* sp.provision(withPlan({ personas: [persona] }))
+        expect([replaced.created, replaced.updated, replaced.reused]).toEqual([0, 2, 0])
+        expect(replaced.refs["testProfile:urgent-appointment/anxious-sarah"]!.id).not.toBe(first.refs["testProfile:urgent-appointment/anxious-sarah"]!.id)
+        expect(replaced.refs["scenario:urgent-appointment"]!.id).toBe(first.refs["scenario:urgent-appointment"]!.id)
+        const back = yield* sp.provision(withPlan({ personas: [persona] }))
+        expect([back.created, back.updated, back.reused]).toEqual([0, 0, 2])
       }).pipe(Effect.provide(provider))
     }))
 
@@ -211,6 +220,25 @@ describe("CekuraProvider", () => {
         expect(personality.description).toContain("vendors.cekura.personalities.anxious-sarah")
         const notRun = yield* Effect.flip(sp.getRun(ProviderRef.make("cekura", "run", "abc")))
         expect(notRun.reason).toBe("NotFound")
+      }).pipe(Effect.provide(provider))
+    }))
+
+  it.scopedLive("a field the suite schemas do not know fails provision and startRun, naming it, before anything is sent", () =>
+    Effect.gen(function*() {
+      const { handle, provider } = yield* emulator()
+      yield* Effect.gen(function*() {
+        const sp = yield* SimulationProvider.SimulationProvider
+        const provisioning = yield* sp.provision(dental)
+        handle.requests.reset()
+        const typo = withPlan({ vendors: { cekura: { mdoe: "different_numbers" } } })
+        const unexpected = `vendors.cekura.mdoe: is unexpected, expected: ${["personalities", "metrics", "mode", "outboundPhoneNumber", "agentNumber", "mockToolNames", "websocketUrl", "folderPath"].map((k) => `"${k}"`).join(" | ")}`
+        const provisioned = yield* Effect.flip(sp.provision(typo))
+        expect([provisioned.reason, provisioned.description]).toEqual(["InvalidRequest", unexpected])
+        const started = yield* Effect.flip(sp.startRun(typo, { provisioning }))
+        expect([started.reason, started.description]).toEqual(["InvalidRequest", unexpected])
+        const target = yield* Effect.flip(sp.startRun(withPlan({ target: { cekura: { agentId: 2142, agentID: 2142 } } }), { provisioning }))
+        expect([target.reason, target.description]).toEqual(["InvalidRequest", `target.cekura.agentID: is unexpected, expected: "agentId" | "assistantId"`])
+        expect(handle.requests.total).toBe(0)
       }).pipe(Effect.provide(provider))
     }))
 

@@ -20,11 +20,11 @@ const fastRetry = new Retry.RetryPolicy({ ...Retry.defaultPolicy, initialDelay: 
 const watchOptions = { interval: "20 millis", maxInterval: "100 millis" } as const
 
 /** An emulator, and a fresh driver over it each time `driver` is run (no shared cache). */
-const setup = (speed: number) =>
+const setup = (speed: number, options: CekuraProvider.DriverOptions = {}) =>
   Effect.gen(function*() {
     const handle = yield* CekuraEmulator.start({ speed, apiKey, failureRate: 0.3, seed: 5 })
     const context = yield* Layer.build(CekuraClient.layer({ baseUrl: handle.url, apiKey: Redacted.make(apiKey) }).pipe(Layer.provide(httpLayer)))
-    const driver = Effect.provide(CekuraProvider.make(), context)
+    const driver = Effect.provide(CekuraProvider.make(options), context)
     const provider = SimulationProvider.make(yield* driver, { retry: fastRetry })
     return { handle, driver, provider }
   })
@@ -271,5 +271,39 @@ describe("CekuraProvider tracking without verdicts (getRuns' verdicts: false)", 
       expect(withVerdicts).toEqual(yield* Effect.forEach(ids, (id) => single.getRun(id)))
       // The case above did happen: some answer without verdicts had pending runs.
       expect(pendingSeen).toBeGreaterThan(0)
+    }))
+})
+
+// ---------------------------------------------------------------------------------------------
+// memory bounds
+// ---------------------------------------------------------------------------------------------
+
+describe("CekuraProvider tracking memory", () => {
+  afterAll(() => {
+    expect(recorder.failures).toEqual([])
+  })
+
+  it.scopedLive("getRuns keeps at most maxTrackedRuns results and maxVerdicts verdicts, answers as getRun all the same, and forgets a result once terminal", () =>
+    Effect.gen(function*() {
+      const { driver, provider } = yield* setup(10, { maxTrackedRuns: 2, maxVerdicts: 3 })
+      const ids: Array<string> = []
+      for (let i = 0; i < 4; i++) ids.push((yield* provider.startRun(sixRuns(3))).ref.id)
+      const d = yield* driver
+      const sizes: Array<CekuraProvider.MemorySizes> = []
+      const last = yield* pollUntil(
+        Effect.tap(d.getRuns!(ids), () => sizes.push(d.memory())),
+        (rs) => rs.length === ids.length && rs.every((r) => Status.isTerminal(r.status))
+      )
+      for (const size of sizes) {
+        expect(size.trackedRuns).toBeLessThanOrEqual(2)
+        expect(size.agentOfResult).toBeLessThanOrEqual(2)
+        expect(size.verdicts).toBeLessThanOrEqual(3)
+      }
+      // The first poll saw four results still running: the bound was reached.
+      expect(sizes[0]!.trackedRuns).toBe(2)
+      const fresh = yield* driver
+      expect(last).toEqual(yield* Effect.forEach(ids, (id) => fresh.getRun(id)))
+      const after = d.memory()
+      expect([after.trackedRuns, after.verdicts, after.agentOfResult]).toEqual([0, 0, 0])
     }))
 })

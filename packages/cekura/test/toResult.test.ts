@@ -1,7 +1,8 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as Schema from "effect/Schema"
 import { readFileSync } from "node:fs"
-import { CekuraProvider, CekuraWire } from "../src/index.js"
+import * as CekuraWire from "../src/CekuraWire.js"
+import { evaluations, toResult, verdictOf } from "../src/internal/results.js"
 import { cases } from "./fixtures/richRuns.js"
 
 const expected = JSON.parse(readFileSync(new URL("./fixtures/richRuns.expected.json", import.meta.url), "utf8")) as ReadonlyArray<any>
@@ -11,16 +12,16 @@ describe("toResult", () => {
     expect(expected).toHaveLength(cases.length)
     cases.forEach(([input, context, iteration, raw], i) => {
       const run = Schema.decodeUnknownSync(CekuraWire.Run)(input)
-      const result = CekuraProvider.toResult(167, run, context, iteration, raw)
+      const result = toResult(167, run, context, iteration, raw)
       expect(result).toStrictEqual(expected[i])
       // Key order pinned for the mapped fields; `raw` is the decoded run (the schema's field order).
       const { raw: _raw, ...mapped } = result
       const { raw: _expectedRaw, ...expectedMapped } = expected[i]
       expect(JSON.stringify(mapped)).toBe(JSON.stringify(expectedMapped))
-      const evaluations = CekuraProvider.evaluations(run, context)
-      expect(evaluations).toStrictEqual(expected[i].evaluations)
-      expect(JSON.stringify(evaluations)).toBe(JSON.stringify(expected[i].evaluations))
-      expect(CekuraProvider.verdictOf(run, context)).toBe(expected[i].verdict)
+      const judged = evaluations(run, context)
+      expect(judged).toStrictEqual(expected[i].evaluations)
+      expect(JSON.stringify(judged)).toBe(JSON.stringify(expected[i].evaluations))
+      expect(verdictOf(run, context)).toBe(expected[i].verdict)
     })
   })
 })

@@ -3,10 +3,9 @@
  * profile and run bodies built from a plan. `contextFromScenario` reads a provisioned scenario back,
  * so the prompt format and its parser live together.
  */
-import { type Evaluator, Issues, Persona, Plan, ProviderError, Warning } from "@simbridge/core"
+import { type Evaluator, Persona, Plan, ProviderError, VendorSettings, Warning } from "@simbridge/core"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
-import * as Schema from "effect/Schema"
 import * as CekuraSuite from "../CekuraSuite.js"
 import { Options, Target } from "../CekuraSuite.js"
 import * as Wire from "../CekuraWire.js"
@@ -17,17 +16,20 @@ export const provider = CekuraSuite.name
 export const fail = (operation: string, reason: ProviderError.Reason, description: string) =>
   ProviderError.make({ provider, operation, reason, description })
 
-const decodeEntry = <A, I>(operation: string, schema: Schema.Schema<A, I>, value: unknown, prefix: ReadonlyArray<string>) =>
-  Schema.decodeUnknown(schema)(value).pipe(
-    Effect.mapError((e) => fail(operation, "InvalidRequest", Issues.summarize(Issues.fromParseError(e), prefix)))
-  )
+/**
+ * The plan's `target.cekura` and `vendors.cekura`, decoded strictly (an unknown field fails with
+ * `InvalidRequest` naming it), once per plan.
+ */
+export const settingsOf = VendorSettings.make({
+  provider,
+  target: Target,
+  options: Options,
+  targetExample: "{ agentId } or { assistantId }"
+})
 
-export const targetOf = (operation: string, plan: Plan.Plan) =>
-  plan.target[provider] === undefined
-    ? Effect.fail(fail(operation, "InvalidRequest", "target.cekura: missing; expected { agentId } or { assistantId }"))
-    : decodeEntry(operation, Target, plan.target[provider], ["target", "cekura"])
-
-export const optionsOf = (operation: string, plan: Plan.Plan) => decodeEntry(operation, Options, plan.vendors[provider] ?? {}, ["vendors", "cekura"])
+/** A canonical run id as a Cekura result id (Cekura's ids are integers). */
+export const resultIdOf = (operation: string, id: string): Effect.Effect<number, ProviderError.ProviderError> =>
+  /^\d+$/.test(id) ? Effect.succeed(Number(id)) : Effect.fail(fail(operation, "NotFound", `no Cekura result ${id} (ids are integers)`))
 
 /** What simbridge needs to judge one evaluator on a Cekura run. */
 export interface EvaluatorSpec {
@@ -146,13 +148,18 @@ export const testProfileInformation = (scenario: Plan.Plan["scenarios"][number],
   testing_agent_variables: { name: persona.name, ...(persona.backstory ? { backstory: persona.backstory } : {}), ...persona.properties }
 })
 
-/** A test profile's name carries the pair (hashed when long) and its information's hash, so a change makes a new profile. */
-export const testProfileName = (scenario: Plan.Plan["scenarios"][number], persona: Persona.Persona, information: unknown): string => {
-  const profileHash = Plan.definitionHash(information)
+/** What every test profile name of a pair starts with: the pair, hashed when long. */
+export const testProfileMarker = (scenario: Plan.Plan["scenarios"][number], persona: Persona.Persona): string => {
   const key = pairKey(scenario.id, persona.id)
-  const base = key.length > 200 ? Plan.definitionHash(key) : key
-  return `sb:${base}#${profileHash}`
+  return `sb:${key.length > 200 ? Plan.definitionHash(key) : key}#`
 }
+
+/**
+ * A test profile's name: the pair's marker and its information's hash. Cekura has no update route
+ * for test profiles, so a changed persona or variables makes a new profile.
+ */
+export const testProfileName = (scenario: Plan.Plan["scenarios"][number], persona: Persona.Persona, information: unknown): string =>
+  `${testProfileMarker(scenario, persona)}${Plan.definitionHash(information)}`
 
 /** The evaluators of a scenario that Cekura judges with a metric. */
 const metricEvaluators = (plan: Plan.Plan, scenario: Plan.Plan["scenarios"][number], metrics: Readonly<Record<string, number>>) =>

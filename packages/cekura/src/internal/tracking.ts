@@ -1,13 +1,25 @@
 /**
- * What tracking (`getRun`, `getRuns`) reads and builds: the results list item, its change
- * signature, and the canonical run built from a result and its counts.
+ * Tracking: `getRun` (a result read on its own) and `getRuns` (many results from the results list).
+ *
+ * `getRuns` pages through the results list, which carries each result's status, counts and run
+ * summaries; a result whose list item did not change since the last poll is answered from its
+ * last snapshot. A run's verdict needs its evaluation only when it completed: the completed runs
+ * of a poll are read together through `runs/bulk/` (a failed, timed-out or cancelled run's verdict
+ * is its status's: nothing is read for it). Verdicts of terminal runs never change, so each is
+ * read once and remembered while its result is tracked. Without verdicts (`verdicts: false`)
+ * nothing is read for completed runs: those whose verdict is not known count as `pending`. See
+ * "Tracking" in docs/providers/cekura.md.
  */
-import { type Run, Status, type Warning } from "@simbridge/core"
+import { type Run, RunSnapshots, Status, type Warning } from "@simbridge/core"
+import type { Lru } from "@simbridge/core/Lru"
+import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
+import type * as CekuraClient from "../CekuraClient.js"
 import * as Wire from "../CekuraWire.js"
 import * as Mapping from "./mapping.js"
-import { markerOf, provider } from "./requests.js"
-import { json, type Mutable, statusVerdict } from "./results.js"
+import { type Memory, scenarioContext } from "./reads.js"
+import { markerOf, provider, resultIdOf } from "./requests.js"
+import { iterations, json, type Mutable, statusVerdict, verdictOf } from "./results.js"
 
 export type RunEncoded = typeof Run.Run.Encoded
 
@@ -105,13 +117,146 @@ export const resultRun = (
   })
 
 /**
- * Whether `getRuns` reads a listed run's evaluation: its verdict is not known nor decided by its
- * status, and it is completed (with verdicts only) or of a status this driver does not know (with
- * or without: it may be finished and evaluated, so it is read as `getRun` would, which only
- * happens on an undocumented status).
+ * Whether `getRuns` reads the evaluation of a listed run whose verdict it does not know: not when
+ * its status decides the verdict; yes when it completed (with verdicts only) or has a status this
+ * driver does not know (with or without: it may be finished and evaluated, so it is read as
+ * `getRun` would, which only happens on an undocumented status).
  */
-export const needsEvaluation = (status: string | null | undefined, known: boolean, verdicts: boolean): boolean => {
+export const needsEvaluation = (status: string | null | undefined, verdicts: boolean): boolean => {
   const s = Mapping.statusOf(status ?? "")
-  if (known || statusVerdict(s) !== undefined) return false
+  if (statusVerdict(s) !== undefined) return false
   return s.unified === "unknown" || (verdicts && Status.isTerminal(s))
 }
+
+// ---------------------------------------------------------------------------------------------
+// getRun
+// ---------------------------------------------------------------------------------------------
+
+/** A result read on its own: its detail carries every run, judged with its scenario's evaluators. */
+export const getRun = (client: CekuraClient.Service, memory: Memory, id: string) =>
+  Effect.gen(function*() {
+    const detail = yield* Effect.flatMap(resultIdOf("getRun", id), client.getResult)
+    memory.iterations.set(detail.id, iterations(detail.runs))
+    const judged = yield* Effect.forEach(detail.runs, (run) =>
+      Effect.map(scenarioContext(client, memory.contexts, Wire.scenarioIdOf(run.scenario)), (ctx) => [Mapping.statusOf(run.status), verdictOf(run, ctx)] as const))
+    return resultRun(detail, countRuns(judged, false))
+  })
+
+// ---------------------------------------------------------------------------------------------
+// getRuns
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * What `getRuns` remembers of a result between polls: the signature of its last list item and the
+ * run built from it. An entry built without verdicts that counts pending runs is not an answer
+ * with verdicts.
+ */
+export interface Tracked extends RunSnapshots.Entry {
+  readonly signature: string
+}
+
+/** The tracking memory, each part bounded (`CekuraProvider.DriverOptions`). */
+export interface State {
+  /** Result id -> its last snapshot, while it is tracked. */
+  readonly snapshots: RunSnapshots.RunSnapshots<Tracked>
+  /** Run id -> the verdict of a terminal run of a tracked result. */
+  readonly verdicts: Lru<number, Status.Verdict>
+  /** Result id -> its agent (null: none) once listed, so that later polls list per agent. */
+  readonly agentOfResult: Lru<number, number | null>
+}
+
+/** The listed results among `ids`: pages of 100, per agent when the result's agent is known. */
+export const listTracked = (client: CekuraClient.Service, state: State, ids: ReadonlySet<number>) =>
+  Effect.gen(function*() {
+    const found = new Map<number, TrackedResult>()
+    const byAgent = new Map<number | null | undefined, Set<number>>()
+    for (const id of ids) {
+      const agent = state.agentOfResult.get(id)
+      byAgent.set(agent, (byAgent.get(agent) ?? new Set()).add(id))
+    }
+    for (const [agent, group] of byAgent) {
+      let seen = 0
+      let next: string | null | undefined = `${client.baseUrl}/test_framework/v1/results/?page_size=100${typeof agent === "number" ? `&agent_id=${agent}` : ""}`
+      while (next && seen < group.size) {
+        const page: Wire.Page<TrackedResult> = yield* client.nextPage("listResults", next, TrackedResult)
+        for (const r of page.results) {
+          if (!ids.has(r.id) || found.has(r.id)) continue
+          found.set(r.id, r)
+          state.agentOfResult.set(r.id, r.agent ?? null)
+          if (group.has(r.id)) seen++
+        }
+        next = page.next
+      }
+    }
+    return found
+  })
+
+/** The verdicts of runs read through `runs/bulk/`; those of terminal runs are remembered. */
+const verdictsOf = (client: CekuraClient.Service, memory: Memory, state: State, runs: ReadonlyArray<Wire.Run>) =>
+  Effect.forEach(runs, (run) =>
+    Effect.map(scenarioContext(client, memory.contexts, Wire.scenarioIdOf(run.scenario)), (ctx) => {
+      const verdict = verdictOf(run, ctx)
+      if (Status.isTerminal(Mapping.statusOf(run.status))) state.verdicts.set(run.id, verdict)
+      return [run.id, verdict] as const
+    }))
+
+/** The current runs of `ids` that the results list shows (ids it does not show are left out). */
+export const getRuns = (
+  client: CekuraClient.Service,
+  memory: Memory,
+  state: State,
+  ids: ReadonlyArray<string>,
+  verdicts: boolean
+) =>
+  Effect.gen(function*() {
+    const wanted = new Set(ids.filter((id) => /^\d+$/.test(id)).map(Number))
+    const listed = yield* listTracked(client, state, wanted)
+    // With verdicts, a result last built without them (pending runs) is built again even if its
+    // list item did not change: its counts must not be pending.
+    const built = new Map<number, Tracked>()
+    const changed = [...listed.values()].filter((r) => {
+      const entry = state.snapshots.get(String(r.id))
+      if (entry !== undefined && entry.signature === signatureOf(r) && !(verdicts && (entry.run.counts?.pending ?? 0) > 0)) {
+        built.set(r.id, entry)
+        return false
+      }
+      return true
+    })
+    // The verdicts this poll counts, taken from the memory first: the ones it reads may push
+    // remembered ones out of it.
+    const known = new Map<number, Status.Verdict>()
+    const unread: Array<number> = []
+    for (const r of changed) {
+      for (const run of r.runs ?? []) {
+        const verdict = state.verdicts.get(run.id)
+        if (verdict !== undefined) known.set(run.id, verdict)
+        else if (needsEvaluation(run.status, verdicts)) unread.push(run.id)
+      }
+    }
+    for (let i = 0; i < unread.length; i += 100) {
+      const runs = yield* client.bulkRuns(unread.slice(i, i + 100))
+      for (const [id, verdict] of yield* verdictsOf(client, memory, state, runs)) known.set(id, verdict)
+    }
+    for (const r of changed) {
+      // A list item without run summaries: the result is read on its own.
+      const run = r.runs === undefined
+        ? yield* getRun(client, memory, String(r.id))
+        : resultRun(r, countRuns(r.runs.map((run) => {
+          const status = Mapping.statusOf(run.status ?? "")
+          return [status, known.get(run.id) ?? statusVerdict(status) ?? "pending"] as const
+        }), !verdicts))
+      built.set(r.id, { signature: signatureOf(r), run })
+    }
+    const out: Array<RunEncoded> = []
+    for (const id of wanted) {
+      const entry = built.get(id)
+      if (entry === undefined) continue
+      out.push(state.snapshots.remember(String(id), entry).run)
+      if (Status.isTerminal(entry.run.status)) {
+        // A terminal result does not change: its runs' verdicts and its agent are forgotten with it.
+        for (const run of listed.get(id)!.runs ?? []) state.verdicts.delete(run.id)
+        state.agentOfResult.delete(id)
+      }
+    }
+    return out
+  })
