@@ -1,8 +1,8 @@
 /**
  * Spans only where somebody sees them. Effect's own tracer is in use when the application
  * installed none (no OpenTelemetry, no test recorder): its spans reach no exporter, yet making one
- * (a span object, two `hrtime.bigint` reads, its attributes, the finalizer that ends it) cost about
- * 13 µs of CPU, and every vendor request had two (the provider's operation and the request).
+ * (a span object, two `hrtime.bigint` reads, its attributes, the finalizer that ends it) costs CPU
+ * on every vendor request, which makes two (the provider's operation and the request).
  *
  * @internal
  */
