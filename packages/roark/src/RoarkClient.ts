@@ -133,6 +133,12 @@ export const paginate = <A>(
       return [Chunk.unsafeFromArray(page.data), more ? Option.some(next) : Option.none<string>()] as const
     }))
 
+/** Every item of a cursor-paginated list (`paginate`), collected. */
+export const all = <A>(
+  list: (params: Wire.ListParams) => Effect.Effect<Page<A>, E>,
+  params: Wire.ListParams = {}
+): Effect.Effect<ReadonlyArray<A>, E> => Effect.map(Stream.runCollect(paginate(list, params)), Chunk.toReadonlyArray)
+
 const query = (params: object | undefined): Record<string, string> => {
   const out: Record<string, string> = {}
   for (const [k, v] of Object.entries(params ?? {})) if (v !== undefined && v !== null) out[k] = String(v)

@@ -1,8 +1,10 @@
 /**
- * Roark's registry entry: the suite-file schemas (`target.roark`, `vendors.roark`), the
- * capabilities, the plan check and the environment it reads. This is what `simbridge validate`,
- * `providers` and `schema` need, and loading it loads none of the driver, the client or the wire
- * schemas: the plugin's layers load `RoarkProvider` when they are built.
+ * Roark's suite side: its name, the schemas of a suite's `target.roark` and `vendors.roark`
+ * entries, its capabilities, the plan check, the environment it reads, and the registry entry
+ * (`plugin`) made of them. A leaf: it imports only `effect` and core, so `simbridge validate`,
+ * `providers` and `schema` load none of the driver, the client or the wire schemas; the plugin's
+ * layers load `RoarkProvider` when they are built. The driver's modules import it for the name and
+ * the schemas.
  *
  * @since 0.1.0
  */

@@ -34,7 +34,7 @@ const setup = (options: { readonly apiKey?: string; readonly seed?: number } = {
 /** An emulator, a bare driver on it and the example suite provisioned through it. */
 const provisioned = Effect.gen(function*() {
   const { client, handle } = yield* setup()
-  const driver = yield* RoarkProvider.make.pipe(Effect.provide(RoarkClient.layer({ baseUrl: handle.url, apiKey: Redacted.make("k") })))
+  const driver = yield* RoarkProvider.make().pipe(Effect.provide(RoarkClient.layer({ baseUrl: handle.url, apiKey: Redacted.make("k") })))
   const plan = dental()
   const provisioning = Schema.decodeSync(Provisioning.Provisioning)(yield* driver.provision(plan))
   return { client, handle, driver, plan, provisioning, planId: provisioning.refs["plan"]!.id }
@@ -163,7 +163,7 @@ describe("RoarkProvider", () => {
       const { provider } = yield* setup()
       const missing = yield* Effect.flip(provider.provision(withPlan({ target: { vapi: { assistantId: "x" } } })))
       expect(missing.reason).toBe("InvalidRequest")
-      expect(missing.description).toContain("target.roark.agentEndpointId")
+      expect(missing.description).toBe("target.roark: missing; expected { agentEndpointId: <uuid> }")
       const wrongType = yield* Effect.flip(provider.provision(withPlan({ target: { roark: { agentEndpointId: 42 } } })))
       expect(wrongType.description).toContain("target.roark.agentEndpointId")
       const badOption = yield* Effect.flip(provider.provision(withPlan({ vendors: { roark: { executionMode: "SEQUENTIAL" } } })))

@@ -18,11 +18,11 @@ const watchOptions = { interval: "20 millis", maxInterval: "100 millis" } as con
 const dental = () => Schema.decodeUnknownSync(Plan.Plan)(fixture("dental-clinic.json"))
 
 /** An emulator, and a fresh driver over it each time `driver` is run (no shared cache). */
-const setup = (speed: number, options?: RoarkProvider.MakeOptions) =>
+const setup = (speed: number, options?: RoarkProvider.DriverOptions) =>
   Effect.gen(function*() {
     const handle = yield* RoarkEmulator.start({ speed, seed: 4 })
     const context = yield* Layer.build(RoarkClient.layer({ baseUrl: handle.url, apiKey: Redacted.make("k") }))
-    const driver = Effect.provide(RoarkProvider.makeWith(options), context)
+    const driver = Effect.provide(RoarkProvider.make(options), context)
     const provider = SimulationProvider.make(yield* driver, { retry: fastRetry })
     return { handle, driver, provider }
   })
@@ -143,7 +143,7 @@ describe("RoarkProvider tracking (getRuns over the plan's job list)", () => {
         expect(handle.requests.count(metricReads)).toBe(withMetrics)
         expect(results.filter((r) => r.verdict === "pass").length).toBe(last.counts.passed)
         expect(results.filter((r) => r.verdict === "fail").length).toBe(last.counts.failed)
-        expect(d.memory()).toEqual({ cache: { active: 0, settled: 0, entries: 0 }, tracked: 0, contexts: 1, attempts: 0 })
+        expect(d.memory()).toEqual({ cache: { active: 0, settled: 0, entries: 0 }, tracked: 0, contexts: 1, attempts: 0, reconciling: 0, scenarioIds: 1, pages: 0 })
       }
       // At most 2 terminal runs kept: watching 5 leaves 2; the others' results are read again from
       // the vendor, and every run's results equal those of a driver that never evicted anything.

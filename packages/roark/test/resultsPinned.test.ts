@@ -1,7 +1,6 @@
 /**
  * The driver's results read (`listResults`) over a stub client, pinned value for value and key for
- * key (`fixtures/resultsPinned.expected.json`, made by the driver before its results pages were
- * read without a fiber per result): a finished job of 120 simulation jobs of every kind over three
+ * key (`fixtures/resultsPinned.expected.json`): a finished job of 120 simulation jobs of every kind over three
  * pages (metrics read by a snapshot before, and read again once the job was read to the end), a
  * failing read and the page read again, a running job with and without `raw`, a bad cursor. With
  * each answer: the requests it made (sorted: reads in flight together may go in any order; not for
@@ -125,7 +124,7 @@ describe("RoarkProvider results read", () => {
   it.effect("listResults answers exactly as pinned, page by page, after a failure and from a cache", () =>
     Effect.gen(function*() {
       const stub = makeStub()
-      const driver = yield* RoarkProvider.makeWith().pipe(Effect.provideService(RoarkClient.RoarkClient, stub.client))
+      const driver = yield* RoarkProvider.make().pipe(Effect.provideService(RoarkClient.RoarkClient, stub.client))
       const steps: Array<{ readonly step: string; readonly answer: unknown; readonly requests?: ReadonlyArray<string>; readonly memory?: unknown }> = []
       /** `exact`: "all", or "answer and memory" (requests depend on the failure before), or "answer". */
       const step = <A, E>(name: string, effect: Effect.Effect<A, E>, exact: "all" | "answer and memory" | "answer" = "all") =>

@@ -1,5 +1,5 @@
 /**
- * `RoarkProvider.toResult` and the helpers a results read uses (`recoveredContextOf`, `iterations`,
+ * `toResult` (`internal/results.ts`) and the helpers a results read uses (`recoveredContextOf`, `iterations`,
  * `statusOf`, `knownScenario`/`scenarioFromLookup`, `evaluationsOf`) applied by hand to the wire
  * objects of a finished run, read through `RoarkClient`, give what a cold results read of the
  * driver gives: the driver's encoded results key for key (order included), and the provider's
@@ -20,6 +20,7 @@ import * as Stream from "effect/Stream"
 import { RoarkClient, RoarkProvider } from "../src/index.js"
 import * as RoarkEmulator from "@simbridge/emulators/RoarkEmulator"
 import * as M from "../src/internal/mapping.js"
+import * as Results from "../src/internal/results.js"
 import { fixture } from "./helpers.js"
 
 const fastRetry = new Retry.RetryPolicy({ ...Retry.defaultPolicy, initialDelay: Duration.millis(10), maxDelay: Duration.millis(50), maxAttempts: 4 })
@@ -39,7 +40,7 @@ const mixed = () => {
   })
 }
 
-describe("RoarkProvider.toResult", () => {
+describe("toResult", () => {
   it.scopedLive("applied to the wire objects of a finished run, gives what a cold results read gives", () =>
     Effect.gen(function*() {
       const handle = yield* RoarkEmulator.start({ speed: 200 })
@@ -52,7 +53,7 @@ describe("RoarkProvider.toResult", () => {
 
       // Cold reads (a new driver and a new provider: the run's context is recovered from the vendor objects).
       const clientLayer = RoarkClient.layer({ baseUrl: handle.url, apiKey: Redacted.make("k") })
-      const driver = yield* RoarkProvider.make.pipe(Effect.provide(clientLayer))
+      const driver = yield* RoarkProvider.make().pipe(Effect.provide(clientLayer))
       const encoded: Array<unknown> = []
       let cursor: string | undefined
       do {
@@ -66,34 +67,34 @@ describe("RoarkProvider.toResult", () => {
       // The same by hand, from the wire objects.
       const client = yield* Effect.provide(RoarkClient.RoarkClient, clientLayer)
       const detail = yield* client.runPlanJobs.get(run.ref.id)
-      const ctx = RoarkProvider.recoveredContextOf(
+      const ctx = Results.recoveredContextOf(
         yield* client.runPlans.get(detail.simulationRunPlanId),
         Chunk.toReadonlyArray(yield* Stream.runCollect(RoarkClient.paginate(client.metrics.listDefinitions)))
       )
-      const numbers = RoarkProvider.iterations(detail.simulationJobs)
+      const numbers = Results.iterations(detail.simulationJobs)
       const lookedUp = new Map<string, string>()
       const expected: Array<unknown> = []
       for (let i = 0; i < detail.simulationJobs.length; i++) {
         const sim = detail.simulationJobs[i]!
-        let scenario = RoarkProvider.knownScenario(ctx, sim, lookedUp)
+        let scenario = Results.knownScenario(ctx, sim, lookedUp)
         if (scenario === undefined) {
           const id = sim.scenario!.id
-          scenario = RoarkProvider.scenarioFromLookup(id, Option.getOrUndefined(yield* Effect.option(client.scenarios.get(id))))
+          scenario = Results.scenarioFromLookup(id, Option.getOrUndefined(yield* Effect.option(client.scenarios.get(id))))
           lookedUp.set(id, scenario)
         }
-        const status = RoarkProvider.statusOf(sim)
+        const status = Results.statusOf(sim)
         const callId = sim.callId ?? undefined
         const metrics = status.unified === "completed" && callId !== undefined ? yield* client.calls.metrics(callId) : []
         const terminal = status.unified !== "queued" && status.unified !== "running" && status.unified !== "unknown"
         const read = terminal && callId !== undefined
         const call = read ? yield* client.calls.get(callId) : undefined
         const transcript = read ? yield* client.calls.transcript(callId) : undefined
-        const result = RoarkProvider.toResult(detail, ctx, {
+        const result = Results.toResult(detail, ctx, {
           sim,
           iteration: numbers[i]!,
           scenario,
           status,
-          evaluations: RoarkProvider.evaluationsOf(metrics, ctx.evaluators, ctx.scenarioEvaluators?.get(scenario)),
+          evaluations: Results.evaluationsOf(metrics, ctx.evaluators, ctx.scenarioEvaluators?.get(scenario)),
           call,
           transcript
         })

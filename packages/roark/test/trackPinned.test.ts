@@ -1,7 +1,6 @@
 /**
  * The driver's tracking output (`startRun`, `getRun`, `getRuns` with and without verdicts) over a
- * stub client, pinned value for value and key for key (`fixtures/trackPinned.expected.json`,
- * made by the driver before its run building was rewritten without fibers): every simulation job
+ * stub client, pinned value for value and key for key (`fixtures/trackPinned.expected.json`): every simulation job
  * status, scenarios known, marked, looked up and missing, runs started here and recovered, a run
  * that is gone, the job list over several pages, metrics read once and reused. With each answer:
  * the requests it made (sorted: reads in flight together may go in any order) and the driver's
@@ -144,7 +143,7 @@ describe("RoarkProvider tracking output", () => {
   it.effect("startRun, getRun and getRuns (with and without verdicts) answer exactly as pinned", () =>
     Effect.gen(function*() {
       const stub = makeStub()
-      const driver = yield* RoarkProvider.makeWith().pipe(Effect.provideService(RoarkClient.RoarkClient, stub.client))
+      const driver = yield* RoarkProvider.make().pipe(Effect.provideService(RoarkClient.RoarkClient, stub.client))
       const steps: Array<{ readonly step: string; readonly answer: unknown; readonly requests: ReadonlyArray<string>; readonly memory: unknown }> = []
       const step = <A, E>(name: string, effect: Effect.Effect<A, E>) =>
         Effect.gen(function*() {

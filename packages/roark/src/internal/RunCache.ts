@@ -1,14 +1,22 @@
 /**
- * What the Roark driver keeps per run about calls that no longer change: each finished call's
- * evaluations (from its metrics, one request per call) and, while a results read is in progress,
- * the finished results already built. Two tiers, both bounded:
+ * What the Roark driver keeps per run about finished calls, which do not change: each call's
+ * evaluations (from its metrics, one request per call, Roark having no batch read) and, while a
+ * results read is in progress, the finished results already built. Runs are kept in two tiers
+ * under `RunSnapshots`' policy, extended to the results read that follows a watch:
  *
- * - runs not seen terminal yet (`active`): kept while they are tracked, so a call's metrics are
- *   read once however many snapshots follow; at most `maxActive` runs, least recently used first
- *   out (an evicted run's calls are read again at its next snapshot: more requests, same answer);
- * - terminal runs (`settled`): kept until their results were read to the end (then dropped), at
- *   most `maxSettled` runs, least recently used first out, so a results read right after the watch
- *   reuses what the terminal snapshot read, and runs whose results are never read do not pile up.
+ * - `active` (runs not seen terminal yet): an entry lives while its run is tracked, at most
+ *   `maxActive` runs, least recently used out, as in `RunSnapshots`. A call's metrics are read
+ *   once however many snapshots follow; a run forgotten by eviction has its finished calls' metrics
+ *   read again at its next snapshot with verdicts (more requests, the same counts).
+ * - `settled` (runs seen terminal): where `RunSnapshots` forgets a run at its terminal snapshot,
+ *   its entry moves here, because the results read that usually follows needs the same
+ *   evaluations. It lives until the run's results were read to the end (`forget`), at most
+ *   `maxSettled` runs, least recently used out, so runs whose results are never read do not pile
+ *   up. A run forgotten by eviction has its metrics read again by its results read (more
+ *   requests, the same results).
+ *
+ * The tiers have their own bounds, lower than `RunSnapshots`' default: an entry holds the
+ * evaluations of every finished call of its run, not one snapshot.
  *
  * @internal
  */
@@ -37,14 +45,14 @@ export class RunCache<E, R> {
     this.settled = new Lru(maxSettled)
   }
 
-  /** The run's entry if any (and marks it recently used). */
-  find(runId: string): Entry<E, R> | undefined {
+  /** The run's entry if any, made the most recently used. */
+  get(runId: string): Entry<E, R> | undefined {
     return this.settled.get(runId) ?? this.active.get(runId)
   }
 
   /** The run's entry, created when missing; a terminal run's entry moves to the settled tier. */
   entry(runId: string, terminal: boolean): Entry<E, R> {
-    const found = this.find(runId)
+    const found = this.get(runId)
     if (found !== undefined) {
       if (terminal) this.settle(runId)
       return found
@@ -63,7 +71,7 @@ export class RunCache<E, R> {
   }
 
   /** Forgets the run (its results were read to the end). */
-  drop(runId: string): void {
+  forget(runId: string): void {
     this.active.delete(runId)
     this.settled.delete(runId)
   }

@@ -1,39 +1,69 @@
 /**
- * The reads behind run snapshots and results pages: a finished call's metrics as evaluations, the
- * canonical ids of scenarios not known from the run's context, and a page of results with its
- * calls and transcripts. What does not change is kept in the run's cache entry, so a call is read
- * once however many snapshots and pages ask for it.
+ * The reads behind run snapshots and results pages: a run's context, a finished call's metrics as
+ * evaluations, the canonical ids of scenarios not known from the run's context, and the pages of
+ * results with their calls and transcripts. What does not change is kept in the driver's bounded
+ * memory (`Reads`), so a call is read once however many snapshots and pages ask for it.
  *
  * @internal
  */
-import type { ProviderError } from "@simbridge/core"
+import type { ProviderError, SimulationProvider } from "@simbridge/core"
+import type { Lru } from "@simbridge/core/Lru"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
-import type * as RoarkClient from "../RoarkClient.js"
+import * as RoarkClient from "../RoarkClient.js"
 import type * as Wire from "../RoarkWire.js"
 import * as M from "./mapping.js"
+import { fail } from "./requests.js"
 import {
   type Building,
   type EvaluationEncoded,
   evaluationsOf,
+  iterations,
   knownScenario,
+  recoveredContextOf,
   type ResultEncoded,
   type ResultInputs,
   resultsPageSize,
   type RunContext,
+  type RunContexts,
   scenarioFromLookup,
   statusOf,
-  toResult
+  toResult,
+  withRaw
 } from "./results.js"
 import type * as RunCache from "./RunCache.js"
 
-/** What the reads use of the driver: its client, its per-run cache and the scenario ids it learnt. */
+/** A finished job's detail and its results' iteration numbers, read once for every page of its results. */
+export interface PageSource {
+  readonly detail: Wire.RunPlanJobDetail
+  readonly numbers: ReadonlyArray<number>
+}
+
+/** What the reads use of the driver: its client and its memory (every part bounded, see `RoarkProvider.DriverOptions`). */
 export interface Reads {
   readonly client: RoarkClient.Service
+  /** Finished calls' evaluations and results, per run (`internal/RunCache.ts`). */
   readonly cache: RunCache.RunCache<ReadonlyArray<EvaluationEncoded>, ResultEncoded>
+  readonly contexts: RunContexts
   /** Vendor scenario id -> canonical scenario id, from provisioning and lookups. */
-  readonly scenarioIds: Map<string, string>
+  readonly scenarioIds: Lru<string, string>
+  /** Finished jobs whose results are being read, per job id (`listResults`). */
+  readonly pages: Lru<string, PageSource>
 }
+
+/**
+ * The context of a job's run: the one remembered, else the one recovered from the markers on
+ * the vendor objects (a run this driver did not start, or forgot): its run plan
+ * (`GET /v1/simulation/plan/{id}`) and every metric definition (`GET /v1/metric/definitions`).
+ */
+export const contextFor = (r: Reads, detail: Wire.RunPlanJobDetail): Effect.Effect<RunContext, ProviderError.ProviderError> =>
+  Effect.suspend(() => {
+    const known = r.contexts.get(detail.simulationRunPlanJobId)
+    if (known !== undefined) return Effect.succeed(known)
+    return Effect.flatMap(r.client.runPlans.get(detail.simulationRunPlanId), (plan) =>
+      Effect.map(RoarkClient.all(r.client.metrics.listDefinitions), (definitions) =>
+        r.contexts.set(detail.simulationRunPlanJobId, recoveredContextOf(plan, definitions))))
+  })
 
 /**
  * The evaluations of a finished call not in the run's cache entry yet: its metrics read
@@ -96,7 +126,7 @@ export const resultsOf = (r: Reads, detail: Wire.RunPlanJobDetail, ctx: RunConte
     const sims: Array<Wire.SimulationJob> = []
     const indexes: Array<number> = []
     for (let i = 0; i < page.length; i++) {
-      const cached = r.cache.find(runId)?.results.get(page[i]!.simulationJobId)
+      const cached = r.cache.get(runId)?.results.get(page[i]!.simulationJobId)
       if (cached !== undefined) out[i] = cached
       else {
         sims.push(page[i]!)
@@ -138,7 +168,7 @@ export const readResults = (
     if (status.unified !== "completed" || callId === undefined) {
       b.evaluations = evaluationsOf([], ctx.evaluators, ctx.scenarioEvaluators?.get(scenario))
     } else {
-      b.evaluations = r.cache.find(runId)?.evaluations.get(sim.simulationJobId)
+      b.evaluations = r.cache.get(runId)?.evaluations.get(sim.simulationJobId)
       if (b.evaluations === undefined) {
         b.reads++
         reads.push(Effect.map(readEvaluations(r, runId, jobTerminal, ctx, sim, callId, scenario), (evaluations) => {
@@ -169,3 +199,39 @@ export const readResults = (
     ? Effect.as(reads[0]!, out)
     : Effect.as(Effect.forEach(reads, (read) => read, { concurrency: 16, discard: true }), out)
 }
+
+/**
+ * The job detail a results page is cut from. A finished job's detail does not change, so it is
+ * read once for all its pages (a job of many calls is one large detail: reading it again per page
+ * would make reading results quadratic) and kept in `pages` until its last page.
+ */
+const pageSource = (r: Reads, id: string, offset: number): Effect.Effect<PageSource, ProviderError.ProviderError> =>
+  Effect.suspend(() => {
+    const known = offset > 0 ? r.pages.peek(id) : undefined
+    if (known !== undefined) return Effect.succeed(known)
+    return Effect.map(r.client.runPlanJobs.get(id), (detail) => {
+      const source = { detail, numbers: iterations(detail.simulationJobs) }
+      if (M.terminalJobStatuses.has(detail.status)) r.pages.set(id, source)
+      return source
+    })
+  })
+
+/** One page of a job's results (the cursor is the offset of its first result). */
+export const listResults = (r: Reads): SimulationProvider.Driver["listResults"] => (id, cursor, options) =>
+  Effect.suspend(() => {
+    const offset = cursor === undefined ? 0 : Number(cursor)
+    if (!Number.isInteger(offset) || offset < 0) return fail("listResults", "InvalidRequest", `invalid cursor ${cursor}`)
+    const raw = options?.raw === true
+    return Effect.flatMap(pageSource(r, id, offset), ({ detail, numbers }) =>
+      Effect.flatMap(contextFor(r, detail), (ctx) =>
+        Effect.map(resultsOf(r, detail, ctx, offset, numbers), (page) => {
+          const results = raw ? page.map((result, i) => withRaw(result, detail.simulationJobs[offset + i]!, true)) : page
+          const next = offset + resultsPageSize
+          if (next >= detail.simulationJobs.length) {
+            r.pages.delete(id)
+            // A terminal run read to the end: nothing of it is needed again (a later read starts over).
+            if (M.terminalJobStatuses.has(detail.status)) r.cache.forget(id)
+          }
+          return next < detail.simulationJobs.length ? { results, cursor: String(next) } : { results }
+        })))
+  })

@@ -1,13 +1,13 @@
 /**
  * Request bodies built from a plan: the suite's Roark settings, personas, scenarios, evaluators as
  * metric definitions, the run plan and a run's start. Pure; the find-or-create that sends them is
- * `internal/provisioning.ts`.
+ * `internal/provisioning.ts`, the start `RoarkProvider.make`.
  *
  * @internal
  */
-import { type Evaluator, Issues, type Plan, ProviderError, Provisioning } from "@simbridge/core"
+import { type Evaluator, type Plan, ProviderError, Provisioning } from "@simbridge/core"
+import * as VendorSettings from "@simbridge/core/VendorSettings"
 import * as Effect from "effect/Effect"
-import * as Schema from "effect/Schema"
 import { name, Options, Target } from "../RoarkSuite.js"
 import type * as Wire from "../RoarkWire.js"
 import * as M from "./mapping.js"
@@ -16,28 +16,15 @@ import type { RefEncoded } from "./results.js"
 /** The job variable that carries simbridge's run marker (see `findRun`). */
 export const markerVariable = "simbridgeRunMarker"
 
-/** Decodes the suite's `target.roark` and `vendors.roark`; errors name the field. */
-export const planSettings = (plan: Plan.Plan, operation: string) =>
-  Effect.gen(function*() {
-    const target = yield* Schema.decodeUnknown(Target)(plan.target[name]).pipe(
-      Effect.mapError((e) =>
-        ProviderError.make({
-          provider: name,
-          operation,
-          reason: "InvalidRequest",
-          description: plan.target[name] === undefined
-            ? "target.roark.agentEndpointId: the suite has no target.roark entry (expected { agentEndpointId: <uuid> })"
-            : Issues.summarize(Issues.fromParseError(e), ["target", "roark"])
-        })
-      )
-    )
-    const options = yield* Schema.decodeUnknown(Options, { onExcessProperty: "error" })(plan.vendors[name] ?? {}).pipe(
-      Effect.mapError((e) =>
-        ProviderError.make({ provider: name, operation, reason: "InvalidRequest", description: Issues.summarize(Issues.fromParseError(e), ["vendors", "roark"]) })
-      )
-    )
-    return { target, options }
-  })
+/**
+ * The suite's `target.roark` and `vendors.roark`, decoded strictly and once per plan (core's
+ * `VendorSettings`); a wrong or unknown field fails with `InvalidRequest` naming it.
+ */
+export const settingsOf = VendorSettings.make({ provider: name, target: Target, options: Options, targetExample: "{ agentEndpointId: <uuid> }" })
+
+/** Fails `operation` with a `ProviderError` of this provider. */
+export const fail = (operation: string, reason: ProviderError.Reason, description: string) =>
+  Effect.fail(ProviderError.make({ provider: name, operation, reason, description }))
 
 export const personaBody = (p: Plan.Plan["personas"][number], options: Options, hash: string): Wire.PersonaCreate => {
   const accent = p.accent === undefined ? M.defaultAccent[p.language] : M.accent[p.accent]

@@ -1,11 +1,13 @@
 /**
  * Roark's payloads as canonical results, pure: a run's context (from the plan and provisioning, or
  * recovered from the markers on the vendor objects), a call's metrics as evaluations, and a
- * simulation job with its call and transcript as a result. Nothing here makes a request.
+ * simulation job with its call and transcript as a result. Nothing here makes a request;
+ * `RunContexts` is the driver's bounded memory of the contexts of the runs it reads.
  *
  * @internal
  */
 import { Evaluator, Plan, Provisioning, Result, type Status } from "@simbridge/core"
+import { Lru } from "@simbridge/core/Lru"
 import * as Schema from "effect/Schema"
 import { name } from "../RoarkSuite.js"
 import * as Wire from "../RoarkWire.js"
@@ -142,7 +144,7 @@ export const iterations = (sims: ReadonlyArray<Wire.SimulationJob>): Array<numbe
  * `lookedUp`, or marked in its description); `undefined` when it must be looked up
  * (`GET /v1/simulation/scenario/{id}`, then `scenarioFromLookup`).
  */
-export const knownScenario = (ctx: RunContext, sim: Wire.SimulationJob, lookedUp?: ReadonlyMap<string, string>): string | undefined => {
+export const knownScenario = (ctx: RunContext, sim: Wire.SimulationJob, lookedUp?: Pick<ReadonlyMap<string, string>, "get">): string | undefined => {
   const id = sim.scenario?.id
   if (id === undefined) return "roark-unknown"
   const known = ctx.scenarios.get(id) ?? lookedUp?.get(id)
@@ -254,6 +256,46 @@ export const sharedContextOf = (plan: Plan.Plan, provisioning: Provisioning.Prov
     scenarios,
     evaluators,
     scenarioEvaluators: new Map(plan.scenarios.map((s) => [s.id as string, Plan.evaluatorsOf(plan, s).map((e) => e.id as string)]))
+  }
+}
+
+/**
+ * The driver's memory of run contexts, per run-plan job id: what its snapshots and results reads
+ * map the job with. The part that depends on the plan and provisioning only is built once and
+ * shared by every run started from the same two objects (and forgotten with them). At most
+ * `capacity` runs, least recently used out: a run forgotten that way is read with the context
+ * recovered from the markers on the vendor objects (`recoveredContextOf`), which reports
+ * non-boolean evaluators as non-required.
+ */
+export class RunContexts {
+  private readonly byRun: Lru<string, RunContext>
+  private readonly shared = new WeakMap<Plan.Plan, WeakMap<Provisioning.Provisioning, Omit<RunContext, "marker">>>()
+
+  constructor(capacity: number) {
+    this.byRun = new Lru(capacity)
+  }
+
+  get size(): number {
+    return this.byRun.size
+  }
+
+  /** The context of a run, made the most recently used. */
+  get(runId: string): RunContext | undefined {
+    return this.byRun.get(runId)
+  }
+
+  set(runId: string, ctx: RunContext): RunContext {
+    this.byRun.set(runId, ctx)
+    return ctx
+  }
+
+  /** The context of the run `runId` started from `plan` and `provisioning` with `marker`, remembered. */
+  started(runId: string, plan: Plan.Plan, provisioning: Provisioning.Provisioning, marker: string): RunContext {
+    let byProvisioning = this.shared.get(plan)
+    if (byProvisioning === undefined) this.shared.set(plan, byProvisioning = new WeakMap())
+    let common = byProvisioning.get(provisioning)
+    if (common === undefined) byProvisioning.set(provisioning, common = sharedContextOf(plan, provisioning))
+    return this.set(runId, { ...common, marker })
   }
 }
 

@@ -10,14 +10,14 @@
  * @internal
  */
 import type { ProviderError, SimulationProvider } from "@simbridge/core"
-import { Result, Status } from "@simbridge/core"
-import type { Lru } from "@simbridge/core/Lru"
+import { Result, type Status } from "@simbridge/core"
+import type * as RunSnapshots from "@simbridge/core/RunSnapshots"
 import * as Effect from "effect/Effect"
 import type * as RoarkClient from "../RoarkClient.js"
 import { name } from "../RoarkSuite.js"
 import type * as Wire from "../RoarkWire.js"
 import * as M from "./mapping.js"
-import { lookUpScenarios, readEvaluations, type Reads } from "./reads.js"
+import { contextFor, lookUpScenarios, readEvaluations, type Reads } from "./reads.js"
 import { type EvaluationEncoded, evaluationsOf, knownScenario, type Mutable, ref, type ResultEncoded, type RunContext, type RunEncoded } from "./results.js"
 import type * as RunCache from "./RunCache.js"
 
@@ -30,7 +30,7 @@ export const tally = (counts: Counts, verdict: Status.Verdict) => {
   else counts.errored++
 }
 
-/** The run of a job detail and its counts (`pending` only when some are: with verdicts the counts are what they were before it existed). */
+/** The run of a job detail and its counts (`pending` only when some are, so that counts read with verdicts have no `pending` key). */
 export const runOf = (detail: Wire.RunPlanJobDetail, ctx: RunContext, counts: Counts, pending: number): RunEncoded => {
   const status = M.runPlanJobStatus(detail.status)
   if (detail.simulationJobs.length === 0 && (status.unified === "queued" || status.unified === "running")) {
@@ -58,9 +58,9 @@ export const runOf = (detail: Wire.RunPlanJobDetail, ctx: RunContext, counts: Co
 }
 
 /**
- * Per job not yet terminal: its plan and the last status and run read. A terminal run is not
- * kept (its watchers end with it); a run nobody asks about any more (an interrupted watch) is
- * evicted least recently asked first once there are `maxTrackedRuns`.
+ * What `getRuns` remembers of a job between two polls (core's `RunSnapshots`, under its policy):
+ * its plan (whose job list carries its status), the status its last snapshot was read at, and
+ * that snapshot.
  */
 export interface Tracked {
   readonly planId: string
@@ -68,13 +68,32 @@ export interface Tracked {
   readonly run: RunEncoded
 }
 
-/** `run` as the last one read: kept while it is not terminal. */
-export const remember = (tracked: Lru<string, Tracked>, run: RunEncoded): RunEncoded => {
+/** `run` as the last one read: remembered while it is not terminal (a run without a plan id cannot be listed, so it is not). */
+export const remember = (snapshots: RunSnapshots.RunSnapshots<Tracked>, run: RunEncoded): RunEncoded => {
   const id = run.ref.id
-  tracked.delete(id)
   const planId = (run.providerMetadata as { readonly simulationRunPlanId?: unknown } | undefined)?.simulationRunPlanId
-  if (typeof planId === "string" && !Status.isTerminal(run.status)) tracked.set(id, { planId, status: run.status.raw, run })
+  if (typeof planId === "string") snapshots.remember(id, { planId, status: run.status.raw, run })
+  else snapshots.forget(id)
   return run
+}
+
+/** A job's run: its detail, read now, in its context; without `verdicts`, no metrics are read (see `buildRun`). */
+export const readRun = (r: Reads, id: string, verdicts: boolean): Effect.Effect<RunEncoded, ProviderError.ProviderError> =>
+  Effect.flatMap(r.client.runPlanJobs.get(id), (detail) => {
+    const known = r.contexts.get(detail.simulationRunPlanJobId)
+    return known !== undefined ? buildRun(r, detail, known, verdicts) : Effect.flatMap(contextFor(r, detail), (ctx) => buildRun(r, detail, ctx, verdicts))
+  })
+
+/** The detail of a job just started, from the start's answer: no simulation jobs yet. */
+export const startedDetail = (started: Wire.RunPlanJobStart): Wire.RunPlanJobDetail => {
+  const detail: Mutable<Wire.RunPlanJobDetail> = {
+    simulationRunPlanJobId: started.simulationRunPlanJobId,
+    simulationRunPlanId: started.simulationRunPlanId,
+    status: started.status,
+    simulationJobs: []
+  }
+  if (started.createdAt !== undefined) detail.createdAt = started.createdAt
+  return detail
 }
 
 /** Listed statuses of the wanted jobs of one plan: newest first, 50 a page, until all were seen. */
@@ -93,12 +112,8 @@ export const listStatuses = (client: RoarkClient.Service, planId: string, wanted
 export const readEach = (ids: ReadonlyArray<string>, read: (id: string) => Effect.Effect<void, ProviderError.ProviderError>) =>
   ids.length === 0 ? Effect.void : ids.length === 1 ? read(ids[0]!) : Effect.forEach(ids, read, { concurrency: 8, discard: true })
 
-/** `getRuns` over the tracked runs (`tracked`) and `readRun`, which reads a job's detail now. */
-export const getRuns = (
-  client: RoarkClient.Service,
-  tracked: Lru<string, Tracked>,
-  readRun: (id: string, verdicts: boolean) => Effect.Effect<RunEncoded, ProviderError.ProviderError>
-): NonNullable<SimulationProvider.Driver["getRuns"]> =>
+/** `getRuns` over the runs remembered in `snapshots`; a job's detail is read (`readRun`) only when needed. */
+export const getRuns = (r: Reads, snapshots: RunSnapshots.RunSnapshots<Tracked>): NonNullable<SimulationProvider.Driver["getRuns"]> =>
 (ids, options) =>
   Effect.suspend(() => {
     const verdicts = options?.verdicts ?? true
@@ -106,19 +121,14 @@ export const getRuns = (
     const known = new Map<string, Tracked>()
     const missing: Array<string> = []
     for (const id of ids) {
-      const entry = tracked.peek(id)
-      if (entry === undefined) {
-        missing.push(id)
-        continue
-      }
-      // Asked for: most recently used.
-      tracked.delete(id)
-      tracked.set(id, entry)
-      known.set(id, entry)
+      // Asked for: the most recently polled.
+      const entry = snapshots.get(id)
+      if (entry === undefined) missing.push(id)
+      else known.set(id, entry)
     }
     /** Runs read by this call (a job's detail, after a listed status change or never read before). */
     const read = new Map<string, RunEncoded>()
-    const readOne = (id: string) => Effect.map(readRun(id, verdicts), (run) => void read.set(id, remember(tracked, run)))
+    const readOne = (id: string) => Effect.map(readRun(r, id, verdicts), (run) => void read.set(id, remember(snapshots, run)))
     const answer = (): ReadonlyArray<RunEncoded> => {
       const out: Array<RunEncoded> = []
       for (const id of ids) {
@@ -133,7 +143,7 @@ export const getRuns = (
       for (const [id, entry] of known) byPlan.set(entry.planId, (byPlan.get(entry.planId) ?? new Set()).add(id))
       const changed: Array<string> = []
       const listed = Effect.forEach(byPlan, ([planId, wanted]) =>
-        Effect.map(listStatuses(client, planId, wanted), (statuses) => {
+        Effect.map(listStatuses(r.client, planId, wanted), (statuses) => {
           for (const id of wanted) {
             const listed = statuses.get(id)
             const entry = known.get(id)!
@@ -199,7 +209,7 @@ export const judgeRun = (r: Reads, detail: Wire.RunPlanJobDetail, ctx: RunContex
     }
     let evaluations: ReadonlyArray<EvaluationEncoded> | undefined
     if (unified === "completed" && sim.callId !== undefined && sim.callId !== null) {
-      if (entry === null) entry = r.cache.find(runId)
+      if (entry === null) entry = r.cache.get(runId)
       evaluations = entry?.evaluations.get(sim.simulationJobId)
       if (evaluations === undefined) {
         if (verdicts) (unread ??= []).push(i)
