@@ -1,0 +1,141 @@
+/**
+ * The bodies the emulator answers with: a simulation job, a run-plan job, a call with its
+ * transcript and metric values, a run plan and a webhook without its secret. Call lengths, metric
+ * values and transcripts are seeded by the simulation job's stable key.
+ *
+ * @internal
+ */
+import { Emulator, Judging } from "@simbridge/emulator"
+import type { Context } from "./Context.js"
+import { iso } from "./Store.js"
+import type { Job, Metric, Plan, Sim, Webhook } from "./Store.js"
+import type { Outcome, SimView } from "./Timeline.js"
+import { outcomeOf } from "./Timeline.js"
+
+/** A status as rendered: an injected unknown-enum fault replaces it where `render` is set. */
+export const statusOf = (ctx: Context, status: string, render: boolean) => (render && ctx.faults.unknownEnum() ? "AWAITING_REVIEW" : status)
+
+export const simJson = (ctx: Context, job: Job, i: number, v: SimView, render: boolean) => {
+  const sim = job.sims[i]!
+  return {
+    simulationJobId: sim.id,
+    status: statusOf(ctx, v.status, render),
+    processingStatus: v.processingStatus,
+    callId: v.called ? sim.callId : null,
+    roarkPhoneNumber: sim.phone ?? null,
+    persona: sim.persona,
+    scenario: { id: sim.scenario.id, description: sim.scenario.description ?? sim.scenario.name },
+    agentEndpoint: { id: sim.endpoint.id, name: sim.endpoint.type, phoneNumber: sim.endpoint.value, type: sim.endpoint.type },
+    runPlan: { id: job.plan.id, name: job.plan.name, variables: sim.scenario.variables },
+    createdAt: iso(ctx.timeline.view(job, Number.MAX_SAFE_INTEGER).start + 3 * ctx.pace.phase),
+    startedAt: v.startedAt === undefined ? null : iso(v.startedAt),
+    completedAt: v.completedAt === undefined ? null : iso(v.completedAt)
+  }
+}
+
+export const jobJson = (ctx: Context, job: Job, t: number, render: boolean) => {
+  const v = ctx.timeline.view(job, t)
+  return {
+    simulationRunPlanJobId: job.id,
+    simulationRunPlanId: job.plan.id,
+    status: statusOf(ctx, v.status, render),
+    createdAt: iso(job.createdAt),
+    startedAt: v.startedAt === undefined ? null : iso(v.startedAt),
+    endedAt: v.endedAt === undefined ? null : iso(v.endedAt),
+    simulationJobs: v.sims.map((s, i) => simJson(ctx, job, i, s, render))
+  }
+}
+
+/** A call's simulated length (deterministic), capped by the plan's maximum duration. */
+const callLength = (ctx: Context, job: Job, sim: Sim) => {
+  const ms = 45_000 + Math.round(Emulator.chance(ctx.seed, `${sim.key}/length`) * 150_000)
+  const max = job.plan.maxSimulationDurationSeconds * 1000
+  return ms > max ? { ms: max, capped: true } : { ms, capped: false }
+}
+
+export const callJson = (ctx: Context, job: Job, i: number, v: SimView) => {
+  const { pace } = ctx
+  const sim = job.sims[i]!
+  const started = v.startedAt! + 0.13 * pace.call
+  const length = callLength(ctx, job, sim)
+  const outcome = outcomeOf(sim)
+  return {
+    id: sim.callId,
+    projectId: "00000000-0000-4000-8000-00000000e001",
+    callDirection: job.plan.direction,
+    startedAt: iso(started),
+    createdAt: iso(started),
+    endedAt: v.callEnded ? iso(started + 0.54 * pace.call) : null,
+    durationMs: v.callEnded ? length.ms : null,
+    status: v.callEnded ? "ENDED" : "IN_PROGRESS",
+    endedStatus: !v.callEnded ? null : outcome === "TIMED_OUT" || length.capped ? "MAX_DURATION_REACHED" : "CUSTOMER_ENDED_CALL",
+    recordingUrl: v.callEnded ? `https://recordings.emulator.roark.invalid/${sim.callId}.wav?X-Amz-Expires=3600` : null,
+    summary: v.transcriptReady ? `${sim.persona.name} called about: ${sim.scenario.name}` : null,
+    title: sim.scenario.name,
+    properties: {},
+    simulationJobId: sim.id,
+    agents: [{ id: sim.endpoint.agentId, endpoint: { id: sim.endpoint.id, environment: sim.endpoint.environment, phoneNumberE164: sim.endpoint.value } }],
+    customers: [{ label: sim.persona.name, phoneNumberE164: sim.phone ?? null }],
+    updatedAt: iso(v.completedAt ?? started)
+  }
+}
+
+export const metricValue = (ctx: Context, sim: Sim, metric: Metric): boolean | number | string => {
+  const c = Emulator.chance(ctx.seed, `${sim.key}/${metric.slug}`)
+  // `emulator:boolean` in the definition's description: a yes/no whatever the metric's type.
+  if (metric.type !== "BOOLEAN" && Judging.of(metric.description) === "boolean") return c < 0.8
+  switch (metric.type) {
+    case "BOOLEAN":
+      return c < 0.8
+    case "NUMERIC":
+    case "SCALE":
+      return 5 - Math.floor(5 * c * c)
+    case "COUNT":
+      return Math.floor(c * 10)
+    case "OFFSET":
+      return Math.round(c * 60_000)
+    default:
+      return c < 0.7 ? "satisfactory" : "needs_improvement"
+  }
+}
+
+const templated = (text: string, variables: Record<string, string>) =>
+  text.replace(/\{\{\s*([A-Za-z0-9_]+)\s*\}\}/g, (m, k: string) => variables[k] ?? m)
+
+export const transcript = (ctx: Context, job: Job, sim: Sim, outcome: Outcome) => {
+  const first = sim.scenario.steps.find((s) => s.type !== "AGENT_TURN")?.content ?? sim.scenario.name
+  const good = metricValue(ctx, sim, { slug: "__transcript", type: "BOOLEAN" } as Metric)
+  const lines: Array<[string, string]> = [
+    ["AGENT", "Thank you for calling, how can I help you today?"],
+    ["CUSTOMER", `Hi, this is ${sim.persona.name}. ${templated(first, sim.scenario.variables)}`],
+    ["AGENT", good ? "Certainly, I have booked that for you. Is there anything else?" : "I'm sorry, I can't help with that right now."],
+    ["CUSTOMER", outcome === "TIMED_OUT" ? "Hello? Are you still there?" : `Thanks, ${job.plan.endCallPhrases[0] ?? "goodbye"}.`]
+  ]
+  return {
+    entries: lines.map(([role, text], n) => ({
+      startOffsetMs: n * 4000,
+      endOffsetMs: n * 4000 + 3500,
+      participantId: role === "AGENT" ? "participant-agent" : "participant-customer",
+      role,
+      text
+    })),
+    participants: [
+      { id: "participant-agent", type: "AGENT", agentId: sim.endpoint.agentId },
+      { id: "participant-customer", type: "SIMULATED_CUSTOMER", customerId: sim.persona.id }
+    ],
+    transcriptionSource: "SIMULATION_AGENT_REALTIME"
+  }
+}
+
+const testCases = (p: Pick<Plan, "scenarios" | "personas" | "agentEndpoints" | "iterationCount">) =>
+  p.scenarios.length * p.personas.length * p.agentEndpoints.length * p.iterationCount
+
+export const planJson = (p: Plan) => {
+  const { deleted: _, ...rest } = p
+  return { ...rest, testCaseCount: testCases(p) }
+}
+
+export const publicHook = (w: Webhook) => {
+  const { signingSecret: _, ...rest } = w
+  return rest
+}
