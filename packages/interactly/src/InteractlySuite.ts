@@ -1,8 +1,9 @@
 /**
- * Interactly's registry entry: the suite-file schemas (`target.interactly`, `vendors.interactly`),
- * the capabilities, the plan check and the environment it reads. This is what `simbridge validate`,
- * `providers` and `schema` need, and loading it loads none of the driver, the client or the wire
- * schemas: the plugin's layers load `InteractlyProvider` when they are built.
+ * The suite side of Interactly: the vendor's name, the suite-file schemas (`target.interactly`,
+ * `vendors.interactly`), the capabilities, the plan check, the environment it reads, and the
+ * registry entry (`plugin`). This is what `simbridge validate`, `providers` and `schema` need;
+ * it is a leaf (it imports only `effect` and core), and the entry's layers load
+ * `InteractlyProvider` when they are built.
  *
  * @since 0.1.0
  */
@@ -132,9 +133,10 @@ export const check = (plan: Plan.Plan): ReadonlyArray<Warning.Warning> => {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Plugin
+// Registry entry
 // ---------------------------------------------------------------------------------------------
 
+/** Interactly's registry entry (`ProviderRegistry`, the CLI's plugins). */
 export const plugin: ProviderRegistry.ProviderPlugin = {
   name,
   displayName: "Interactly",

@@ -23,7 +23,7 @@ const setup = (speed: number, driverOptions: InteractlyProvider.DriverOptions = 
   Effect.gen(function*() {
     const handle = yield* InteractlyEmulator.start({ speed, seed: 6 })
     const context = yield* Layer.build(InteractlyClient.layer({ baseUrl: handle.url, apiKey: Redacted.make("sk-test") }))
-    const driver = Effect.provide(InteractlyProvider.makeDriver(driverOptions), context)
+    const driver = Effect.provide(InteractlyProvider.make(driverOptions), context)
     const provider = SimulationProvider.make(yield* driver, { retry: fastRetry })
     return { handle, driver, provider }
   })
@@ -49,7 +49,7 @@ describe("InteractlyProvider tracking (getRuns over each simulation's group list
       const run = yield* provider.startRun(dental({ iterations: 3, concurrency: 3 }))
       yield* Tracking.watchAll(provider, [run.ref.id], watchOptions)
       // One entry per cache: the evaluations of the 3 executions cannot all stay.
-      const d = yield* Effect.provide(InteractlyProvider.makeDriver({ cacheSize: 1 }), yield* Layer.build(InteractlyClient.layer({ baseUrl: handle.url, apiKey: Redacted.make("k") })))
+      const d = yield* Effect.provide(InteractlyProvider.make({ cacheSize: 1 }), yield* Layer.build(InteractlyClient.layer({ baseUrl: handle.url, apiKey: Redacted.make("k") })))
       handle.requests.reset()
       const first = yield* d.getRun(run.ref.id)
       expect(route(handle, "/v1/workflow-runs/:id/evaluation-result")).toBe(3)
@@ -126,14 +126,16 @@ describe("InteractlyProvider tracking (getRuns over each simulation's group list
         expect(watched[0]![watched[0]!.length - 1]!.status.unified).toBe("completed")
         const results = Chunk.toReadonlyArray(yield* Stream.runCollect(service.results(run.ref)))
         first.set(run.ref.id, results.map((r) => [r.iteration, r.verdict, r.evaluations.map((e) => e.passed)]))
-        const sizes = d.cacheSizes()
+        const sizes = d.memory()
         // Every cache within its bound, whatever the number of runs read so far.
         expect(sizes.evaluations).toBeLessThanOrEqual(cacheSize)
         expect(sizes.summaries).toBeLessThanOrEqual(cacheSize)
-        expect(sizes.groups).toBeLessThanOrEqual(cacheSize)
+        expect(sizes.verdicts).toBeLessThanOrEqual(cacheSize)
         expect(sizes.results).toBeLessThanOrEqual(cacheSize / 4)
         expect(sizes.started).toBeLessThanOrEqual(cacheSize)
         expect(sizes.runKeys).toBeLessThanOrEqual(cacheSize * 16)
+        // A run watched to its end is forgotten once its terminal snapshot was handed out.
+        expect(sizes.runs).toBe(0)
         // A result that was built holds its evaluation: the evaluation cache has let it go.
         expect(sizes.evaluations).toBe(0)
       }
@@ -181,7 +183,7 @@ describe("InteractlyProvider tracking (getRuns over each simulation's group list
             return { ...all, simulation_groups: ascending.slice((page - 1) * size, page * size) }
           })
       }
-      const d = yield* Effect.provide(InteractlyProvider.makeDriver(), Layer.succeed(InteractlyClient.InteractlyClient, oldestFirst))
+      const d = yield* Effect.provide(InteractlyProvider.make(), Layer.succeed(InteractlyClient.InteractlyClient, oldestFirst))
       const watched = [ids[0]!, ids[64]!, ids[249]!]
       for (const id of watched) yield* d.getRun(id)
       handle.requests.reset()

@@ -28,7 +28,7 @@ const setup = (speed: number) =>
   Effect.gen(function*() {
     const handle = yield* InteractlyEmulator.start({ speed, seed: 11 })
     const context = yield* Layer.build(InteractlyClient.layer({ baseUrl: handle.url, apiKey: Redacted.make("sk-test") }))
-    const driver = Effect.provide(InteractlyProvider.makeDriver(), context)
+    const driver = Effect.provide(InteractlyProvider.make(), context)
     const service = (d: SimulationProvider.Driver) => SimulationProvider.make(d, { retry: fastRetry })
     return { handle, driver, service }
   })

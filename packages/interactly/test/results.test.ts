@@ -149,7 +149,7 @@ const client: InteractlyClient.Service = {
 /** A fresh driver's reads of the run: the run, then every page of results, with and without raw. */
 const readAll = (planned: boolean) =>
   Effect.gen(function*() {
-    const driver = yield* InteractlyProvider.makeDriver({ pageSize: 3 })
+    const driver = yield* InteractlyProvider.make({ pageSize: 3 })
     if (planned) yield* driver.findRun!({ plan, provisioning, marker })
     const run = yield* driver.getRun(runId)
     const pages = (raw: boolean) =>

@@ -39,7 +39,7 @@ const setup = (tamper: (real: ListExecutions, runId: string, params: InteractlyC
       ...real,
       listExecutions: (runId, params) => (state.tampering ? tamper(real.listExecutions, runId, params) : real.listExecutions(runId, params))
     }
-    const driver = yield* Effect.provideService(InteractlyProvider.makeDriver(), InteractlyClient.InteractlyClient, client)
+    const driver = yield* Effect.provideService(InteractlyProvider.make(), InteractlyClient.InteractlyClient, client)
     const provider = SimulationProvider.make(driver, { retry: fastRetry, watch })
     const readEnded = (plan: Plan.Plan) =>
       Effect.gen(function*() {

@@ -1,8 +1,8 @@
 /**
  * The driver's pure mapping (`judgeExecution` + `toResult`), applied to the vendor payloads read
- * through `InteractlyClient`, gives exactly the results the provider reads (the benchmark's pure
- * chain runs it on recorded payloads): with the run's plan known (evaluators matched, metric
- * options applied) and from a driver that never saw the run (every metric required). The fields a
+ * through `InteractlyClient`, gives exactly the results the provider reads: with the run's plan
+ * known (evaluators matched, metric options applied) and from a driver that never saw the run
+ * (every metric required). The fields a
  * finished execution's result has are also checked against the payloads themselves, so that a
  * change to `toResult` (which both sides share) does not pass unseen.
  */
@@ -19,7 +19,9 @@ import * as InteractlyClient from "../src/InteractlyClient.js"
 import * as InteractlyEmulator from "@simbridge/emulators/InteractlyEmulator"
 import * as InteractlySuite from "../src/InteractlySuite.js"
 import * as InteractlyProvider from "../src/InteractlyProvider.js"
+import * as Judging from "../src/internal/judging.js"
 import * as Mapping from "../src/internal/mapping.js"
+import * as Results from "../src/internal/results.js"
 import type * as Wire from "../src/InteractlyWire.js"
 import { dentalClinic } from "./fixtures/dentalClinic.js"
 
@@ -44,13 +46,13 @@ interface Pure {
 }
 
 /** Every result of a run, from the payloads read through the client and the pure mapping. */
-const pureResults = (client: InteractlyClient.Service, runId: string, context: (canonical: InteractlyProvider.Canonical) => InteractlyProvider.JudgeContext) =>
+const pureResults = (client: InteractlyClient.Service, runId: string, context: (canonical: Mapping.Canonical) => Judging.JudgeContext) =>
   Effect.gen(function*() {
     const out: Array<Pure> = []
     for (const groupId of runId.split(".")) {
       const group = yield* client.getSimulationRun(groupId)
       const simulationId = group.simulation_config_id ?? ""
-      const canonical = InteractlyProvider.canonicalOfSimulation(simulationId, yield* client.getSimulation(simulationId))
+      const canonical = Mapping.canonicalOfSimulation(simulationId, yield* client.getSimulation(simulationId))
       expect(canonical.scenario).toBe("urgent-appointment")
       // One page (the driver's default page size is 50).
       const list = yield* client.listExecutions(groupId, { page: 1, size: 50 })
@@ -60,9 +62,9 @@ const pureResults = (client: InteractlyClient.Service, runId: string, context: (
       for (const [position, execution] of list.individual_runs.entries()) {
         const workflowRunId = execution.selected_workflow_run_id ?? undefined
         const evaluation = workflowRunId === undefined ? undefined : yield* orUndefined(client.getWorkflowRunEvaluation(workflowRunId))
-        const judged = InteractlyProvider.judgeExecution(execution, { evaluation, summary }, groupSize, context(canonical))
+        const judged = Judging.judgeExecution(execution, { evaluation, summary }, groupSize, context(canonical))
         const workflowRun = judged.status.unified !== "queued" && workflowRunId !== undefined ? yield* orUndefined(client.getWorkflowRun(workflowRunId)) : undefined
-        const result = InteractlyProvider.toResult({ runId, groupId, simulationId, canonical, execution, position, judged, workflowRun })
+        const result = Results.toResult({ runId, groupId, simulationId, canonical, execution, position, judged, workflowRun })
         out.push({ result, execution, workflowRun })
       }
     }
@@ -118,7 +120,7 @@ const checkFields = (pure: ReadonlyArray<Pure>) => {
   }
 }
 
-describe("InteractlyProvider.toResult", () => {
+describe("toResult", () => {
   it.scopedLive("gives the provider's results from the payloads read through the client, with and without the run's plan", () =>
     Effect.gen(function*() {
       const handle = yield* InteractlyEmulator.start({ speed: 200, seed: 5 })
@@ -143,7 +145,7 @@ describe("InteractlyProvider.toResult", () => {
       expect(yield* providerResults(coldProvider, run.ref)).toEqual(cold.map((p) => canonical(p.result)))
       checkFields(cold)
       expect(cold.every((p) => p.result.evaluations!.every((e) => e.required))).toBe(true)
-      const driver = yield* Effect.provide(InteractlyProvider.makeDriver(), yield* Layer.build(InteractlyClient.layer({ baseUrl: handle.url, apiKey: Redacted.make("sk-test") })))
+      const driver = yield* Effect.provide(InteractlyProvider.make(), yield* Layer.build(InteractlyClient.layer({ baseUrl: handle.url, apiKey: Redacted.make("sk-test") })))
       // Exactly, key order included.
       expect(JSON.stringify(yield* driverResults(driver, runId))).toBe(JSON.stringify(cold.map((p) => p.result)))
     }).pipe(Effect.provide(NodeHttpClient.layerUndici)), 30_000)

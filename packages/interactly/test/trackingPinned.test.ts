@@ -4,7 +4,9 @@
  * through queued, running and finished states (one- and two-group runs, runs this driver did not
  * start, a group the listing does not show, one that does not exist). Pinned in
  * fixtures/pinned-tracking.json, key order included: tracking may get cheaper, never different.
- * (`PIN_TRACKING_WRITE=1` rewrites the fixture from the current code.)
+ * A run is forgotten once its terminal snapshot was handed out (`RunSnapshots`): the pinned polls
+ * that ask for it again read it again. (`PIN_TRACKING_WRITE=1` rewrites the fixture from the
+ * current code.)
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Plan, ProviderError } from "@simbridge/core"
@@ -220,7 +222,7 @@ const track = Effect.gen(function*() {
   let step = 0
   const log: Array<string> = []
   const client = scripted(() => steps[step]!, log)
-  const driver = yield* Effect.provideService(InteractlyProvider.makeDriver(), InteractlyClient.InteractlyClient, client)
+  const driver = yield* Effect.provideService(InteractlyProvider.make(), InteractlyClient.InteractlyClient, client)
   const out: Array<{ readonly what: string; readonly value: unknown; readonly calls: ReadonlyArray<string> }> = []
   const record = <A, E>(what: string, effect: Effect.Effect<A, E>) =>
     Effect.map(effect, (value) => {
@@ -253,7 +255,7 @@ const trackUnplanned = Effect.gen(function*() {
   let step = 1
   const log: Array<string> = []
   const client = scripted(() => steps[step]!, log)
-  const driver = yield* Effect.provideService(InteractlyProvider.makeDriver(), InteractlyClient.InteractlyClient, client)
+  const driver = yield* Effect.provideService(InteractlyProvider.make(), InteractlyClient.InteractlyClient, client)
   const out: Array<{ readonly what: string; readonly value: unknown; readonly calls: ReadonlyArray<string> }> = []
   for (; step < steps.length; step++) {
     for (const verdicts of [false, true, false]) {
@@ -303,7 +305,7 @@ const oddRuns = [g(1), `${g(2)}.${g(3)}`, `${g(3)}.${g(4)}.${g(5)}`, `${g(1)}.${
 describe("tracking output of odd groups, pinned", () => {
   it.effect("empty or missing timestamps and markers, -0 and NaN counts read as pinned; provider metadata is JSON", () =>
     Effect.gen(function*() {
-      const driver = yield* Effect.provideService(InteractlyProvider.makeDriver(), InteractlyClient.InteractlyClient, oddClient)
+      const driver = yield* Effect.provideService(InteractlyProvider.make(), InteractlyClient.InteractlyClient, oddClient)
       const first = yield* Effect.forEach(oddRuns, (id) => driver.getRun(id))
       const polled = [yield* driver.getRuns(oddRuns, { verdicts: false }), yield* driver.getRuns(oddRuns, { verdicts: false }), yield* driver.getRuns(oddRuns)]
       for (const run of [...first, ...polled.flat()]) expect(run.providerMetadata).toStrictEqual(JSON.parse(JSON.stringify(run.providerMetadata)))
@@ -320,7 +322,7 @@ describe("a group listed without its simulation", () => {
       let step = 1
       const log: Array<string> = []
       const client = scripted(() => steps[step]!, log)
-      const driver = yield* Effect.provideService(InteractlyProvider.makeDriver(), InteractlyClient.InteractlyClient, client)
+      const driver = yield* Effect.provideService(InteractlyProvider.make(), InteractlyClient.InteractlyClient, client)
       const [first, alone] = yield* driver.getRuns([g(1), g(6)], { verdicts: false })
       expect([first?.ref.id, alone?.ref.id]).toEqual([g(1), g(6)])
       expect(alone?.counts).toMatchObject({ total: 3, running: 1, queued: 2 })
@@ -332,5 +334,32 @@ describe("a group listed without its simulation", () => {
       expect(ended?.status.unified).toBe("failed")
       const read = yield* driver.getRun(g(6))
       expect(read.counts).toMatchObject({ total: 3, errored: 1 })
+    }))
+})
+
+describe("what getRuns keeps between polls", () => {
+  it.effect("at most `trackedRuns` runs, the least recently polled out first; a forgotten run is read again, the same; a terminal one is forgotten", () =>
+    Effect.gen(function*() {
+      let step = 0
+      const log: Array<string> = []
+      const client = scripted(() => steps[step]!, log)
+      const driver = yield* Effect.provideService(InteractlyProvider.make({ trackedRuns: 2 }), InteractlyClient.InteractlyClient, client)
+      yield* driver.startRun({ plan: required, provisioning, marker: "m1" })
+      yield* driver.startRun({ plan: requiredTwo, provisioning, marker: "m2" })
+      yield* driver.startRun({ plan: optional, provisioning, marker: "m3" })
+      const running = [g(1), `${g(2)}.${g(3)}`, g(4)]
+      step = 1
+      const first = yield* driver.getRuns(running, { verdicts: false })
+      expect(first.map((r) => r.status.unified)).toEqual(["running", "running", "running"])
+      expect(driver.memory().runs).toBe(2)
+      log.splice(0)
+      // g1 was remembered first and left first: only its executions are read again.
+      expect(yield* driver.getRuns(running, { verdicts: false })).toStrictEqual(first)
+      expect(log.filter((l) => l.startsWith("listExecutions"))).toEqual([`listExecutions ${g(1)} 1`])
+      expect(driver.memory().runs).toBe(2)
+      step = steps.length - 1
+      const ended = yield* driver.getRuns(running)
+      expect(ended.map((r) => r.status.unified)).toEqual(["completed", "completed", "completed"])
+      expect(driver.memory().runs).toBe(0)
     }))
 })

@@ -7,10 +7,18 @@ import { Evaluator, Persona, Status } from "@simbridge/core"
 import type * as Plan from "@simbridge/core/Plan"
 import type * as Result from "@simbridge/core/Result"
 import * as Schema from "effect/Schema"
-import { callerWorkflowName } from "../InteractlySuite.js"
+import { callerWorkflowName, name } from "../InteractlySuite.js"
 import * as Wire from "../InteractlyWire.js"
 
 type Mapped = { readonly unified: Status.UnifiedStatus; readonly raw: string }
+
+export type Mutable<A> = { -readonly [K in keyof A]: A[K] }
+
+/** The canonical ref of an Interactly object (`interactly:<kind>:<id>`), encoded. */
+export const ref = (kind: string, id: string) => ({ provider: name, kind, id })
+
+/** A number as a JSON copy gives it: null for none, NaN or an infinity; 0 for -0. */
+export const jsonNumber = (x: number | null | undefined): number | null => (typeof x === "number" && Number.isFinite(x) ? x + 0 : null)
 
 /** `SimulationStatus`: simulation groups (runs) and the simulation config's `status`. */
 export const groupStatus = Status.table({
@@ -154,6 +162,25 @@ export const parseSimulationLogicalId = (
   return m ? { target: m[1]!, scenario: m[2]!, persona: m[3]!, hash: m[4]! } : undefined
 }
 
+/** The canonical scenario and persona of a simulation. */
+export interface Canonical {
+  readonly scenario: string
+  readonly persona: string
+}
+
+/** The scenario and persona of a group whose simulation is not known. */
+export const noSimulation: Canonical = { scenario: "simulation-unknown", persona: "workflow-unknown" }
+
+/**
+ * The canonical scenario and persona of a simulation simbridge created (from its `logical_id`);
+ * of another, names made of its id and its caller workflow's.
+ */
+export const canonicalOfSimulation = (simulationId: string, simulation: Wire.SimulationDoc): Canonical =>
+  parseSimulationLogicalId(simulation.simulation_config.logical_id) ?? {
+    scenario: `simulation-${simulationId}`,
+    persona: `workflow-${simulation.simulation_config.counter_workflow?.workflow_id ?? "unknown"}`
+  }
+
 /** The name of the caller workflow simbridge creates for a persona; defined with the plan check. */
 export { callerWorkflowName }
 
@@ -178,8 +205,6 @@ const text = (content: unknown): string =>
 
 /** Events arrive unchecked (`LenientEvent`): an event is skipped when its schema refuses it. */
 const decodeEvent = Schema.decodeUnknownOption(Wire.WorkflowEvent)
-
-type Mutable<A> = { -readonly [K in keyof A]: A[K] }
 
 /** What a workflow run's events give: its transcript and duration. */
 export interface Conversation {

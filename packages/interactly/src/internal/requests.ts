@@ -4,10 +4,10 @@
  *
  * @internal
  */
-import { Issues, type Persona, Plan, ProviderError, type SimulationProvider } from "@simbridge/core"
+import { type Persona, Plan, ProviderError, type SimulationProvider } from "@simbridge/core"
+import * as VendorSettings from "@simbridge/core/VendorSettings"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
-import * as Schema from "effect/Schema"
 import { name, Options, Target } from "../InteractlySuite.js"
 import type * as Wire from "../InteractlyWire.js"
 import * as Mapping from "./mapping.js"
@@ -15,36 +15,16 @@ import * as Mapping from "./mapping.js"
 export const invalid = (operation: string, description: string) =>
   ProviderError.make({ provider: name, operation, reason: "InvalidRequest", description })
 
-export const decodeAt = <A, I>(schema: Schema.Schema<A, I>, value: unknown, path: ReadonlyArray<string>, operation: string) =>
-  Schema.decodeUnknown(schema, { onExcessProperty: "error" })(value).pipe(
-    Effect.mapError((e) => invalid(operation, Issues.summarize(Issues.fromParseError(e), path)))
-  )
-
-/** The suite's `target.interactly`, or `InvalidRequest` naming the field. */
-export const targetOf = (plan: Plan.Plan, operation: string) => {
-  const entry = plan.target[name]
-  return entry === undefined
-    ? Effect.fail(invalid(operation, `target.${name}: missing; expected { workflowId: <24-hex ObjectId>, versionNumber?: <int> }`))
-    : decodeAt(Target, entry, ["target", name], operation)
-}
-
-/** The suite's `vendors.interactly` (all optional), or `InvalidRequest` naming the field. */
-export const optionsOf = (plan: Plan.Plan, operation: string) => decodeAt(Options, plan.vendors[name] ?? {}, ["vendors", name], operation)
-
 /**
- * A plan's decoded `target.interactly` and `vendors.interactly` (plans are immutable): decoded
- * once per plan, not once per run started.
+ * The suite's `target.interactly` and `vendors.interactly` (all optional), decoded strictly once
+ * per plan, or `InvalidRequest` naming the field.
  */
-const decodedTargets = new WeakMap<Plan.Plan, Target>()
-const decodedOptions = new WeakMap<Plan.Plan, Options>()
-export const targetOfPlan = (plan: Plan.Plan, operation: string): Effect.Effect<Target, ProviderError.ProviderError> => {
-  const known = decodedTargets.get(plan)
-  return known !== undefined ? Effect.succeed(known) : Effect.tap(targetOf(plan, operation), (target) => void decodedTargets.set(plan, target))
-}
-export const optionsOfPlan = (plan: Plan.Plan, operation: string): Effect.Effect<Options, ProviderError.ProviderError> => {
-  const known = decodedOptions.get(plan)
-  return known !== undefined ? Effect.succeed(known) : Effect.tap(optionsOf(plan, operation), (options) => void decodedOptions.set(plan, options))
-}
+export const settingsOf = VendorSettings.make({
+  provider: name,
+  target: Target,
+  options: Options,
+  targetExample: "{ workflowId: <24-hex ObjectId>, versionNumber?: <int> }"
+})
 
 /** A simulation group id (an ObjectId). */
 export const groupIdPattern = /^[0-9a-f]{24}$/i
@@ -60,7 +40,7 @@ export const groupIdsOf = (operation: string, id: string) => {
 /**
  * `Effect.forEach` with `concurrency`, without forking when there is at most one element: a
  * concurrent forEach forks a fiber that manages the others and one per worker, each a copy of the
- * parent's fiber refs (several KB, merged back at the end), for no latency gained with one element.
+ * parent's fiber refs (merged back at the end), for no latency gained with one element.
  */
 export const forEachConcurrent = <A, B, E, R>(items: Iterable<A>, f: (a: A, i: number) => Effect.Effect<B, E, R>, concurrency: number): Effect.Effect<Array<B>, E, R> => {
   const array = Array.isArray(items) ? items as ReadonlyArray<A> : [...items]

@@ -1,132 +1,30 @@
 /**
- * Results: an execution's vendor payloads -> its canonical result, evaluations and verdict. Pure
- * functions (no request, no Effect): the driver reads the payloads and builds every result here.
+ * Results: one page of a run's results (`listResults`), and the canonical result of one
+ * execution from its vendor payloads (`toResult`, pure: no request, no Effect). A finished
+ * execution's result is built once and kept (`Caches.finished`).
  *
  * @internal
  */
-import { Result, Status } from "@simbridge/core"
-import type { Evaluator } from "@simbridge/core"
-import type * as Plan from "@simbridge/core/Plan"
-import { name, type Options } from "../InteractlySuite.js"
+import { type Json, ProviderError, type Result, type SimulationProvider, Status } from "@simbridge/core"
+import * as Effect from "effect/Effect"
+import type * as InteractlyClient from "../InteractlyClient.js"
+import { name } from "../InteractlySuite.js"
 import * as Wire from "../InteractlyWire.js"
+import { type Caches, runKeyOf } from "./caches.js"
+import { judge, type Judged } from "./judging.js"
 import * as Mapping from "./mapping.js"
+import { type Canonical, type Mutable, ref } from "./mapping.js"
+import { canonicalOf, simulationOfGroup } from "./reads.js"
+import { forEachConcurrent, groupIdsOf, invalid, optional } from "./requests.js"
 
-export const ref = (kind: string, id: string) => ({ provider: name, kind, id })
-
+/** A deep copy as JSON gives it: what `raw` is made of. */
 export const json = (value: unknown): any => JSON.parse(JSON.stringify(value))
-
-/** A number as a JSON copy gives it: null for none, NaN or an infinity; 0 for -0. */
-export const jsonNumber = (x: number | null | undefined): number | null => (typeof x === "number" && Number.isFinite(x) ? x + 0 : null)
-
-export type Mutable<A> = { -readonly [K in keyof A]: A[K] }
 
 /** A canonical result without `raw`, and the vendor payloads `raw` is made of when asked for. */
 export interface Computed {
   readonly result: typeof Result.Result.Encoded
   readonly raw: unknown
 }
-
-/** The scenario and persona of a group whose simulation is not known. */
-export const noSimulation: Canonical = { scenario: "simulation-unknown", persona: "workflow-unknown" }
-
-/** The canonical scenario and persona of a simulation. */
-export interface Canonical {
-  readonly scenario: string
-  readonly persona: string
-}
-
-// ---------------------------------------------------------------------------------------------
-// Pure mapping: one execution's vendor payloads -> its canonical result (no request, no Effect)
-// ---------------------------------------------------------------------------------------------
-
-/**
- * The canonical scenario and persona of a simulation simbridge created (from its `logical_id`);
- * of another, names made of its id and its caller workflow's.
- */
-export const canonicalOfSimulation = (simulationId: string, simulation: Wire.SimulationDoc): Canonical => {
-  const parsed = Mapping.parseSimulationLogicalId(simulation.simulation_config.logical_id)
-  return parsed ?? {
-    scenario: `simulation-${simulationId}`,
-    persona: `workflow-${simulation.simulation_config.counter_workflow?.workflow_id ?? "unknown"}`
-  }
-}
-
-/** What the judging of one execution gives (see {@link judgeFrom}). */
-export interface Judged {
-  readonly status: { readonly unified: Status.UnifiedStatus; readonly raw: string }
-  readonly verdict: Status.Verdict
-  readonly evaluations: ReadonlyArray<typeof Result.EvaluationResult.Encoded>
-  readonly evaluation: Wire.WorkflowRunEvaluation | undefined
-  readonly source: "evaluation-result" | "evaluation-summary" | "none"
-}
-
-/**
- * The evaluators of the execution's scenario and the metric options of its run (from the run's
- * plan); without the plan (`evaluators` undefined) every metric is a required evaluation.
- */
-export interface JudgeContext extends Mapping.EvaluationContext {
-  readonly evaluators: ReadonlyArray<Evaluator.Evaluator> | undefined
-}
-
-/**
- * The judging context of an execution of `scenario` in a run of `known` (its plan and options);
- * without them (a run this process did not start) every metric is a required evaluation.
- */
-export const judgeContextOf = (known: { readonly plan: Plan.Plan; readonly options: Options } | undefined, scenario: string): JudgeContext => {
-  const evaluators = known ? Mapping.scenarioEvaluators(known.plan, scenario) : undefined
-  return { evaluators, metrics: known?.options.metrics, passThreshold: known?.options.passThreshold }
-}
-
-/**
- * The verdict of one execution from what was read for it: its status, the evaluation result of
- * the workflow under test's run and its metrics (`metricResults` of its details), and, for a
- * group's only execution without metrics, the group's evaluation summary. Required evaluators
- * decide (`Result.verdictOf`, then core's `Judge` against the plan); Interactly's own `passed` is
- * kept as `vendorPassed`, never trusted: a required evaluator without a metric is not judged.
- */
-export const judgeFrom = (
-  status: Judged["status"],
-  evaluation: Wire.WorkflowRunEvaluation | undefined,
-  evaluationMetrics: ReadonlyArray<Wire.MetricResult>,
-  groupSummary: Wire.EvaluationSummary | undefined,
-  context: JudgeContext
-): Judged => {
-  let metrics = evaluationMetrics
-  let source: Judged["source"] = evaluation === undefined ? "none" : "evaluation-result"
-  const summary = groupSummary?.selected_workflow_summary
-  if (summary && summary.metrics.length > 0) {
-    metrics = summary.metrics.map((m) => ({ metric_name: m.metric_name, ...(typeof m.average_score === "number" ? { score: m.average_score } : {}) }))
-    source = "evaluation-summary"
-  }
-  const evaluated = source === "none"
-    ? []
-    : Mapping.evaluationsOf(metrics, context.evaluators, { metrics: context.metrics, passThreshold: context.passThreshold })
-  const verdict = Result.verdictOf(status, evaluated.map((x) => ({ passed: x.passed, required: x.required })))
-  return { status, verdict, evaluations: evaluated, evaluation, source }
-}
-
-/**
- * The verdict of one execution from the payloads the driver reads for it, as its `judge` uses
- * them: the evaluation result of its workflow run (used when the execution completed) and the
- * evaluation summary of its group (used only for a completed group's only execution without
- * metrics); either undefined when not read or absent (404).
- */
-export const judgeExecution = (
-  execution: Wire.SimulationRun,
-  payloads: { readonly evaluation?: Wire.WorkflowRunEvaluation | undefined; readonly summary?: Wire.EvaluationSummary | undefined },
-  groupSize: number,
-  context: JudgeContext = { evaluators: undefined }
-): Judged => {
-  const status = Mapping.executionStatus(execution.status)
-  const completed = status.unified === "completed"
-  const evaluation = completed && (execution.selected_workflow_run_id ?? undefined) !== undefined ? payloads.evaluation : undefined
-  const metrics = Mapping.metricResults(evaluation?.details)
-  const summary = completed && metrics.length === 0 && groupSize === 1 ? payloads.summary : undefined
-  return judgeFrom(status, evaluation, metrics, summary, context)
-}
-
-/** Executions per page of results when `DriverOptions.pageSize` is not given. */
-export const defaultPageSize = 50
 
 /**
  * How many executions a group has, from one page of its listing: the listing's `total`, or a
@@ -165,7 +63,7 @@ export const toResult = (input: ResultInput): typeof Result.Result.Encoded => {
   const conversation = run ? Mapping.conversationOf(run) : undefined
   const executionId = Wire.idOf(e)
   // Built by assignment, not conditional spreads (this runs for every result read); the
-  // keys in the order the canonical JSON has always shown them.
+  // keys in the order of the canonical JSON (pinned by the tests).
   const result: Mutable<typeof Result.Result.Encoded> = {
     ref: ref("execution", executionId),
     run: ref("run", runId),
@@ -199,3 +97,108 @@ export const toResult = (input: ResultInput): typeof Result.Result.Encoded => {
   }
   return result
 }
+
+// ---------------------------------------------------------------------------------------------
+// Listing
+// ---------------------------------------------------------------------------------------------
+
+const computeResult = (
+  client: InteractlyClient.Service,
+  caches: Caches,
+  runId: string,
+  groupId: string,
+  simulationId: string,
+  canonical: Canonical,
+  e: Wire.SimulationRun,
+  position: number,
+  groupSize: number
+): Effect.Effect<Computed, ProviderError.ProviderError> =>
+  Effect.gen(function*() {
+    const judged = yield* judge(client, caches, runId, groupId, simulationId, canonical, e, groupSize)
+    const { status } = judged
+    const workflowRunId = e.selected_workflow_run_id ?? undefined
+    const workflowRun = status.unified !== "queued" && workflowRunId !== undefined ? yield* optional(client.getWorkflowRun(workflowRunId)) : undefined
+    const result = toResult({ runId, groupId, simulationId, canonical, execution: e, position, judged, workflowRun })
+    // The vendor's payloads, turned into `raw` (a deep copy) only when the caller asks.
+    return { result, raw: { execution: e, evaluation: judged.evaluation ?? null, workflowRun: workflowRun ?? null } }
+  })
+
+/** The result of an execution: kept once it is terminal (its evaluation then leaves the evaluation cache). */
+const resultOf = (
+  client: InteractlyClient.Service,
+  caches: Caches,
+  runKey: string,
+  ...args: [runId: string, groupId: string, simulationId: string, canonical: Canonical, e: Wire.SimulationRun, position: number, groupSize: number]
+): Effect.Effect<Computed, ProviderError.ProviderError> => {
+  const execution = args[4]
+  const key = `${runKey}/${Wire.idOf(execution)}`
+  const cached = caches.finished.get(key)
+  return cached !== undefined
+    ? Effect.succeed(cached)
+    : Effect.tap(computeResult(client, caches, ...args), (r) =>
+      Effect.sync(() => {
+        if (!Status.isTerminal(r.result.status)) return
+        caches.finished.set(key, r)
+        const workflowRunId = execution.selected_workflow_run_id
+        if (workflowRunId) caches.evaluations.delete(workflowRunId)
+      }))
+}
+
+/**
+ * One page of a run's results: the executions of one group, `pageSize` at a time, behind a
+ * cursor `<group index>:<page>`.
+ */
+export const listResults = (
+  client: InteractlyClient.Service,
+  caches: Caches,
+  pageSize: number,
+  id: string,
+  cursor: string | undefined,
+  opts: SimulationProvider.ListResultsOptions | undefined
+): Effect.Effect<SimulationProvider.ResultPage, ProviderError.ProviderError> =>
+  Effect.gen(function*() {
+    const ids = yield* groupIdsOf("listResults", id)
+    const m = /^(\d+):(\d+)$/.exec(cursor ?? "0:1")
+    if (m === null) return yield* Effect.fail(invalid("listResults", `invalid cursor "${cursor}"`))
+    let index = Number(m[1]), page = Number(m[2])
+    // A group that lists no execution gives no page of its own, and the read goes on with the
+    // next group: an empty page ends a read, and would leave the run's other groups unread.
+    while (true) {
+      const groupId = ids[index]
+      if (groupId === undefined) return { results: [] }
+      const list = yield* client.listExecutions(groupId, { page, size: pageSize })
+      const listed = list.individual_runs.length
+      // Fewer executions than the listing's own total leaves for this page is a partial answer,
+      // not the end of the group: it fails (retryable), so the page is read again instead of
+      // the executions it left out being lost.
+      if (list.total !== undefined && listed < Math.min(pageSize, list.total - (page - 1) * pageSize)) {
+        return yield* Effect.fail(ProviderError.make({
+          provider: name,
+          operation: "listResults",
+          reason: "ProviderInternal",
+          description: `simulation group ${groupId} listed ${listed} executions on page ${page} (size ${pageSize}) of ${list.total}`
+        }))
+      }
+      const more = list.total !== undefined ? page * pageSize < list.total : listed === pageSize
+      const nextIndex = more ? index : index + 1
+      const nextPage = more ? page + 1 : 1
+      const last = nextIndex >= ids.length
+      if (listed === 0) {
+        if (last) return { results: [] }
+        index = nextIndex
+        page = nextPage
+        continue
+      }
+      const simulationId = yield* simulationOfGroup(client, caches, groupId)
+      const canonical = yield* canonicalOf(client, caches, simulationId)
+      const groupSize = groupSizeOf(list, page, pageSize)
+      const runKey = runKeyOf(caches, id)
+      const computed = yield* forEachConcurrent(
+        list.individual_runs,
+        (e, i) => resultOf(client, caches, runKey, id, groupId, simulationId, canonical, e, (page - 1) * pageSize + i, groupSize),
+        4
+      )
+      const results = computed.map((c) => (opts?.raw ? { ...c.result, raw: json(c.raw) as Json.Json } : c.result))
+      return last ? { results } : { results, cursor: `${nextIndex}:${nextPage}` }
+    }
+  })

@@ -1,92 +1,40 @@
 /**
- * Tracking: reads of simulation groups and the counts made of them, for `getRun` and `getRuns`.
- * The canonical run is built from the groups (`snapshot`) and from one read per group
- * (`GroupRead`), which the driver keeps while the group's listing (`listedKey`) is unchanged.
+ * Tracking: `getRun` and `getRuns`. A canonical run is several simulation groups (one per
+ * scenario x persona); it is assembled from the groups and from one read per group
+ * (`GroupRead`), which `getRuns` keeps per tracked run (`Caches.runs`) and answers from while
+ * the group's listing (`listedKey`) is unchanged.
  *
- * `getRuns` reads one list of groups per simulation per poll (`GET
- * /v1/simulations/{id}/runs`, newest first, until every watched group of that simulation was
- * seen); a group's executions (and evaluations or summary) are read only when its listed
- * status, counts or update time changed since the last read. With `verdicts: false` no
- * evaluation or summary is read and finished groups are counted from their listing (completed
- * executions whose verdict is not known yet are pending). See docs/providers/interactly.md.
+ * `getRuns` reads one list of groups per simulation per poll (`GET /v1/simulations/{id}/runs`,
+ * newest first, until every watched group of that simulation was seen); a group's executions
+ * (and evaluations or summary) are read only when its listed status, counts or update time
+ * changed since the last read. With `verdicts: false` no evaluation or summary is read and
+ * finished groups are counted from their listing (completed executions whose verdict is not known
+ * yet are pending). See docs/providers/interactly.md.
  *
  * @internal
  */
-import { type Json, type ProviderError, Status } from "@simbridge/core"
+import { type ProviderError, Result, Status } from "@simbridge/core"
 import type * as Run from "@simbridge/core/Run"
+import type * as SimulationProvider from "@simbridge/core/SimulationProvider"
 import * as Effect from "effect/Effect"
 import type * as InteractlyClient from "../InteractlyClient.js"
-import { name } from "../InteractlySuite.js"
 import * as Wire from "../InteractlyWire.js"
+import type { Caches } from "./caches.js"
+import { assemble, executionCounts, type GroupMetrics, type GroupRead, groupsBySimulation, listedKey, metricsOf, readListed, wantedRuns } from "./groups.js"
+import { judge, knownVerdict } from "./judging.js"
 import * as Mapping from "./mapping.js"
-import { isGroupId } from "./requests.js"
-import { jsonNumber, type Mutable, ref } from "./results.js"
+import { canonicalOf, knownSimulation, simulationOfGroup, summaryOf } from "./reads.js"
+import { forEachConcurrent, forEachConcurrentDiscard, groupIdsOf } from "./requests.js"
 
 /** Groups per page of `GET /v1/simulations/{id}/runs` (the documented default and the SDK's page). */
 export const groupPageSize = 100
 /** Pages of one simulation's group list read per poll at most; groups beyond are read one by one. */
 export const maxGroupPages = 100
 
-/**
- * The canonical run of `groups` (with the counts and evaluation summaries of their reads, when
- * read). Built in one pass over the groups, its provider metadata made of JSON values directly
- * (as a JSON copy of them would be): every poll builds it for every watched run.
- */
-export const snapshot = (runId: string, groups: ReadonlyArray<Wire.SimulationGroup>, counts?: typeof Run.RunCounts.Encoded, metrics?: ReadonlyArray<GroupMetrics>): typeof Run.Run.Encoded => {
-  const statuses: Array<ReturnType<typeof Mapping.groupStatus>> = []
-  const simulationGroups: Array<Json.Json> = []
-  let total = 0, completed = 0, failedRuns = 0
-  let createdAt: string | undefined, endedAt: string | undefined, marker: string | null | undefined
-  for (const g of groups) {
-    statuses.push(Mapping.groupStatus(g.status))
-    total += g.total_runs ?? 0
-    completed += g.completed_runs ?? 0
-    failedRuns += g.failed_runs ?? 0
-    // The earliest creation and the latest update (as sorting the strings would find them).
-    if (typeof g.created_at === "string" && (createdAt === undefined || g.created_at < createdAt)) createdAt = g.created_at
-    if (typeof g.updated_at === "string" && (endedAt === undefined || g.updated_at > endedAt)) endedAt = g.updated_at
-    if (!marker && g.runner_name) marker = g.runner_name
-    simulationGroups.push({
-      id: Wire.idOf(g),
-      simulationId: g.simulation_config_id ?? null,
-      status: g.status,
-      totalRuns: jsonNumber(g.total_runs),
-      completedRuns: jsonNumber(g.completed_runs),
-      failedRuns: jsonNumber(g.failed_runs)
-    })
-  }
-  const status = Mapping.aggregateStatus(statuses)
-  const run: Mutable<typeof Run.Run.Encoded> = {
-    ref: ref("run", runId),
-    provider: name,
-    status,
-    counts: counts ?? {
-      total,
-      queued: Math.max(0, total - completed - failedRuns),
-      running: 0,
-      passed: completed,
-      failed: 0,
-      errored: failedRuns,
-      skipped: 0
-    }
-  }
-  if (createdAt) run.createdAt = createdAt
-  if (endedAt !== undefined && Status.isTerminal(status)) run.endedAt = endedAt
-  if (marker) run.marker = marker
-  run.providerMetadata = metrics === undefined ? { simulationGroups } : {
-    simulationGroups,
-    evaluationSummary: metrics.map((m) => ({
-      simulationId: m.simulationId,
-      scenario: m.scenario,
-      persona: m.persona,
-      metrics: m.metrics.map((x) => ({ metric: x.metric, averageScore: jsonNumber(x.averageScore), minScore: jsonNumber(x.minScore), maxScore: jsonNumber(x.maxScore) }))
-    }))
-  }
-  return run
-}
+type Client = InteractlyClient.Service
 
 /** Every execution of a group (at most 100 pages of 100). */
-export const executionsOf = (client: InteractlyClient.Service, groupId: string): Effect.Effect<ReadonlyArray<Wire.SimulationRun>, ProviderError.ProviderError> =>
+export const executionsOf = (client: Client, groupId: string): Effect.Effect<ReadonlyArray<Wire.SimulationRun>, ProviderError.ProviderError> =>
   Effect.flatMap(client.listExecutions(groupId, { page: 1, size: 100 }), (first) => {
     const out: Array<Wire.SimulationRun> = [...first.individual_runs]
     const done = (list: Wire.SimulationRunList) => list.individual_runs.length < 100 || (list.total !== undefined && out.length >= list.total)
@@ -102,98 +50,8 @@ export const executionsOf = (client: InteractlyClient.Service, groupId: string):
     })
   })
 
-export interface GroupMetrics {
-  readonly simulationId: string
-  readonly scenario: string
-  readonly persona: string
-  readonly metrics: ReadonlyArray<{ readonly metric: string; readonly averageScore: number | null; readonly minScore: number | null; readonly maxScore: number | null }>
-}
-
-/** What one read of a group gave, and the listed state of the group it was read for. */
-export interface GroupRead {
-  readonly key: string
-  /** Whether the run's plan was known (it decides how verdicts are made). */
-  readonly planned: boolean
-  /**
-   * Whether the read judged every completed execution (`getRun`, `getRuns` with verdicts). A
-   * read without verdicts may count completed executions as `pending`; `getRuns` with verdicts
-   * never answers from it.
-   */
-  readonly verdicts: boolean
-  readonly counts: typeof Run.RunCounts.Encoded
-  readonly metrics: GroupMetrics
-  /**
-   * Verdicts of the completed executions judged from an evaluation (they never change): a
-   * later read of the group reuses them instead of reading those evaluations again.
-   */
-  readonly judged?: ReadonlyMap<string, Status.Verdict> | undefined
-}
-
-/**
- * The listed state of a group: its status, counts and update time. `getRuns` reads a group's
- * executions (and evaluations or summary) again only when this changed.
- */
-export const listedKey = (g: Wire.SimulationGroup) => `${g.status}|${g.total_runs ?? ""}|${g.completed_runs ?? ""}|${g.failed_runs ?? ""}|${g.updated_at ?? ""}`
-
-export const metricsOf = (summary: Wire.EvaluationSummary | undefined): GroupMetrics["metrics"] =>
-  summary?.selected_workflow_summary?.metrics.map((m) => ({ metric: m.metric_name, averageScore: m.average_score ?? null, minScore: m.min_score ?? null, maxScore: m.max_score ?? null })) ?? []
-
-/**
- * A group's counts from its executions' statuses and verdicts (`"unread"`: completed, verdict
- * not read; counted as `pending`, which is left out when 0).
- */
-export const executionCounts = (statuses: ReadonlyArray<{ readonly unified: Status.UnifiedStatus }>, verdicts: ReadonlyArray<Status.Verdict | "unread">) => {
-  let queued = 0, running = 0, passed = 0, failed = 0, errored = 0, skipped = 0, pending = 0
-  for (const s of statuses) if (s.unified === "queued") queued++
-  for (let i = 0; i < verdicts.length; i++) {
-    const v = verdicts[i]
-    if (v === "unread") pending++
-    else if (v === "pending") running += statuses[i]!.unified !== "queued" ? 1 : 0
-    else if (v === "pass") passed++
-    else if (v === "fail") failed++
-    else if (v === "error") errored++
-    else if (v === "skipped") skipped++
-  }
-  const counts: Mutable<typeof Run.RunCounts.Encoded> = { total: statuses.length, queued, running, passed, failed, errored, skipped }
-  if (pending > 0) counts.pending = pending
-  return counts
-}
-
-/** How many of the known verdicts pass, fail and err (none when they are more than `completed`). */
-export const tally = (judged: ReadonlyMap<string, Status.Verdict> | undefined, completed: number) => {
-  const t = { passed: 0, failed: 0, errored: 0, known: 0 }
-  if (judged === undefined || judged.size > completed) return t
-  for (const v of judged.values()) {
-    if (v === "pass") t.passed++
-    else if (v === "fail") t.failed++
-    else t.errored++
-    t.known++
-  }
-  return t
-}
-
-/** The canonical run from its groups and their reads. */
-export const assemble = (id: string, groups: ReadonlyArray<Wire.SimulationGroup>, reads: ReadonlyArray<GroupRead>) => {
-  // The reads' counts summed in one pass (each sum from 0, in the reads' order).
-  let total = 0, queued = 0, running = 0, passed = 0, failed = 0, errored = 0, skipped = 0, pending = 0
-  for (const { counts: c } of reads) {
-    total += c.total ?? 0
-    queued += c.queued ?? 0
-    running += c.running ?? 0
-    passed += c.passed ?? 0
-    failed += c.failed ?? 0
-    errored += c.errored ?? 0
-    skipped += c.skipped ?? 0
-    pending += c.pending ?? 0
-  }
-  const counts: Mutable<typeof Run.RunCounts.Encoded> = { total, queued, running, passed, failed, errored, skipped }
-  // Only reads without verdicts have pending executions; with verdicts the counts are as before.
-  if (pending > 0) counts.pending = pending
-  return snapshot(id, groups, counts, reads.map((d) => d.metrics))
-}
-
 /** The listed groups of one simulation among `wanted`, into `into`. */
-export const listGroups = (client: InteractlyClient.Service, simulationId: string, wanted: ReadonlySet<string>, into: Map<string, Wire.SimulationGroup>) =>
+export const listGroups = (client: Client, simulationId: string, wanted: ReadonlySet<string>, into: Map<string, Wire.SimulationGroup>) =>
   Effect.gen(function*() {
     let seen = 0
     const take = (list: Wire.SimulationGroupList) => {
@@ -229,87 +87,228 @@ export const listGroups = (client: InteractlyClient.Service, simulationId: strin
     }
   })
 
+// ---------------------------------------------------------------------------------------------
+// One group
+// ---------------------------------------------------------------------------------------------
+
+/** The verdicts the group's last read judged, when they were judged the way this read judges (with or without the run's plan). */
+const verdictsBefore = (caches: Caches, groupId: string, planned: boolean) => {
+  const previous = caches.verdicts.peek(groupId)
+  return previous?.planned === planned ? previous.verdicts : undefined
+}
+
+/** Keeps what a read of the group judged, for its next read. */
+const keepVerdicts = (caches: Caches, groupId: string, read: GroupRead) => {
+  if (read.judged === undefined) caches.verdicts.delete(groupId)
+  else caches.verdicts.set(groupId, { planned: read.planned, verdicts: read.judged })
+}
+
 /**
- * The read of a group that needs no request: a queued group; without verdicts, a finished
- * group counted from its listing (see `readWithoutVerdicts`); with verdicts, a finished group
- * whose verdicts the summary decides, with its summary kept (or nothing completed). Else
- * undefined.
+ * Counts of one group without reading any verdict (`getRuns` with `verdicts: false`) when its
+ * listing does not give them (`readListed`): its executions (the listing does not split queued
+ * from running ones), completed ones counted with the verdict the caches tell, else `pending`.
  */
-export const readListed = (
-  group: Wire.SimulationGroup,
-  base: Omit<GroupMetrics, "metrics">,
-  verdicts: boolean,
-  known: { readonly planned: () => boolean; readonly previous: () => GroupRead | undefined; readonly summary: () => Wire.EvaluationSummary | undefined }
-): GroupRead | undefined => {
-  const groupStatus = Mapping.groupStatus(group.status)
-  const total = group.total_runs, completed = group.completed_runs, failedRuns = group.failed_runs
-  if (groupStatus.unified === "queued" && typeof total === "number" && !completed && !failedRuns) {
-    // A pending group has started none of its executions: all are queued, nothing to read.
-    return { key: listedKey(group), planned: known.planned(), verdicts: true, counts: { total, queued: total, running: 0, passed: 0, failed: 0, errored: 0, skipped: 0 }, metrics: { ...base, metrics: [] } }
-  }
-  const listed = typeof total === "number" && typeof completed === "number" && typeof failedRuns === "number" && completed + failedRuns <= total
-  if (!listed || (groupStatus.unified !== "completed" && groupStatus.unified !== "failed")) return undefined
-  if (!verdicts) {
-    const key = listedKey(group)
-    const planned = known.planned()
-    const previous = known.previous()
-    const before = previous?.planned === planned ? previous.judged : undefined
-    const k = tally(before, completed)
+const readWithoutVerdicts = (client: Client, caches: Caches, runId: string, group: Wire.SimulationGroup, groupId: string, canonical: Mapping.Canonical, base: Omit<GroupMetrics, "metrics">) => {
+  // What the driver knew when the read started.
+  const key = listedKey(group)
+  const planned = caches.runPlans.has(runId)
+  const before = verdictsBefore(caches, groupId, planned)
+  return Effect.map(executionsOf(client, groupId), (executions): GroupRead => {
+    const statuses = executions.map((e) => Mapping.executionStatus(e.status))
+    const now = new Map<string, Status.Verdict>()
+    const verdicts = executions.map((e, i): Status.Verdict | "unread" => {
+      const status = statuses[i]!
+      if (status.unified !== "completed") return Result.verdictOf(status, [])
+      const known = before?.get(Wire.idOf(e)) ?? knownVerdict(caches, runId, groupId, canonical, e, executions.length)
+      if (known === undefined) return "unread"
+      now.set(Wire.idOf(e), known)
+      return known
+    })
+    const terminal = Status.isTerminal(Mapping.groupStatus(group.status))
     return {
       key,
       planned,
       verdicts: false,
-      judged: before,
-      counts: { total, queued: 0, running: 0, passed: k.passed, failed: k.failed, errored: failedRuns + k.errored, skipped: total - completed - failedRuns, pending: completed - k.known },
-      metrics: { ...base, metrics: metricsOf(known.summary()) }
+      judged: now,
+      counts: executionCounts(statuses, verdicts),
+      metrics: { ...base, metrics: terminal ? metricsOf(caches.summaries.peek(groupId)) : [] }
     }
-  }
-  // With verdicts, every completed execution is judged from its own evaluation (core never lets
-  // the group's summary of Interactly's own `passed` decide): the executions must be read.
-  return undefined
+  })
 }
 
-/**
- * The run ids (each once, in order) and their groups, in two arrays (no entry per run), and the
- * runs with a group whose simulation `knows` does not tell.
- */
-export const wantedRuns = (ids: Iterable<string>, knows: (groupId: string) => boolean) => {
-  const seenIds = new Set<string>()
-  const wantedIds: Array<string> = []
-  const wantedGroups: Array<ReadonlyArray<string>> = []
-  const unknown: Array<string> = []
-  for (const id of ids) {
-    if (seenIds.has(id)) continue
-    seenIds.add(id)
-    const groups = id.split(".")
-    if (!groups.every(isGroupId)) continue
-    wantedIds.push(id)
-    wantedGroups.push(groups)
-    if (groups.some((g) => !knows(g))) unknown.push(id)
-  }
-  return { wantedIds, wantedGroups, unknown }
-}
+/** Counts and evaluation summary of one group with every completed execution judged (`getRun`). */
+const readWithVerdicts = (client: Client, caches: Caches, runId: string, groupId: string, simulationId: string, canonical: Mapping.Canonical, group: Wire.SimulationGroup, base: Omit<GroupMetrics, "metrics">) =>
+  Effect.gen(function*() {
+    const key = listedKey(group)
+    const planned = caches.runPlans.has(runId)
+    const executions = yield* executionsOf(client, groupId)
+    const terminal = Status.isTerminal(Mapping.groupStatus(group.status))
+    const statuses = executions.map((e) => Mapping.executionStatus(e.status))
+    const completed = statuses.filter((s) => s.unified === "completed").length
+    const before = verdictsBefore(caches, groupId, planned)
+    const judged = new Map<string, Status.Verdict>()
+    const verdicts = yield* forEachConcurrent(executions, (e, i) => {
+      const known = statuses[i]!.unified === "completed" ? before?.get(Wire.idOf(e)) : undefined
+      if (known !== undefined) {
+        judged.set(Wire.idOf(e), known)
+        return Effect.succeed(known)
+      }
+      return Effect.map(judge(client, caches, runId, groupId, simulationId, canonical, e, executions.length), (j) => {
+        if (j.status.unified === "completed" && j.source !== "none") judged.set(Wire.idOf(e), j.verdict)
+        return j.verdict
+      })
+    }, 4)
+    const summary = terminal && completed > 0 ? yield* summaryOf(client, caches, simulationId, groupId, true) : undefined
+    const read: GroupRead = {
+      key,
+      planned,
+      verdicts: true,
+      judged,
+      counts: executionCounts(statuses, verdicts),
+      metrics: { ...base, metrics: terminal ? metricsOf(summary) : [] }
+    }
+    return read
+  })
+
+const listedRead = (caches: Caches, runId: string, group: Wire.SimulationGroup, groupId: string, base: Omit<GroupMetrics, "metrics">, verdicts: boolean) =>
+  readListed(group, base, verdicts, {
+    planned: () => caches.runPlans.has(runId),
+    verdicts: () => caches.verdicts.peek(groupId),
+    summary: () => caches.summaries.peek(groupId)
+  })
 
 /**
- * The groups of the runs not read yet (`done`), by the simulation `simulationOf` tells (a group
- * of no known simulation is left out), and the groups known to have no simulation: no list shows
- * them, so each is read on its own.
+ * The read of a group when it needs no request (its simulation and names known, and
+ * `readListed` answers); else undefined.
  */
-export const groupsBySimulation = (
-  wantedIds: ReadonlyArray<string>,
-  wantedGroups: ReadonlyArray<ReadonlyArray<string>>,
-  done: ReadonlyMap<string, unknown>,
-  simulationOf: (groupId: string) => string | undefined
-) => {
-  const bySimulation = new Map<string, Set<string>>()
-  const unlisted: Array<string> = []
-  for (let w = 0; w < wantedIds.length; w++) {
-    if (done.has(wantedIds[w]!)) continue
-    for (const g of wantedGroups[w]!) {
-      const simulationId = simulationOf(g)
-      if (simulationId === "") unlisted.push(g)
-      else if (simulationId !== undefined) bySimulation.set(simulationId, (bySimulation.get(simulationId) ?? new Set()).add(g))
-    }
-  }
-  return { bySimulation, unlisted }
+const readGroupNow = (caches: Caches, runId: string, group: Wire.SimulationGroup, verdicts: boolean): GroupRead | undefined => {
+  const groupId = Wire.idOf(group)
+  const known = knownSimulation(caches, group, groupId)
+  if (known === undefined) return undefined
+  const { canonical, simulationId } = known
+  const read = listedRead(caches, runId, group, groupId, { simulationId, scenario: canonical.scenario, persona: canonical.persona }, verdicts)
+  if (read === undefined) return undefined
+  caches.groupSimulation.set(groupId, simulationId)
+  keepVerdicts(caches, groupId, read)
+  return read
 }
+
+const readGroupWith = (client: Client, caches: Caches, runId: string, group: Wire.SimulationGroup, verdicts: boolean): Effect.Effect<GroupRead, ProviderError.ProviderError> =>
+  Effect.gen(function*() {
+    const groupId = Wire.idOf(group)
+    const simulationId = group.simulation_config_id ?? (yield* simulationOfGroup(client, caches, groupId))
+    caches.groupSimulation.set(groupId, simulationId)
+    const canonical = yield* canonicalOf(client, caches, simulationId)
+    const base = { simulationId, scenario: canonical.scenario, persona: canonical.persona }
+    const read = listedRead(caches, runId, group, groupId, base, verdicts) ??
+      (verdicts
+        ? yield* readWithVerdicts(client, caches, runId, groupId, simulationId, canonical, group, base)
+        : yield* readWithoutVerdicts(client, caches, runId, group, groupId, canonical, base))
+    keepVerdicts(caches, groupId, read)
+    return read
+  })
+
+/**
+ * Counts and evaluation summary of one group, as `group` (just read or listed) shows it; with
+ * `verdicts` false, completed executions whose verdict is not known are pending.
+ */
+const readGroup = (client: Client, caches: Caches, runId: string, group: Wire.SimulationGroup, verdicts: boolean): Effect.Effect<GroupRead, ProviderError.ProviderError> => {
+  const now = readGroupNow(caches, runId, group, verdicts)
+  return now !== undefined ? Effect.succeed(now) : readGroupWith(client, caches, runId, group, verdicts)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Runs
+// ---------------------------------------------------------------------------------------------
+
+/** The run made of its groups and their reads, kept for the next poll until it is terminal. */
+const remember = (caches: Caches, id: string, groups: ReadonlyArray<Wire.SimulationGroup>, reads: ReadonlyArray<GroupRead>) =>
+  caches.runs.remember(id, { run: assemble(id, groups, reads), reads }).run
+
+/** A run read group by group. */
+const readRun = (client: Client, caches: Caches, id: string, verdicts: boolean) =>
+  Effect.gen(function*() {
+    const ids = yield* groupIdsOf("getRun", id)
+    // Groups first, one after the other: their statuses are what the run's status is made of.
+    const groups = yield* Effect.forEach(ids, (g) => client.getSimulationRun(g))
+    const reads = yield* forEachConcurrent(groups, (group) => readGroup(client, caches, id, group, verdicts), 4)
+    return remember(caches, id, groups, reads)
+  })
+
+/** A run with every finished conversation's verdict. */
+export const getRun = (client: Client, caches: Caches, id: string) => readRun(client, caches, id, true)
+
+/** The current state of many runs: see the module's description. */
+export const getRuns = (client: Client, caches: Caches, ids: ReadonlyArray<string>, options?: SimulationProvider.GetRunsOptions) =>
+  Effect.gen(function*() {
+    // Without verdicts, completed executions whose verdict is not known yet count as pending.
+    const verdicts = options?.verdicts ?? true
+    const { unknown, wantedGroups, wantedIds } = wantedRuns(ids, (g) => caches.groupSimulation.has(g))
+    // Runs with a group of unknown simulation: read once on their own (a watch's first
+    // snapshot, read with getRun, usually taught the driver already).
+    const direct = new Map<string, typeof Run.Run.Encoded>()
+    yield* forEachConcurrentDiscard(
+      unknown,
+      (id) => Effect.catchIf(Effect.map(readRun(client, caches, id, verdicts), (run) => void direct.set(id, run)), (e) => e.reason === "NotFound", () => Effect.void),
+      8
+    )
+    const { bySimulation, unlisted } = groupsBySimulation(wantedIds, wantedGroups, direct, (g) => caches.groupSimulation.get(g))
+    const listed = new Map<string, Wire.SimulationGroup>()
+    yield* forEachConcurrentDiscard(bySimulation, ([simulationId, groups]) => listGroups(client, simulationId, groups, listed), 4)
+    // Groups the lists did not show (a server that pages or orders otherwise): one read each.
+    const missing = [...bySimulation.values()].flatMap((groups) => [...groups].filter((g) => !listed.has(g))).concat(unlisted)
+    yield* forEachConcurrentDiscard(missing, (g) =>
+      client.getSimulationRun(g).pipe(
+        Effect.map((group) => void listed.set(g, group)),
+        Effect.catchIf((e) => e.reason === "NotFound", () => Effect.void)
+      ), 8)
+    // Runs whose groups all still answer from their last read, or can be read without a
+    // request, are assembled here, in one synchronous pass (no fiber, no effect per run: most
+    // runs of a poll did not change); only the others are read, 8 runs at a time.
+    const runs: Array<typeof Run.Run.Encoded | undefined> = []
+    const toRead: Array<{ readonly index: number; readonly id: string; readonly groups: ReadonlyArray<Wire.SimulationGroup>; readonly reads: Array<GroupRead | undefined> }> = []
+    for (let w = 0; w < wantedIds.length; w++) {
+      const id = wantedIds[w]!, groupIds = wantedGroups[w]!
+      const done = direct.get(id)
+      if (done !== undefined) {
+        runs.push(done)
+        continue
+      }
+      const groups: Array<Wire.SimulationGroup> = []
+      for (const g of groupIds) {
+        const group = listed.get(g)
+        if (group === undefined) break
+        groups.push(group)
+      }
+      if (groups.length < groupIds.length) {
+        runs.push(undefined)
+        continue
+      }
+      const planned = caches.runPlans.has(id)
+      const last = caches.runs.get(id)?.reads
+      let complete = true
+      const reads = groups.map((group, i) => {
+        const previous = last?.[i]
+        // A read with verdicts answers both ways; one without answers only without.
+        if (previous !== undefined && previous.key === listedKey(group) && previous.planned === planned && (previous.verdicts || !verdicts)) return previous
+        // Else read now when no request is needed (queued, or finished and counted from its listing).
+        const now = readGroupNow(caches, id, group, verdicts)
+        if (now === undefined) complete = false
+        return now
+      })
+      if (complete) runs.push(remember(caches, id, groups, reads as ReadonlyArray<GroupRead>))
+      else {
+        toRead.push({ index: runs.length, id, groups, reads })
+        runs.push(undefined)
+      }
+    }
+    yield* forEachConcurrentDiscard(toRead, ({ groups, id, index, reads }) => {
+      const unread = groups.flatMap((group, i) => (reads[i] === undefined ? [i] : []))
+      const readAt = (i: number) => Effect.map(readGroup(client, caches, id, groups[i]!, verdicts), (read) => void (reads[i] = read))
+      return Effect.map(
+        forEachConcurrentDiscard(unread, readAt, 4),
+        () => void (runs[index] = remember(caches, id, groups, reads as ReadonlyArray<GroupRead>))
+      )
+    }, 8)
+    return runs.filter((r): r is typeof Run.Run.Encoded => r !== undefined)
+  })
