@@ -1,8 +1,9 @@
 /**
- * Vapi's registry entry: the suite-file schemas (`target.vapi`, `vendors.vapi`), the capabilities,
- * the plan check and the environment it reads. This is what `simbridge validate`, `providers` and
- * `schema` need, and loading it loads none of the driver, the client or the wire schemas: the
- * plugin's layers load `VapiProvider` when they are built.
+ * The suite side of Vapi: the schemas of a suite file's `target.vapi` and `vendors.vapi` entries,
+ * the capabilities, the plan check, the environment it reads (`env`) and the registry entry
+ * (`plugin`). This is what `simbridge validate`, `providers` and `schema` need; loading it loads
+ * none of the driver, the client or the wire schemas (the plugin's layers load `VapiProvider` when
+ * they are built), and the driver's modules import it for the name and the schemas.
  *
  * @since 0.1.0
  */

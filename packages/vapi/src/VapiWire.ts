@@ -2,8 +2,10 @@
  * Vapi's simulation wire format (`/eval/simulation/...`), field names exactly as on the wire.
  *
  * Responses are lenient: enums are plain strings (the mapping tables decide), fields Vapi may omit
- * are optional, and unknown fields survive (`...Rest`). Request bodies are strict and validated
- * before they are sent (and by the emulator when they arrive).
+ * are optional, and undeclared fields are ignored. The provisioned objects keep their undeclared
+ * fields (`...Rest`) for callers of `VapiClient`; runs and run items, read in bulk, declare only
+ * what the driver reads. Request bodies are strict and validated before they are sent (and by the
+ * emulator when they arrive).
  *
  * @since 0.1.0
  */
@@ -321,173 +323,130 @@ export const Suite = Schema.Struct(
 )
 export type Suite = typeof Suite.Type
 
-export const ItemCounts = Schema.Struct(
-  {
-    total: Schema.Number,
-    passed: Schema.optionalWith(Schema.Number, { default: () => 0 }),
-    failed: Schema.optionalWith(Schema.Number, { default: () => 0 }),
-    running: Schema.optionalWith(Schema.Number, { default: () => 0 }),
-    queued: Schema.optionalWith(Schema.Number, { default: () => 0 }),
-    canceled: Schema.optionalWith(Schema.Number, { default: () => 0 }),
-    distinctSimulationTotal: Schema.optional(Schema.Number),
-    distinctSimulationFailed: Schema.optional(Schema.Number)
-  },
-  Rest
-)
+// Runs and run items declare only what the driver reads, with no index signature and no
+// defaults: a list carries up to 1000 of them, and a struct with a default decodes as a
+// transformation that checks every field a second time. Undeclared fields are ignored, not
+// rejected; a run item as received stays available as `raw` (see `Page.raw`).
+
+/** A run's item counts (an absent count is 0). */
+export const ItemCounts = Schema.Struct({
+  total: Schema.Number,
+  passed: Schema.optional(Schema.Number),
+  failed: Schema.optional(Schema.Number),
+  running: Schema.optional(Schema.Number),
+  queued: Schema.optional(Schema.Number),
+  canceled: Schema.optional(Schema.Number)
+})
 export type ItemCounts = typeof ItemCounts.Type
 
-/** A run entry as echoed back: either kind, tolerant of extra or missing fields. */
-export const EchoedEntry = Schema.Struct(
-  {
-    type: Schema.String,
-    simulationId: Schema.optional(Schema.String),
-    simulationSuiteId: Schema.optional(Schema.String),
-    name: Schema.optional(Schema.NullOr(Schema.String))
-  },
-  Rest
-)
+/** A run entry as echoed back, of either kind: its suite and its name (which carries the marker). */
+export const EchoedEntry = Schema.Struct({
+  simulationSuiteId: Schema.optional(Schema.String),
+  name: Schema.optional(Schema.NullOr(Schema.String))
+})
 
 /** A run (`GET /eval/simulation/run/{id}`, and each run of the list). */
-export const Run = Schema.Struct(
-  {
-    id: Schema.String,
-    orgId: Schema.optional(Schema.String),
-    status: Schema.String,
-    queuedAt: Schema.optional(Schema.String),
-    startedAt: Schema.optional(Schema.NullOr(Schema.String)),
-    endedAt: Schema.optional(Schema.NullOr(Schema.String)),
-    endedReason: Schema.optional(Schema.NullOr(Schema.String)),
-    createdAt: Schema.optional(Schema.String),
-    updatedAt: Schema.optional(Schema.String),
-    itemCounts: Schema.optional(Schema.NullOr(ItemCounts)),
-    simulations: Schema.optionalWith(Schema.Array(EchoedEntry), { default: () => [] }),
-    target: Schema.optional(Schema.Struct({ type: Schema.String }, Rest)),
-    iterations: Schema.optional(Schema.Number),
-    transport: Schema.optional(Schema.NullOr(Schema.Struct({ provider: Schema.String }, Rest)))
-  },
-  Rest
-)
+export const Run = Schema.Struct({
+  id: Schema.String,
+  status: Schema.String,
+  startedAt: Schema.optional(Schema.NullOr(Schema.String)),
+  endedAt: Schema.optional(Schema.NullOr(Schema.String)),
+  endedReason: Schema.optional(Schema.NullOr(Schema.String)),
+  createdAt: Schema.optional(Schema.String),
+  updatedAt: Schema.optional(Schema.String),
+  itemCounts: Schema.optional(Schema.NullOr(ItemCounts)),
+  simulations: Schema.optional(Schema.Array(EchoedEntry)),
+  /** Kept whole in the canonical run's metadata. */
+  target: Schema.optional(Schema.Struct({ type: Schema.String }, Rest)),
+  iterations: Schema.optional(Schema.Number),
+  transport: Schema.optional(Schema.NullOr(Schema.Struct({ provider: Schema.String })))
+}).annotations({ identifier: "Run" })
 export type Run = typeof Run.Type
 
 /** `POST /eval/simulation/run`'s answer. */
-export const CreateRunResponse = Schema.Struct(
-  {
-    ...Run.fields,
-    simulationRunItemIds: Schema.optionalWith(Schema.Array(Schema.String), { default: () => [] }),
-    message: Schema.optional(Schema.String),
-    url: Schema.optional(Schema.String)
-  },
-  Rest
-)
+export const CreateRunResponse = Schema.Struct({
+  ...Run.fields,
+  simulationRunItemIds: Schema.optional(Schema.Array(Schema.String)),
+  message: Schema.optional(Schema.String),
+  url: Schema.optional(Schema.String)
+}).annotations({ identifier: "CreateRunResponse" })
 export type CreateRunResponse = typeof CreateRunResponse.Type
 
-// Run items type only what the mapping reads and have no index signature: unknown fields are
-// ignored, not rejected, and the vendor's whole item stays available as `raw` (from the body as
-// received, see `Page.raw`).
-
-export const EvaluationResult = Schema.Struct(
-  {
-    structuredOutputId: Schema.optional(Schema.String),
-    name: Schema.String,
-    path: Schema.optional(Schema.String),
-    description: Schema.optional(Schema.String),
-    extractedValue: Schema.optional(Schema.NullOr(Primitive)),
-    expectedValue: Schema.optional(Schema.NullOr(Primitive)),
-    comparator: Schema.optional(Schema.String),
-    passed: Schema.Boolean,
-    /** Absent means required (Vapi's default). */
-    required: Schema.optional(Schema.Boolean),
-    error: Schema.optional(Schema.String),
-    isSkipped: Schema.optional(Schema.Boolean),
-    skipReason: Schema.optional(Schema.String)
-  }
-)
+export const EvaluationResult = Schema.Struct({
+  name: Schema.String,
+  /** Marks a `contains` evaluator asked as a yes/no question (see `internal/requests.ts`). */
+  description: Schema.optional(Schema.String),
+  extractedValue: Schema.optional(Schema.NullOr(Primitive)),
+  expectedValue: Schema.optional(Schema.NullOr(Primitive)),
+  passed: Schema.Boolean,
+  /** Absent means required (Vapi's default). */
+  required: Schema.optional(Schema.Boolean),
+  error: Schema.optional(Schema.String),
+  isSkipped: Schema.optional(Schema.Boolean),
+  skipReason: Schema.optional(Schema.String)
+})
 export type EvaluationResult = typeof EvaluationResult.Type
 
-export const LatencyMetrics = Schema.Struct(
-  {
-    turnCount: Schema.optional(Schema.Number),
-    avgTurn: Schema.optional(Schema.Number),
-    avgTranscriber: Schema.optional(Schema.Number),
-    avgModel: Schema.optional(Schema.Number),
-    avgVoice: Schema.optional(Schema.Number),
-    avgEndpointing: Schema.optional(Schema.Number)
-  },
-  // Every metric Vapi reports is kept: the result's metadata carries them all.
-  Rest
-)
+/** The average turn is the result's latency; every metric Vapi reports is kept in its metadata. */
+export const LatencyMetrics = Schema.Struct({ avgTurn: Schema.optional(Schema.Number) }, Rest)
 
-export const ItemResults = Schema.Struct(
-  {
-    evaluations: Schema.optional(Schema.Array(EvaluationResult)),
-    passed: Schema.optional(Schema.Boolean),
-    latencyMetrics: Schema.optional(Schema.NullOr(LatencyMetrics))
-  }
-)
+export const ItemResults = Schema.Struct({
+  evaluations: Schema.optional(Schema.Array(EvaluationResult)),
+  passed: Schema.optional(Schema.Boolean),
+  latencyMetrics: Schema.optional(Schema.NullOr(LatencyMetrics))
+})
 export type ItemResults = typeof ItemResults.Type
 
-export const Message = Schema.Struct(
-  {
-    role: Schema.optional(Schema.String),
-    content: Schema.optional(Schema.NullOr(Schema.Unknown)),
-    message: Schema.optional(Schema.String),
-    secondsFromStart: Schema.optional(Schema.Number),
-    time: Schema.optional(Schema.Number),
-    endTime: Schema.optional(Schema.Number)
-  }
-)
+/** A message of the call (OpenAI format): its text is `content` (a string or parts) or `message`. */
+export const Message = Schema.Struct({
+  role: Schema.optional(Schema.String),
+  content: Schema.optional(Schema.Unknown),
+  message: Schema.optional(Schema.String),
+  secondsFromStart: Schema.optional(Schema.Number)
+})
 
-export const CallMetadata = Schema.Struct(
-  {
-    transcript: Schema.optional(Schema.String),
-    messages: Schema.optional(Schema.Array(Message)),
-    recordingUrl: Schema.optional(Schema.String)
-  }
-)
+export const CallMetadata = Schema.Struct({
+  transcript: Schema.optional(Schema.String),
+  messages: Schema.optional(Schema.Array(Message)),
+  recordingUrl: Schema.optional(Schema.String)
+})
 
 /** Of the scenario and personality snapshots only the name is read (the rest stays in `raw`). */
 const Snapshot = Schema.Struct({ name: Schema.optional(Schema.Unknown) })
 
-export const ItemMetadata = Schema.Struct(
-  {
-    scenario: Schema.optional(Snapshot),
-    personality: Schema.optional(Snapshot),
-    call: Schema.optional(CallMetadata)
-  }
-)
+export const ItemMetadata = Schema.Struct({
+  scenario: Schema.optional(Snapshot),
+  personality: Schema.optional(Snapshot),
+  call: Schema.optional(CallMetadata)
+})
 
 const Suggestion = Schema.Struct({ issue: Schema.String, suggestion: Schema.String })
 
-export const Improvements = Schema.Struct(
-  {
-    analysis: Schema.optional(Schema.String),
-    systemPromptSuggestions: Schema.optional(Schema.Array(Suggestion)),
-    toolSuggestions: Schema.optional(Schema.Array(Suggestion)),
-    scenarioSuggestions: Schema.optional(Schema.Array(Suggestion)),
-    suggestedSystemPrompt: Schema.optional(Schema.String)
-  }
-)
+export const Improvements = Schema.Struct({
+  analysis: Schema.optional(Schema.String),
+  systemPromptSuggestions: Schema.optional(Schema.Array(Suggestion)),
+  toolSuggestions: Schema.optional(Schema.Array(Suggestion)),
+  scenarioSuggestions: Schema.optional(Schema.Array(Suggestion))
+})
 
-export const RunItem = Schema.Struct(
-  {
-    id: Schema.String,
-    simulationId: Schema.optional(Schema.String),
-    status: Schema.String,
-    startedAt: Schema.optional(Schema.NullOr(Schema.String)),
-    completedAt: Schema.optional(Schema.NullOr(Schema.String)),
-    failedAt: Schema.optional(Schema.NullOr(Schema.String)),
-    canceledAt: Schema.optional(Schema.NullOr(Schema.String)),
-    failureReason: Schema.optional(Schema.NullOr(Schema.String)),
-    callId: Schema.optional(Schema.NullOr(Schema.String)),
-    sessionId: Schema.optional(Schema.NullOr(Schema.String)),
-    iterationNumber: Schema.optional(Schema.Number),
-    scenarioId: Schema.optional(Schema.String),
-    personalityId: Schema.optional(Schema.String),
-    metadata: Schema.optional(Schema.NullOr(ItemMetadata)),
-    results: Schema.optional(Schema.NullOr(ItemResults)),
-    improvementSuggestions: Schema.optional(Schema.NullOr(Improvements))
-  }
-)
+export const RunItem = Schema.Struct({
+  id: Schema.String,
+  simulationId: Schema.optional(Schema.String),
+  status: Schema.String,
+  startedAt: Schema.optional(Schema.NullOr(Schema.String)),
+  completedAt: Schema.optional(Schema.NullOr(Schema.String)),
+  failedAt: Schema.optional(Schema.NullOr(Schema.String)),
+  canceledAt: Schema.optional(Schema.NullOr(Schema.String)),
+  failureReason: Schema.optional(Schema.NullOr(Schema.String)),
+  callId: Schema.optional(Schema.NullOr(Schema.String)),
+  sessionId: Schema.optional(Schema.NullOr(Schema.String)),
+  iterationNumber: Schema.optional(Schema.Number),
+  scenarioId: Schema.optional(Schema.String),
+  personalityId: Schema.optional(Schema.String),
+  metadata: Schema.optional(Schema.NullOr(ItemMetadata)),
+  results: Schema.optional(Schema.NullOr(ItemResults)),
+  improvementSuggestions: Schema.optional(Schema.NullOr(Improvements))
+}).annotations({ identifier: "RunItem" })
 export type RunItem = typeof RunItem.Type
 
 export const Concurrency = Schema.Struct(

@@ -9,6 +9,8 @@ import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import { VapiClient, VapiProvider, VapiWire } from "@simbridge/vapi"
 import * as VapiEmulator from "@simbridge/emulators/VapiEmulator"
+import { toRun } from "../src/internal/results.js"
+import * as Tracker from "../src/internal/tracking.js"
 import { dentalPlan } from "./fixtures.js"
 
 const fastRetry = new Retry.RetryPolicy({ ...Retry.defaultPolicy, initialDelay: Duration.millis(10), maxDelay: Duration.millis(50), maxAttempts: 4 })
@@ -142,7 +144,7 @@ describe("VapiProvider tracking (getRuns over the run list)", () => {
     }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
 })
 
-describe("VapiProvider.withTracking's snapshots", () => {
+describe("the tracker's snapshots (internal/tracking.ts)", () => {
   /** Runs as a fake Vapi holds them (bodies), read through the real wire schemas. */
   const fake = (bodies: Map<string, Record<string, unknown>>) => {
     const decodeRun = Schema.decodeUnknownSync(VapiWire.Run)
@@ -159,8 +161,9 @@ describe("VapiProvider.withTracking's snapshots", () => {
           })
       }
     } as unknown as VapiClient.Service
-    const driver = VapiProvider.withTracking({ name: "vapi" } as SimulationProvider.Driver, client)
-    return { driver, reads }
+    const tracker = new Tracker.Tracker(client, 100)
+    const driver = { getRun: Tracker.getRun(tracker), getRuns: Tracker.getRuns(tracker) }
+    return { driver, reads, tracker }
   }
   const body = (id: string, updatedAt: string, counts: Record<string, number>, extra: Record<string, unknown> = {}) => ({
     id,
@@ -173,7 +176,7 @@ describe("VapiProvider.withTracking's snapshots", () => {
     target: { type: "assistant", assistantId: "a" },
     ...extra
   })
-  const canonical = (b: unknown) => VapiProvider.toRun(Schema.decodeUnknownSync(VapiWire.Run)(b))
+  const canonical = (b: unknown) => toRun(Schema.decodeUnknownSync(VapiWire.Run)(b))
 
   it.effect("a run listed again unchanged keeps its snapshot; any change of status, counts, times or updatedAt makes a new one", () =>
     Effect.gen(function*() {
@@ -181,7 +184,7 @@ describe("VapiProvider.withTracking's snapshots", () => {
         ["a", body("a", "2026-01-01T00:00:05.000Z", { running: 2, queued: 2 })],
         ["b", body("b", "2026-01-01T00:00:06.000Z", { running: 1, queued: 3 })]
       ])
-      const { driver, reads } = fake(bodies)
+      const { driver, reads, tracker } = fake(bodies)
       const first = yield* driver.getRuns!(["a", "b"])
       expect(first).toStrictEqual([canonical(bodies.get("a")), canonical(bodies.get("b"))])
       expect(reads.get).toBe(2)
@@ -224,5 +227,7 @@ describe("VapiProvider.withTracking's snapshots", () => {
       const [ended] = yield* driver.getRuns!(["a"])
       expect(ended).toStrictEqual(canonical(bodies.get("a")))
       expect(ended!.status.unified).toBe("completed")
+      expect(tracker.snapshots.peek("a")).toBeUndefined()
+      expect(tracker.snapshots.peek("b")).toBeDefined()
     }))
 })

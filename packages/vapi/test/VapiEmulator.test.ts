@@ -146,7 +146,7 @@ describe("VapiEmulator", () => {
       expect(created.itemCounts).toMatchObject({ total: 6, queued: 6, running: 0 })
 
       const ended = yield* waitEnded(client, created.id)
-      expect(ended.itemCounts!.passed + ended.itemCounts!.failed).toBe(6)
+      expect(ended.itemCounts!.passed! + ended.itemCounts!.failed!).toBe(6)
       expect(ended.endedReason).toBe("completed")
       expect(Date.parse(ended.endedAt!)).toBeGreaterThanOrEqual(Date.parse(ended.startedAt!))
 
@@ -229,12 +229,12 @@ describe("VapiEmulator", () => {
       expect(items.every((i) => i.status === "canceled" && i.canceledAt !== undefined)).toBe(true)
 
       const other = yield* client.runs.create(body)
-      const one = yield* client.runs.cancelItem(other.id, other.simulationRunItemIds[0]!)
+      const one = yield* client.runs.cancelItem(other.id, other.simulationRunItemIds![0]!)
       expect(one.status).toBe("canceled")
       const after = yield* client.runs.get(other.id)
       expect(after.status).not.toBe("ended")
       expect(after.itemCounts).toMatchObject({ canceled: 1, queued: 3 })
-      const wrongRun = yield* client.runs.cancelItem(run.id, other.simulationRunItemIds[1]!).pipe(Effect.flip)
+      const wrongRun = yield* client.runs.cancelItem(run.id, other.simulationRunItemIds![1]!).pipe(Effect.flip)
       expect(wrongRun.reason).toBe("NotFound")
       yield* client.runs.cancel(other.id)
     }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
@@ -267,7 +267,7 @@ describe("VapiEmulator", () => {
       yield* Effect.sync(() => received.length).pipe(Effect.delay("5 millis"), Effect.repeat({ until: (n) => n >= 2 })).pipe(Effect.timeout("5 seconds"))
       const started = received.find((r) => r.type === "simulation.run.started")!
       const ended = received.find((r) => r.type === "simulation.run.ended")!
-      expect(started).toMatchObject({ runId: run.id, simulationRunItemId: run.simulationRunItemIds[0], iterationNumber: 1, isSimulation: true })
+      expect(started).toMatchObject({ runId: run.id, simulationRunItemId: run.simulationRunItemIds![0], iterationNumber: 1, isSimulation: true })
       expect((started.calls as Record<string, unknown>).targetCallId).toMatch(/^[0-9a-f-]{36}$/)
       expect(ended).toMatchObject({ runId: run.id, canceled: false })
       expect(String(ended.transcript)).toContain("Book a table for two.")

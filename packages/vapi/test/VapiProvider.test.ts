@@ -11,6 +11,7 @@ import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import { VapiClient, VapiSuite, VapiProvider } from "@simbridge/vapi"
 import * as VapiEmulator from "@simbridge/emulators/VapiEmulator"
+import { label, parseLabel } from "../src/internal/requests.js"
 import { dentalClinic, dentalPlan } from "./fixtures.js"
 
 const fastRetry = new Retry.RetryPolicy({ ...Retry.defaultPolicy, initialDelay: Duration.millis(10), maxDelay: Duration.millis(50), maxAttempts: 4 })
@@ -91,12 +92,41 @@ describe("VapiProvider", () => {
       expect(result!.providerMetadata?.callId).toBeUndefined()
     }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
 
+  it.scopedLive("the driver's memory stays within its bounds, and results past them keep their canonical ids", () =>
+    Effect.gen(function*() {
+      const handle = yield* VapiEmulator.start({ speed: 200 })
+      const context = yield* Layer.build(VapiClient.layer({ baseUrl: handle.url, apiKey: Redacted.make("sk-test") }))
+      const driver = yield* Effect.provide(VapiProvider.make({ maxCanonicalIds: 1, maxTrackedRuns: 1, maxStartingRuns: 1 }), context)
+      const provider = SimulationProvider.make(driver, { retry: fastRetry })
+      const plan = decode({
+        ...dentalClinic,
+        iterations: 1,
+        personas: [...dentalClinic.personas, { id: "calm-tom", name: "Tom Baker", language: "en" }],
+        scenarios: [...dentalClinic.scenarios, { id: "cleaning", name: "Routine cleaning", instructions: "Book a cleaning.", evaluators: ["booked"] }]
+      })
+      const runs = [yield* provider.startRun(plan), yield* provider.startRun(plan)]
+      expect(driver.memory()).toEqual({ tracked: 1, slots: 1, scenarios: 1, personas: 1, evaluators: 1, attempts: 0 })
+      yield* provider.followAll(runs, () => Effect.void, { interval: "10 millis", maxInterval: "50 millis" })
+      expect(driver.memory().tracked).toBe(0)
+      for (const run of runs) {
+        const results = yield* SimulationProvider.readResults(provider, run.ref)
+        expect(results.map((r) => `${r.scenario}/${r.persona}`).sort()).toEqual([
+          "cleaning/anxious-sarah",
+          "cleaning/calm-tom",
+          "urgent-appointment/anxious-sarah",
+          "urgent-appointment/calm-tom"
+        ])
+        expect(results.flatMap((r) => r.evaluations.map((e) => e.evaluator)).sort()).toEqual(["booked", "booked", "booked", "booked", "polite", "polite"])
+      }
+      expect(driver.memory()).toMatchObject({ slots: 1, scenarios: 1, personas: 1, evaluators: 1 })
+    }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
+
   it.scopedLive("a missing or invalid target fails as InvalidRequest naming the field", () =>
     Effect.gen(function*() {
       const { provider } = yield* withProvider()
       const missing = yield* provider.provision(decode({ ...dentalClinic, target: { roark: { agentEndpointId: "x" } } })).pipe(Effect.flip)
       expect(missing.reason).toBe("InvalidRequest")
-      expect(missing.description).toContain("target.vapi.assistantId")
+      expect(missing.description).toBe("target.vapi: missing; expected { assistantId: <uuid> } or { squadId: <uuid> }")
       const bad = yield* provider.provision(decode({ ...dentalClinic, target: { vapi: { assistantId: "nope" } } })).pipe(Effect.flip)
       expect(bad.description).toContain("target.vapi.assistantId: expected a Vapi UUID")
       const option = yield* provider.provision(decode({ ...dentalClinic, vendors: { vapi: { folder: "a/b/c/d" } } })).pipe(Effect.flip)
@@ -144,7 +174,7 @@ describe("VapiProvider", () => {
     expect(Schema.decodeUnknownSync(VapiSuite.plugin.optionsSchema!)({})).toEqual({})
     expect(() => Schema.decodeUnknownSync(VapiSuite.plugin.targetSchema!)({})).toThrow(/assistantId/)
     expect(() => Schema.decodeUnknownSync(VapiSuite.plugin.optionsSchema!)({ folder: "a/b/c/d" })).toThrow(/at most 3 segments/)
-    expect(VapiProvider.parseLabel(VapiProvider.label("anxious-sarah", "0123456789abcdef"))).toEqual({ id: "anxious-sarah", hash: "0123456789ab" })
-    expect(VapiProvider.label("x".repeat(128), "0123456789abcdef").length).toBeLessThanOrEqual(80)
+    expect(parseLabel(label("anxious-sarah", "0123456789abcdef"))).toEqual({ id: "anxious-sarah", hash: "0123456789ab" })
+    expect(label("x".repeat(128), "0123456789abcdef").length).toBeLessThanOrEqual(80)
   })
 })

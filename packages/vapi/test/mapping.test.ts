@@ -2,7 +2,8 @@ import { describe, expect, it } from "@effect/vitest"
 import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
 import * as Mapping from "../src/internal/mapping.js"
-import { VapiProvider, VapiWire } from "@simbridge/vapi"
+import { VapiWire } from "@simbridge/vapi"
+import { toResult } from "../src/internal/results.js"
 
 describe("run status", () => {
   it.each([
@@ -123,10 +124,11 @@ describe("wire schemas", () => {
     expect(VapiWire.hasNextPage({ items: [1] }, 1, 2)).toBe(false)
   })
 
-  it("responses keep unknown fields and unknown enum values", () => {
+  it("responses accept unknown fields and enum values; provisioned objects keep their unknown fields, runs ignore them", () => {
     const run = Schema.decodeUnknownSync(VapiWire.Run)({ id: "r", status: "paused", brandNew: { x: 1 } })
-    expect(run.status).toBe("paused")
-    expect((run as Record<string, unknown>).brandNew).toEqual({ x: 1 })
+    expect(run).toStrictEqual({ id: "r", status: "paused" })
+    const scenario = Schema.decodeUnknownSync(VapiWire.Scenario)({ id: "s", name: "sb:s #0123456789ab", brandNew: { x: 1 } })
+    expect((scenario as Record<string, unknown>).brandNew).toEqual({ x: 1 })
   })
 
   it("run items accept unknown fields and enum values; the item as received stays on the page as raw", () => {
@@ -135,9 +137,9 @@ describe("wire schemas", () => {
     expect(page.items[0]!.status).toBe("paused_for_review")
     expect(page.items[0]!.metadata?.scenario?.name).toBe("sb:s")
     expect(page.raw).toBe(body)
-    const result = VapiProvider.toResult("r", page.items[0]!, { scenario: "s", persona: "p" }, (n) => n, page.raw![0])
+    const result = toResult("r", page.items[0]!, { scenario: "s", persona: "p" }, (n) => n, page.raw![0])
     expect(result.raw).toEqual(body[0])
-    expect(VapiProvider.toResult("r", page.items[0]!, { scenario: "s", persona: "p" }, (n) => n).raw).toBeUndefined()
+    expect(toResult("r", page.items[0]!, { scenario: "s", persona: "p" }, (n) => n).raw).toBeUndefined()
   })
 
   it("run items decode what the schema declares and refuse malformed fields", () => {
@@ -147,8 +149,12 @@ describe("wire schemas", () => {
       results: { passed: true, evaluations: [{ name: "booked", passed: true, extractedValue: true, expectedValue: true, comparator: "=" }], latencyMetrics: { avgTurn: 800 } },
       improvementSuggestions: null
     }
-    // Of the scenario snapshot only the name is declared.
-    expect(Schema.decodeUnknownSync(VapiWire.RunItem)(item)).toStrictEqual({ ...item, metadata: { ...item.metadata, scenario: { name: "sb:s" } } })
+    // Of the scenario snapshot only the name is declared; nor are a message's time or an evaluation's comparator.
+    expect(Schema.decodeUnknownSync(VapiWire.RunItem)(item)).toStrictEqual({
+      ...item,
+      metadata: { ...item.metadata, scenario: { name: "sb:s" }, call: { transcript: "hi", messages: [{ role: "bot", message: "Hello", secondsFromStart: 0.5 }] } },
+      results: { ...item.results, evaluations: [{ name: "booked", passed: true, extractedValue: true, expectedValue: true }] }
+    })
     const format = (u: unknown) => Either.match(Schema.decodeUnknownEither(VapiWire.RunItem)(u), { onLeft: (e) => e.message, onRight: () => "ok" })
     for (
       const bad of [
@@ -224,7 +230,7 @@ describe("toResult", () => {
         scenarioSuggestions: [{ issue: "goal", suggestion: "state the date" }]
       }
     })
-    expect(VapiProvider.toResult("run-1", item, { scenario: "s", persona: "p" }, (name) => `ev-${name}`)).toStrictEqual({
+    expect(toResult("run-1", item, { scenario: "s", persona: "p" }, (name) => `ev-${name}`)).toStrictEqual({
       ref: { provider: "vapi", kind: "result", id: "i1" },
       run: { provider: "vapi", kind: "run", id: "run-1" },
       scenario: "s",
@@ -267,7 +273,7 @@ describe("toResult", () => {
       status: "running",
       metadata: { call: { transcript: "AI: Hello\nUser: \nCustomer: I need a cleaning\nnoise" } }
     })
-    expect(VapiProvider.toResult("run-1", item, { scenario: "s", persona: "p" }, (n) => n)).toStrictEqual({
+    expect(toResult("run-1", item, { scenario: "s", persona: "p" }, (n) => n)).toStrictEqual({
       ref: { provider: "vapi", kind: "result", id: "i2" },
       run: { provider: "vapi", kind: "run", id: "run-1" },
       scenario: "s",

@@ -7,7 +7,8 @@ import { Issues } from "@simbridge/core"
 import * as Either from "effect/Either"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
-import { VapiProvider, VapiWire } from "@simbridge/vapi"
+import { VapiWire } from "@simbridge/vapi"
+import { toRun } from "../src/internal/results.js"
 
 // Bodies as the emulator sends them (a queued and an ended run of the bench's plan).
 const queued = {
@@ -32,7 +33,7 @@ const ended = {
   updatedAt: "2026-11-23T12:09:52.120Z",
   itemCounts: { total: 2, passed: 1, failed: 1, running: 0, queued: 0, canceled: 0, distinctSimulationTotal: 1, distinctSimulationFailed: 1 }
 }
-/** Counts partly absent (defaults), no simulations (default), undeclared fields at every level. */
+/** Counts partly absent, no simulations, undeclared fields at every level. */
 const sparse = {
   id: "r-sparse",
   status: "running",
@@ -55,19 +56,26 @@ const nulls = {
 /** Ended with canceled items: canceled. */
 const canceled = { ...ended, id: "r-canceled", itemCounts: { total: 4, passed: 1, failed: 0, running: 0, queued: 0, canceled: 3 } }
 
+/**
+ * What the schema declares of a body as the emulator sends it: not the org, the queue time, the
+ * distinct-simulation counts nor the entries' type (the driver reads none of them).
+ */
+const declared = ({ orgId: _o, queuedAt: _q, ...run }: typeof queued) => {
+  const { distinctSimulationTotal: _t, distinctSimulationFailed: _f, ...itemCounts } = run.itemCounts as typeof queued.itemCounts
+  return { ...run, itemCounts, simulations: run.simulations.map(({ type: _, ...entry }) => entry) }
+}
 const decodedSparse = {
   id: "r-sparse",
   status: "running",
   startedAt: "2026-01-02T03:04:05.000Z",
-  itemCounts: { total: 3, passed: 1, failed: 0, running: 0, queued: 0, canceled: 0, brandNew: "x" },
-  simulations: [],
-  target: { type: "squad", squadId: "s1", extra: [1] },
-  brandNew: { x: 1 }
+  itemCounts: { total: 3, passed: 1 },
+  target: { type: "squad", squadId: "s1", extra: [1] }
 }
+const decodedNulls = { ...nulls, simulations: [{ name: null }, { name: "x sb-abc123-0123abcd y" }] }
 
 const bodies = [queued, ended, sparse, nulls, canceled] as const
-/** What each body decodes to (the emulator's bodies declare everything: they decode to themselves). */
-const decoded = [queued, ended, decodedSparse, nulls, canceled] as const
+/** What each body decodes to. */
+const decoded = [declared(queued), declared(ended), decodedSparse, decodedNulls, { ...declared(ended), id: "r-canceled", itemCounts: canceled.itemCounts }] as const
 
 const target = { type: "assistant", assistantId: "7b0c2a9e-1d2f-4c1a-9e55-0a4f3f6b8d21" }
 const canonical = [
@@ -139,7 +147,7 @@ describe("VapiWire.Run", () => {
   it.each(bodies.map((body, i) => [body.id + ` (${i})`, i] as const))("%s decodes to what the schema gives, and to its canonical run", (_, i) => {
     const run = Either.getOrThrow(decodeRun(structuredClone(bodies[i])))
     expect(run).toStrictEqual(decoded[i])
-    expect(VapiProvider.toRun(run)).toStrictEqual(canonical[i])
+    expect(toRun(run)).toStrictEqual(canonical[i])
   })
 
   it("does not change the body it decodes (the page keeps it as raw)", () => {
@@ -164,9 +172,9 @@ describe("VapiWire.Run", () => {
       "simulations[0].name: Expected string, actual 5"
     )
     expect(failure(decodeRun({ id: "r", status: "running", transport: { provider: 1 } })).summary).toBe("transport.provider: Expected string, actual 1")
-    expect(failure(decodeRun(null)).summary).toBe("Expected Struct (Encoded side), actual null")
+    expect(failure(decodeRun(null)).summary).toBe("Expected Run, actual null")
     expect(failure(decodeRun({ id: "r", status: 3 })).message).toBe(
-      "(Struct (Encoded side) <-> Struct (Type side))\n└─ Encoded side transformation failure\n   └─ Struct (Encoded side)\n      └─ [\"status\"]\n         └─ Expected string, actual 3"
+      "Run\n└─ [\"status\"]\n   └─ Expected string, actual 3"
     )
   })
 })
@@ -175,10 +183,11 @@ describe("VapiWire.CreateRunResponse", () => {
   const decodeCreated = Schema.decodeUnknownEither(VapiWire.CreateRunResponse, { onExcessProperty: "ignore" })
   const created = { ...queued, simulationRunItemIds: ["i1", "i2"], url: "https://dashboard.vapi.ai/simulations/runs/x", brandNew: 1 }
 
-  it("decodes to what the schema gives: the run's defaults and an empty simulationRunItemIds", () => {
-    expect(Either.getOrThrow(decodeCreated(structuredClone(created)))).toStrictEqual(created)
-    expect(Either.getOrThrow(decodeCreated(structuredClone(sparse)))).toStrictEqual({ ...decodedSparse, simulationRunItemIds: [] })
-    expect(Either.getOrThrow(decodeCreated({ ...structuredClone(nulls), message: "ok" }))).toStrictEqual({ ...nulls, simulationRunItemIds: [], message: "ok" })
+  it("decodes to what the schema declares", () => {
+    const { brandNew: _, ...rest } = created
+    expect(Either.getOrThrow(decodeCreated(structuredClone(created)))).toStrictEqual({ ...declared(queued), simulationRunItemIds: rest.simulationRunItemIds, url: rest.url })
+    expect(Either.getOrThrow(decodeCreated(structuredClone(sparse)))).toStrictEqual(decodedSparse)
+    expect(Either.getOrThrow(decodeCreated({ ...structuredClone(nulls), message: "ok" }))).toStrictEqual({ ...decodedNulls, message: "ok" })
     const body = structuredClone(sparse)
     Either.getOrThrow(decodeCreated(body))
     expect(body).toStrictEqual(sparse)
@@ -188,7 +197,7 @@ describe("VapiWire.CreateRunResponse", () => {
     const bad = failure(decodeCreated({ ...created, simulationRunItemIds: ["i1", 2] }))
     expect(bad.summary).toBe("simulationRunItemIds[1]: Expected string, actual 2")
     expect(bad.message).toBe(
-      "(Struct (Encoded side) <-> Struct (Type side))\n└─ Encoded side transformation failure\n   └─ Struct (Encoded side)\n      └─ [\"simulationRunItemIds\"]\n         └─ ReadonlyArray<string> | undefined\n            ├─ ReadonlyArray<string>\n            │  └─ [1]\n            │     └─ Expected string, actual 2\n            └─ Expected undefined, actual [\"i1\",2]"
+      "CreateRunResponse\n└─ [\"simulationRunItemIds\"]\n   └─ ReadonlyArray<string> | undefined\n      ├─ ReadonlyArray<string>\n      │  └─ [1]\n      │     └─ Expected string, actual 2\n      └─ Expected undefined, actual [\"i1\",2]"
     )
     expect(failure(decodeCreated({ ...created, itemCounts: { passed: 1 } })).summary).toBe("itemCounts.total: is missing")
   })
@@ -196,14 +205,14 @@ describe("VapiWire.CreateRunResponse", () => {
 
 describe("VapiWire.List(Run)", () => {
   const items = () => structuredClone([queued, sparse, nulls])
-  const expected = [queued, decodedSparse, nulls]
+  const expected = [declared(queued), decodedSparse, decodedNulls]
 
   it("a bare array", () => {
     const body = items()
     const page = Either.getOrThrow(decodeRuns(body))
     expect(page).toStrictEqual({ items: expected, raw: body })
     expect(page.raw).toBe(body)
-    expect(page.items.map((r) => VapiProvider.toRun(r))).toStrictEqual([canonical[0], canonical[2], canonical[3]])
+    expect(page.items.map((r) => toRun(r))).toStrictEqual([canonical[0], canonical[2], canonical[3]])
   })
 
   it("{ results, metadata }, with and without metadata", () => {
@@ -236,20 +245,18 @@ describe("VapiWire.List(Run)", () => {
     expect(failure(decodeRuns({ data: [], total: "3" })).summary).toBe("total: Expected number, actual \"3\"")
     expect(failure(decodeRuns({ items: [] })).summary).toBe("data: is missing")
     const description =
-      "{ readonly data: ReadonlyArray<(Struct (Encoded side) <-> Struct (Type side))>; readonly total?: number | undefined; readonly limit?: number | undefined; readonly page?: number | undefined }"
+      "{ readonly data: ReadonlyArray<Run>; readonly total?: number | undefined; readonly limit?: number | undefined; readonly page?: number | undefined }"
     expect(failure(decodeRuns(null)).summary).toBe(`Expected ${description}, actual null`)
     expect(failure(decodeRuns({ results: [{ id: "a", status: 1 }] })).message).toBe([
       "(unknown <-> any)",
       "└─ Transformation process failure",
-      "   └─ { readonly results: ReadonlyArray<(Struct (Encoded side) <-> Struct (Type side))>; readonly metadata?: { readonly itemsPerPage?: number | undefined; readonly totalItems?: number | undefined; readonly currentPage?: number | undefined; readonly totalPages?: number | undefined; readonly hasNextPage?: boolean | undefined; readonly nextCursor?: string | null | undefined; readonly [x: string]: unknown } | undefined }",
+      "   └─ { readonly results: ReadonlyArray<Run>; readonly metadata?: { readonly itemsPerPage?: number | undefined; readonly totalItems?: number | undefined; readonly currentPage?: number | undefined; readonly totalPages?: number | undefined; readonly hasNextPage?: boolean | undefined; readonly nextCursor?: string | null | undefined; readonly [x: string]: unknown } | undefined }",
       "      └─ [\"results\"]",
-      "         └─ ReadonlyArray<(Struct (Encoded side) <-> Struct (Type side))>",
+      "         └─ ReadonlyArray<Run>",
       "            └─ [0]",
-      "               └─ (Struct (Encoded side) <-> Struct (Type side))",
-      "                  └─ Encoded side transformation failure",
-      "                     └─ Struct (Encoded side)",
-      "                        └─ [\"status\"]",
-      "                           └─ Expected string, actual 1"
+      "               └─ Run",
+      "                  └─ [\"status\"]",
+      "                     └─ Expected string, actual 1"
     ].join("\n"))
   })
 })
@@ -270,7 +277,9 @@ describe("VapiWire.List(RunItem)", () => {
       const list = [structuredClone(item), { id: "i2", status: "queued" }]
       const page = Either.getOrThrow(decodeItems(wrap(list)))
       const { brandNew: _, ...rest } = item
-      const declared = { ...rest, metadata: { ...rest.metadata, scenario: { name: "sb:s" } } }
+      // Of the scenario snapshot only the name is declared, of an evaluation not its comparator.
+      const evaluations = rest.results.evaluations.map(({ comparator: _, ...e }) => e)
+      const declared = { ...rest, metadata: { ...rest.metadata, scenario: { name: "sb:s" } }, results: { ...rest.results, evaluations } }
       expect(page.items).toStrictEqual([declared, { id: "i2", status: "queued" }])
       expect(page.raw).toBe(list)
     }

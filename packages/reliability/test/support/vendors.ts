@@ -57,7 +57,7 @@ export const vendors: Record<VendorName, Vendor> = {
         Effect.map(VapiClient.pageAll(client.runs.list, { limit: 100 }), (runs) =>
           runs.map((r) => {
             // The marker is the first word of the simulation entry's name (`<marker> <plan name>`).
-            const marker = r.simulations.map((e) => vapiMarker.exec(e.name ?? "")?.[0]).find((m) => m !== undefined)
+            const marker = (r.simulations ?? []).map((e) => vapiMarker.exec(e.name ?? "")?.[0]).find((m) => m !== undefined)
             return { id: r.id, marker, key: marker }
           }))
       )

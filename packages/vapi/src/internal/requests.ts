@@ -5,10 +5,7 @@
  *
  * @internal
  */
-import { Issues, Persona, Plan, ProviderError } from "@simbridge/core"
-import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
-import * as Schema from "effect/Schema"
+import { Persona, Plan, ProviderError, VendorSettings } from "@simbridge/core"
 import * as VapiSuite from "../VapiSuite.js"
 import { Options, Target } from "../VapiSuite.js"
 import type * as VapiWire from "../VapiWire.js"
@@ -49,18 +46,13 @@ export const markerPattern = /sb-[0-9a-z]+-[0-9a-f]{8}/
 /** A plan the Vapi driver cannot send, as an `InvalidRequest`. */
 export const invalid = (operation: string, description: string) => ProviderError.make({ provider, operation, reason: "InvalidRequest", description })
 
-const decodeEntry = <A, I>(operation: string, schema: Schema.Schema<A, I>, value: unknown, prefix: ReadonlyArray<string>) =>
-  Either.match(Schema.decodeUnknownEither(schema, { errors: "all", onExcessProperty: "error" })(value ?? {}), {
-    onLeft: (error) => Effect.fail(invalid(operation, Issues.summarize(Issues.fromParseError(error), prefix))),
-    onRight: Effect.succeed
-  })
-
-export const targetOf = (operation: string, plan: Plan.Plan) =>
-  plan.target[provider] === undefined
-    ? Effect.fail(invalid(operation, "target.vapi.assistantId: is required (the suite has no target.vapi entry)"))
-    : decodeEntry(operation, Target, plan.target[provider], ["target", "vapi"])
-
-export const optionsOf = (operation: string, plan: Plan.Plan) => decodeEntry(operation, Options, plan.vendors[provider], ["vendors", "vapi"])
+/** The plan's `target.vapi` and `vendors.vapi`, decoded strictly once per plan (core's `VendorSettings`). */
+export const settingsOf = VendorSettings.make({
+  provider,
+  target: Target,
+  options: Options,
+  targetExample: "{ assistantId: <uuid> } or { squadId: <uuid> }"
+})
 
 export const wireTarget = (target: Target): VapiWire.RunTarget =>
   target.assistantId !== undefined ? { type: "assistant", assistantId: target.assistantId } : { type: "squad", squadId: target.squadId! }
@@ -130,7 +122,7 @@ export const simulation = (scenarioId: string, personalityId: string, options: O
 /** The plan's canonical id for its suite: its name as a slug. */
 export const planSlug = (plan: Plan.Plan) => plan.name.toLowerCase().replace(/[^a-z0-9._-]+/g, "-").replace(/^-+|-+$/g, "") || "plan"
 
-/** The plan as a suite of its simulations, assigned to the target (named by the caller's upsert). */
+/** The plan as a suite of its simulations, assigned to the target (provisioning names it). */
 export const suite = (simulationIds: ReadonlyArray<string>, target: Target, options: Options) => ({
   name: "",
   simulationIds,

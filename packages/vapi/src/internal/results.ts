@@ -21,7 +21,7 @@ export const int = (n: number | undefined) => Math.max(0, Math.round(n ?? 0))
 
 export const toRun = (run: VapiWire.Run, extra: Record<string, unknown> = {}): typeof import("@simbridge/core").Run.Run.Encoded => {
   const c = run.itemCounts ?? undefined
-  const marker = run.simulations.map((e) => markerPattern.exec(e.name ?? "")?.[0]).find((m) => m !== undefined)
+  const marker = (run.simulations ?? []).map((e) => markerPattern.exec(e.name ?? "")?.[0]).find((m) => m !== undefined)
   return {
     ref: { provider, kind: "run", id: run.id },
     provider,

@@ -2,10 +2,17 @@
  * `getRuns` over the run list (`GET /eval/simulation/run?updatedAtGt=...`): one list of the runs
  * updated since the last list answers for every watched run.
  *
+ * The tracker remembers the last snapshot of each run it read (`getRun`, a list, or `startRun`'s
+ * answer), with the run's `updatedAt`, in core's `RunSnapshots` (an entry lives while its run is
+ * tracked; at most a bounded number of runs). `getRuns(ids)` lists the runs whose `updatedAt` is
+ * later than the newest change seen so far (minus {@link trackingOverlapMs}), 1000 a page, and
+ * answers the remembered snapshot for every id the list did not mention; an id neither started,
+ * read nor remembered is read once with `getRun`. This relies on Vapi moving a run's `updatedAt`
+ * whenever its status or item counts change (the emulator does; see docs/providers/vapi.md).
+ *
  * @internal
  */
-import type { ProviderError, SimulationProvider } from "@simbridge/core"
-import { Status } from "@simbridge/core"
+import { type ProviderError, RunSnapshots, type SimulationProvider, Status } from "@simbridge/core"
 import * as Effect from "effect/Effect"
 import type * as VapiClient from "../VapiClient.js"
 import * as VapiWire from "../VapiWire.js"
@@ -16,10 +23,27 @@ import { int, toRun } from "./results.js"
 export const trackingOverlapMs = 5_000
 /** Runs per list page (the API's maximum). */
 const trackingPageSize = 1000
-/** At most this many runs are remembered between polls (the oldest are forgotten first; ~1 KB each). */
-const trackingCacheSize = 50_000
 
 type RunEncoded = typeof import("@simbridge/core").Run.Run.Encoded
+
+/** What is remembered of a tracked run between polls. */
+export interface Tracked extends RunSnapshots.Entry {
+  /** When the run last changed, as Vapi reported it with this snapshot. */
+  readonly updatedAt: number
+  /** Whether a list covered this run since it was read alone (then the cursor covers it). */
+  readonly listed: boolean
+}
+
+/** A driver's tracking state: the remembered snapshots and the run list's cursor. */
+export class Tracker {
+  readonly snapshots: RunSnapshots.RunSnapshots<Tracked>
+  /** The newest `updatedAt` any list returned. */
+  cursor: number | undefined = undefined
+
+  constructor(readonly client: VapiClient.Service, capacity: number) {
+    this.snapshots = new RunSnapshots.RunSnapshots(capacity)
+  }
+}
 
 /** When the run last changed, as Vapi reports it (its latest known time when `updatedAt` is absent). */
 export const updatedAtOf = (run: VapiWire.Run): number => {
@@ -47,129 +71,108 @@ export const unchanged = (before: RunEncoded, run: VapiWire.Run): boolean => {
 }
 
 /**
- * Adds `getRuns` to the driver: one list of the runs updated since the last list answers for every
- * watched run. The driver remembers the last snapshot of each run it read (`getRun` or a list),
- * with the run's `updatedAt`; `getRuns(ids)` lists the runs whose `updatedAt` is later than the
- * newest change seen so far (minus {@link trackingOverlapMs}), 1000 a page, and returns the
- * remembered snapshot for every id the list did not mention. A run started through the driver is
- * remembered from `startRun`'s answer; an id neither started nor read before is read once with
- * `getRun`. This relies on Vapi moving a run's `updatedAt` whenever its status or item
- * counts change (the emulator does; see docs/providers/vapi.md).
+ * Notes what a read of `run` shows: `read` is its canonical snapshot, `current` the newer of it and
+ * the one remembered. Most runs of a list did not change since the previous poll (each list reaches
+ * back {@link trackingOverlapMs}, and a `getRun` often reads a run that did not move): their
+ * remembered snapshot is the one `toRun` would build again, so it is kept instead of building an
+ * equal one. Snapshots are read, never changed.
  */
-export const withTracking = (driver: SimulationProvider.Driver, client: VapiClient.Service): SimulationProvider.Driver => {
-  interface Entry {
-    readonly run: RunEncoded
-    readonly updatedAt: number
-    /** Whether a list covered this run since it was read alone (then the cursor covers it). */
-    readonly listed: boolean
+const note = (tracker: Tracker, run: VapiWire.Run, listed: boolean, updatedAt: number): { readonly read: RunEncoded; readonly current: RunEncoded } => {
+  const before = tracker.snapshots.get(run.id)
+  if (before !== undefined && updatedAt === before.updatedAt && unchanged(before.run, run)) {
+    if (before.listed !== listed) tracker.snapshots.remember(run.id, { ...before, listed })
+    return { read: before.run, current: before.run }
   }
-  const cache = new Map<string, Entry>()
-  /** The newest `updatedAt` any list returned. */
-  let cursor: number | undefined
-
-  const remember = (run: VapiWire.Run, listed: boolean, updatedAt = updatedAtOf(run)): RunEncoded => {
-    const before = cache.get(run.id)
-    // Most runs of a list did not change since the previous poll (each list reaches back
-    // `trackingOverlapMs` before the newest change it saw, and a getRun often reads a run that did
-    // not move): the snapshot remembered is the one `toRun` would build again, so it is kept (the
-    // entry refreshed as below) instead of building an equal one. Snapshots are read, never changed.
-    if (before !== undefined && updatedAt === before.updatedAt && unchanged(before.run, run)) {
-      cache.delete(run.id)
-      cache.set(run.id, before.listed === listed ? before : { ...before, listed })
-      return before.run
-    }
-    const canonical = toRun(run)
-    // A run first seen terminal is not remembered (it is never tracked: its watch ends at once).
-    if (before === undefined && Status.isTerminal(canonical.status)) return canonical
-    if (before === undefined || updatedAt >= before.updatedAt) {
-      cache.delete(run.id)
-      cache.set(run.id, { run: canonical, updatedAt, listed })
-      if (cache.size > trackingCacheSize) cache.delete(cache.keys().next().value!)
-    }
-    return canonical
-  }
-
-  const getRun: SimulationProvider.Driver["getRun"] = (id) => Effect.map(client.runs.get(id), (run) => remember(run, false))
-
-  // A run just started is remembered as a read one is, so that following it from the run in hand
-  // (`SimulationProvider.follow(run)`) costs no read of its own. Its creation time stands for its
-  // `updatedAt`: the next list reaches back to it (less the overlap), so no change is missed. A
-  // snapshot without a creation time is not remembered (the first getRuns reads it alone).
-  const startRun: SimulationProvider.Driver["startRun"] = (input) =>
-    Effect.map(driver.startRun(input), (run) => {
-      const created = Date.parse(run.createdAt ?? "")
-      if (Number.isFinite(created) && !Status.isTerminal(run.status) && !cache.has(run.ref.id)) {
-        cache.set(run.ref.id, { run, updatedAt: created, listed: false })
-        if (cache.size > trackingCacheSize) cache.delete(cache.keys().next().value!)
-      }
-      return run
-    })
-
-  const list = (since: number): Effect.Effect<number, ProviderError.ProviderError> => {
-    const loop = (page: number, newest: number): Effect.Effect<number, ProviderError.ProviderError> =>
-      Effect.flatMap(
-        client.runs.list({ updatedAtGt: new Date(since).toISOString(), sortOrder: "ASC", limit: trackingPageSize, page }),
-        (result) => {
-          let latest = newest
-          for (const run of result.items) {
-            const updatedAt = updatedAtOf(run)
-            latest = Math.max(latest, updatedAt)
-            if (cache.has(run.id)) remember(run, true, updatedAt)
-          }
-          return VapiWire.hasNextPage(result, page, trackingPageSize) && result.items.length > 0 ? loop(page + 1, latest) : Effect.succeed(latest)
-        }
-      )
-    return loop(1, cursor ?? since)
-  }
-
-  const getRuns: NonNullable<SimulationProvider.Driver["getRuns"]> = (ids) =>
-    ids.length === 1 ? getOne(ids[0]!) : getMany(ids)
-
-  // One run watched: its own read is one request, as a list is, and carries that run only (a list
-  // carries every run updated since the cursor, less the overlap: hundreds in a busy org).
-  const getOne = (id: string): Effect.Effect<ReadonlyArray<RunEncoded>, ProviderError.ProviderError> =>
-    getRun(id).pipe(
-      Effect.map((run) => {
-        if (Status.isTerminal(run.status)) cache.delete(id)
-        return [run]
-      }),
-      Effect.catchIf((e) => e.reason === "NotFound", () => Effect.succeed([]))
-    )
-
-  const getMany = (ids: ReadonlyArray<string>): Effect.Effect<ReadonlyArray<RunEncoded>, ProviderError.ProviderError> =>
-    Effect.gen(function*() {
-      // Runs never read nor started here: once each on their own (rare: a watch starts from the
-      // run startRun returned, or reads it with getRun first).
-      const unknown = ids.filter((id) => !cache.has(id))
-      const read = new Map<string, RunEncoded>()
-      yield* Effect.forEach(
-        unknown,
-        (id) => Effect.catchIf(Effect.map(getRun(id), (run) => read.set(id, run)), (e) => e.reason === "NotFound", () => Effect.void),
-        { concurrency: 8, discard: true }
-      )
-      let since = cursor ?? Infinity
-      for (const id of ids) {
-        const entry = cache.get(id)
-        if (entry !== undefined && !entry.listed) since = Math.min(since, entry.updatedAt)
-      }
-      if (Number.isFinite(since)) {
-        const newest = yield* list(since - trackingOverlapMs)
-        cursor = Math.max(cursor ?? newest, newest)
-        for (const id of ids) {
-          const entry = cache.get(id)
-          if (entry !== undefined && !entry.listed) cache.set(id, { ...entry, listed: true })
-        }
-      }
-      const out: Array<RunEncoded> = []
-      for (const id of ids) {
-        const run = cache.get(id)?.run ?? read.get(id)
-        if (run === undefined) continue
-        out.push(run)
-        // A terminal run does not change any more: its watchers end with this snapshot.
-        if (Status.isTerminal(run.status)) cache.delete(id)
-      }
-      return out
-    })
-
-  return { ...driver, startRun, getRun, getRuns }
+  const read = toRun(run)
+  if (before !== undefined && updatedAt < before.updatedAt) return { read, current: before.run }
+  // A terminal snapshot is forgotten at once (`RunSnapshots`): its watchers end with it.
+  tracker.snapshots.remember(run.id, { run: read, updatedAt, listed })
+  return { read, current: read }
 }
+
+/** `getRun`: the run read alone, remembered for the next poll. */
+export const getRun = (tracker: Tracker): SimulationProvider.Driver["getRun"] => (id) =>
+  Effect.map(tracker.client.runs.get(id), (run) => note(tracker, run, false, updatedAtOf(run)).read)
+
+/**
+ * Remembers a run just started, as a read one is, so that following it from the run in hand
+ * (`SimulationProvider.follow(run)`) costs no read of its own. Its creation time stands for its
+ * `updatedAt`: the next list reaches back to it (less the overlap), so no change is missed. A
+ * snapshot without a creation time is not remembered (the first `getRuns` reads it alone).
+ */
+export const started = (tracker: Tracker, run: RunEncoded): RunEncoded => {
+  const created = Date.parse(run.createdAt ?? "")
+  if (Number.isFinite(created) && !Status.isTerminal(run.status) && tracker.snapshots.peek(run.ref.id) === undefined) {
+    tracker.snapshots.remember(run.ref.id, { run, updatedAt: created, listed: false })
+  }
+  return run
+}
+
+/** Lists the runs updated since `since`, page by page, noting each remembered one; the newest `updatedAt` seen. */
+const list = (tracker: Tracker, since: number, answers: Map<string, RunEncoded>): Effect.Effect<number, ProviderError.ProviderError> => {
+  const loop = (page: number, newest: number): Effect.Effect<number, ProviderError.ProviderError> =>
+    Effect.flatMap(
+      tracker.client.runs.list({ updatedAtGt: new Date(since).toISOString(), sortOrder: "ASC", limit: trackingPageSize, page }),
+      (result) => {
+        let latest = newest
+        for (const run of result.items) {
+          const updatedAt = updatedAtOf(run)
+          latest = Math.max(latest, updatedAt)
+          if (tracker.snapshots.peek(run.id) !== undefined) answers.set(run.id, note(tracker, run, true, updatedAt).current)
+        }
+        return VapiWire.hasNextPage(result, page, trackingPageSize) && result.items.length > 0 ? loop(page + 1, latest) : Effect.succeed(latest)
+      }
+    )
+  return loop(1, tracker.cursor ?? since)
+}
+
+const notFound = (e: ProviderError.ProviderError) => e.reason === "NotFound"
+
+/**
+ * `getRuns`. One run watched is read alone: its own read is one request, as a list is, and carries
+ * that run only (a list carries every run updated since the cursor, less the overlap: hundreds in a
+ * busy org). A run gone (`NotFound`) is left out and forgotten.
+ */
+export const getRuns = (tracker: Tracker): NonNullable<SimulationProvider.Driver["getRuns"]> => {
+  const read = getRun(tracker)
+  const readAlone = (id: string) =>
+    Effect.catchIf(Effect.map(read(id), (run) => [run]), notFound, () => Effect.sync(() => (tracker.snapshots.forget(id), [])))
+  return (ids) => ids.length === 1 ? readAlone(ids[0]!) : getMany(tracker, readAlone, ids)
+}
+
+const getMany = (
+  tracker: Tracker,
+  readAlone: (id: string) => Effect.Effect<ReadonlyArray<RunEncoded>, ProviderError.ProviderError>,
+  ids: ReadonlyArray<string>
+): Effect.Effect<ReadonlyArray<RunEncoded>, ProviderError.ProviderError> =>
+  Effect.gen(function*() {
+    const snapshots = tracker.snapshots
+    const answers = new Map<string, RunEncoded>()
+    // Runs neither read nor started here (or forgotten): once each on their own (rare: a watch
+    // starts from the run startRun returned, or reads it with getRun first).
+    const unknown = ids.filter((id) => snapshots.peek(id) === undefined)
+    yield* Effect.forEach(unknown, (id) => Effect.map(readAlone(id), (runs) => runs.forEach((run) => answers.set(id, run))), {
+      concurrency: 8,
+      discard: true
+    })
+    let since = tracker.cursor ?? Infinity
+    for (const id of ids) {
+      const entry = snapshots.peek(id)
+      if (entry !== undefined && !entry.listed) since = Math.min(since, entry.updatedAt)
+    }
+    if (Number.isFinite(since)) {
+      const newest = yield* list(tracker, since - trackingOverlapMs, answers)
+      tracker.cursor = Math.max(tracker.cursor ?? newest, newest)
+      for (const id of ids) {
+        const entry = snapshots.peek(id)
+        if (entry !== undefined && !entry.listed) snapshots.remember(id, { ...entry, listed: true })
+      }
+    }
+    const out: Array<RunEncoded> = []
+    for (const id of ids) {
+      // Polled: the run becomes the most recently polled one.
+      const run = answers.get(id) ?? snapshots.get(id)?.run
+      if (run !== undefined) out.push(run)
+    }
+    return out
+  })
