@@ -7,13 +7,15 @@
  *   120, `max_events` 3000, `number_of_simulations` 1, `max_concurrent_runs` 1,
  *   `assistant_starts_first` true, `stop_on_failure` false, `status` pending). Type errors are 422
  *   `{detail: [{loc, msg, type}]}`; a missing workflow id is 400 `{message, error}`.
- * - `POST /v1/simulations/{id}/run` creates a group of `number_of_simulations` executions that start
- *   in waves of `max_concurrent_runs`; each moves pending -> running -> completed | failed. An
- *   execution fails when its scripted conversation needs more than `max_events` events
- *   (`aborted_looping_risk`) or lasts longer than `timeout_seconds` (`failed`). With
- *   `stop_on_failure` no execution starts after the first failure and the group ends `failed`.
- * - `POST /v1/simulation-runs/{id}/stop` marks the group `cancelled` at once; running executions
- *   finish, pending ones are `cancelled`. Stopping a finished group is 409.
+ * - `POST /v1/simulations/{id}/run` creates a group planning `number_of_simulations` executions
+ *   (`total_runs`); the orchestrator spawns them in waves of `max_concurrent_runs`, and an execution
+ *   is listed from its spawn on, `running -> completed | failed`. An execution fails when its
+ *   scripted conversation needs more than `max_events` events (`aborted_looping_risk`) or lasts
+ *   longer than `timeout_seconds` (`failed`). With `stop_on_failure` nothing is spawned after the
+ *   first failure and the group ends `failed`.
+ * - `POST /v1/simulation-runs/{id}/stop` marks the group `cancelled` at once and ends the spawning:
+ *   running executions finish, executions not spawned yet are never created (the SDK's guide).
+ *   Stopping a finished group is 409.
  * - Each started execution has two workflow runs (the workflow under test and the caller) whose
  *   events hold the scripted conversation. Metrics are the evaluation criteria of the workflows:
  *   the example target `5eb7cf5a86d9755df3a6c593` is pre-seeded with `booked` and `polite`, and

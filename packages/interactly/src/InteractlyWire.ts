@@ -62,16 +62,20 @@ export const Enveloped = <A, I>(schema: Schema.Schema<A, I>, key: string, ...ali
 // Simulations (requests)
 // ---------------------------------------------------------------------------------------------
 
-/** `SimulationWorkflowDetails` as sent: the workflow under test or the caller workflow. */
+/**
+ * `SimulationWorkflowDetails` as sent: the workflow under test or the caller workflow. Every field
+ * is `Optional[...]` in the server's model (`configs/.../simulation.py`), so each may be `null`;
+ * simbridge is stricter on two: `workflow_id` is an ObjectId and `version_number` is not negative.
+ */
 export const SimulationWorkflowDetailsInput = Schema.Struct({
   workflow_id: Schema.optional(Schema.NullOr(ObjectId)),
   version_number: Schema.optional(Schema.NullOr(Schema.Int.pipe(Schema.nonNegative()))),
   version_name: Schema.optional(Schema.NullOr(Schema.String)),
-  dynamic_variables: Schema.optional(AnyRecord),
+  dynamic_variables: Schema.optional(Schema.NullOr(AnyRecord)),
   name: Schema.optional(Schema.NullOr(Schema.String)),
-  total_events: Schema.optional(Schema.Int),
-  total_nodes: Schema.optional(Schema.Int),
-  total_duration_seconds: Schema.optional(Schema.Number),
+  total_events: Schema.optional(Schema.NullOr(Schema.Int)),
+  total_nodes: Schema.optional(Schema.NullOr(Schema.Int)),
+  total_duration_seconds: Schema.optional(Schema.NullOr(Schema.Int)),
   run_id: Schema.optional(Schema.NullOr(Schema.String))
 })
 export type SimulationWorkflowDetailsInput = typeof SimulationWorkflowDetailsInput.Type
@@ -80,15 +84,15 @@ const PositiveInt = Schema.Int.pipe(Schema.positive())
 
 /**
  * `SimulationConfig`, the body of `POST /v1/simulations`, as the server's pydantic model declares
- * it: every field optional (the emulator validates bodies with this schema, then checks the
- * workflows semantically).
+ * it: every field optional and nullable (the emulator validates bodies with this schema, then
+ * checks the workflows semantically). Counts are at least 1 here, where the model takes any int.
  */
 export const SimulationConfigInput = Schema.Struct({
   logical_id: Schema.optional(Schema.NullOr(Schema.String)),
   name: Schema.optional(Schema.NullOr(Schema.String)),
   description: Schema.optional(Schema.NullOr(Schema.String)),
-  selected_workflow: Schema.optional(SimulationWorkflowDetailsInput),
-  counter_workflow: Schema.optional(SimulationWorkflowDetailsInput),
+  selected_workflow: Schema.optional(Schema.NullOr(SimulationWorkflowDetailsInput)),
+  counter_workflow: Schema.optional(Schema.NullOr(SimulationWorkflowDetailsInput)),
   timeout_seconds: Schema.optional(Schema.NullOr(PositiveInt)),
   max_events: Schema.optional(Schema.NullOr(PositiveInt)),
   number_of_simulations: Schema.optional(Schema.NullOr(PositiveInt)),
@@ -407,13 +411,42 @@ export const UpdateWorkflowRequest = Schema.Struct({
 })
 export type UpdateWorkflowRequest = typeof UpdateWorkflowRequest.Type
 
-export const Workflow = Schema.Struct({
+/** The fields of a workflow's `WorkflowConfig` simbridge reads. */
+export const WorkflowConfig = Schema.Struct({
+  logical_id: Nullable(Schema.String),
+  name: Nullable(Schema.String),
+  description: Nullable(Schema.String)
+})
+
+const WorkflowDoc = Schema.Struct({
   _id: Schema.String,
   ...Audit,
   name: Nullable(Schema.String),
   description: Nullable(Schema.String),
   logical_id: Nullable(Schema.String),
-  status: Nullable(Schema.String)
+  status: Nullable(Schema.String),
+  workflow_config: Nullable(WorkflowConfig)
+})
+
+/**
+ * A stored workflow. Its name, description and logical id live in its `workflow_config`; the
+ * SDK's `Workflow` reads them from there when they are not at the top level, and so does this
+ * schema: the decoded `name`, `description` and `logical_id` are the top-level ones, else the
+ * config's.
+ */
+export const Workflow = Schema.transform(WorkflowDoc, Schema.typeSchema(WorkflowDoc), {
+  strict: true,
+  decode: (w) => {
+    const c = w.workflow_config
+    if (c === undefined || c === null) return w
+    return {
+      ...w,
+      name: w.name ?? c.name ?? null,
+      description: w.description ?? c.description ?? null,
+      logical_id: w.logical_id ?? c.logical_id ?? null
+    }
+  },
+  encode: (w) => w
 })
 export type Workflow = typeof Workflow.Type
 

@@ -3,6 +3,7 @@ import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { describe, expect, it } from "@effect/vitest"
+import { vi } from "vitest"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import * as InteractlyClient from "../src/InteractlyClient.js"
@@ -210,20 +211,65 @@ describe("InteractlyEmulator", () => {
       expect(yield* scores(8)).not.toEqual(a)
     }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
 
-  it.scopedLive("stop: running executions finish, pending ones never start", () =>
+  it.scopedLive("a fresh emulator hands out ids of its own (ObjectIds: time, process part, counter); seeded ids and outcomes stay", () =>
     Effect.gen(function*() {
-      const { client } = yield* setup({ speed: 10 })
-      const sim = yield* client.createSimulation(simulationBody({ number_of_simulations: 3 }))
+      const flow = Effect.gen(function*() {
+        const { client } = yield* setup({ seed: 4 })
+        const seeded = yield* Effect.forEach(InteractlyEmulator.seededWorkflows, (w) => client.getWorkflow(w.id))
+        const sim = yield* client.createSimulation(simulationBody({ logical_id: "ids", number_of_simulations: 3, max_concurrent_runs: 3 }))
+        const group = Wire.idOf(yield* client.runSimulation(sim._id))
+        yield* waitFor(client.getSimulationRun(group), (g) => isTerminal(g.status))
+        const executions = (yield* client.listExecutions(group)).individual_runs
+        const scores = (yield* client.listDetailedExecutions(group)).map((d) => d.score)
+        const ids = [sim._id, group, ...executions.flatMap((e) => [Wire.idOf(e), e.selected_workflow_run_id!, e.counter_workflow_run_id!])]
+        return { seeded: seeded.map((w) => [w._id, w.name]), ids, scores }
+      })
+      const first = yield* flow
+      const second = yield* flow
+      expect(first.ids.every((id) => /^[0-9a-f]{24}$/.test(id))).toBe(true)
+      expect(second.ids.filter((id) => first.ids.includes(id))).toEqual([])
+      // Outcomes are keyed by stable inputs, not ids: the same for the same seed.
+      expect(second.scores).toEqual(first.scores)
+      expect(first.seeded).toEqual([["5eb7cf5a86d9755df3a6c593", "Dental clinic receptionist"], ["5eb7cf5a86d9755df3a6c594", "Dental clinic receptionist (yes/no criteria)"]])
+      expect(second.seeded).toEqual(first.seeded)
+      // A restarted process loads the module afresh: another random process part (bytes 4-8), so
+      // ids made in the same second by two processes differ too.
+      vi.resetModules()
+      const restarted: typeof InteractlyEmulator = yield* Effect.promise(() => import("@simbridge/emulators/InteractlyEmulator"))
+      const now = Date.now()
+      const [a, b] = [InteractlyEmulator.objectId(now), restarted.objectId(now)]
+      expect(a.slice(0, 8)).toBe(b.slice(0, 8))
+      expect(a.slice(8, 18)).not.toBe(b.slice(8, 18))
+      expect(restarted.seededWorkflows.map((w) => w.id)).toEqual(InteractlyEmulator.seededWorkflows.map((w) => w.id))
+    }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
+
+  it.scopedLive("stop: running executions finish, executions not spawned yet are never created", () =>
+    Effect.gen(function*() {
+      // Speed 3: the group waits 0.2 s, then waves of 2 start every second.
+      const { client } = yield* setup({ speed: 3 })
+      const sim = yield* client.createSimulation(simulationBody({ number_of_simulations: 6, max_concurrent_runs: 2 }))
       const id = Wire.idOf(yield* client.runSimulation(sim._id))
-      yield* waitFor(client.listExecutions(id), (l) => l.individual_runs[0]!.status === "running")
+      // Executions exist from their spawn on: none while the group is pending.
+      const early = yield* client.listExecutions(id)
+      if ((yield* client.getSimulationRun(id)).status === "pending") expect(early).toEqual({ individual_runs: [], total: 0 })
+      yield* waitFor(client.listExecutions(id), (l) => l.individual_runs.length > 0)
       const stopped = yield* client.stopSimulationRun(id)
-      expect(stopped.status).toBe("cancelled")
-      const after = (yield* client.listExecutions(id)).individual_runs
-      expect(after.map((e) => e.status)).toEqual(["running", "cancelled", "cancelled"])
-      expect(after[1]!.selected_workflow_run_id).toBeNull()
-      const finished = yield* waitFor(client.listExecutions(id), (l) => l.individual_runs[0]!.status !== "running")
-      expect(finished.individual_runs[0]!.status).toBe("completed")
-      expect((yield* client.getSimulationRun(id)).status).toBe("cancelled")
+      expect(stopped).toMatchObject({ status: "cancelled", total_runs: 6 })
+      const after = yield* client.listExecutions(id)
+      // The first wave only (max_concurrent_runs 2), still running: the other 4 are never spawned.
+      expect(after.total).toBe(2)
+      expect(after.individual_runs.map((e) => [e.run_index, e.status])).toEqual([[0, "running"], [1, "running"]])
+      const finished = yield* waitFor(client.listExecutions(id), (l) => l.individual_runs.every((e) => e.status !== "running"))
+      expect(finished.total).toBe(2)
+      expect(finished.individual_runs.map((e) => e.status)).toEqual(["completed", "completed"])
+      const group = yield* client.getSimulationRun(id)
+      expect(group).toMatchObject({ status: "cancelled", total_runs: 6, completed_runs: 2, failed_runs: 0 })
+      expect((yield* client.listDetailedExecutions(id)).map((d) => d.run_index)).toEqual([0, 1])
+      expect((yield* client.evaluationSummary(sim._id, id)).selected_workflow_summary?.total_runs).toBe(2)
+      for (const e of finished.individual_runs) expect((yield* client.getWorkflowRun(e.selected_workflow_run_id!)).workflow_run.status).toBe("completed")
+      // Past the start of the third wave, still the two.
+      yield* Effect.sleep("1100 millis")
+      expect((yield* client.listExecutions(id)).total).toBe(2)
       const again = yield* client.stopSimulationRun(id)
       expect(again.status).toBe("cancelled")
 
@@ -255,9 +301,10 @@ describe("InteractlyEmulator", () => {
       expect(slow.executions.map((e) => e.status)).toEqual(["failed", "failed", "failed"])
       expect(slow.executions[0]!.error_message).toContain("timeout_seconds (5)")
 
+      // Nothing is spawned after the first failure: the group plans 3 and lists 1.
       const stopping = yield* run({ max_events: 4, stop_on_failure: true })
-      expect(stopping.group.status).toBe("failed")
-      expect(stopping.executions.map((e) => e.status)).toEqual(["failed", "cancelled", "cancelled"])
+      expect(stopping.group).toMatchObject({ status: "failed", total_runs: 3, completed_runs: 0, failed_runs: 1 })
+      expect(stopping.executions.map((e) => e.status)).toEqual(["failed"])
     }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
 
   it.scopedLive("creates, finds and updates workflows; renders injected unknown statuses", () =>

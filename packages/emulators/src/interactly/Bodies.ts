@@ -10,7 +10,7 @@ import { Emulator } from "@simbridge/emulator"
 import type * as Wire from "@simbridge/interactly/InteractlyWire"
 import type { Context } from "./Context.js"
 import { bucket } from "./Conversation.js"
-import { evaluationOf, executionsOf, groupState, metricsOf, runStatus, simulationStatus, wasStarted } from "./Executions.js"
+import { evaluationOf, executionsOf, groupState, metricsOf, runStatus, simulationStatus, spawned } from "./Executions.js"
 import type { ExecutionView } from "./Executions.js"
 import { defaults, iso, teamId, userId } from "./Store.js"
 import type { GroupRecord, SimulationRecord, WorkflowRecord } from "./Store.js"
@@ -22,9 +22,14 @@ export const unknownStatus = "suspended"
 export type At = { readonly method: string; readonly path: string }
 export const status = (ctx: Context, s: string, at: At) => (ctx.faults.unknownEnum(at.method, at.path) ? unknownStatus : s)
 
+/**
+ * A group: `total_runs` is the number of executions it planned (`number_of_simulations`, spawned or
+ * not), `completed_runs` / `failed_runs` count its spawned executions that finished; `updated_at`
+ * moves with each spawn, each end and the stop.
+ */
 export const renderGroup = (ctx: Context, group: GroupRecord, now: number, at: At) => {
   const executions = executionsOf(ctx, group, now)
-  const lastChange = Math.max(group.createdAt, ...executions.flatMap((e) => (e.state === "pending" ? [] : [Math.min(now, e.state === "running" ? e.start : e.end)])))
+  const lastChange = Math.max(group.createdAt, ...executions.flatMap((e) => (spawned(e) ? [Math.min(now, e.state === "running" ? e.start : e.end)] : [])))
   return {
     _id: group.id,
     simulation_config_id: group.simulationId,
@@ -52,20 +57,20 @@ export const renderSimulation = (ctx: Context, sim: SimulationRecord, now: numbe
     simulation_config: { ...sim.config, description: sim.description, status: status(ctx, simulationStatus(ctx, sim, now), at) }
   }) satisfies typeof Wire.SimulationDoc.Encoded
 
-export const renderExecution = (ctx: Context, group: GroupRecord, e: ExecutionView, at: At) => {
-  const runs = wasStarted(e) ? { selected_workflow_run_id: e.selectedRunId, counter_workflow_run_id: e.counterRunId } : { selected_workflow_run_id: null, counter_workflow_run_id: null }
-  return {
+/** A spawned execution (only those are listed): created when its wave started. */
+export const renderExecution = (ctx: Context, group: GroupRecord, e: ExecutionView, at: At) =>
+  ({
     _id: e.id,
     simulation_group_id: group.id,
-    ...runs,
+    selected_workflow_run_id: e.selectedRunId,
+    counter_workflow_run_id: e.counterRunId,
     status: status(ctx, e.state, at),
     error_message: e.state === "failed" ? e.conversation.failure?.message ?? null : null,
     run_index: e.index,
     team_id: teamId,
-    created_at: iso(group.createdAt),
-    updated_at: iso(e.state === "pending" ? group.createdAt : e.state === "running" ? e.start : e.state === "cancelled" ? group.stoppedAt ?? e.start : e.end)
-  } satisfies typeof Wire.SimulationRun.Encoded
-}
+    created_at: iso(e.start),
+    updated_at: iso(e.state === "running" ? e.start : e.end)
+  }) satisfies typeof Wire.SimulationRun.Encoded
 
 export const renderWorkflowRun = (ctx: Context, runId: string, now: number, at: At) => {
   const { callMs, seed, store } = ctx
@@ -74,8 +79,9 @@ export const renderWorkflowRun = (ctx: Context, runId: string, now: number, at: 
   if (!ref || !group) return undefined
   const sim = store.simulations.get(group.simulationId)!
   const e = executionsOf(ctx, group, now)[ref.index]!
+  // The workflow runs of an execution exist once it was spawned.
+  if (!spawned(e)) return undefined
   const details = ref.role === "selected" ? sim.config.selected_workflow : sim.config.counter_workflow
-  const workflowName = details?.name ?? "workflow"
   const base = e.start / 1000
   const shown = e.state === "running"
     ? e.conversation.lines.filter((l) => l.at <= ((now - e.start) / callMs) * e.conversation.seconds)
@@ -94,7 +100,9 @@ export const renderWorkflowRun = (ctx: Context, runId: string, now: number, at: 
     type,
     ...extra
   })
-  const events: Array<unknown> = [event("start_node_run", 0, { run_input: {} })]
+  // Node run input and output carry their `type` discriminator, as the server's node models do.
+  const node = { type: "base_node", node_logical_id: "node_conversation" }
+  const events: Array<unknown> = [event("start_node_run", 0, { run_input: node })]
   shown.forEach((l, i) => {
     if (l.who === me) {
       events.push(i === 0 ? event("say_static", l.at, { message: { content: l.text, type: "ai", id: randomUUID() } }) : event("assistant_response", l.at, { content: l.text, logical_id: `assistant_message_${randomUUID()}` }))
@@ -102,7 +110,7 @@ export const renderWorkflowRun = (ctx: Context, runId: string, now: number, at: 
       events.push(event("user_messages", l.at, { messages: [{ content: l.text, type: "human", id: randomUUID(), additional_kwargs: {}, response_metadata: {}, name: null }] }))
     }
   })
-  if (e.state === "completed") events.push(event("end_node_run", e.conversation.seconds, { run_output: {} }))
+  if (e.state === "completed") events.push(event("end_node_run", e.conversation.seconds, { run_output: { ...node, events: [] } }))
   const evaluation = evaluationOf(e, ref.role)
   const latency = 600 + Math.floor(Emulator.chance(seed, `${sim.config.name ?? ""}/${ref.index}/latency`) * 900)
   const agentTurns = e.conversation.lines.filter((l) => l.who === me).length
@@ -119,7 +127,6 @@ export const renderWorkflowRun = (ctx: Context, runId: string, now: number, at: 
       workflow_id: details?.workflow_id ?? null,
       version_number: details?.version_number ?? 0,
       version_name: details?.version_name ?? null,
-      workflow_name: workflowName,
       status: status(ctx, runStatus(e), at),
       termination_source: e.state === "completed" ? "end_node" : e.state === "failed" ? (e.conversation.failure!.status === "failed" ? "timeout" : "max_events") : null,
       input_output_pairs: [{
@@ -145,10 +152,11 @@ export const renderWorkflowRun = (ctx: Context, runId: string, now: number, at: 
   }
 }
 
+/** The summary of one side's evaluations over the group's spawned `executions`. */
 export const summaryOf = (ctx: Context, workflowId: string | null | undefined, executions: ReadonlyArray<ExecutionView>, role: "selected" | "counter") => {
   const metrics = metricsOf(ctx, workflowId)
   const done = executions.filter((e) => e.state === "completed")
-  const open = executions.filter((e) => e.state === "pending" || e.state === "running").length
+  const open = executions.filter((e) => e.state === "running").length
   const evaluations = done.map((e) => evaluationOf(e, role)).filter((x) => x !== undefined)
   return {
     total_runs: executions.length,
@@ -172,6 +180,7 @@ export const summaryOf = (ctx: Context, workflowId: string | null | undefined, e
   } satisfies typeof Wire.WorkflowEvaluationSummary.Encoded
 }
 
+/** A stored workflow: its name, description and logical id in its `workflow_config`, as the SDK's `Workflow` reads them. */
 export const renderWorkflow = (w: WorkflowRecord) =>
   ({
     _id: w.id,
@@ -180,8 +189,6 @@ export const renderWorkflow = (w: WorkflowRecord) =>
     updated_by: userId,
     created_at: iso(w.createdAt),
     updated_at: iso(w.updatedAt),
-    name: w.name,
-    description: w.description,
-    logical_id: w.logicalId,
-    status: "active"
+    status: "active",
+    workflow_config: { logical_id: w.logicalId, name: w.name, description: w.description }
   }) satisfies typeof Wire.Workflow.Encoded

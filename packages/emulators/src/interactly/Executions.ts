@@ -4,6 +4,11 @@
  * `stop_on_failure` and stops applied, the group's and simulation's status, and an execution's
  * evaluation.
  *
+ * An execution exists on the wire only once the orchestrator spawned it, at the start of its wave
+ * (`spawned`): a stop, or `stop_on_failure` after a failure, ends the spawning, so the executions
+ * of later waves are never created (the SDK's guide: "the orchestrator stops spawning new
+ * individual runs; already-running runs complete naturally").
+ *
  * @internal
  */
 import { Plan } from "@simbridge/core"
@@ -14,6 +19,10 @@ import type { Conversation, Score } from "./Conversation.js"
 import { iso } from "./Store.js"
 import type { GroupRecord, SimulationRecord } from "./Store.js"
 
+/**
+ * `pending`: not spawned yet (its wave has not started); `cancelled`: never spawned (the group was
+ * stopped, or `stop_on_failure` ended it, before its wave); neither is listed.
+ */
 export type ExecutionState = "pending" | "running" | "completed" | "failed" | "cancelled"
 
 export interface ExecutionView {
@@ -100,8 +109,11 @@ export const simulationStatus = (ctx: Context, sim: SimulationRecord, now: numbe
   return latest === undefined ? sim.status : groupState(ctx, latest, executionsOf(ctx, latest, now), now)
 }
 
-// An execution cancelled before it started has no workflow runs.
-export const wasStarted = (e: ExecutionView) => e.state === "running" || e.state === "completed" || e.state === "failed"
+/** Whether the orchestrator spawned the execution: only those are listed and have workflow runs. */
+export const spawned = (e: ExecutionView) => e.state === "running" || e.state === "completed" || e.state === "failed"
+
+/** The executions of a group that exist at `now` (spawned), in run-index order. */
+export const spawnedOf = (ctx: Context, group: GroupRecord, now: number): ReadonlyArray<ExecutionView> => executionsOf(ctx, group, now).filter(spawned)
 
 export const runStatus = (e: ExecutionView): string =>
   e.state === "pending" ? "not_started" : e.state === "running" ? "running" : e.state === "failed" ? e.conversation.failure!.status : e.state

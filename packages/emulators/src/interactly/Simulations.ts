@@ -14,7 +14,7 @@ import * as Wire from "@simbridge/interactly/InteractlyWire"
 import { renderExecution, renderGroup, renderSimulation, status, summaryOf } from "./Bodies.js"
 import type { Context } from "./Context.js"
 import { ApiError, notFound } from "./Errors.js"
-import { evaluationOf, executionsOf, groupState, runStatus, simulationStatus, wasStarted } from "./Executions.js"
+import { evaluationOf, executionsOf, groupState, runStatus, simulationStatus, spawnedOf } from "./Executions.js"
 import { body, json, page, PageQuery, pathId, query, where } from "./Http.js"
 import { defaults, objectId } from "./Store.js"
 import type { Config, GroupRecord, SimulationRecord, Store } from "./Store.js"
@@ -30,7 +30,8 @@ const getGroup = (store: Store) => (id: string) => {
   return group ? Effect.succeed(group) : Effect.fail(notFound("Simulation run"))
 }
 
-const workflowDetails = (store: Store, w: Wire.SimulationWorkflowDetailsInput | undefined) => ({
+/** The workflow details as stored: `null` (allowed by the model) and omitted fields take the model's defaults. */
+const workflowDetails = (store: Store, w: Wire.SimulationWorkflowDetailsInput | null | undefined) => ({
   workflow_id: w?.workflow_id ?? null,
   version_number: w?.version_number ?? 0,
   version_name: w?.version_name ?? null,
@@ -178,7 +179,7 @@ export const simulationRoutes = (ctx: Context) => {
           if (q.group_id !== undefined) return yield* Effect.fail(notFound("Simulation group"))
           return yield* json({ simulation_id: sim.id, group_id: null, selected_workflow_summary: summaryOf(ctx, null, [], "selected"), counter_workflow_summary: summaryOf(ctx, null, [], "counter") })
         }
-        const executions = executionsOf(ctx, group, yield* now)
+        const executions = spawnedOf(ctx, group, yield* now)
         return yield* json({
           simulation_id: sim.id,
           group_id: group.id,
@@ -212,7 +213,7 @@ export const simulationRoutes = (ctx: Context) => {
       Effect.gen(function*() {
         const group = yield* Effect.flatMap(pathId("run_id"), getGroup(store))
         const q = yield* query(PageQuery)
-        const executions = executionsOf(ctx, group, yield* now)
+        const executions = spawnedOf(ctx, group, yield* now)
         const at = yield* where
         return yield* json({ individual_runs: page(executions, q).map((e) => renderExecution(ctx, group, e, at)), total: executions.length })
       })
@@ -222,12 +223,11 @@ export const simulationRoutes = (ctx: Context) => {
       Effect.gen(function*() {
         const group = yield* Effect.flatMap(pathId("run_id"), getGroup(store))
         const sim = simulations.get(group.simulationId)!
-        const executions = executionsOf(ctx, group, yield* now)
+        const executions = spawnedOf(ctx, group, yield* now)
         const at = yield* where
         return yield* json({
           individual_runs: executions.map((e) => {
             const evaluation = evaluationOf(e, "selected")
-            const ids = wasStarted(e) ? { selected_workflow_run_id: e.selectedRunId, counter_workflow_run_id: e.counterRunId } : {}
             return {
               _id: e.id,
               run_index: e.index,
@@ -238,7 +238,8 @@ export const simulationRoutes = (ctx: Context) => {
               selected_workflow_status: runStatus(e),
               counter_workflow_name: sim.config.counter_workflow?.name ?? null,
               counter_workflow_status: runStatus(e),
-              ...ids,
+              selected_workflow_run_id: e.selectedRunId,
+              counter_workflow_run_id: e.counterRunId,
               evaluation_run_id: evaluation ? e.selectedRunId : null,
               score: evaluation?.score ?? null,
               error_message: e.state === "failed" ? e.conversation.failure?.message ?? null : null

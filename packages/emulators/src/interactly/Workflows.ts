@@ -67,7 +67,7 @@ export const workflowRoutes = (ctx: Context) => {
         const q = yield* query(Schema.Struct({ ...PageQuery.fields, search: Schema.optional(Schema.String) }))
         const needle = q.search?.toLowerCase()
         const all = [...workflows.values()]
-          .filter((w) => needle === undefined || w.name.toLowerCase().includes(needle))
+          .filter((w) => needle === undefined || [w.name, w.description].some((x) => x?.toLowerCase().includes(needle)))
           .sort((a, b) => b.createdAt - a.createdAt)
         return yield* json({ workflows: page(all, q).map(renderWorkflow), total: all.length })
       })

@@ -109,12 +109,36 @@ export const listedKey = (g: Wire.SimulationGroup) => `${g.status}|${g.total_run
 export const metricsOf = (summary: Wire.EvaluationSummary | undefined): GroupMetrics["metrics"] =>
   summary?.selected_workflow_summary?.metrics.map((m) => ({ metric: m.metric_name, averageScore: m.average_score ?? null, minScore: m.min_score ?? null, maxScore: m.max_score ?? null })) ?? []
 
+const finite = (x: number | null | undefined) => (typeof x === "number" && Number.isFinite(x) ? x : 0)
+
+/**
+ * The conversations a group planned (`total_runs`) that its executions listing does not hold
+ * (`listed` of them): the orchestrator creates an execution only when it spawns it, and a stop (or
+ * `stop_on_failure` after a failure) ends the spawning. While the group runs they are still to
+ * come (queued); once it was stopped or failed they never will (`never`: canceled, skipped). A
+ * completed group spawned them all, and a listing with fewer executions than the group counts as
+ * finished is a partial answer: both are counted as they are listed, never as unspawned.
+ */
+export const unspawned = (group: Wire.SimulationGroup, listed: number): { readonly queued: number; readonly never: number } => {
+  const planned = group.total_runs
+  if (typeof planned !== "number" || planned <= listed) return { queued: 0, never: 0 }
+  if (listed < finite(group.completed_runs) + finite(group.failed_runs)) return { queued: 0, never: 0 }
+  const s = Mapping.groupStatus(group.status).unified
+  if (s === "canceled" || s === "failed") return { queued: 0, never: planned - listed }
+  return s === "completed" ? { queued: 0, never: 0 } : { queued: planned - listed, never: 0 }
+}
+
 /**
  * A group's counts from its executions' statuses and verdicts (`"unread"`: completed, verdict
- * not read; counted as `pending`, which is left out when 0).
+ * not read; counted as `pending`, which is left out when 0), plus its planned conversations not
+ * listed (`unspawned`: queued, or skipped when they never will be).
  */
-export const executionCounts = (statuses: ReadonlyArray<{ readonly unified: Status.UnifiedStatus }>, verdicts: ReadonlyArray<Status.Verdict | "unread">) => {
-  let queued = 0, running = 0, passed = 0, failed = 0, errored = 0, skipped = 0, pending = 0
+export const executionCounts = (
+  statuses: ReadonlyArray<{ readonly unified: Status.UnifiedStatus }>,
+  verdicts: ReadonlyArray<Status.Verdict | "unread">,
+  notListed: { readonly queued: number; readonly never: number } = { queued: 0, never: 0 }
+) => {
+  let queued = notListed.queued, running = 0, passed = 0, failed = 0, errored = 0, skipped = notListed.never, pending = 0
   for (const s of statuses) if (s.unified === "queued") queued++
   for (let i = 0; i < verdicts.length; i++) {
     const v = verdicts[i]
@@ -125,7 +149,7 @@ export const executionCounts = (statuses: ReadonlyArray<{ readonly unified: Stat
     else if (v === "error") errored++
     else if (v === "skipped") skipped++
   }
-  const counts: Mutable<typeof Run.RunCounts.Encoded> = { total: statuses.length, queued, running, passed, failed, errored, skipped }
+  const counts: Mutable<typeof Run.RunCounts.Encoded> = { total: statuses.length + notListed.queued + notListed.never, queued, running, passed, failed, errored, skipped }
   if (pending > 0) counts.pending = pending
   return counts
 }
@@ -167,7 +191,7 @@ export const assemble = (id: string, groups: ReadonlyArray<Wire.SimulationGroup>
  * The read of a group that needs no request, or undefined: a queued group (all its executions
  * queued); without verdicts, a finished group counted from its listing (`completed_runs`
  * completed, pending unless `known.verdicts` judged them; `failed_runs` errored; the rest
- * skipped, cancelled by `stop_on_failure`).
+ * skipped: never spawned once `stop_on_failure` ended the group).
  */
 export const readListed = (
   group: Wire.SimulationGroup,

@@ -5,12 +5,13 @@
  *
  * @internal
  */
-import { type Json, ProviderError, type Result, type SimulationProvider, Status } from "@simbridge/core"
+import { type Json, ProviderError, Result, type SimulationProvider, Status } from "@simbridge/core"
 import * as Effect from "effect/Effect"
 import type * as InteractlyClient from "../InteractlyClient.js"
 import { name } from "../InteractlySuite.js"
 import * as Wire from "../InteractlyWire.js"
 import { type Caches, runKeyOf } from "./caches.js"
+import { unspawned } from "./groups.js"
 import { judge, type Judged } from "./judging.js"
 import * as Mapping from "./mapping.js"
 import { type Canonical, type Mutable, ref } from "./mapping.js"
@@ -98,6 +99,43 @@ export const toResult = (input: ResultInput): typeof Result.Result.Encoded => {
   return result
 }
 
+/** A conversation a group planned and never spawned: which one, of which group and run. */
+export interface NotSpawnedInput {
+  readonly runId: string
+  readonly groupId: string
+  readonly simulationId: string
+  readonly canonical: Canonical
+  /** 1-based: the conversations spawned come first, so the unspawned ones are the last iterations. */
+  readonly iteration: number
+  /** The group's own status (`cancelled` after a stop, `failed` after `stop_on_failure`). */
+  readonly groupStatus: string
+}
+
+/** The raw status of a conversation Interactly never spawned: simbridge's, since no execution has one. */
+export const notSpawnedStatus = "not_spawned"
+
+/**
+ * The canonical result (encoded) of a conversation its group planned and never spawned (the group
+ * was stopped, or `stop_on_failure` ended it, before its turn): canceled, verdict skipped, so that
+ * a run's results account for every planned conversation and none of these can pass.
+ */
+export const notSpawnedResult = (input: NotSpawnedInput): typeof Result.Result.Encoded => ({
+  ref: ref("unspawned", `${input.groupId}/${input.iteration}`),
+  run: ref("run", input.runId),
+  scenario: input.canonical.scenario,
+  persona: input.canonical.persona,
+  iteration: input.iteration,
+  status: { unified: "canceled", raw: notSpawnedStatus },
+  verdict: Result.verdictOf({ unified: "canceled" }, []),
+  evaluations: [],
+  transcript: [],
+  failureReason: {
+    code: notSpawnedStatus,
+    message: `simulation group ${input.groupId} ended ${input.groupStatus} before Interactly spawned this conversation`
+  },
+  providerMetadata: { simulationId: input.simulationId, simulationGroupId: input.groupId, executionId: null, groupStatus: input.groupStatus }
+})
+
 // ---------------------------------------------------------------------------------------------
 // Listing
 // ---------------------------------------------------------------------------------------------
@@ -146,7 +184,9 @@ const resultOf = (
 
 /**
  * One page of a run's results: the executions of one group, `pageSize` at a time, behind a
- * cursor `<group index>:<page>`.
+ * cursor `<group index>:<page>`. The group is read before each page of its executions: once it is
+ * stopped or finished, the listing that follows holds every execution it will ever have, and its
+ * last page adds a canceled result for each planned conversation never spawned (`unspawned`).
  */
 export const listResults = (
   client: InteractlyClient.Service,
@@ -166,6 +206,8 @@ export const listResults = (
     while (true) {
       const groupId = ids[index]
       if (groupId === undefined) return { results: [] }
+      const group = yield* client.getSimulationRun(groupId)
+      caches.groupSimulation.set(groupId, group.simulation_config_id ?? "")
       const list = yield* client.listExecutions(groupId, { page, size: pageSize })
       const listed = list.individual_runs.length
       // Fewer executions than the listing's own total leaves for this page is a partial answer,
@@ -183,7 +225,12 @@ export const listResults = (
       const nextIndex = more ? index : index + 1
       const nextPage = more ? page + 1 : 1
       const last = nextIndex >= ids.length
-      if (listed === 0) {
+      const listedTotal = list.total ?? (page - 1) * pageSize + listed
+      // On its last page, the conversations a stopped or failed group never spawned (a listing
+      // shorter than what the group counts as finished is partial: nothing is added for it, and
+      // the suite runner sees the results missing).
+      const never = more ? 0 : unspawned(group, listedTotal).never
+      if (listed === 0 && never === 0) {
         if (last) return { results: [] }
         index = nextIndex
         page = nextPage
@@ -199,6 +246,10 @@ export const listResults = (
         4
       )
       const results = computed.map((c) => (opts?.raw ? { ...c.result, raw: json(c.raw) as Json.Json } : c.result))
+      for (let i = 1; i <= never; i++) {
+        const result = notSpawnedResult({ runId: id, groupId, simulationId, canonical, iteration: listedTotal + i, groupStatus: group.status })
+        results.push(opts?.raw ? { ...result, raw: { execution: null, group: json(group) } } : result)
+      }
       return last ? { results } : { results, cursor: `${nextIndex}:${nextPage}` }
     }
   })

@@ -20,7 +20,7 @@ import * as Effect from "effect/Effect"
 import type * as InteractlyClient from "../InteractlyClient.js"
 import * as Wire from "../InteractlyWire.js"
 import type { Caches } from "./caches.js"
-import { assemble, executionCounts, type GroupMetrics, type GroupRead, groupsBySimulation, listedKey, metricsOf, readListed, wantedRuns } from "./groups.js"
+import { assemble, executionCounts, type GroupMetrics, type GroupRead, groupsBySimulation, listedKey, metricsOf, readListed, unspawned, wantedRuns } from "./groups.js"
 import { judge, knownVerdict } from "./judging.js"
 import * as Mapping from "./mapping.js"
 import { canonicalOf, knownSimulation, simulationOfGroup, summaryOf } from "./reads.js"
@@ -130,7 +130,7 @@ const readWithoutVerdicts = (client: Client, caches: Caches, runId: string, grou
       planned,
       verdicts: false,
       judged: now,
-      counts: executionCounts(statuses, verdicts),
+      counts: executionCounts(statuses, verdicts, unspawned(group, executions.length)),
       metrics: { ...base, metrics: terminal ? metricsOf(caches.summaries.peek(groupId)) : [] }
     }
   })
@@ -164,7 +164,7 @@ const readWithVerdicts = (client: Client, caches: Caches, runId: string, groupId
       planned,
       verdicts: true,
       judged,
-      counts: executionCounts(statuses, verdicts),
+      counts: executionCounts(statuses, verdicts, unspawned(group, executions.length)),
       metrics: { ...base, metrics: terminal ? metricsOf(summary) : [] }
     }
     return read
