@@ -76,6 +76,7 @@ export const planFor = (vendor: Entry, shape: Shape, tag: string): Plan.Plan => 
     concurrency: 10,
     ...(caps.executionMode ? { executionMode: "parallel" } : {}),
     maxDurationSeconds: 300,
+    vendors: { roark: { analysisPackageId: "182bd5e5-6e1a-4fe4-a799-aa6d9a6ab26e" } },
     personas: Array.from({ length: shape.personas }, (_, i) => ({
       id: `persona-${i + 1}`,
       name: `Caller ${i + 1}`,

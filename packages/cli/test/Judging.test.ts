@@ -34,6 +34,7 @@ target:
   interactly: { workflowId: 5eb7cf5a86d9755df3a6c594 }
   test: { agent: receptionist }
 vendors:
+  roark: { analysisPackageId: 182bd5e5-6e1a-4fe4-a799-aa6d9a6ab26e }
   cekura: { metrics: { warmth: 1 } }
   interactly: { metrics: { warmth: { name: confirmed } } }
 iterations: 2

@@ -20,6 +20,7 @@ export const dentalClinic = {
   iterations: 2,
   concurrency: 5,
   maxDurationSeconds: 300,
+  vendors: { roark: { analysisPackageId: "182bd5e5-6e1a-4fe4-a799-aa6d9a6ab26e" } },
   personas: [{
     id: "anxious-sarah",
     name: "Sarah Johnson",

@@ -8,12 +8,17 @@
  * -> `ENDING_SIMULATIONS` -> `COMPLETED` (`FAILED` / `TIMED_OUT`), and each of its simulation jobs
  * (scenario x persona x agent endpoint x iteration, at most `maxConcurrentJobs` at a time) through
  * the processing statuses `CONNECTING ... COMPLETED`. Cancel goes through `CANCELLING` to
- * `CANCELLED` and is idempotent. Outcomes (metric values, call lengths) are deterministic for a
+ * `CANCELLED`; cancelling a job that has ended (cancelled included) or is being cancelled answers
+ * `cancelled: false`, not an error. Outcomes (metric values, call lengths) are deterministic for a
  * seed. Webhook subscriptions receive `simulation.run_plan_job.*` and `simulation.job.*` deliveries.
+ *
+ * Metric definitions are created with the SDK's body (`analysisPackageId`, `name`, `outputType`,
+ * `llmPrompt`...); a definition's `description` is its `llmPrompt`. Ids are random UUIDs, so a
+ * new emulator never hands out the ids of an earlier one; outcomes are keyed by stable inputs.
  *
  * Emulator-only hooks (documented in docs/providers/roark.md): a persona whose `properties` carry
  * `emulatorOutcome: "FAILED" | "TIMED_OUT"` makes its simulation jobs end that way; a metric
- * definition whose description says `emulator:unjudged` is never computed (missing from the call's
+ * definition whose prompt says `emulator:unjudged` is never computed (missing from the call's
  * metrics), one that says `emulator:boolean` is answered with a boolean whatever its type.
  *
  * @since 0.1.0

@@ -59,7 +59,8 @@ export interface Service {
     readonly delete: (id: string) => Effect.Effect<typeof Wire.Deleted.Type, E>
   }
   readonly metrics: {
-    readonly listDefinitions: (params?: Wire.ListParams) => Effect.Effect<Page<Wire.MetricDefinition>, E>
+    /** Every definition of the project, in one answer (the endpoint takes no parameters and is not paged). */
+    readonly listDefinitions: () => Effect.Effect<Page<Wire.MetricDefinition>, E>
     readonly createDefinition: (body: Wire.MetricDefinitionCreate) => Effect.Effect<Wire.MetricDefinition, E>
   }
   readonly agents: {
@@ -211,7 +212,7 @@ export const make = (settings: Settings): Effect.Effect<Service, never, HttpClie
         delete: (id) => one("deleteScenario", HttpClientRequest.del(`/v1/simulation/scenario/${seg(id)}`), Wire.Deleted)
       },
       metrics: {
-        listDefinitions: (p) => page("listMetricDefinitions", "/v1/metric/definitions", Wire.MetricDefinition, p),
+        listDefinitions: () => page("listMetricDefinitions", "/v1/metric/definitions", Wire.MetricDefinition),
         createDefinition: (b) => send("createMetricDefinition", "POST", "/v1/metric/definitions", Wire.MetricDefinitionCreate, b, Wire.MetricDefinition)
       },
       agents: {

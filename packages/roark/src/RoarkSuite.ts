@@ -28,6 +28,12 @@ export const Options = Schema.Struct({
   executionMode: Schema.optional(Schema.Literal("PARALLEL", "SEQUENTIAL_SAME_RUN_PLAN", "SEQUENTIAL_PROJECT")),
   /** LLM-evaluated end conditions (`endCallReasons`). */
   endCallReasons: Schema.optional(Schema.Array(Schema.String)),
+  /**
+   * The analysis package (its id, from the Roark account) that new metric definitions are added
+   * to: Roark creates a metric definition only inside one. Without it the suite's evaluators must
+   * name existing metric definitions (by `metricId` or name), or have been provisioned before.
+   */
+  analysisPackageId: Schema.optional(Schema.NonEmptyTrimmedString),
   /** Ids of existing Roark metric definitions to add to the run plan (reported as non-required evaluations). */
   metrics: Schema.optional(Schema.Array(Schema.NonEmptyTrimmedString)),
   /** Persona speech disfluencies (`hasDisfluencies`) for every persona. */

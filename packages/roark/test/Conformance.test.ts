@@ -14,6 +14,7 @@ import * as RoarkEmulator from "@simbridge/emulators/RoarkEmulator"
 const plan = Schema.decodeUnknownSync(Plan.Plan)({
   name: "conformance",
   target: { roark: { agentEndpointId: "0b6c1f8e-2d3a-4e5f-9a8b-7c6d5e4f3a2b" } },
+  vendors: { roark: { analysisPackageId: RoarkEmulator.seeded.analysisPackageId } },
   iterations: 3,
   personas: [{ id: "p1", name: "Pat", gender: "male" }, { id: "p2", name: "Sam", language: "es" }],
   scenarios: [

@@ -32,10 +32,13 @@ const createPlan = (api: ReturnType<typeof raw>, extra: Record<string, unknown> 
     })
     expect(scenario.status).toBe(201)
     const metric = yield* api("POST", "/v1/metric/definitions", {
+      analysisPackageId: RoarkEmulator.seeded.analysisPackageId,
       name: "Booked",
-      slug: "booked_check",
-      description: "The agent booked an appointment",
-      type: "BOOLEAN"
+      outputType: "BOOLEAN",
+      llmPrompt: "The agent booked an appointment",
+      metricId: "booked_check",
+      booleanTrueLabel: "true",
+      booleanFalseLabel: "false"
     })
     expect(metric.status).toBe(201)
     const created = yield* api("POST", "/v1/simulation/plan", {
@@ -160,7 +163,7 @@ describe("RoarkEmulator", () => {
       expect(transcript.body.data.entries[1].text).toContain("my name is Sarah")
     }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
 
-  it.scopedLive("a second job of a sequential plan starts QUEUED; cancel goes through CANCELLING to CANCELLED and is idempotent", () =>
+  it.scopedLive("a second job of a sequential plan starts QUEUED; cancel goes through CANCELLING to CANCELLED, and only the first cancel cancels", () =>
     Effect.gen(function*() {
       const { api } = yield* setup({ speed: 20 })
       const { plan } = yield* createPlan(api, { executionMode: "SEQUENTIAL_SAME_RUN_PLAN" })
@@ -172,7 +175,8 @@ describe("RoarkEmulator", () => {
       const cancel = yield* api("POST", `/v1/simulation/plan/job/${id}/cancel`)
       expect(cancel.body.data).toEqual({ cancelled: true, simulationRunPlanJobId: id, status: "CANCELLING" })
       const again = yield* api("POST", `/v1/simulation/plan/job/${id}/cancel`)
-      expect(again.body.data.cancelled).toBe(true)
+      expect(again.status).toBe(200)
+      expect(again.body.data).toEqual({ cancelled: false, simulationRunPlanJobId: id, status: expect.stringMatching(/^CANCELL(ING|ED)$/) })
       const { last } = yield* pollUntil(
         Effect.map(api("GET", `/v1/simulation/plan/job/${id}`), (r) => r.body.data),
         (d) => terminal.has(d.status),
@@ -180,7 +184,7 @@ describe("RoarkEmulator", () => {
       )
       expect(last.status).toBe("CANCELLED")
       const done = yield* api("POST", `/v1/simulation/plan/job/${id}/cancel`)
-      expect(done.body.data).toMatchObject({ cancelled: true, status: "CANCELLED" })
+      expect(done.body.data).toMatchObject({ cancelled: false, status: "CANCELLED" })
       // The queued job starts once the first one has ended.
       const next = yield* pollUntil(
         Effect.map(api("GET", `/v1/simulation/plan/job/${second.body.data.simulationRunPlanJobId}`), (r) => r.body.data),

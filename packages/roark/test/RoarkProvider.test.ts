@@ -113,7 +113,7 @@ describe("RoarkProvider", () => {
       })
       expect(runPlan.scenarios[0]!.variables).toEqual({ patientName: "Sarah" })
       expect(runPlan.metrics).toHaveLength(2)
-      const definitions = (yield* client.metrics.listDefinitions({ limit: 50 })).data
+      const definitions = (yield* client.metrics.listDefinitions()).data
       const booked = definitions.find((d) => d.id === provisioning.refs[Provisioning.key.evaluator("booked")]!.id)!
       expect(booked).toMatchObject({ type: "BOOLEAN", name: "booked" })
       expect(booked.slug ?? booked.metricId).toMatch(/^simbridge_booked_[0-9a-f]{8}_check$/)
@@ -158,6 +158,99 @@ describe("RoarkProvider", () => {
       expect(fourth.refs["evaluator:booked"]!.id).toBe(first.refs["evaluator:booked"]!.id)
     }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
 
+  it.scopedLive("metric definitions are created with Roark's body inside the suite's analysis package", () =>
+    Effect.gen(function*() {
+      const { client, provider } = yield* setup()
+      const plan = withPlan({
+        evaluators: [
+          { id: "booked", description: "The agent booked an appointment for the caller", type: "boolean", expect: true },
+          { id: "polite", description: "The agent stayed polite throughout", type: "number", comparator: ">=", expect: 4, scale: [1, 5], required: false },
+          { id: "turns", description: "How many times the caller repeated themselves", type: "number", comparator: "<=", expect: 2, required: false },
+          { id: "slot", description: "The day of the appointment", type: "string", comparator: "contains", expect: "Friday", required: false }
+        ]
+      })
+      const provisioning = yield* provider.provision(plan)
+      const definitions = (yield* client.metrics.listDefinitions()).data
+      const of = (id: string) => definitions.find((d) => d.id === provisioning.refs[Provisioning.key.evaluator(id)]!.id)!
+      expect(of("booked")).toMatchObject({ type: "BOOLEAN", name: "booked", description: "The agent booked an appointment for the caller" })
+      expect(of("booked").metricId).toMatch(/^simbridge_booked_[0-9a-f]{8}_check$/)
+      expect(of("polite")).toMatchObject({ type: "SCALE" })
+      expect(of("turns")).toMatchObject({ type: "NUMERIC" })
+      expect(of("slot")).toMatchObject({ type: "TEXT" })
+      // Comparator and expected value stay with simbridge: changing them needs no new definition.
+      const again = yield* provider.provision(withPlan({
+        evaluators: [
+          { id: "booked", description: "The agent booked an appointment for the caller", type: "boolean", expect: false },
+          { id: "polite", description: "The agent stayed polite throughout", type: "number", comparator: ">", expect: 2, scale: [1, 5], required: false },
+          { id: "turns", description: "How many times the caller repeated themselves", type: "number", comparator: "<=", expect: 2, required: false },
+          { id: "slot", description: "The day of the appointment", type: "string", comparator: "contains", expect: "Friday", required: false }
+        ]
+      }))
+      for (const id of ["booked", "polite", "turns", "slot"]) expect(again.refs[Provisioning.key.evaluator(id)]!.id).toBe(provisioning.refs[Provisioning.key.evaluator(id)]!.id)
+    }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
+
+  it.scopedLive("without vendors.roark.analysisPackageId, an evaluator no metric definition matches fails before anything is sent", () =>
+    Effect.gen(function*() {
+      const { handle, provider } = yield* setup()
+      const withoutPackage = withPlan({ vendors: {} })
+      const failed = yield* Effect.flip(provider.provision(withoutPackage))
+      expect(failed.reason).toBe("InvalidRequest")
+      expect(failed.description).toContain("vendors.roark.analysisPackageId is not set")
+      expect(failed.description).toContain(`evaluator "booked" matches no metric definition (by metricId "booked" or name "booked")`)
+      expect(failed.description).toContain(`evaluator "polite" matches no metric definition`)
+      expect([...handle.requests.byRoute.keys()].filter((route) => !route.startsWith("GET "))).toEqual([])
+
+      // Provisioned once with the package, the definitions are found again without it.
+      yield* provider.provision(dental())
+      const again = yield* provider.provision(withoutPackage)
+      expect(again.reused).toBe(5)
+      // A changed evaluator needs a new definition, so the package again.
+      const changed = yield* Effect.flip(provider.provision(withPlan({
+        vendors: {},
+        evaluators: [
+          { id: "booked", description: "The agent booked an appointment for the caller on the day asked for", type: "boolean", expect: true },
+          { id: "polite", description: "The agent stayed polite throughout, on a 1-5 scale", type: "number", comparator: ">=", expect: 4, required: false }
+        ]
+      })))
+      expect(changed.description).toMatch(/evaluator "booked" changed since its metric definition simbridge_booked_[0-9a-f]{8}_check was created/)
+      expect(changed.description).not.toContain(`evaluator "polite"`)
+    }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
+
+  it.scopedLive("existing metric definitions are used by metricId or by name, without a package", () =>
+    Effect.gen(function*() {
+      const { provider } = yield* setup()
+      const plan = withPlan({
+        vendors: {},
+        scenarios: [{ id: "urgent-appointment", name: "Urgent dental appointment", instructions: "Ask for Friday.", evaluators: ["goal_achieved_check", "goal"] }],
+        evaluators: [
+          { id: "goal_achieved_check", description: "Whether the caller achieved their goal", type: "boolean", expect: true },
+          { id: "goal", name: "Goal achieved", description: "Whether the caller achieved their goal", type: "number", comparator: ">=", expect: 1 }
+        ]
+      })
+      const provisioning = yield* provider.provision(plan)
+      expect(provisioning.refs[Provisioning.key.evaluator("goal_achieved_check")]!.id).toBe(RoarkEmulator.seeded.exampleId)
+      expect(provisioning.refs[Provisioning.key.evaluator("goal")]!.id).toBe(RoarkEmulator.seeded.exampleId)
+      // A number evaluator on a BOOLEAN definition is used, with a warning.
+      expect(provisioning.warnings.map((w) => [w.code, w.field])).toEqual([["metric_type_mismatch", "evaluators[1]"]])
+    }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
+
+  it.scopedLive("cancel succeeds again on a run it already cancelled, and on a run that ended", () =>
+    Effect.gen(function*() {
+      const { client, provider } = yield* setup()
+      // 20 calls one at a time: still running when it is cancelled.
+      const running = yield* provider.startRun(withPlan({ iterations: 20, concurrency: 1 }))
+      yield* provider.cancel(running.ref)
+      yield* provider.cancel(running.ref)
+      const again = yield* client.runPlanJobs.cancel(running.ref.id)
+      expect(again.cancelled).toBe(false)
+      const { run } = yield* runToEnd(provider, withPlan({ iterations: 1 }))
+      yield* provider.cancel(run.ref)
+      expect((yield* client.runPlanJobs.cancel(run.ref.id))).toMatchObject({ cancelled: false, status: "COMPLETED" })
+      const canceled = Chunk.toReadonlyArray(yield* Stream.runCollect(provider.watch(running.ref)))
+      expect(canceled[canceled.length - 1]!.status).toEqual({ unified: "canceled", raw: "CANCELLED" })
+      expect((yield* client.runPlanJobs.cancel(running.ref.id))).toMatchObject({ cancelled: false, status: "CANCELLED" })
+    }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
+
   it.scopedLive("fails with InvalidRequest naming the field when target.roark or vendors.roark is wrong", () =>
     Effect.gen(function*() {
       const { provider } = yield* setup()
@@ -179,7 +272,7 @@ describe("RoarkProvider", () => {
         iterations: 3,
         executionMode: "sequential",
         personas: [{ id: "alex", name: "Alex", gender: "neutral", language: "de" }],
-        vendors: { roark: { endCallReasons: ["the caller hung up"], executionMode: "SEQUENTIAL_PROJECT" } }
+        vendors: { roark: { endCallReasons: ["the caller hung up"], executionMode: "SEQUENTIAL_PROJECT", analysisPackageId: RoarkEmulator.seeded.analysisPackageId } }
       })
       const warnings = yield* provider.check(plan)
       expect(warnings.map((w) => w.code).sort()).toEqual(["iterations_capped", "persona_gender_substituted"])

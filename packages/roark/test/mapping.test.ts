@@ -125,12 +125,29 @@ describe("plan options, markers, metrics, roles", () => {
     expect(M.metricSlug("booked", "boolean")).toBe("simbridge_booked_check")
     expect(M.metricSlug("Polite.Score-1", "number")).toBe("simbridge_polite_score_1")
     expect(M.metricSlug("booked", "boolean", "0123456789abcdef")).toBe("simbridge_booked_01234567_check")
-    expect(M.metricType("boolean")).toBe("BOOLEAN")
-    expect(M.metricType("number")).toBe("NUMERIC")
-    expect(M.metricType("string")).toBe("TEXT")
+    expect(M.metricType({ type: "boolean" })).toBe("BOOLEAN")
+    expect(M.metricType({ type: "number" })).toBe("NUMERIC")
+    expect(M.metricType({ type: "number", scale: [1, 5] })).toBe("SCALE")
+    expect(M.metricType({ type: "string" })).toBe("TEXT")
+    expect(M.metricTypesOf.number.has("SCALE")).toBe(true)
+    expect(M.metricTypesOf.boolean.has("TEXT")).toBe(false)
     expect(M.isCheckMetric("BOOLEAN", "greeting_check")).toBe(true)
     expect(M.isCheckMetric("BOOLEAN", "greeting")).toBe(false)
     expect(M.isCheckMetric("NUMERIC", "x_check")).toBe(false)
+  })
+
+  it("a slug made with a hash is simbridge's marker of a metric definition", () => {
+    expect(M.parseMetricSlug("simbridge_booked_01234567_check")).toEqual({ id: "booked", hash8: "01234567" })
+    expect(M.parseMetricSlug("simbridge_polite_score_1_89abcdef")).toEqual({ id: "polite_score_1", hash8: "89abcdef" })
+    expect(M.parseMetricSlug("simbridge_x_deadbeef_01234567")).toEqual({ id: "x_deadbeef", hash8: "01234567" })
+    expect(M.parseMetricSlug("simbridge_booked_check")).toBeUndefined()
+    expect(M.parseMetricSlug("goal_achieved_check")).toBeUndefined()
+    expect(M.parseMetricSlug(undefined)).toBeUndefined()
+    // The description's marker (earlier definitions) wins; else the slug; else none.
+    expect(M.evaluatorIdOf({ description: `x ${M.marker("evaluator", "sb-rating", "0123456789abcdef")}`, metricId: "other" })).toBe("sb-rating")
+    expect(M.evaluatorIdOf({ description: "Did the agent book?", metricId: "simbridge_sb_rating_01234567" })).toBe("sb_rating")
+    expect(M.evaluatorIdOf({ description: "", slug: "simbridge_booked_01234567_check" })).toBe("booked")
+    expect(M.evaluatorIdOf({ description: "Whether the caller achieved their goal", metricId: "goal_achieved_check" })).toBeUndefined()
   })
 
   it("transcript roles", () => {

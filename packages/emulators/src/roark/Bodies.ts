@@ -1,19 +1,25 @@
 /**
- * The bodies the emulator answers with: a simulation job, a run-plan job, a call with its
- * transcript and metric values, a run plan and a webhook without its secret. Call lengths, metric
- * values and transcripts are seeded by the simulation job's stable key.
+ * The bodies the emulator answers with: a simulation job, a run-plan job (detail, list item,
+ * start, cancel), a call with its transcript and metric values, a metric definition, a run plan and
+ * a webhook without its secret. Each is typed with Roark's enum values, so that the contract tests
+ * can hold them against the SDK's response types. Call lengths, metric values and transcripts are
+ * seeded by the simulation job's stable key.
  *
  * @internal
  */
 import { Emulator, Judging } from "@simbridge/emulator"
 import type { Context } from "./Context.js"
 import { iso } from "./Store.js"
-import type { Job, Metric, Plan, Sim, Webhook } from "./Store.js"
-import type { Outcome, SimView } from "./Timeline.js"
+import type { Job, Metric, MetricType, Plan, Sim, Webhook } from "./Store.js"
+import type { JobStatus, JobView, Outcome, SimView } from "./Timeline.js"
 import { outcomeOf } from "./Timeline.js"
 
+/** The status an injected unknown-enum fault puts in place of a real one (in no Roark enum). */
+export const unknownStatus = "AWAITING_REVIEW"
+
 /** A status as rendered: an injected unknown-enum fault replaces it where `render` is set. */
-export const statusOf = (ctx: Context, status: string, render: boolean) => (render && ctx.faults.unknownEnum() ? "AWAITING_REVIEW" : status)
+export const statusOf = <S extends string>(ctx: Context, status: S, render: boolean): S | typeof unknownStatus =>
+  render && ctx.faults.unknownEnum() ? unknownStatus : status
 
 export const simJson = (ctx: Context, job: Job, i: number, v: SimView, render: boolean) => {
   const sim = job.sims[i]!
@@ -32,6 +38,28 @@ export const simJson = (ctx: Context, job: Job, i: number, v: SimView, render: b
     completedAt: v.completedAt === undefined ? null : iso(v.completedAt)
   }
 }
+
+/** `POST /v1/simulation/plan/{id}/job` (and a plan created with `autoRun`). */
+export const jobStartJson = (job: Job, v: JobView) => ({
+  createdAt: iso(job.createdAt),
+  simulationRunPlanId: job.plan.id,
+  simulationRunPlanJobId: job.id,
+  status: v.status
+})
+
+/** An item of `GET /v1/simulation/plan/jobs`. */
+export const jobSummaryJson = (job: Job, v: JobView) => ({
+  createdAt: iso(job.createdAt),
+  simulationRunPlanId: job.plan.id,
+  simulationRunPlanJobId: job.id,
+  status: v.status,
+  triggeredBy: job.triggeredBy,
+  startedAt: v.startedAt === undefined ? null : iso(v.startedAt),
+  endedAt: v.endedAt === undefined ? null : iso(v.endedAt)
+})
+
+/** `POST /v1/simulation/plan/job/{id}/cancel` (added after SDK v2.31; its shape is the later SDKs'). */
+export const cancelJson = (job: Job, cancelled: boolean, status: JobStatus) => ({ cancelled, simulationRunPlanJobId: job.id, status })
 
 export const jobJson = (ctx: Context, job: Job, t: number, render: boolean) => {
   const v = ctx.timeline.view(job, t)
@@ -67,9 +95,10 @@ export const callJson = (ctx: Context, job: Job, i: number, v: SimView) => {
     createdAt: iso(started),
     endedAt: v.callEnded ? iso(started + 0.54 * pace.call) : null,
     durationMs: v.callEnded ? length.ms : null,
-    status: v.callEnded ? "ENDED" : "IN_PROGRESS",
-    endedStatus: !v.callEnded ? null : outcome === "TIMED_OUT" || length.capped ? "MAX_DURATION_REACHED" : "CUSTOMER_ENDED_CALL",
-    recordingUrl: v.callEnded ? `https://recordings.emulator.roark.invalid/${sim.callId}.wav?X-Amz-Expires=3600` : null,
+    status: v.callEnded ? "ENDED" as const : "IN_PROGRESS" as const,
+    endedStatus: !v.callEnded ? null : outcome === "TIMED_OUT" || length.capped ? "MAX_DURATION_REACHED" as const : "CUSTOMER_ENDED_CALL" as const,
+    // A `.invalid` host (RFC 2606): nothing can resolve it, so a recording URL never reaches a real server.
+    recordingUrl: v.callEnded ? `https://recordings.roark.invalid/${sim.callId}.wav?X-Amz-Expires=3600` : null,
     summary: v.transcriptReady ? `${sim.persona.name} called about: ${sim.scenario.name}` : null,
     title: sim.scenario.name,
     properties: {},
@@ -80,16 +109,21 @@ export const callJson = (ctx: Context, job: Job, i: number, v: SimView) => {
   }
 }
 
-export const metricValue = (ctx: Context, sim: Sim, metric: Metric): boolean | number | string => {
-  const c = Emulator.chance(ctx.seed, `${sim.key}/${metric.slug}`)
+export const metricValue = (ctx: Context, sim: Sim, metric: Pick<Metric, "metricId" | "type" | "description" | "scaleMin" | "scaleMax">): boolean | number | string => {
+  const c = Emulator.chance(ctx.seed, `${sim.key}/${metric.metricId}`)
   // `emulator:boolean` in the definition's description: a yes/no whatever the metric's type.
   if (metric.type !== "BOOLEAN" && Judging.of(metric.description) === "boolean") return c < 0.8
   switch (metric.type) {
     case "BOOLEAN":
       return c < 0.8
     case "NUMERIC":
-    case "SCALE":
       return 5 - Math.floor(5 * c * c)
+    case "SCALE": {
+      // Skewed to the top of the definition's scale (1-5 when it has none).
+      const min = metric.scaleMin ?? 1
+      const max = metric.scaleMax ?? 5
+      return max - Math.floor((max - min + 1) * c * c)
+    }
     case "COUNT":
       return Math.floor(c * 10)
     case "OFFSET":
@@ -99,13 +133,45 @@ export const metricValue = (ctx: Context, sim: Sim, metric: Metric): boolean | n
   }
 }
 
+/** A metric definition as Roark answers it (`id, metricId, name, description, scope, type, supportedContexts`). */
+export const metricJson = (m: Metric) => ({
+  id: m.id,
+  metricId: m.metricId,
+  name: m.name,
+  description: m.description,
+  scope: m.scope,
+  type: m.type,
+  supportedContexts: m.supportedContexts
+})
+
+/**
+ * `GET /v1/call/{id}/metrics` of a completed call: one entry per metric of its run, with one
+ * CALL value. Roark lists only the metrics it computed: one whose definition says
+ * `emulator:unjudged` is left out.
+ */
+export const callMetricsJson = (ctx: Context, job: Job, sim: Sim, v: SimView) => {
+  const computedAt = iso(v.completedAt ?? 0)
+  return job.metrics.filter((m) => Judging.of(m.description) !== "unjudged").map((m) => {
+    const value = metricValue(ctx, sim, m)
+    return {
+      metricDefinitionId: m.id,
+      metricId: m.metricId,
+      name: m.name,
+      description: m.description,
+      scope: m.scope,
+      type: m.type,
+      values: [{ value, confidence: 0.9, context: "CALL" as const, computedAt, valueReasoning: `${m.name}: ${JSON.stringify(value)} (emulated)` }]
+    }
+  })
+}
+
 const templated = (text: string, variables: Record<string, string>) =>
   text.replace(/\{\{\s*([A-Za-z0-9_]+)\s*\}\}/g, (m, k: string) => variables[k] ?? m)
 
 export const transcript = (ctx: Context, job: Job, sim: Sim, outcome: Outcome) => {
   const first = sim.scenario.steps.find((s) => s.type !== "AGENT_TURN")?.content ?? sim.scenario.name
-  const good = metricValue(ctx, sim, { slug: "__transcript", type: "BOOLEAN" } as Metric)
-  const lines: Array<[string, string]> = [
+  const good = metricValue(ctx, sim, { metricId: "__transcript", type: "BOOLEAN" satisfies MetricType, description: "", scaleMin: undefined, scaleMax: undefined })
+  const lines: Array<["AGENT" | "CUSTOMER", string]> = [
     ["AGENT", "Thank you for calling, how can I help you today?"],
     ["CUSTOMER", `Hi, this is ${sim.persona.name}. ${templated(first, sim.scenario.variables)}`],
     ["AGENT", good ? "Certainly, I have booked that for you. Is there anything else?" : "I'm sorry, I can't help with that right now."],
@@ -120,10 +186,10 @@ export const transcript = (ctx: Context, job: Job, sim: Sim, outcome: Outcome) =
       text
     })),
     participants: [
-      { id: "participant-agent", type: "AGENT", agentId: sim.endpoint.agentId },
-      { id: "participant-customer", type: "SIMULATED_CUSTOMER", customerId: sim.persona.id }
+      { id: "participant-agent", type: "AGENT" as const, agentId: sim.endpoint.agentId },
+      { id: "participant-customer", type: "SIMULATED_CUSTOMER" as const, customerId: sim.persona.id }
     ],
-    transcriptionSource: "SIMULATION_AGENT_REALTIME"
+    transcriptionSource: "SIMULATION_AGENT_REALTIME" as const
   }
 }
 

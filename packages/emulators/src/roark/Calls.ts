@@ -5,10 +5,9 @@
  * @internal
  */
 import * as HttpRouter from "@effect/platform/HttpRouter"
-import { Judging } from "@simbridge/emulator"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
-import { callJson, metricValue, simJson, transcript } from "./Bodies.js"
+import { callJson, callMetricsJson, simJson, transcript } from "./Bodies.js"
 import type { Context } from "./Context.js"
 import { ApiError, invalid, notFound } from "./Errors.js"
 import { ok, paginate, param, queryParams } from "./Http.js"
@@ -94,27 +93,7 @@ export const callRoutes = (ctx: Context) => {
       const found = findCall(ctx, id, yield* now)
       if (found === undefined) return yield* notFound("Call", id)
       const sim = found.job.sims[found.i]!
-      if (found.v.status !== "COMPLETED") return yield* ok([])
-      const computedAt = iso(found.v.completedAt ?? 0)
-      // Roark lists only the metrics it computed: one whose definition says `emulator:unjudged` is left out.
-      return yield* ok(found.job.metrics.filter((m) => Judging.of(m.description) !== "unjudged").map((m) => {
-        const value = metricValue(ctx, sim, m)
-        return {
-          metricDefinitionId: m.id,
-          metricId: m.slug,
-          name: m.name,
-          description: m.description,
-          scope: m.scope,
-          type: m.type,
-          values: [{
-            value,
-            confidence: 0.9,
-            context: "CALL",
-            computedAt,
-            valueReasoning: `${m.name}: ${JSON.stringify(value)} (emulated)`
-          }]
-        }
-      }))
+      return yield* ok(found.v.status === "COMPLETED" ? callMetricsJson(ctx, found.job, sim, found.v) : [])
     }))
   )
 }

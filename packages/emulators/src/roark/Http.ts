@@ -25,16 +25,12 @@ export const decodeBody = <A, I>(schema: Schema.Schema<A, I>, optional = false) 
       }
     }
     if (body === undefined && optional) body = {}
-    return yield* Schema.decodeUnknown(schema, { onExcessProperty: "ignore" })(body).pipe(
-      Effect.mapError((error) => {
-        const issues = Issues.fromParseError(error).map((i) => ({ path: Issues.formatPath(i.path) || "body", message: i.message }))
-        return new ApiError({ status: 400, message: issues.map((i) => `${i.path}: ${i.message}`).join("; "), issues })
-      })
-    )
+    return yield* decodeWith(schema, body)
   })
 
+/** `raw` decoded with `schema`; every problem (not just the first) is a 400 issue naming its field. */
 export const decodeWith = <A, I>(schema: Schema.Schema<A, I>, raw: unknown) =>
-  Schema.decodeUnknown(schema, { onExcessProperty: "ignore" })(raw).pipe(
+  Schema.decodeUnknown(schema, { onExcessProperty: "ignore", errors: "all" })(raw).pipe(
     Effect.mapError((error) => {
       const issues = Issues.fromParseError(error).map((i) => ({ path: Issues.formatPath(i.path) || "body", message: i.message }))
       return new ApiError({ status: 400, message: issues.map((i) => `${i.path}: ${i.message}`).join("; "), issues })

@@ -12,10 +12,15 @@ import * as Wire from "@simbridge/roark/RoarkWire"
 import type { Context } from "./Context.js"
 import { ApiError, invalid, notFound } from "./Errors.js"
 import { decodeBody, ok, paginate, param, queryParams, search } from "./Http.js"
+import { metricJson } from "./Bodies.js"
 import { iso, personaDefaults } from "./Store.js"
 import type { Agent, Endpoint, Metric, Persona, Scenario } from "./Store.js"
 
 const now = Clock.currentTimeMillis
+
+/** `base` with the fields `body` sets, updated at `at` (a decoded body has no key for a field it does not set). */
+const personaOf = (base: Omit<Persona, "updatedAt">, body: typeof Wire.PersonaUpdate.Type, at: string): Persona =>
+  ({ ...base, ...body, updatedAt: at }) as Persona
 
 /** `/health` and personas. */
 export const personaRoutes = ({ store }: Context) =>
@@ -26,7 +31,8 @@ export const personaRoutes = ({ store }: Context) =>
     HttpRouter.post("/v1/persona", Effect.gen(function*() {
       const body = yield* decodeBody(Wire.PersonaCreate)
       const at = iso(yield* now)
-      const persona: Persona = { ...personaDefaults, ...body, id: randomUUID(), createdAt: at, updatedAt: at } as Persona
+      const base = { ...personaDefaults, id: randomUUID(), name: body.name, language: body.language, accent: body.accent, gender: body.gender, createdAt: at }
+      const persona = personaOf(base, body, at)
       store.personas.set(persona.id, persona)
       return yield* ok(persona, 201)
     })),
@@ -44,7 +50,7 @@ export const personaRoutes = ({ store }: Context) =>
       const p = store.personas.get(id)
       if (p === undefined) return yield* notFound("Persona", id)
       const body = yield* decodeBody(Wire.PersonaUpdate)
-      const next = { ...p, ...body, updatedAt: iso(yield* now) } as Persona
+      const next = personaOf(p, body, iso(yield* now))
       store.personas.set(id, next)
       return yield* ok(next)
     }))
@@ -115,31 +121,34 @@ export const scenarioRoutes = ({ store }: Context) =>
     }))
   )
 
+/** A metric slug generated from a name, as Roark does when `metricId` is absent. */
+const slugOf = (name: string) => name.toLowerCase().replace(/[^a-z0-9]+/g, "_").replace(/^_+|_+$/g, "") || "metric"
+
 /** Metric definitions, agents and agent endpoints. */
 export const resourceRoutes = ({ store }: Context) =>
   HttpRouter.empty.pipe(
-    HttpRouter.get("/v1/metric/definitions", Effect.gen(function*() {
-      const q = yield* queryParams
-      return yield* paginate(search(store.metrics.values(), q.get("searchText"), (m) => m.name), (m) => m.id)
-    })),
+    // Every definition in one answer: the SDK's list takes no parameters and has no pagination.
+    HttpRouter.get("/v1/metric/definitions", Effect.suspend(() => ok([...store.metrics.values()].map(metricJson)))),
     HttpRouter.post("/v1/metric/definitions", Effect.gen(function*() {
       const body = yield* decodeBody(Wire.MetricDefinitionCreate)
-      if ([...store.metrics.values()].some((m) => m.slug === body.slug)) {
-        return yield* new ApiError({ status: 409, message: `a metric with slug ${body.slug} already exists` })
+      const metricId = body.metricId ?? slugOf(body.name)
+      if ([...store.metrics.values()].some((m) => m.metricId === metricId)) {
+        return yield* new ApiError({ status: 409, message: `a metric with metricId ${metricId} already exists` })
       }
       const metric: Metric = {
         id: randomUUID(),
-        metricId: body.slug,
-        slug: body.slug,
+        metricId,
         name: body.name,
-        description: body.description,
+        description: body.llmPrompt ?? "",
         scope: body.scope ?? "GLOBAL",
-        type: body.type,
+        type: body.outputType,
         supportedContexts: [...(body.supportedContexts ?? ["CALL"])],
-        unit: null
+        analysisPackageId: body.analysisPackageId,
+        scaleMin: body.scaleMin,
+        scaleMax: body.scaleMax
       }
       store.metrics.set(metric.id, metric)
-      return yield* ok(metric, 201)
+      return yield* ok(metricJson(metric), 201)
     })),
 
     // Agents and endpoints

@@ -9,12 +9,15 @@ import * as HttpRouter from "@effect/platform/HttpRouter"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Wire from "@simbridge/roark/RoarkWire"
-import { jobJson, planJson } from "./Bodies.js"
+import { cancelJson, jobJson, jobStartJson, jobSummaryJson, planJson } from "./Bodies.js"
 import type { Context } from "./Context.js"
 import { invalid, notFound } from "./Errors.js"
 import { decodeBody, decodeWith, ok, paginate, param, queryParams, rawBody, search } from "./Http.js"
 import { iso, seeded } from "./Store.js"
 import type { Job, Plan, Sim, Store } from "./Store.js"
+import type { JobStatus } from "./Timeline.js"
+
+const terminal: ReadonlySet<JobStatus> = new Set(["COMPLETED", "FAILED", "TIMED_OUT", "CANCELLED"])
 
 const now = Clock.currentTimeMillis
 
@@ -29,7 +32,7 @@ const checkRefs = (
     for (const [i, s] of (body.scenarios ?? []).entries()) if (!store.scenarios.has(s.id)) return yield* invalid(`scenarios[${i}].id`, `scenario ${s.id} not found`)
     const metrics: Array<{ id: string }> = []
     for (const [i, m] of (body.metrics ?? []).entries()) {
-      const found = m.id !== undefined ? store.metrics.get(m.id) : [...store.metrics.values()].find((d) => d.slug === m.slug)
+      const found = m.id !== undefined ? store.metrics.get(m.id) : [...store.metrics.values()].find((d) => d.metricId === m.slug)
       if (found === undefined) return yield* invalid(`metrics[${i}]`, `metric ${m.id ?? m.slug} not found`)
       metrics.push({ id: found.id })
     }
@@ -51,7 +54,7 @@ const legacyEvaluators = (raw: unknown): unknown => {
   return o["metrics"] === undefined && Array.isArray(o["evaluators"]) ? { ...o, metrics: o["evaluators"] } : o
 }
 
-const startJob = (ctx: Context, plan: Plan, variables: typeof Wire.RunPlanJobStartParams.Type["variables"], t: number, triggeredBy: string) =>
+const startJob = (ctx: Context, plan: Plan, variables: typeof Wire.RunPlanJobStartParams.Type["variables"], t: number, triggeredBy: Job["triggeredBy"]) =>
   Effect.gen(function*() {
     const { store, timeline } = ctx
     if (Array.isArray(variables)) {
@@ -98,8 +101,7 @@ const startJob = (ctx: Context, plan: Plan, variables: typeof Wire.RunPlanJobSta
       store.sims.set(sim.id, { job, i })
       store.calls.set(sim.callId, { job, i })
     })
-    const v = timeline.view(job, t)
-    return { createdAt: iso(t), simulationRunPlanId: plan.id, simulationRunPlanJobId: job.id, status: v.status }
+    return jobStartJson(job, timeline.view(job, t))
   })
 
 const livePlan = (store: Store, id: string) => {
@@ -157,18 +159,7 @@ export const planRoutes = (ctx: Context) => {
       const t = yield* now
       const planId = q.get("simulationRunPlanId")
       const status = q.get("status")
-      const render = (j: typeof store.jobs extends Map<string, infer J> ? J : never) => {
-        const v = timeline.view(j, t)
-        return {
-          createdAt: iso(j.createdAt),
-          simulationRunPlanId: j.plan.id,
-          simulationRunPlanJobId: j.id,
-          status: v.status,
-          triggeredBy: j.triggeredBy,
-          startedAt: v.startedAt === undefined ? null : iso(v.startedAt),
-          endedAt: v.endedAt === undefined ? null : iso(v.endedAt)
-        }
-      }
+      const render = (j: Job) => jobSummaryJson(j, timeline.view(j, t))
       const jobs = [...store.jobs.values()].reverse().filter((j) => planId === null || j.plan.id === planId)
       // Without a status filter only the requested page is rendered.
       if (status === null) return yield* paginate(jobs, (j) => j.id, 50, render)
@@ -185,11 +176,11 @@ export const planRoutes = (ctx: Context) => {
       const job = store.jobs.get(id)
       if (job === undefined) return yield* notFound("Simulation run plan job", id)
       const t = yield* now
-      const before = timeline.view(job, t)
-      // `cancelled` is false only for a job that had already finished on its own (not an error).
-      const finished = before.status === "COMPLETED" || before.status === "FAILED" || before.status === "TIMED_OUT"
-      if (!finished && job.canceledAt === undefined) job.canceledAt = t
-      return yield* ok({ cancelled: !finished, simulationRunPlanJobId: job.id, status: timeline.view(job, t).status })
+      // `cancelled` says whether this request cancelled the job: false (not an error) for a job that
+      // has ended, cancelled included, and for one whose cancel is already under way.
+      const cancelled = !terminal.has(timeline.view(job, t).status) && job.canceledAt === undefined
+      if (cancelled) job.canceledAt = t
+      return yield* ok(cancelJson(job, cancelled, timeline.view(job, t).status))
     })),
     HttpRouter.get("/v1/simulation/plan/:planId", Effect.gen(function*() {
       const plan = yield* livePlan(store, yield* param("planId"))

@@ -8,14 +8,43 @@
 import { randomUUID } from "node:crypto"
 import type * as Wire from "@simbridge/roark/RoarkWire"
 
-export type Persona = Wire.Persona & { createdAt: string; updatedAt: string }
+type Lit<S extends { readonly Type: unknown }> = S["Type"]
+
+/** A persona as stored and answered: every field set (defaults filled in), enums as the create body took them. */
+export type Persona = {
+  id: string
+  name: string
+  language: Lit<typeof Wire.Language>
+  accent: Lit<typeof Wire.Accent>
+  gender: Lit<typeof Wire.Gender>
+  backgroundNoise: Lit<typeof Wire.BackgroundNoise>
+  speechPace: Lit<typeof Wire.SpeechPace>
+  speechClarity: Lit<typeof Wire.SpeechClarity>
+  hasDisfluencies: boolean
+  baseEmotion: Lit<typeof Wire.BaseEmotion>
+  intentClarity: Lit<typeof Wire.IntentClarity>
+  confirmationStyle: Lit<typeof Wire.ConfirmationStyle>
+  memoryReliability: Lit<typeof Wire.MemoryReliability>
+  responseTiming: Lit<typeof Wire.ResponseTiming>
+  idleMessages: Array<string> | null
+  idleTimeoutSeconds: number
+  idleMessageMaxSpokenCount: number
+  idleMessageResetCountOnUserSpeechEnabled: boolean
+  properties: Record<string, unknown>
+  backstoryPrompt: string | null
+  description: string | null
+  secondaryLanguage: "EN" | null
+  createdAt: string
+  updatedAt: string
+}
+export type StepType = Lit<typeof Wire.StepType> | "START"
 export type Scenario = {
   id: string
   name: string
   description: string | null
   steps: Array<{
     nodeId: string
-    type: string
+    type: StepType
     content: string | null
     dtmfDigits?: string | undefined
     linkedScenarioId?: string | undefined
@@ -24,16 +53,32 @@ export type Scenario = {
   createdAt: string
   updatedAt: string
 }
-export type Metric = { id: string; metricId: string; slug: string; name: string; description: string; scope: string; type: string; supportedContexts: Array<string>; unit: null }
+export type MetricType = Lit<typeof Wire.MetricType>
+/** A metric definition as stored: what its create body said, with the slug (`metricId`) settled. */
+export type Metric = {
+  id: string
+  metricId: string
+  name: string
+  /** Roark's response field; the emulator fills it with the `llmPrompt` (the create body has no description). */
+  description: string
+  scope: Lit<typeof Wire.MetricScope>
+  type: MetricType
+  supportedContexts: Array<"CALL" | "SEGMENT" | "TURN">
+  /** The analysis package it was added to (there is no API for packages: any id is taken). */
+  analysisPackageId: string
+  scaleMin: number | undefined
+  scaleMax: number | undefined
+}
 export type Agent = { id: string; name: string; customId: string | null; description: string | null; createdAt: string; updatedAt: string }
+export type AgentEndpointType = "PHONE" | "WEBSOCKET" | "LIVEKIT" | "SMALL_WEBRTC" | "ELEVENLABS_WS" | "KORE" | "GOOGLE_CES"
 export type Endpoint = {
   id: string
   agentId: string
-  direction: string
+  direction: Lit<typeof Wire.EndpointDirection>
   environment: string
-  outboundDialType: string
+  outboundDialType: "NONE" | "HTTP_REQUEST"
   outboundDialHttpRequestDefinitionId: string | null
-  type: string
+  type: AgentEndpointType
   value: string
   createdAt: string
   updatedAt: string
@@ -78,7 +123,7 @@ export interface Job {
   readonly metrics: ReadonlyArray<Metric>
   readonly sims: ReadonlyArray<Sim>
   readonly createdAt: number
-  readonly triggeredBy: string
+  readonly triggeredBy: "SCHEDULED" | "USER_TRIGGERED_FROM_UI" | "RE_RUN" | "TRIGGERED_FROM_API"
   canceledAt: number | undefined
 }
 
@@ -128,10 +173,13 @@ export const seeded = {
   /** The id the run-plan create example uses for its endpoint, persona, scenario and evaluator. */
   exampleId: "182bd5e5-6e1a-4fe4-a799-aa6d9a6ab26e",
   personaId: "a1b2c3d4-e5f6-7890-abcd-ef1234567890",
-  scenarioId: "f8e7d6c5-b4a3-9281-7069-5f4e3d2c1b0a"
+  scenarioId: "f8e7d6c5-b4a3-9281-7069-5f4e3d2c1b0a",
+  /** The analysis package of the SDK's `createDefinition` example. */
+  analysisPackageId: "182bd5e5-6e1a-4fe4-a799-aa6d9a6ab26e"
 } as const
 
-export const personaDefaults = {
+/** What a persona is without a value of its own (choices: only NONE and NORMAL are documented). */
+export const personaDefaults: Omit<Persona, "id" | "name" | "language" | "accent" | "gender" | "createdAt" | "updatedAt"> = {
   backgroundNoise: "NONE",
   speechPace: "NORMAL",
   speechClarity: "CLEAR",
@@ -141,11 +189,11 @@ export const personaDefaults = {
   confirmationStyle: "EXPLICIT",
   memoryReliability: "HIGH",
   responseTiming: "NORMAL",
-  idleMessages: [] as Array<string>,
+  idleMessages: [],
   idleTimeoutSeconds: 10,
   idleMessageMaxSpokenCount: 2,
   idleMessageResetCountOnUserSpeechEnabled: true,
-  properties: {} as Record<string, unknown>,
+  properties: {},
   backstoryPrompt: null,
   description: null,
   secondaryLanguage: null
@@ -172,7 +220,7 @@ export const seed = (store: Store, now: number) => {
     })
   }
   store.metrics.set(seeded.exampleId, {
-    id: seeded.exampleId, metricId: "goal_achieved_check", slug: "goal_achieved_check", name: "Goal achieved",
-    description: "Whether the caller achieved their goal", scope: "GLOBAL", type: "BOOLEAN", supportedContexts: ["CALL"], unit: null
+    id: seeded.exampleId, metricId: "goal_achieved_check", name: "Goal achieved", description: "Whether the caller achieved their goal",
+    scope: "GLOBAL", type: "BOOLEAN", supportedContexts: ["CALL"], analysisPackageId: seeded.analysisPackageId, scaleMin: undefined, scaleMax: undefined
   })
 }

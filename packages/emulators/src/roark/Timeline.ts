@@ -5,7 +5,16 @@
  *
  * @internal
  */
+import type * as Wire from "@simbridge/roark/RoarkWire"
 import type { Job, Sim, Store } from "./Store.js"
+
+/**
+ * A run-plan job's status, a simulation job's and its processing status: the values the emulator
+ * gives (v2.31's, and the later processing status `PENDING` before a job connects).
+ */
+export type JobStatus = Exclude<(typeof Wire.RunPlanJobStatuses)[number], "PREPARING_CAPACITY">
+export type SimStatus = Exclude<(typeof Wire.SimulationJobStatuses)[number], "RETRY_SCHEDULED">
+export type ProcessingStatus = Exclude<(typeof Wire.ProcessingStatuses)[number], "RESERVING_CAPACITY" | "WAITING_FOR_LIVE_CONVERSATION">
 
 export interface Pace {
   readonly phase: number
@@ -30,8 +39,8 @@ export const outcomeOf = (sim: Sim): Outcome => {
 }
 
 export interface SimView {
-  readonly status: string
-  readonly processingStatus: string
+  readonly status: SimStatus
+  readonly processingStatus: ProcessingStatus
   readonly startedAt: number | undefined
   readonly completedAt: number | undefined
   /** The call exists (SIMULATING reached). */
@@ -41,7 +50,7 @@ export interface SimView {
 }
 
 export interface JobView {
-  readonly status: string
+  readonly status: JobStatus
   readonly start: number
   readonly startedAt: number | undefined
   readonly endedAt: number | undefined
@@ -92,7 +101,7 @@ export const make = (store: Store, pace: Pace) => {
     const t = cancel === undefined ? now : Math.min(now, cancel)
     const offset = (t - start) / pace.call
     const phase = processingPhases.find(([, until]) => offset < until)?.[0] ?? "COMPLETED"
-    const processing = t < start
+    const processing: ProcessingStatus = t < start
       ? "PENDING"
       : job.plan.direction === "OUTBOUND" && phase === "CONNECTING"
       ? "WAITING_FOR_OUTBOUND_CALL"
@@ -132,7 +141,7 @@ export const make = (store: Store, pace: Pace) => {
     const fannedOut = now >= g.running && (job.canceledAt === undefined || job.canceledAt >= g.running)
     const sims = fannedOut ? job.sims.map((_, i) => simView(job, i, now, g)) : []
     const cancelActive = job.canceledAt !== undefined && job.canceledAt < g.naturalEnd && now >= job.canceledAt
-    let status: string
+    let status: JobStatus
     let endedAt: number | undefined
     if (cancelActive) {
       const done = now >= job.canceledAt! + pace.cancel

@@ -177,22 +177,61 @@ export const parseMarker = (text: string | null | undefined): Marker | undefined
   return m === null ? undefined : { kind: m[1] as Marker["kind"], id: m[2]!, hash: m[3]! }
 }
 
-/** The slug of the metric definition of an evaluator: BOOLEAN ones end `_check` (Roark's pass/fail convention). */
+/** An evaluator id as it appears in a metric slug: lower case, other characters as `_`. */
+export const slugPart = (evaluatorId: string): string => evaluatorId.toLowerCase().replace(/[^a-z0-9]+/g, "_")
+
+/**
+ * The slug (`metricId`) of the metric definition of an evaluator, `simbridge_<id>_<hash8>`:
+ * Roark's create body has no field for a description, so the slug is the marker simbridge
+ * recognises its definitions by (the id and the first 8 hex digits of the definition hash).
+ * BOOLEAN ones end `_check` (Roark's pass/fail convention).
+ */
 export const metricSlug = (evaluatorId: string, type: "boolean" | "number" | "string", hash?: string): string => {
-  const id = evaluatorId.toLowerCase().replace(/[^a-z0-9]+/g, "_")
+  const id = slugPart(evaluatorId)
   const base = hash === undefined ? `simbridge_${id}` : `simbridge_${id}_${hash.slice(0, 8)}`
   return type === "boolean" ? `${base}_check` : base
 }
 
-export const metricType = (type: "boolean" | "number" | "string"): "BOOLEAN" | "NUMERIC" | "TEXT" => {
-  switch (type) {
+const ownSlugPattern = /^simbridge_([a-z0-9_]+?)_([0-9a-f]{8})(_check)?$/
+
+/** What a slug made by `metricSlug` (with a hash) says: the evaluator id as `slugPart` wrote it and the hash prefix. */
+export const parseMetricSlug = (slug: string | null | undefined): { readonly id: string; readonly hash8: string } | undefined => {
+  const m = slug === null || slug === undefined ? null : ownSlugPattern.exec(slug)
+  return m === null ? undefined : { id: m[1]!, hash8: m[2]! }
+}
+
+/** Roark's output types for canonical evaluators: a number evaluator with a scale is a SCALE. */
+export const metricType = (e: { readonly type: "boolean" | "number" | "string"; readonly scale?: readonly [number, number] | undefined }): "BOOLEAN" | "NUMERIC" | "SCALE" | "TEXT" => {
+  switch (e.type) {
     case "boolean":
       return "BOOLEAN"
     case "number":
-      return "NUMERIC"
+      return e.scale === undefined ? "NUMERIC" : "SCALE"
     case "string":
       return "TEXT"
   }
+}
+
+/** Roark output types that carry each canonical evaluator type's values. */
+export const metricTypesOf: Record<"boolean" | "number" | "string", ReadonlySet<string>> = {
+  boolean: new Set(["BOOLEAN"]),
+  number: new Set(["NUMERIC", "SCALE", "COUNT", "OFFSET"]),
+  string: new Set(["TEXT", "CLASSIFICATION"])
+}
+
+/** The labels simbridge gives a BOOLEAN metric's answers; `valueFor` reads them back as booleans. */
+export const booleanLabels = { booleanTrueLabel: "true", booleanFalseLabel: "false" } as const
+
+/**
+ * The canonical evaluator id of a metric definition (or a call's metric) simbridge created: from
+ * the marker in its description where one is (definitions made by earlier versions, or a server
+ * that copies the prompt there), else from its slug (`parseMetricSlug`, the id as `slugPart`
+ * wrote it); `undefined` for a metric simbridge did not create.
+ */
+export const evaluatorIdOf = (m: { readonly description?: string | null | undefined; readonly metricId?: string | undefined; readonly slug?: string | undefined }): string | undefined => {
+  const marker = parseMarker(m.description)
+  if (marker?.kind === "evaluator") return marker.id
+  return parseMetricSlug(m.slug ?? m.metricId)?.id
 }
 
 /** Roark's convention for a pass/fail metric: a BOOLEAN metric whose slug ends `_check`. */

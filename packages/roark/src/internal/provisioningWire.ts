@@ -196,20 +196,64 @@ export type MetricDefinition = typeof MetricDefinition.Type
 export const slugOf = (m: { readonly metricId?: string | undefined; readonly slug?: string | undefined }): string | undefined =>
   m.slug ?? m.metricId
 
+/** The output types that need an `llmPrompt` (the instructions Roark's judge scores with). */
+export const promptedMetricTypes: ReadonlySet<string> = new Set(["BOOLEAN", "NUMERIC", "TEXT", "SCALE"])
+
+/** What `MetricDefinitionCreate` requires beyond its fields, by output type and scope (the SDK's field docs). */
+const metricDefinitionRules = (b: {
+  readonly outputType: string
+  readonly llmPrompt?: string | undefined
+  readonly scaleMin?: number | undefined
+  readonly scaleMax?: number | undefined
+  readonly classificationOptions?: ReadonlyArray<unknown> | undefined
+  readonly scope?: string | undefined
+  readonly participantRole?: string | undefined
+}): Array<Schema.FilterIssue> => {
+  const issues: Array<Schema.FilterIssue> = []
+  const missing = (field: string, when: string) => issues.push({ path: [field], message: `is missing (required ${when})` })
+  if (promptedMetricTypes.has(b.outputType) && b.llmPrompt === undefined) missing("llmPrompt", `for outputType ${b.outputType}`)
+  if (b.outputType === "SCALE") {
+    if (b.scaleMin === undefined) missing("scaleMin", "for outputType SCALE")
+    if (b.scaleMax === undefined) missing("scaleMax", "for outputType SCALE")
+    if (b.scaleMin !== undefined && b.scaleMax !== undefined && !(b.scaleMin < b.scaleMax)) {
+      issues.push({ path: ["scaleMax"], message: `must be greater than scaleMin (${b.scaleMin})` })
+    }
+  }
+  if (b.outputType === "CLASSIFICATION" && (b.classificationOptions ?? []).length === 0) missing("classificationOptions", "for outputType CLASSIFICATION")
+  if (b.scope === "PER_PARTICIPANT" && b.participantRole === undefined) missing("participantRole", "when scope is PER_PARTICIPANT")
+  return issues
+}
+
 /**
- * Create params. Not in the reference (UNKNOWN); chosen as the definition object's own writable
- * fields: `name`, `slug` (also sent as `metricId` for older servers), `description`, `type`,
- * `scope`, `supportedContexts`.
+ * `POST /v1/metric/definitions` (the SDK's `MetricCreateDefinitionParams`): the definition is
+ * added to an analysis package; `metricId` is its slug (generated from the name when absent).
+ * `llmPrompt` is required for BOOLEAN, NUMERIC, TEXT and SCALE, `scaleMin` / `scaleMax` for
+ * SCALE, `classificationOptions` for CLASSIFICATION and `participantRole` for PER_PARTICIPANT.
  */
 export const MetricDefinitionCreate = Schema.Struct({
+  analysisPackageId: Schema.NonEmptyString,
   name: Schema.NonEmptyString,
-  slug: Schema.String.pipe(Schema.pattern(/^[a-z0-9_]+$/)),
+  outputType: MetricType,
+  llmPrompt: Schema.optional(Schema.NonEmptyString),
   metricId: Schema.optional(Schema.String.pipe(Schema.pattern(/^[a-z0-9_]+$/))),
-  description: Schema.NonEmptyString,
-  type: MetricType,
+  booleanTrueLabel: Schema.optional(Schema.NonEmptyString),
+  booleanFalseLabel: Schema.optional(Schema.NonEmptyString),
+  classificationOptions: Schema.optional(Schema.Array(Schema.Struct({ description: Str, displayOrder: Schema.Number, label: Schema.NonEmptyString }))),
+  maxClassifications: Schema.optional(Schema.Int.pipe(Schema.greaterThanOrEqualTo(1))),
+  participantRole: Schema.optional(Schema.Literal("AGENT", "CUSTOMER", "SIMULATED_CUSTOMER", "BACKGROUND_SPEAKER")),
+  scaleLabels: Schema.optional(Schema.Array(Schema.Struct({
+    displayOrder: Schema.Number,
+    label: Schema.NonEmptyString,
+    rangeMax: Schema.Number,
+    rangeMin: Schema.Number,
+    colorHex: Schema.optional(Str),
+    description: Schema.optional(Str)
+  }))),
+  scaleMax: Schema.optional(Schema.Finite),
+  scaleMin: Schema.optional(Schema.Finite),
   scope: Schema.optional(MetricScope),
   supportedContexts: Schema.optional(Schema.Array(Schema.Literal("CALL", "SEGMENT", "TURN")))
-})
+}).pipe(Schema.filter(metricDefinitionRules))
 export type MetricDefinitionCreate = typeof MetricDefinitionCreate.Type
 
 // ---------------------------------------------------------------------------------------------
@@ -306,14 +350,19 @@ const runPlanFields = {
   executionMode: Schema.optional(ExecutionMode)
 }
 
+/** An array of at least one item (Roark refuses an empty `personas`, `scenarios`, `agentEndpoints` or `metrics`). */
+const AtLeastOne = <A, I, R>(item: Schema.Schema<A, I, R>) => Schema.Array(item).pipe(Schema.minItems(1))
+
+const PlanScenarioRef = Schema.Struct({ id: Str, variables: Schema.optional(StringMap) })
+
 export const RunPlanCreate = Schema.Struct({
   name: Schema.NonEmptyString,
   direction: Direction,
   maxSimulationDurationSeconds: PositiveInt,
-  agentEndpoints: Schema.NonEmptyArray(Ref),
-  personas: Schema.NonEmptyArray(Ref),
-  scenarios: Schema.NonEmptyArray(Schema.Struct({ id: Str, variables: Schema.optional(StringMap) })),
-  metrics: Schema.NonEmptyArray(MetricRef),
+  agentEndpoints: AtLeastOne(Ref),
+  personas: AtLeastOne(Ref),
+  scenarios: AtLeastOne(PlanScenarioRef),
+  metrics: AtLeastOne(MetricRef),
   autoRun: Schema.optional(Schema.Boolean),
   ...runPlanFields
 })
@@ -323,10 +372,10 @@ export const RunPlanUpdate = Schema.Struct({
   name: Schema.optional(Schema.NonEmptyString),
   direction: Schema.optional(Direction),
   maxSimulationDurationSeconds: Schema.optional(PositiveInt),
-  agentEndpoints: Schema.optional(Schema.NonEmptyArray(Ref)),
-  personas: Schema.optional(Schema.NonEmptyArray(Ref)),
-  scenarios: Schema.optional(Schema.NonEmptyArray(Schema.Struct({ id: Str, variables: Schema.optional(StringMap) }))),
-  metrics: Schema.optional(Schema.NonEmptyArray(MetricRef)),
+  agentEndpoints: Schema.optional(AtLeastOne(Ref)),
+  personas: Schema.optional(AtLeastOne(Ref)),
+  scenarios: Schema.optional(AtLeastOne(PlanScenarioRef)),
+  metrics: Schema.optional(AtLeastOne(MetricRef)),
   ...runPlanFields
 })
 export type RunPlanUpdate = typeof RunPlanUpdate.Type

@@ -61,8 +61,8 @@ export const contextFor = (r: Reads, detail: Wire.RunPlanJobDetail): Effect.Effe
     const known = r.contexts.get(detail.simulationRunPlanJobId)
     if (known !== undefined) return Effect.succeed(known)
     return Effect.flatMap(r.client.runPlans.get(detail.simulationRunPlanId), (plan) =>
-      Effect.map(RoarkClient.all(r.client.metrics.listDefinitions), (definitions) =>
-        r.contexts.set(detail.simulationRunPlanJobId, recoveredContextOf(plan, definitions))))
+      Effect.map(r.client.metrics.listDefinitions(), (definitions) =>
+        r.contexts.set(detail.simulationRunPlanJobId, recoveredContextOf(plan, definitions.data))))
   })
 
 /**

@@ -61,25 +61,54 @@ export const scenarioName = (s: Plan.Plan["scenarios"][number], hash: string) =>
 export const stringVariables = (v: Record<string, unknown> | undefined): Record<string, string> | undefined =>
   v === undefined ? undefined : Object.fromEntries(Object.entries(v).map(([k, x]) => [k, String(x)]))
 
+/** `POST /v1/simulation/scenario`: the marked name (the START node's content) and the steps. */
+export const scenarioCreateBody = (s: Plan.Plan["scenarios"][number], hash: string) => ({ name: scenarioName(s, hash), steps: scenarioSteps(s) })
+
+/** `PUT /v1/simulation/scenario/{id}`: the marked name, and step changes that replace every step of `existing`. */
+export const scenarioUpdateBody = (existing: Wire.Scenario, s: Plan.Plan["scenarios"][number], hash: string) => ({
+  name: scenarioName(s, hash),
+  stepChanges: scenarioStepChanges(existing, scenarioSteps(s))
+})
+
 /** The step changes that replace a scenario's steps (all but its START node) with `steps`. */
 export const scenarioStepChanges = (existing: Wire.Scenario, steps: Wire.ScenarioCreate["steps"]): Array<Wire.StepChange> => [
   ...existing.steps.flatMap((x) => (x.nodeId === undefined || x.type === "START" ? [] : [{ action: "delete" as const, nodeId: x.nodeId }])),
   ...steps.map((x) => ({ action: "create" as const, ...x }))
 ]
 
-/** A metric definition for an evaluator; its description carries the evaluator's marker. */
-export const metricDefinitionBody = (e: Evaluator.Evaluator, hash: string): Wire.MetricDefinitionCreate => {
-  const slug = M.metricSlug(e.id, e.type, hash)
-  const comparison = e.type === "boolean" ? "" : ` Expected: ${e.comparator} ${JSON.stringify(e.expect)}.`
+/**
+ * What a metric definition of an evaluator is made from (its definition hash): the fields its
+ * create body carries. The comparator and expected value stay with simbridge, which judges the
+ * metric's value, so changing them needs no new definition.
+ */
+export const evaluatorDefinition = (e: Evaluator.Evaluator) => ({
+  id: e.id,
+  name: e.name ?? null,
+  description: e.description,
+  type: e.type,
+  scale: e.scale ?? null
+})
+
+/**
+ * The metric definition of an evaluator (the SDK's `MetricCreateDefinitionParams`), added to the
+ * analysis package `analysisPackageId`. The evaluator's description is the prompt Roark's judge
+ * scores with; the slug (`metricId`) is simbridge's marker (`M.metricSlug`); a BOOLEAN's labels
+ * are `true` / `false`, which the results read as booleans; a number evaluator with a scale is a
+ * SCALE over that range.
+ */
+export const metricDefinitionBody = (e: Evaluator.Evaluator, hash: string, analysisPackageId: string) => {
+  const outputType = M.metricType(e)
   return {
+    analysisPackageId,
     name: e.name ?? e.id,
-    slug,
-    metricId: slug,
-    description: `${e.description}${comparison} ${M.marker("evaluator", e.id, hash)}`,
-    type: M.metricType(e.type),
-    scope: "GLOBAL",
-    supportedContexts: ["CALL"]
-  }
+    outputType,
+    llmPrompt: e.description,
+    metricId: M.metricSlug(e.id, e.type, hash),
+    ...(outputType === "BOOLEAN" ? M.booleanLabels : {}),
+    ...(outputType === "SCALE" && e.scale !== undefined ? { scaleMin: e.scale[0], scaleMax: e.scale[1] } : {}),
+    scope: "GLOBAL" as const,
+    supportedContexts: ["CALL" as const]
+  } satisfies Wire.MetricDefinitionCreate
 }
 
 /** The run plan's fields (without its description, which carries the marker of this body's hash). */

@@ -81,9 +81,8 @@ export const evaluationsOf = (
     const actual = value?.value ?? undefined
     const slug = Wire.slugOf(m)
     const check = M.isCheckMetric(m.type, slug)
-    const marker = M.parseMarker(m.description)
     const e: Mutable<EvaluationEncoded> = {
-      evaluator: marker?.kind === "evaluator" ? marker.id : slug ?? m.name,
+      evaluator: M.evaluatorIdOf(m) ?? slug ?? m.name,
       name: m.name,
       passed: check && typeof actual === "boolean" ? actual : null,
       required: false
@@ -107,11 +106,11 @@ export const evaluationsOf = (
 export const recoveredContextOf = (plan: Wire.RunPlan, definitions: ReadonlyArray<Wire.MetricDefinition>): RunContext => {
   const evaluators: Array<EvaluatorBinding> = []
   for (const d of definitions) {
-    const m = M.parseMarker(d.description)
-    if (m?.kind !== "evaluator" || !plan.metrics.some((x) => x.id === d.id)) continue
+    const id = M.evaluatorIdOf(d)
+    if (id === undefined || !plan.metrics.some((x) => x.id === d.id)) continue
     const check = M.isCheckMetric(d.type, Wire.slugOf(d))
     if (!check) continue
-    evaluators.push({ metricDefinitionId: d.id, evaluator: Schema.decodeSync(Evaluator.Evaluator)({ id: m.id as never, description: d.description ?? d.name }) })
+    evaluators.push({ metricDefinitionId: d.id, evaluator: Schema.decodeSync(Evaluator.Evaluator)({ id: id as never, description: d.description?.trim() || d.name }) })
   }
   return {
     planName: plan.name,
