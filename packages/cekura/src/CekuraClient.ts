@@ -62,8 +62,9 @@ export interface Service {
   readonly getScenario: (id: number) => Eff<Wire.Scenario>
   readonly updateScenario: (id: number, body: Wire.UpdateScenarioRequest) => Eff<Wire.Scenario>
   readonly deleteScenario: (id: number) => Eff<void>
-  // catalogue and profiles
+  // personalities and test profiles
   readonly listPersonalities: (params?: { readonly language?: string; readonly projectId?: number }) => Eff<ReadonlyArray<Wire.Personality>>
+  readonly createPersonality: (body: Wire.CreatePersonalityRequest) => Eff<Wire.Personality>
   readonly listTestProfiles: (params: { readonly agentId?: number; readonly projectId?: number }) => Eff<ReadonlyArray<Wire.TestProfile>>
   readonly createTestProfile: (body: Wire.CreateTestProfileRequest) => Eff<Wire.TestProfile>
   // agents
@@ -208,6 +209,7 @@ export const make = (settings: Settings): Effect.Effect<Service, never, HttpClie
       deleteScenario: (id) => http.send("deleteScenario", HttpClientRequest.del(`${v1}/scenarios/${id}/`)),
       listPersonalities: (p = {}) =>
         get("listPersonalities", `${v1}/personalities/`, defined({ language: p.language, project_id: str(p.projectId) }), personalities),
+      createPersonality: (b) => post("createPersonality", `${v1}/personalities/`, Wire.CreatePersonalityRequest, b, Wire.Personality),
       listTestProfiles: (p) =>
         get("listTestProfiles", `${v1}/test-profiles/`, defined({ agent_id: str(p.agentId), project_id: str(p.projectId) }), testProfiles),
       createTestProfile: (b) => post("createTestProfile", `${v1}/test-profiles/`, Wire.CreateTestProfileRequest, b, Wire.TestProfile),

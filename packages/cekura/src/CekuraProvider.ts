@@ -3,10 +3,12 @@
  * and `CekuraClient` (the registry entry is `CekuraSuite.plugin`).
  *
  * Mapping (see docs/providers/cekura.md):
+ * - every persona becomes a Cekura personality (prompt, language, accent, background noise, the
+ *   voice of the closest catalogue personality), unless the suite pins a catalogue one;
  * - every scenario x persona pair becomes one Cekura scenario (instructions + the persona in
  *   prose, `expected_outcome_prompt` with one `[evaluator-id]` line per evaluator, metrics for
- *   evaluators mapped to Cekura metric ids) with the closest catalogue personality and a test
- *   profile carrying persona properties and scenario variables; tags carry the canonical ids and a
+ *   evaluators mapped to Cekura metric ids) with the persona's personality and a test profile
+ *   carrying persona properties and scenario variables; tags carry the canonical ids and a
  *   definition hash (`simbridge`, `sb-scenario:<id>`, `sb-persona:<id>`, `sb-hash:<hash>`).
  * - a canonical run is a Cekura result (`cekura:run:<result id>`); its results are the result's
  *   runs (`cekura:result:<run id>`); iterations are `frequency`.
@@ -23,7 +25,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as CekuraClient from "./CekuraClient.js"
-import { capabilities } from "./CekuraSuite.js"
+import { capabilities, check } from "./CekuraSuite.js"
 import * as Wire from "./CekuraWire.js"
 import * as Provisioning from "./internal/provisioning.js"
 import * as Reads from "./internal/reads.js"
@@ -153,6 +155,7 @@ export const make = (options: DriverOptions = {}): Effect.Effect<Instrumented, n
     return {
       name: provider,
       capabilities,
+      check,
       provision: (plan) => Provisioning.provision(client, memory.contexts, plan),
       startRun,
       getRun,

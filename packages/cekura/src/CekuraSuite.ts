@@ -25,6 +25,13 @@ const PositiveInt = Schema.Int.pipe(Schema.positive())
 /** Integer ids, also accepted as numeric strings (YAML users quote ids). */
 const IntId = Schema.Union(PositiveInt, Schema.compose(Schema.NumberFromString, PositiveInt))
 
+/**
+ * A catalogue personality a persona runs as instead of its own: an integer id (also as a numeric
+ * string), or a name.
+ */
+export const PersonalityPin = Schema.Union(IntId, Schema.NonEmptyTrimmedString)
+export type PersonalityPin = typeof PersonalityPin.Type
+
 /** The voice run mode (`mode` of `run_scenarios`; also `CekuraWire.Mode`). */
 export const Mode = Schema.Literal("same_number", "different_numbers")
 
@@ -39,8 +46,11 @@ export type Target = typeof Target.Type
 
 /** The suite's `vendors.cekura` options; every field is optional. */
 export const Options = Schema.Struct({
-  /** Persona id -> Cekura personality id, instead of the closest catalogue match. */
-  personalities: Schema.optional(Schema.Record({ key: Schema.String, value: IntId })),
+  /**
+   * Persona id -> a personality of Cekura's catalogue (id or name) the persona runs as, instead of
+   * the personality simbridge creates for it.
+   */
+  personalities: Schema.optional(Schema.Record({ key: Schema.String, value: PersonalityPin })),
   /** Evaluator id -> Cekura metric id: judged by that metric instead of the expected-outcome prompt. */
   metrics: Schema.optional(Schema.Record({ key: Schema.String, value: IntId })),
   /** `same_number` (default) or `different_numbers` (voice). */
@@ -60,7 +70,7 @@ export const env = [envKeys.apiKey, envKeys.baseUrl] as const
 
 /** What Cekura honours of a plan; core warns about the rest. */
 export const capabilities = new Capabilities.Capabilities({
-  personas: "catalogue",
+  personas: "native",
   personaAttributes: ["language", "accent", "gender", "backgroundNoise"],
   directions: ["inbound", "outbound"],
   transports: ["voice", "chat"],
@@ -76,25 +86,30 @@ export const capabilities = new Capabilities.Capabilities({
   cancelResult: false,
   recordings: true,
   gaps: [
-    "personalities cannot be created through the API: each persona runs as the closest catalogue personality (or vendors.cekura.personalities), and its other traits are described in the scenario and test profile",
+    "a persona is a Cekura personality (name, prompt, language, accent, background noise) with the voice of the closest catalogue personality; emotion, pace and the other traits are in its prompt, not native settings",
     "the call direction is the agent's own setting (inbound or outbound), not a run option",
     "evaluators without a mapped Cekura metric are judged as lines of the scenario's expected-outcome prompt (met / not met)",
     "no stored plan: a run is one trigger of the provisioned scenarios"
   ]
 })
 
-/** Vendor-specific warnings, without contacting Cekura (also `simbridge validate`'s). */
+/**
+ * Vendor-specific warnings, without contacting Cekura (also `simbridge validate`'s and the
+ * driver's): a persona's personality speaks with a voice of Cekura's catalogue, the closest one
+ * to the persona; a persona pinned to a catalogue personality is that personality altogether.
+ */
 export const check = (plan: Plan.Plan): ReadonlyArray<Warning.Warning> => {
   const opts = Option.getOrElse(Schema.decodeUnknownOption(Options)(plan.vendors[name] ?? {}), () => ({}) as Options)
-  return plan.personas.flatMap((persona, i) =>
-    opts.personalities?.[persona.id] === undefined
-      ? [Warning.make(
-        "persona_from_catalogue",
-        `persona "${persona.id}" runs as the closest personality of Cekura's catalogue (chosen when the run starts; Cekura cannot create personalities through its API); pin one with vendors.cekura.personalities`,
-        `personas[${i}]`
-      )]
-      : []
-  )
+  return plan.personas.map((persona, i) => {
+    const pin = opts.personalities?.[persona.id]
+    return Warning.make(
+      "persona_from_catalogue",
+      pin === undefined
+        ? `persona "${persona.id}" becomes a Cekura personality speaking with the voice of the closest personality of Cekura's catalogue (chosen when it is provisioned); pin a catalogue personality with vendors.cekura.personalities`
+        : `persona "${persona.id}" runs as Cekura's catalogue personality ${typeof pin === "number" ? `#${pin}` : JSON.stringify(pin)} (vendors.cekura.personalities): its voice, language, accent and background noise are that personality's; the persona itself is described in the scenario and test profile`,
+      `personas[${i}]`
+    )
+  })
 }
 
 /** The registry entry `cekura`. */

@@ -71,6 +71,7 @@ export class Agent extends Schema.Class<Agent>("CekuraAgent")({
   webhook_url: opt(Schema.String)
 }) {}
 
+/** `CreatePersonality` as the list and the create answer it. */
 export class Personality extends Schema.Class<Personality>("CekuraPersonality")({
   id: Int,
   name: Schema.String,
@@ -79,8 +80,32 @@ export class Personality extends Schema.Class<Personality>("CekuraPersonality")(
   accent: opt(Schema.String),
   background_noise: opt(Schema.String),
   voice_model: opt(Schema.String),
+  voice_id: opt(Schema.String),
   provider: opt(Schema.String),
   project: opt(Int)
+}) {}
+
+/** The language codes of `CreatePersonality.language`. */
+export const personalityLanguages = [
+  "af", "ar", "bn", "bg", "zh", "cs", "da", "nl", "en", "et", "fi", "fr", "de", "el", "gu", "hi", "he", "hu", "id", "it", "ja", "kn",
+  "ko", "ms", "ml", "mr", "multi", "no", "pl", "pa", "pt", "ro", "ru", "sk", "es", "sv", "th", "tr", "tl", "ta", "te", "uk", "vi"
+] as const
+
+/** The voice providers of `CreatePersonality.provider`. */
+export const personalityProviders = ["11labs", "cartesia"] as const
+
+/** `POST /test_framework/v1/personalities/` (`CreatePersonality`; `name`, `background_noise` and `voice_model` required). */
+export class CreatePersonalityRequest extends Schema.Class<CreatePersonalityRequest>("CekuraCreatePersonalityRequest")({
+  /** Optional with a project-scoped API key, required otherwise. */
+  project: Schema.optional(PositiveInt),
+  name: Schema.String.pipe(Schema.minLength(1), Schema.maxLength(255)),
+  prompt: Schema.optional(Schema.String),
+  language: Schema.optional(Schema.Literal(...personalityLanguages)),
+  accent: Schema.optional(Schema.String.pipe(Schema.maxLength(255))),
+  background_noise: Schema.String,
+  voice_model: Schema.String.pipe(Schema.minLength(1)),
+  voice_id: Schema.optional(Schema.String),
+  provider: Schema.optional(Schema.Literal(...personalityProviders))
 }) {}
 
 export class TestProfile extends Schema.Class<TestProfile>("CekuraTestProfile")({

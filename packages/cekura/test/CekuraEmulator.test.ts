@@ -9,7 +9,8 @@ import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import * as CekuraClient from "../src/CekuraClient.js"
 import * as Wire from "../src/CekuraWire.js"
-import { httpLayer, recorder, setup } from "./support/setup.js"
+import { deliberate, httpLayer, seen, setup } from "./support/setup.js"
+import * as Contract from "./support/contract.js"
 
 const terminal = new Set(["completed", "failed", "timeout", "cancelled"])
 const lifecycle = ["pending", "in_queue", "running", "in_progress", "evaluating", "completed"]
@@ -28,19 +29,17 @@ const pollToEnd = (client: CekuraClient.Service, id: number) =>
 
 describe("CekuraEmulator", () => {
   afterAll(() => {
-    expect(recorder.failures).toEqual([])
+    expect(Contract.describe(Contract.check(seen).failures)).toBe("")
   })
 
   it.scopedLive("reproduces the seed's inbound and outbound scenario runs", () =>
     Effect.gen(function*() {
       const { client } = yield* setup()
       const inbound = yield* client.runScenarios(new Wire.RunScenariosRequest({ agent_id: 1, scenarios: [1] }))
-      expect(inbound.id).toBe(167)
       expect(inbound.status).toBe("pending")
       expect(inbound.run_as_text).toBe(false)
       expect(inbound.runs).toHaveLength(1)
       expect({ ...inbound.runs[0] }).toMatchObject({
-        id: 274,
         status: "pending",
         scenario: 1,
         number: null,
@@ -51,8 +50,9 @@ describe("CekuraEmulator", () => {
       })
       const outbound = yield* client.runScenarios(new Wire.RunScenariosRequest({ agent_id: 2, scenarios: [2] }))
       const run = outbound.runs[0]!
+      // ids count on from the first result's and run's (they start from the clock, see "a fresh emulator ...")
+      expect([outbound.id, run.id]).toEqual([inbound.id + 1, inbound.runs[0]!.id + 1])
       expect({ ...run }).toMatchObject({
-        id: 275,
         status: "pending",
         scenario: 2,
         number: "+11234567890",
@@ -80,6 +80,24 @@ describe("CekuraEmulator", () => {
       expect(byFolder.run_as_text).toBe(true)
       const different = yield* client.runScenarios(new Wire.RunScenariosRequest({ agent_id: 2142, scenarios: [a.id], frequency: 2, mode: "different_numbers" }))
       expect(new Set(different.runs.map((r) => r.inbound_number)).size).toBe(2)
+    }).pipe(Effect.provide(httpLayer)))
+
+  it.live("a fresh emulator does not hand out the result and run ids of the one before it; recordings are on a .invalid host", () =>
+    Effect.gen(function*() {
+      const trigger = Effect.scoped(Effect.gen(function*() {
+        const { client } = yield* setup({ seed: 3, failureRate: 0 })
+        const result = yield* client.runScenarios(new Wire.RunScenariosRequest({ agent_id: 1, scenarios: [1], frequency: 2 }))
+        const end = (yield* pollToEnd(client, result.id)).at(-1)!
+        const runs = yield* client.bulkRuns(end.runs.map((r) => r.id))
+        return { result: result.id, runs: runs.map((r) => r.id), outcomes: runs.map((r) => `${r.status}/${r.success}`), recordings: runs.map((r) => r.voice_recording_url) }
+      }))
+      const first = yield* trigger
+      const second = yield* trigger
+      expect(second.result).toBeGreaterThan(first.result)
+      expect(Math.min(...second.runs)).toBeGreaterThan(Math.max(...first.runs))
+      // outcomes follow stable inputs, not ids
+      expect(second.outcomes).toEqual(first.outcomes)
+      for (const url of [...first.recordings, ...second.recordings]) expect(new URL(url!).hostname).toMatch(/\.invalid$/)
     }).pipe(Effect.provide(httpLayer)))
 
   it.scopedLive("runs progress through the documented lifecycle within concurrency_limit", () =>
@@ -179,7 +197,7 @@ describe("CekuraEmulator", () => {
       expect(notFound.description).toBe("Not found.")
 
       const wrongKey = yield* CekuraClient.make({ baseUrl: handle.url, apiKey: Redacted.make("nope") })
-      const forbidden = yield* Effect.flip(wrongKey.getResult(167))
+      const forbidden = yield* Effect.flip(wrongKey.getResult(1))
       expect(forbidden.reason).toBe("Unauthorized")
       expect(forbidden.http?.status).toBe(403)
       expect(JSON.stringify(forbidden.http)).not.toContain("nope")
@@ -195,7 +213,8 @@ describe("CekuraEmulator", () => {
       const invalid = yield* http.execute(
         HttpClientRequest.post(`${handle.url}/test_framework/v1/scenarios/run_scenarios/`).pipe(
           HttpClientRequest.setHeader("X-CEKURA-API-KEY", "ck_test_key"),
-          HttpClientRequest.bodyUnsafeJson({ agent_id: 1, scenarios: [1], frequency: "x" })
+          HttpClientRequest.bodyUnsafeJson({ agent_id: 1, scenarios: [1], frequency: "x" }),
+          deliberate
         )
       )
       expect(invalid.status).toBe(400)
@@ -236,7 +255,7 @@ describe("CekuraEmulator", () => {
     }).pipe(Effect.provide(httpLayer)))
 
   it("every response seen validated against the OpenAPI file", () => {
-    expect(recorder.failures).toEqual([])
-    expect(recorder.operations.size).toBeGreaterThanOrEqual(15)
+    expect(Contract.describe(Contract.check(seen).failures)).toBe("")
+    expect(Contract.check(seen).operations.size).toBeGreaterThanOrEqual(15)
   })
 })

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from "@effect/vitest"
 import * as RegistryEntry from "@simbridge/conformance/RegistryEntry"
-import { Plan, ProviderRef, SimulationProvider } from "@simbridge/core"
+import { Persona, Plan, ProviderRef, SimulationProvider } from "@simbridge/core"
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -14,7 +14,8 @@ import * as CekuraSuite from "../src/CekuraSuite.js"
 import * as CekuraProvider from "../src/CekuraProvider.js"
 import * as Wire from "../src/CekuraWire.js"
 import { dentalClinic } from "./fixtures/dentalClinic.js"
-import { apiKey, httpLayer, recorder } from "./support/setup.js"
+import { apiKey, httpLayer, seen } from "./support/setup.js"
+import * as Contract from "./support/contract.js"
 
 const dental = Schema.decodeUnknownSync(Plan.Plan)(dentalClinic)
 const withPlan = (patch: Record<string, unknown>) => Schema.decodeUnknownSync(Plan.Plan)({ ...dentalClinic, ...patch })
@@ -39,8 +40,8 @@ const runToEnd = (plan: Plan.Plan) =>
 
 describe("CekuraProvider", () => {
   afterAll(() => {
-    expect(recorder.failures).toEqual([])
-    expect(recorder.outcomes.length).toBeGreaterThan(50)
+    expect(Contract.describe(Contract.check(seen).failures)).toBe("")
+    expect(Contract.check(seen).checked).toBeGreaterThan(50)
   })
 
   it.scopedLive("runs the shared example suite end to end", () =>
@@ -58,9 +59,9 @@ describe("CekuraProvider", () => {
       }).pipe(Effect.provide(provider))
       expect(run.ref.toString()).toMatch(/^cekura:run:\d+$/)
       expect(run.name).toBe(`Dental clinic booking [${run.marker}]`)
-      const substituted = run.warnings.find((w) => w.code === "persona_from_catalogue")
-      expect(substituted?.message).toContain(`Cekura personality #3 "Frustrated Female (American, office)"`)
-      expect(substituted?.field).toBe("personas[0]")
+      const voice = run.warnings.find((w) => w.code === "persona_from_catalogue")
+      expect(voice?.message).toContain(`persona "anxious-sarah" becomes a Cekura personality speaking with the voice of the closest personality of Cekura's catalogue`)
+      expect(voice?.field).toBe("personas[0]")
       expect(run.warnings.map((w) => w.code)).toContain("persona_attributes_not_native")
       expect(run.warnings.map((w) => w.code)).toContain("unsupported_max_duration")
       expect(last.status).toEqual({ unified: "completed", raw: "completed" })
@@ -91,7 +92,19 @@ describe("CekuraProvider", () => {
       const detail = yield* client.getResult(Number(run.ref.id))
       expect(detail.agent).toBe(2142)
       const scenario = yield* client.getScenario(Wire.scenarioIdOf(detail.runs[0]!.scenario)!)
-      expect(scenario.personality).toBe(3)
+      // the persona's own personality, with the voice of the closest catalogue one (#3, American, female, office)
+      const personality = (yield* client.listPersonalities()).find((p) => p.id === scenario.personality)!
+      expect(personality.name).toMatch(/^Sarah Johnson \[sb-persona:anxious-sarah#[0-9a-f]+\]$/)
+      expect({ ...personality }).toMatchObject({
+        prompt: Persona.describe(dental.personas[0]!),
+        language: "en",
+        accent: "american",
+        background_noise: "office",
+        voice_model: "eleven_turbo_v2_5",
+        voice_id: "female_en_3",
+        provider: "11labs",
+        project: 1
+      })
       expect(scenario.expected_outcome_prompt).toBe([
         "[booked] The agent booked an appointment for the caller",
         "[polite] (optional) The agent stayed polite throughout, on a 1-5 scale (expected >= 4)"
@@ -113,24 +126,27 @@ describe("CekuraProvider", () => {
       const { provider } = yield* emulator()
       yield* Effect.gen(function*() {
         const sp = yield* SimulationProvider.SimulationProvider
+        // a personality, a test profile and a scenario
         const first = yield* sp.provision(dental)
-        expect([first.created, first.updated, first.reused]).toEqual([2, 0, 0])
+        expect([first.created, first.updated, first.reused]).toEqual([3, 0, 0])
         const again = yield* sp.provision(dental)
-        expect([again.created, again.updated, again.reused]).toEqual([0, 0, 2])
+        expect([again.created, again.updated, again.reused]).toEqual([0, 0, 3])
         const changed = yield* sp.provision(withPlan({ evaluators: [dentalClinic.evaluators[0], { ...dentalClinic.evaluators[1], required: true }] }))
-        expect([changed.created, changed.updated, changed.reused]).toEqual([0, 1, 1])
+        expect([changed.created, changed.updated, changed.reused]).toEqual([0, 1, 2])
         expect(changed.refs["scenario:urgent-appointment"]!.toString()).toBe(first.refs["scenario:urgent-appointment"]!.toString())
-        expect(first.refs["persona:anxious-sarah"]!.toString()).toBe("cekura:personality:3")
+        expect(first.refs["persona:anxious-sarah"]!.toString()).toMatch(/^cekura:personality:\d+$/)
+        expect(first.refs["persona:anxious-sarah"]!.id).not.toBe("3")
         expect(first.refs["evaluator:booked"]!.kind).toBe("expected-outcome")
-        // Cekura cannot update a test profile: a changed persona replaces it (an update), and the
-        // scenario that points at it is updated.
+        // Cekura can update neither a personality nor a test profile: a changed persona replaces
+        // both (updates), and the scenario that points at them is updated.
         const persona = { ...dentalClinic.personas[0], backstory: "Calling from the car" }
         const replaced = yield* sp.provision(withPlan({ personas: [persona] }))
-        expect([replaced.created, replaced.updated, replaced.reused]).toEqual([0, 2, 0])
+        expect([replaced.created, replaced.updated, replaced.reused]).toEqual([0, 3, 0])
+        expect(replaced.refs["persona:anxious-sarah"]!.id).not.toBe(first.refs["persona:anxious-sarah"]!.id)
         expect(replaced.refs["testProfile:urgent-appointment/anxious-sarah"]!.id).not.toBe(first.refs["testProfile:urgent-appointment/anxious-sarah"]!.id)
         expect(replaced.refs["scenario:urgent-appointment"]!.id).toBe(first.refs["scenario:urgent-appointment"]!.id)
         const back = yield* sp.provision(withPlan({ personas: [persona] }))
-        expect([back.created, back.updated, back.reused]).toEqual([0, 0, 2])
+        expect([back.created, back.updated, back.reused]).toEqual([0, 0, 3])
       }).pipe(Effect.provide(provider))
     }))
 
@@ -276,10 +292,49 @@ describe("CekuraProvider", () => {
     expect(CekuraEmulator.plugin.vendor).toBe("cekura")
   })
 
-  it("plugin.check says, without contacting Cekura, which personas run as a catalogue personality", () => {
-    const codes = (plan: Plan.Plan) => CekuraSuite.plugin.check!(plan).map((w) => `${w.code}@${w.field}`)
-    expect(codes(dental)).toEqual(dental.personas.map((_, i) => `persona_from_catalogue@personas[${i}]`))
-    const pinned = withPlan({ vendors: { cekura: { personalities: Object.fromEntries(dentalClinic.personas.map((p: { id: string }) => [p.id, 7])) } } })
-    expect(codes(pinned)).toEqual([])
+  it("plugin.check says, without contacting Cekura, what of each persona comes from the catalogue", () => {
+    const warnings = (plan: Plan.Plan) => CekuraSuite.plugin.check!(plan).map((w) => [`${w.code}@${w.field}`, w.message])
+    expect(warnings(dental)).toEqual([[
+      "persona_from_catalogue@personas[0]",
+      `persona "anxious-sarah" becomes a Cekura personality speaking with the voice of the closest personality of Cekura's catalogue (chosen when it is provisioned); pin a catalogue personality with vendors.cekura.personalities`
+    ]])
+    const pinned = (pin: unknown) => warnings(withPlan({ vendors: { cekura: { personalities: { "anxious-sarah": pin } } } }))[0]![1]
+    expect(pinned(7)).toMatch(/^persona "anxious-sarah" runs as Cekura's catalogue personality #7 \(vendors\.cekura\.personalities\): /)
+    expect(pinned("7")).toContain("catalogue personality #7 ")
+    expect(pinned("Cheerful Female (Australian, cafe)")).toContain(`catalogue personality "Cheerful Female (Australian, cafe)" `)
   })
+
+  it.scopedLive("a suite's personas become personalities: one POST personalities/ per persona, none on the next run; pinned ones use the catalogue", () =>
+    Effect.gen(function*() {
+      const { handle, provider } = yield* emulator()
+      const created = () => handle.requests.count("POST /test_framework/v1/personalities/")
+      const plan = withPlan({
+        personas: [
+          dentalClinic.personas[0],
+          { id: "calm-raj", name: "Raj Patel", language: "en", accent: "in", gender: "male" },
+          { id: "ana", name: "Ana García", language: "es", backgroundNoise: "coffee_shop" }
+        ]
+      })
+      yield* Effect.gen(function*() {
+        const sp = yield* SimulationProvider.SimulationProvider
+        const first = yield* sp.startRun(plan)
+        expect(created()).toBe(3)
+        const again = yield* sp.startRun(plan)
+        expect(created()).toBe(3)
+        expect(again.ref.id).not.toBe(first.ref.id)
+        // the voices come from the closest catalogue personalities
+        const client = yield* CekuraClient.CekuraClient
+        const mine = (yield* client.listPersonalities()).filter((p) => p.name.includes("[sb-persona:"))
+        expect(mine.map((p) => [p.name.split(" [")[0], p.language, p.accent ?? null, p.background_noise, p.voice_id])).toEqual([
+          ["Sarah Johnson", "en", "american", "office", "female_en_3"],
+          ["Raj Patel", "en", "indian", "none", "male_en_6"],
+          ["Ana García", "es", "", "cafe", "female_es_9"]
+        ])
+        // a pinned persona (by name) runs as the catalogue personality and creates none
+        const pinned = withPlan({ ...plan, vendors: { cekura: { personalities: { "calm-raj": "Calm Male (Indian)" } } } })
+        const provisioning = yield* sp.provision(pinned)
+        expect(provisioning.refs["persona:calm-raj"]!.toString()).toBe("cekura:personality:6")
+        expect(created()).toBe(3)
+      }).pipe(Effect.provide(provider))
+    }))
 })

@@ -13,7 +13,8 @@ import * as CekuraClient from "../src/CekuraClient.js"
 import * as CekuraEmulator from "@simbridge/emulators/CekuraEmulator"
 import * as CekuraProvider from "../src/CekuraProvider.js"
 import { dentalClinic } from "./fixtures/dentalClinic.js"
-import { apiKey, httpLayer, recorder } from "./support/setup.js"
+import { apiKey, httpLayer, seen } from "./support/setup.js"
+import * as Contract from "./support/contract.js"
 
 const dental = Schema.decodeUnknownSync(Plan.Plan)(dentalClinic)
 const fastRetry = new Retry.RetryPolicy({ ...Retry.defaultPolicy, initialDelay: Duration.millis(10), maxDelay: Duration.millis(50), maxAttempts: 4 })
@@ -31,7 +32,7 @@ const setup = (speed: number, options: CekuraProvider.DriverOptions = {}) =>
 
 describe("CekuraProvider tracking (getRuns over the results list)", () => {
   afterAll(() => {
-    expect(recorder.failures).toEqual([])
+    expect(Contract.describe(Contract.check(seen).failures)).toBe("")
   })
 
   it.scopedLive("getRuns answers the same canonical runs as getRun whenever both read the same moment, through to the end", () =>
@@ -126,7 +127,7 @@ const stoppableClock = () => {
 
 describe("CekuraProvider tracking without verdicts (getRuns' verdicts: false)", () => {
   afterAll(() => {
-    expect(recorder.failures).toEqual([])
+    expect(Contract.describe(Contract.check(seen).failures)).toBe("")
   })
 
   it.scopedLive("a watch without verdicts reads no runs/bulk/: completed runs end pending, failed ones errored; the results read settles them to getRun's", () =>
@@ -280,7 +281,7 @@ describe("CekuraProvider tracking without verdicts (getRuns' verdicts: false)", 
 
 describe("CekuraProvider tracking memory", () => {
   afterAll(() => {
-    expect(recorder.failures).toEqual([])
+    expect(Contract.describe(Contract.check(seen).failures)).toBe("")
   })
 
   it.scopedLive("getRuns keeps at most maxTrackedRuns results and maxVerdicts verdicts, answers as getRun all the same, and forgets a result once terminal", () =>

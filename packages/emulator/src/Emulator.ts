@@ -8,15 +8,19 @@
  * - `GET /__simbridge/faults`, `PUT /__simbridge/faults` with a FaultSpec JSON body
  * - `GET /__simbridge/requests` -> `{ total, byRoute, faults }` (faults served, by kind)
  *
+ * With `recordExchanges`, the request log also keeps every request's and response's body
+ * (`RequestLog.exchanges`), for contract checks of both sides against the vendor's OpenAPI file.
+ *
  * @since 0.1.0
  */
 import { createServer } from "node:http"
 import * as Headers from "@effect/platform/Headers"
 import type * as HttpApp from "@effect/platform/HttpApp"
 import * as HttpServer from "@effect/platform/HttpServer"
-import type * as HttpServerError from "@effect/platform/HttpServerError"
+import * as HttpServerError from "@effect/platform/HttpServerError"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
+import * as UrlParams from "@effect/platform/UrlParams"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import * as NodeHttpServerRequest from "@effect/platform-node/NodeHttpServerRequest"
 import * as Effect from "effect/Effect"
@@ -36,6 +40,8 @@ export interface Options {
   /** Pace multiplier: at 1 a simulated call takes a few seconds, at 50 fifty times less. Default 1. */
   readonly speed?: number | undefined
   readonly faults?: FaultSpec | undefined
+  /** Keep every request and response body in `requests.exchanges` (contract tests); off by default. */
+  readonly recordExchanges?: boolean | undefined
 }
 
 /** A running emulator. */
@@ -54,12 +60,40 @@ export interface EmulatorPlugin {
   readonly start: (options: Options) => Effect.Effect<Handle, HttpServerError.ServeError, Scope.Scope>
 }
 
-/** Counts requests per route, for tests and benchmarks (requests per observed state change). */
+/** One request the emulator answered, with both bodies as text. */
+export interface Exchange {
+  readonly method: string
+  /** The path with its query string. */
+  readonly path: string
+  /** The request body; undefined when empty. */
+  readonly requestBody: string | undefined
+  readonly status: number
+  /** The response body; undefined when empty. */
+  readonly responseBody: string | undefined
+  /** The fault kind when fault injection answered or altered the response (`status`, `garbled`, `malformed`). */
+  readonly fault: string | undefined
+}
+
+/**
+ * Counts requests per route, for tests and benchmarks (requests per observed state change), and,
+ * when built with `exchanges: true`, keeps every exchange's bodies (`exchanges`).
+ */
 export class RequestLog {
   total = 0
   readonly byRoute = new Map<string, number>()
   /** Faults served, by kind (`429`, `500`, `502`, `503`, `cut`, `garbled`, `malformed`, `lostResponse`, ...). */
   readonly faults = new Map<string, number>()
+  /** Every answered request in order; empty unless the log records exchanges. Cut and lost responses are not in it. */
+  readonly exchanges: Array<Exchange> = []
+  readonly recordsExchanges: boolean
+
+  constructor(options: { readonly exchanges?: boolean | undefined } = {}) {
+    this.recordsExchanges = options.exchanges === true
+  }
+
+  exchange(exchange: Exchange): void {
+    if (this.recordsExchanges) this.exchanges.push(exchange)
+  }
 
   fault(kind: string): void {
     this.faults.set(kind, (this.faults.get(kind) ?? 0) + 1)
@@ -82,6 +116,7 @@ export class RequestLog {
     this.total = 0
     this.byRoute.clear()
     this.faults.clear()
+    this.exchanges.length = 0
   }
 
   toJSON() {
@@ -103,19 +138,77 @@ const controlPrefix = "/__simbridge/"
 /** Set on every response the fault injection altered, so test recorders can tell them apart. */
 export const faultHeader = "x-simbridge-fault"
 
+interface WrapOptions {
+  readonly faults: FaultControl
+  readonly requests: RequestLog
+  readonly renderError: ErrorRenderer
+  readonly seed: number
+  readonly speed: number
+}
+
+/**
+ * A request whose body is `text`, already read from the stream: the app, and any request the
+ * router derives from it (`modify`, for prefixed routes), read that text instead of the stream.
+ */
+const withBody = (request: HttpServerRequest.HttpServerRequest, text: string): HttpServerRequest.HttpServerRequest =>
+  new Proxy(request, {
+    get(target, key) {
+      switch (key) {
+        case "text":
+          return Effect.succeed(text)
+        case "json":
+          return Effect.try({
+            try: () => JSON.parse(text) as unknown,
+            catch: (cause) => new HttpServerError.RequestError({ request: target, reason: "Decode", cause })
+          })
+        case "arrayBuffer":
+          return Effect.succeed(new TextEncoder().encode(text).buffer)
+        case "urlParamsBody":
+          return Effect.succeed(UrlParams.fromInput(new URLSearchParams(text)))
+        case "modify":
+          return (options: Parameters<HttpServerRequest.HttpServerRequest["modify"]>[0]) => withBody(target.modify(options), text)
+      }
+      const value = Reflect.get(target, key, target)
+      return typeof value === "function" ? value.bind(target) : value
+    }
+  })
+
+const bodyText = (response: HttpServerResponse.HttpServerResponse): string | undefined =>
+  response.body._tag === "Uint8Array" && response.body.body.length > 0
+    ? new TextDecoder().decode(response.body.body)
+    : response.body._tag === "Raw" && typeof response.body.body === "string" && response.body.body !== "" ? response.body.body : undefined
+
 /**
  * Wraps the vendor's app with the request log, the control routes and fault injection.
  */
 export const wrap = <E, R>(
   vendor: string,
   app: HttpApp.Default<E, R>,
-  options: { readonly faults: FaultControl; readonly requests: RequestLog; readonly renderError: ErrorRenderer; readonly seed: number; readonly speed: number }
+  options: WrapOptions
 ): HttpApp.Default<E | HttpServerError.RequestError, R> =>
   Effect.gen(function*() {
     const request = yield* HttpServerRequest.HttpServerRequest
     const url = new URL(request.url, "http://127.0.0.1")
     if (url.pathname.startsWith(controlPrefix)) return yield* control(vendor, request, url.pathname, options)
     options.requests.record(request.method, url.pathname)
+    if (!options.requests.recordsExchanges) return yield* respond(request, app, options)
+    const text = yield* Effect.orElseSucceed(request.text, () => "")
+    const response = yield* respond(request, Effect.provideService(app, HttpServerRequest.HttpServerRequest, withBody(request, text)), options)
+    options.requests.exchange({
+      method: request.method,
+      path: `${url.pathname}${url.search}`,
+      requestBody: text === "" ? undefined : text,
+      status: response.status,
+      responseBody: bodyText(response),
+      fault: response.headers[faultHeader]
+    })
+    return response
+  })
+
+/** Fault injection around the app; `request` is the one from the server (cut connections need its socket). */
+const respond = <E, R>(request: HttpServerRequest.HttpServerRequest, app: HttpApp.Default<E, R>, options: WrapOptions) =>
+  Effect.gen(function*() {
+    const url = new URL(request.url, "http://127.0.0.1")
     const { faults } = options
     const oneShot = faults.take(request.method, url.pathname, (f) => f._tag !== "UnknownEnum")
     const latency = faults.current.latencyMs + (oneShot?._tag === "Latency" ? oneShot.ms : 0)
@@ -175,7 +268,7 @@ const control = (
   vendor: string,
   request: HttpServerRequest.HttpServerRequest,
   path: string,
-  options: { readonly faults: FaultControl; readonly requests: RequestLog; readonly seed: number; readonly speed: number }
+  options: WrapOptions
 ) =>
   Effect.gen(function*() {
     const route = `${request.method} ${path.slice(controlPrefix.length)}`
@@ -211,7 +304,7 @@ export const serve = <E, R>(
     const seed = options.seed ?? 1
     const speed = options.speed ?? 1
     const faults = new FaultControl(options.faults ?? new FaultSpec({}), seed)
-    const requests = new RequestLog()
+    const requests = new RequestLog({ exchanges: options.recordExchanges })
     const server = yield* NodeHttpServer.make(() => createServer({ keepAlive: true }), { port: options.port ?? 0, host: "127.0.0.1" })
     const wrapped = wrap(vendor, app({ faults, seed, speed }), { faults, requests, renderError: options.renderError, seed, speed })
     // The server's spans carry request headers: never the clients' keys.

@@ -12,8 +12,10 @@
  * completed` (or `failed` / `timeout`) lazily from timestamps, at most `concurrency_limit` at a
  * time; outcomes are seeded by stable inputs (scenario, personality and profile names, iteration).
  * `end_calls/` cancels. Pre-seeded: agents 1 (inbound), 2 (outbound) and 2142 (inbound, the
- * shared example's target), scenarios 1 and 2 of the OpenAPI examples, and a personality
- * catalogue; any other agent id or assistant id is accepted and creates an inbound agent.
+ * shared example's target), scenarios 1 and 2 of the OpenAPI examples, and a global personality
+ * catalogue; personalities and agents can be created (`POST personalities/`, `POST aiagents/`);
+ * any other agent id or assistant id is accepted and creates an inbound agent. Result and run ids
+ * start from the clock, so a new emulator never hands out the ids of the one before it.
  * Emulator-only judging: an expected-outcome line saying `emulator:unjudged` gets no alignment.
  *
  * @since 0.1.0
@@ -30,7 +32,9 @@ import { webhookPayload } from "./cekura/Bodies.js"
 import type { Context as Shared } from "./cekura/Context.js"
 import type { BadRequest } from "./cekura/Http.js"
 import { detail, json, notFound, renderError } from "./cekura/Http.js"
+import { agentRoutes } from "./cekura/Agents.js"
 import { libraryRoutes } from "./cekura/Library.js"
+import { personalityRoutes } from "./cekura/Personalities.js"
 import { resultRoutes } from "./cekura/Results.js"
 import { isFinished, resultEnd } from "./cekura/Simulation.js"
 import { State } from "./cekura/State.js"
@@ -76,7 +80,7 @@ export const makeApp = (options: Options, state: State, ctx: Context, onTrigger:
     missRate: options.missRate ?? 0.2,
     endedRuns: new Map()
   }
-  const router = HttpRouter.concat(libraryRoutes(shared), resultRoutes(shared, onTrigger))
+  const router = HttpRouter.concatAll(agentRoutes(shared), personalityRoutes(shared), libraryRoutes(shared), resultRoutes(shared, onTrigger))
 
   const authenticated = Effect.gen(function*() {
     const request = yield* HttpServerRequest.HttpServerRequest

@@ -39,7 +39,7 @@ export const statuses = [
   "timeout"
 ] as const
 
-/** Canonical accent -> the accent word Cekura's personality catalogue uses. */
+/** Canonical accent -> the accent word of Cekura personalities (what a created one says, and what the catalogue is scored by). */
 export const accentOf: Record<Persona.Accent, string> = {
   us: "american",
   us_south: "southern american",

@@ -1,13 +1,13 @@
 /**
- * Provisioning a plan on Cekura. The target agent is read; each persona runs as a personality of
- * Cekura's catalogue (the plan's pin, else the closest one: Cekura cannot create personalities
- * through its API); each scenario x persona gets a test profile and a scenario. Both follow core's
- * `Provisioning.findOrCreate`: a test profile is recognised by the pair in its name and is current
- * when the name carries its information's hash (Cekura cannot update one, so a changed one is
+ * Provisioning a plan on Cekura. The target agent is read; each persona becomes a personality
+ * (unless the plan pins it to a catalogue one); each scenario x persona gets a test profile and a
+ * scenario. All follow core's `Provisioning.findOrCreate`: a personality is recognised by the
+ * `[sb-persona:<id>#` marker in its name and a test profile by the pair in its name, each current
+ * when the name carries its definition's hash (Cekura cannot update either, so a changed one is
  * replaced); a scenario is recognised by its `sb-scenario` / `sb-persona` tags and is current when
  * it carries the `sb-hash` of the body simbridge would send (a changed one is updated in place).
  */
-import { Plan, type ProviderError, type ProviderRef, Provisioning, type Warning } from "@simbridge/core"
+import { Plan, type ProviderError, type ProviderRef, Provisioning } from "@simbridge/core"
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
@@ -15,8 +15,13 @@ import type * as CekuraClient from "../CekuraClient.js"
 import * as Wire from "../CekuraWire.js"
 import { type Memory, rememberPlan, resolveAgent } from "./reads.js"
 import {
+  fail,
   metricsOf,
-  personalityFor,
+  personalityBody,
+  personalityDefinition,
+  personalityMarker,
+  personalityName,
+  pinnedPersonality,
   provider,
   refKey,
   scenarioBody,
@@ -24,7 +29,8 @@ import {
   settingsOf,
   testProfileInformation,
   testProfileMarker,
-  testProfileName
+  testProfileName,
+  voiceFor
 } from "./requests.js"
 
 /** Provisions `plan` (idempotent: a second call with the same plan reuses every object). */
@@ -38,18 +44,34 @@ export const provision = (
     const { options, target } = yield* settingsOf(plan, operation)
     const metrics = metricsOf(options)
     const agent = yield* resolveAgent(client, operation, target)
-    const catalogue = yield* client.listPersonalities()
+    const catalogue = yield* client.listPersonalities(agent.project === null || agent.project === undefined ? {} : { projectId: agent.project })
     const refs: Record<string, typeof ProviderRef.ProviderRef.Encoded> = {}
-    const warnings: Array<typeof Warning.Warning.Encoded> = []
     const outcomes: Array<Provisioning.Outcome> = []
     refs[refKey.agent] = { provider, kind: "agent", id: String(agent.id) }
 
     const personalities = new Map<string, Wire.Personality>()
-    for (const [i, persona] of plan.personas.entries()) {
-      const { personality, warning } = yield* personalityFor(operation, persona, i, options, catalogue)
-      if (warning !== undefined) warnings.push(warning)
-      personalities.set(persona.id, personality)
-      refs[Provisioning.key.persona(persona.id)] = { provider, kind: "personality", id: String(personality.id) }
+    for (const persona of plan.personas) {
+      const pin = options.personalities?.[persona.id]
+      if (pin !== undefined) {
+        personalities.set(persona.id, yield* pinnedPersonality(operation, persona, pin, catalogue))
+      } else {
+        const definition = personalityDefinition(persona)
+        const name = personalityName(persona, definition)
+        const marker = personalityMarker(persona)
+        const personality = yield* Provisioning.findOrCreate({
+          found: catalogue.find((x) => x.name === name) ?? catalogue.filter((x) => x.name.includes(marker)).sort((a, b) => b.id - a.id)[0],
+          isCurrent: (x) => x.name === name,
+          create: Effect.suspend(() => {
+            const voice = voiceFor(persona, catalogue)
+            return voice === undefined
+              ? Effect.fail(fail(operation, "NotFound", `persona "${persona.id}": no personality of the catalogue has a voice model to give its personality`))
+              : client.createPersonality(personalityBody(persona, definition, voice, agent.project))
+          })
+        })
+        outcomes.push(personality.outcome)
+        personalities.set(persona.id, personality.object)
+      }
+      refs[Provisioning.key.persona(persona.id)] = { provider, kind: "personality", id: String(personalities.get(persona.id)!.id) }
     }
     for (const e of plan.evaluators) {
       refs[Provisioning.key.evaluator(e.id)] = metrics[e.id] !== undefined
@@ -93,5 +115,5 @@ export const provision = (
       }
     }
     rememberPlan(contexts, plan, refs, metrics)
-    return { provider, refs, ...Provisioning.count(outcomes), warnings }
+    return { provider, refs, ...Provisioning.count(outcomes), warnings: [] }
   })

@@ -1,9 +1,9 @@
 /**
- * The request side of the Cekura driver: the plan's Cekura settings, and the scenario, test
- * profile and run bodies built from a plan. `contextFromScenario` reads a provisioned scenario back,
+ * The request side of the Cekura driver: the plan's Cekura settings, and the personality,
+ * scenario, test profile and run bodies built from a plan. `contextFromScenario` reads a provisioned scenario back,
  * so the prompt format and its parser live together.
  */
-import { type Evaluator, Persona, Plan, ProviderError, VendorSettings, Warning } from "@simbridge/core"
+import { type Evaluator, Persona, Plan, ProviderError, VendorSettings } from "@simbridge/core"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as CekuraSuite from "../CekuraSuite.js"
@@ -120,7 +120,7 @@ export const personalityScore = (persona: Persona.Persona, p: Wire.Personality):
   return score
 }
 
-/** The closest catalogue personality (ties: the lowest id). */
+/** The closest personality (ties: the lowest id). */
 export const closestPersonality = (persona: Persona.Persona, catalogue: ReadonlyArray<Wire.Personality>): Wire.Personality | undefined =>
   [...catalogue].sort((a, b) => personalityScore(persona, b) - personalityScore(persona, a) || a.id - b.id)[0]
 
@@ -219,33 +219,80 @@ export const runBody = (
   ...(opts.mockToolNames === undefined ? {} : { mock_tool_names: opts.mockToolNames })
 })
 
+// ---------------------------------------------------------------------------------------------
+// personalities
+// ---------------------------------------------------------------------------------------------
+
+const isPersonalityLanguage = (code: string): code is Wire.CreatePersonalityRequest["language"] & string =>
+  (Wire.personalityLanguages as ReadonlyArray<string>).includes(code)
+
 /**
- * The catalogue personality a persona runs as: the plan's override, else the closest one, with a
- * warning because Cekura cannot create personalities through its API.
+ * What a persona's personality says of it: the persona in prose as its prompt, and the language,
+ * accent and background noise Cekura has fields for. Its hash is in the personality's name.
  */
-export const personalityFor = (
+export const personalityDefinition = (persona: Persona.Persona) => {
+  const language = Mapping.languageOf[persona.language]
+  return {
+    prompt: Persona.describe(persona),
+    ...(isPersonalityLanguage(language) ? { language } : {}),
+    ...(persona.accent ? { accent: Mapping.accentOf[persona.accent] } : {}),
+    background_noise: Mapping.backgroundNoiseOf[persona.backgroundNoise ?? "none"]
+  }
+}
+
+const markerPrefix = "[sb-persona:"
+
+/** What every personality name of a persona carries: `[sb-persona:<id>#` (the id hashed when long). */
+export const personalityMarker = (persona: Persona.Persona): string =>
+  `${markerPrefix}${persona.id.length > 100 ? Plan.definitionHash(persona.id) : persona.id}#`
+
+/**
+ * A persona's personality name: its name, then the marker and the definition's hash. Cekura has no
+ * update route for personalities, so a changed persona makes a new personality.
+ */
+export const personalityName = (persona: Persona.Persona, definition: ReturnType<typeof personalityDefinition>): string =>
+  `${truncate(persona.name, 120)} ${personalityMarker(persona)}${Plan.definitionHash(definition)}]`
+
+/** Whether simbridge made this personality (it is then no catalogue voice to copy). */
+export const isProvisionedPersonality = (p: Wire.Personality): boolean => p.name.includes(markerPrefix)
+
+/**
+ * The catalogue personality whose voice a persona's personality takes: the closest one (language,
+ * accent, gender, noise, mood) among those with a voice model that simbridge did not make. The
+ * voice models Cekura accepts are not documented, so simbridge uses only voices the account has.
+ */
+export const voiceFor = (persona: Persona.Persona, catalogue: ReadonlyArray<Wire.Personality>): Wire.Personality | undefined =>
+  closestPersonality(persona, catalogue.filter((p) => !isProvisionedPersonality(p) && (p.voice_model ?? "") !== ""))
+
+/** The body creating a persona's personality, with `voice`'s voice. */
+export const personalityBody = (
+  persona: Persona.Persona,
+  definition: ReturnType<typeof personalityDefinition>,
+  voice: Wire.Personality,
+  project: number | null | undefined
+): Wire.CreatePersonalityRequest => {
+  const provider = (Wire.personalityProviders as ReadonlyArray<string>).includes(voice.provider ?? "") ? voice.provider as Wire.CreatePersonalityRequest["provider"] : undefined
+  return new Wire.CreatePersonalityRequest({
+    ...(project === null || project === undefined ? {} : { project }),
+    name: personalityName(persona, definition),
+    ...definition,
+    voice_model: voice.voice_model!,
+    ...(voice.voice_id ? { voice_id: voice.voice_id } : {}),
+    ...(provider === undefined ? {} : { provider })
+  })
+}
+
+/** The catalogue personality `vendors.cekura.personalities` pins a persona to: by id, or by name (exact first). */
+export const pinnedPersonality = (
   operation: string,
   persona: Persona.Persona,
-  index: number,
-  opts: Options,
+  pin: CekuraSuite.PersonalityPin,
   catalogue: ReadonlyArray<Wire.Personality>
-): Either.Either<{ readonly personality: Wire.Personality; readonly warning?: typeof Warning.Warning.Encoded }, ProviderError.ProviderError> => {
-  const override = opts.personalities?.[persona.id]
-  if (override !== undefined) {
-    const personality = catalogue.find((p) => p.id === override)
-    return personality === undefined
-      ? Either.left(fail(operation, "InvalidRequest", `vendors.cekura.personalities.${persona.id}: no personality ${override} in the catalogue`))
-      : Either.right({ personality })
-  }
-  const personality = closestPersonality(persona, catalogue)
-  if (personality === undefined) return Either.left(fail(operation, "NotFound", "the personality catalogue is empty"))
-  const speaks = (personality.language ?? "en").toLowerCase() === Mapping.languageOf[persona.language]
-  return Either.right({
-    personality,
-    warning: Warning.make(
-      "persona_from_catalogue",
-      `persona "${persona.id}" runs as Cekura personality #${personality.id} "${personality.name}": Cekura cannot create personalities through its API${speaks ? "" : `, and no catalogue personality speaks ${persona.language}`}`,
-      `personas[${index}]`
-    )
-  })
+): Either.Either<Wire.Personality, ProviderError.ProviderError> => {
+  const personality = typeof pin === "number"
+    ? catalogue.find((p) => p.id === pin)
+    : catalogue.find((p) => p.name === pin) ?? catalogue.find((p) => p.name.toLowerCase() === pin.toLowerCase())
+  return personality === undefined
+    ? Either.left(fail(operation, "InvalidRequest", `vendors.cekura.personalities.${persona.id}: no personality ${typeof pin === "number" ? pin : JSON.stringify(pin)} in the catalogue`))
+    : Either.right(personality)
 }

@@ -7,7 +7,7 @@
 import { Emulator } from "@simbridge/emulator"
 import type { Context } from "./Context.js"
 import { evaluate, keyOf, personalityName, profileOf, resultStatus, runStatus, scenarioOf, timeline, transcript } from "./Simulation.js"
-import { formatDuration, iso, metricCatalogue, personalities } from "./State.js"
+import { formatDuration, iso, metricCatalogue } from "./State.js"
 import type { AgentRec, PersonalityRec, ResultRec, RunRec, ScenarioRec, TestProfileRec } from "./State.js"
 
 /** The undocumented status the emulator renders when an unknown enum value is injected. */
@@ -43,7 +43,7 @@ export const renderRun = (ctx: Context, run: RunRec, t: number, status: string) 
     scenario_name: scenario?.name ?? "Scenario Deleted",
     scenario_type: "instruction",
     personality: run.personality,
-    personality_name: personalityName(run.personality),
+    personality_name: personalityName(ctx, run.personality),
     agent: result.agent,
     agent_name: agent.agent_name,
     result_id: result.id,
@@ -164,7 +164,8 @@ export const renderResultItem = (ctx: Context, result: ResultRec, t: number) => 
   return {
     id: d.id, name: d.name, agent: d.agent, agent_name: d.agent_name, agent_inbound: ctx.state.agent(result.agent, t).inbound, status: d.status,
     success_rate: d.success_rate, run_as_text: d.run_as_text, is_cronjob: d.is_cronjob,
-    runs: Object.values(d.runs).map((r) => ({ id: r.id, status: r.status, success: r.success, scenario: r.scenario })),
+    // Summaries keyed by run id: the file types the list's `runs` as an object, as the detail's.
+    runs: Object.fromEntries(Object.values(d.runs).map((r) => [String(r.id), { id: r.id, status: r.status, success: r.success, scenario: r.scenario }])),
     met_expected_outcome_count: d.met_expected_outcome_count, total_expected_outcome_count: d.total_expected_outcome_count,
     total_runs_count: d.total_runs_count, completed_runs_count: d.completed_runs_count, success_runs_count: d.success_runs_count,
     failed_runs_count: d.failed_runs_count, scenarios: d.scenarios, run_type: d.run_type, created_at: d.created_at, updated_at: d.updated_at
@@ -175,7 +176,7 @@ export const renderScenario = (ctx: Context, s: ScenarioRec) => {
   const agent = ctx.state.agents.get(s.agent)
   const profile = profileOf(ctx, s.test_profile)
   return {
-    id: s.id, name: s.name, agent: s.agent, project: s.project, personality: s.personality, personality_name: personalityName(s.personality),
+    id: s.id, name: s.name, agent: s.agent, project: s.project, personality: s.personality, personality_name: personalityName(ctx, s.personality),
     agent_name: agent?.agent_name ?? "", tags: s.tags, tool_ids: [], metrics: s.metrics,
     metric_names: s.metrics.map((id) => metricCatalogue[id]?.name ?? `Metric ${id}`), phone_number: agent?.contact_number ?? "",
     first_message: s.first_message, inbound_phone_number: null, instructions: s.instructions, simulation_description: "",
@@ -191,16 +192,18 @@ export const renderProfile = (ctx: Context, p: TestProfileRec) => ({
   name: p.name, information: p.information, created_by: 1, last_updated_by: 1, created_at: p.created_at, updated_at: p.updated_at
 })
 
-export const renderAgent = (a: AgentRec) => ({
+export const renderAgent = (ctx: Context, a: AgentRec) => ({
   id: a.id, project: a.project, agent_name: a.agent_name, contact_number: a.contact_number, inbound: a.inbound, description: a.description,
   language: a.language, assistant_id: a.assistant_id, websocket_url: null, llm_model: "gpt-4o", assistant_provider: "vapi",
-  enabled_personalities: personalities.map((p) => p.id), created_at: a.created_at, updated_at: a.updated_at,
+  enabled_personalities: [...ctx.state.personalities.values()].filter((p) => p.project === null || p.project === a.project).map((p) => p.id), created_at: a.created_at, updated_at: a.updated_at,
   ...(a.webhook_url === null ? {} : { webhook_url: a.webhook_url })
 })
 
+/** A personality (`CreatePersonality`); a global one of the catalogue has no project. */
 export const renderPersonality = (p: PersonalityRec) => ({
-  id: p.id, project: 1, name: p.name, prompt: p.prompt, language: p.language, accent: p.accent, background_noise: p.background_noise,
-  voice_model: "eleven_turbo_v2_5", voice_id: `voice_${p.id}`, interruption_level: "low", speed: "normal", end_call_enabled: true, provider: "11labs"
+  id: p.id, ...(p.project === null ? {} : { project: p.project }), name: p.name, prompt: p.prompt, language: p.language, accent: p.accent,
+  background_noise: p.background_noise, voice_model: p.voice_model, voice_id: p.voice_id, interruption_level: "low", speed: "normal",
+  patronus_settings: null, provider_agent_id: "", end_call_enabled: p.end_call_enabled, provider: p.provider
 })
 
 /** The `result.completed` webhook payload (runs keyed by id, webhook-shaped metrics and transcript). */

@@ -1,5 +1,5 @@
 /**
- * Routes of what a run draws on: agents, the personality catalogue, test profiles and scenarios.
+ * Routes of what a run draws on besides agents and personalities: test profiles and scenarios.
  *
  * @internal
  */
@@ -7,12 +7,11 @@ import * as HttpRouter from "@effect/platform/HttpRouter"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
-import * as Schema from "effect/Schema"
 import * as Wire from "@simbridge/cekura/CekuraWire"
-import { renderAgent, renderPersonality, renderProfile, renderScenario } from "./Bodies.js"
+import { renderProfile, renderScenario } from "./Bodies.js"
 import type { Context } from "./Context.js"
 import { body, intParam, intQuery, json, notFound, paginate, query, v1 } from "./Http.js"
-import { iso, personalities } from "./State.js"
+import { iso } from "./State.js"
 import type { ScenarioRec, TestProfileRec } from "./State.js"
 
 const now = Clock.currentTimeMillis
@@ -32,42 +31,6 @@ const scenarioBodyToRec = (s: ScenarioRec, b: Wire.UpdateScenarioRequest, t: num
 export const libraryRoutes = (ctx: Context) => {
   const { state } = ctx
   return HttpRouter.empty.pipe(
-    // agents
-    HttpRouter.get(`${v1}/aiagents/`, Effect.gen(function*() {
-      const q = yield* query
-      const project = intQuery(q, "project_id")
-      const text = q.get("q")?.toLowerCase()
-      return yield* paginate([...state.agents.values()]
-        .filter((a) => (project === undefined || a.project === project) && (text === undefined || a.agent_name.toLowerCase().includes(text)))
-        .sort((a, b) => a.id - b.id)
-        .map(renderAgent))
-    })),
-    HttpRouter.get(`${v1}/aiagents/:id/`, Effect.gen(function*() {
-      const id = yield* intParam("id")
-      return json(renderAgent(state.agent(id, yield* now)))
-    })),
-    HttpRouter.patch(`${v1}/aiagents/:id/`, Effect.gen(function*() {
-      const id = yield* intParam("id")
-      const b = yield* body(Schema.Struct({
-        agent_name: Schema.optional(Schema.String),
-        inbound: Schema.optional(Schema.Boolean),
-        webhook_url: Schema.optional(Schema.NullOr(Schema.String)),
-        assistant_id: Schema.optional(Schema.NullOr(Schema.String))
-      }))
-      const t = yield* now
-      const a = state.agent(id, t)
-      if (b.agent_name !== undefined) a.agent_name = b.agent_name
-      if (b.inbound !== undefined) a.inbound = b.inbound
-      if (b.webhook_url !== undefined) a.webhook_url = b.webhook_url
-      if (b.assistant_id !== undefined) a.assistant_id = b.assistant_id
-      a.updated_at = iso(t)
-      return json(renderAgent(a))
-    })),
-    // personalities
-    HttpRouter.get(`${v1}/personalities/`, Effect.map(query, (q) => {
-      const language = q.get("language")
-      return json(personalities.filter((p) => language === null || p.language === language).map(renderPersonality))
-    })),
     // test profiles
     HttpRouter.get(`${v1}/test-profiles/`, Effect.gen(function*() {
       const q = yield* query
@@ -119,7 +82,7 @@ export const libraryRoutes = (ctx: Context) => {
     })),
     HttpRouter.post(`${v1}/scenarios/`, Effect.gen(function*() {
       const b = yield* body(Wire.CreateScenarioRequest)
-      if (!personalities.some((p) => p.id === b.personality)) return json({ personality: [`Invalid pk "${b.personality}" - object does not exist.`] }, 400)
+      if (!state.personalities.has(b.personality)) return json({ personality: [`Invalid pk "${b.personality}" - object does not exist.`] }, 400)
       if (b.test_profile !== undefined && !state.profiles.has(b.test_profile)) {
         return json({ test_profile: [`Invalid pk "${b.test_profile}" - object does not exist.`] }, 400)
       }
@@ -142,7 +105,7 @@ export const libraryRoutes = (ctx: Context) => {
       const s = state.scenarios.get(yield* intParam("id"))
       if (s === undefined) return notFound
       const b = yield* body(Wire.UpdateScenarioRequest)
-      if (b.personality !== undefined && !personalities.some((p) => p.id === b.personality)) {
+      if (b.personality !== undefined && !state.personalities.has(b.personality)) {
         return json({ personality: [`Invalid pk "${b.personality}" - object does not exist.`] }, 400)
       }
       scenarioBodyToRec(s, b, yield* now)

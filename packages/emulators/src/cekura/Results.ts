@@ -13,7 +13,7 @@ import { renderResult, renderResultItem, renderRun, renderRunList, unknownOr, wi
 import type { Context } from "./Context.js"
 import { body, intParam, intQuery, json, notFound, paginate, query, v1 } from "./Http.js"
 import { profileOf, runStatus } from "./Simulation.js"
-import { iso, personalities } from "./State.js"
+import { iso } from "./State.js"
 import type { ResultRec, RunRec } from "./State.js"
 
 const now = Clock.currentTimeMillis
@@ -43,7 +43,7 @@ const trigger = (ctx: Context, onTrigger: OnTrigger, text: boolean) =>
     }
     if (scenarioIds.length === 0) return json(["No evaluators matched the selection."], 400)
     const personalityIds = [...(req.personality_ids ?? []), ...("personality_id" in req && req.personality_id != null ? [req.personality_id] : [])]
-    if (personalityIds.some((id) => !personalities.some((p) => p.id === id))) return json(["Invalid personalities provided."], 400)
+    if (personalityIds.some((id) => !state.personalities.has(id))) return json(["Invalid personalities provided."], 400)
     const profileIds = [...(req.test_profile_ids ?? []), ...("test_profile_id" in req && req.test_profile_id != null ? [req.test_profile_id] : [])]
     if (profileIds.some((id) => !state.profiles.has(id))) return json(["Invalid test profiles provided."], 400)
     const frequency = req.frequency ?? 1

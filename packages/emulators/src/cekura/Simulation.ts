@@ -8,7 +8,7 @@
  */
 import { Emulator, Judging } from "@simbridge/emulator"
 import type { Context } from "./Context.js"
-import { formatDuration, metricCatalogue, personalities } from "./State.js"
+import { formatDuration, metricCatalogue } from "./State.js"
 import type { ResultRec, RunRec, ScenarioRec } from "./State.js"
 
 /** Timeline of a run at the emulator's pace. */
@@ -21,11 +21,11 @@ interface Timeline {
 
 const chance = (ctx: Context, key: string) => Emulator.chance(ctx.seed, key)
 
-export const personalityName = (id: number) => personalities.find((p) => p.id === id)?.name ?? `Personality ${id}`
+export const personalityName = (ctx: Context, id: number) => ctx.state.personalities.get(id)?.name ?? `Personality ${id}`
 export const profileOf = (ctx: Context, id: number | null) => (id === null ? undefined : ctx.state.profiles.get(id))
 export const scenarioOf = (ctx: Context, run: RunRec) => ctx.state.scenarios.get(run.scenario)
 export const keyOf = (ctx: Context, run: RunRec) =>
-  `${scenarioOf(ctx, run)?.name ?? run.scenario}|${personalityName(run.personality)}|${profileOf(ctx, run.testProfile)?.name ?? "-"}|${run.iteration}`
+  `${scenarioOf(ctx, run)?.name ?? run.scenario}|${personalityName(ctx, run.personality)}|${profileOf(ctx, run.testProfile)?.name ?? "-"}|${run.iteration}`
 
 export const timeline = ({ pace }: Context, result: ResultRec, run: RunRec): Timeline => {
   const dispatched = result.createdAt + pace(250)

@@ -1,6 +1,7 @@
 /**
- * The emulator's state (agents, scenarios, test profiles, results and their runs, with Cekura's
- * integer ids), the built-in personality and metric catalogues, and Cekura's time formats.
+ * The emulator's state (agents, personalities, scenarios, test profiles, results and their runs,
+ * with Cekura's integer ids), the built-in personality and metric catalogues, and Cekura's time
+ * formats.
  *
  * @internal
  */
@@ -75,28 +76,46 @@ export interface ResultRec {
 
 export interface PersonalityRec {
   readonly id: number
+  /** The owning project; null for the globally available catalogue. */
+  readonly project: number | null
   readonly name: string
   readonly prompt: string
   readonly language: string
   readonly accent: string
   readonly background_noise: string
-  readonly gender: "male" | "female"
+  readonly voice_model: string
+  readonly voice_id: string
+  readonly provider: "11labs" | "cartesia"
+  readonly end_call_enabled: boolean
 }
 
-/** The built-in personality catalogue (personalities cannot be created through the API). */
+const catalogue = (
+  id: number,
+  name: string,
+  language: string,
+  accent: string,
+  background_noise: string,
+  gender: "male" | "female",
+  prompt: string
+): PersonalityRec => ({
+  id, project: null, name, prompt, language, accent, background_noise, voice_model: "eleven_turbo_v2_5",
+  voice_id: `${gender}_${language}_${id}`, provider: "11labs", end_call_enabled: true
+})
+
+/** The built-in, globally available personality catalogue; created personalities join it per emulator. */
 export const personalities: ReadonlyArray<PersonalityRec> = [
-  { id: 1, name: "Normal Male (American)", language: "en", accent: "american", background_noise: "none", gender: "male", prompt: "A calm male caller with a neutral mood." },
-  { id: 2, name: "Normal Female (American)", language: "en", accent: "american", background_noise: "none", gender: "female", prompt: "A calm female caller with a neutral mood." },
-  { id: 3, name: "Frustrated Female (American, office)", language: "en", accent: "american", background_noise: "office", gender: "female", prompt: "A frustrated female caller in a noisy office." },
-  { id: 4, name: "Rushed Male (British, street)", language: "en", accent: "british", background_noise: "street", gender: "male", prompt: "A rushed male caller walking down a busy street." },
-  { id: 5, name: "Confused Female (American)", language: "en", accent: "american", background_noise: "none", gender: "female", prompt: "A confused elderly female caller." },
-  { id: 6, name: "Calm Male (Indian)", language: "en", accent: "indian", background_noise: "none", gender: "male", prompt: "A calm male caller with an Indian accent." },
-  { id: 7, name: "Cheerful Female (Australian, cafe)", language: "en", accent: "australian", background_noise: "cafe", gender: "female", prompt: "A cheerful female caller in a cafe." },
-  { id: 8, name: "Angry Male (American, car)", language: "en", accent: "american", background_noise: "car", gender: "male", prompt: "An angry male caller driving a car." },
-  { id: 9, name: "Spanish Female", language: "es", accent: "spanish", background_noise: "none", gender: "female", prompt: "A female caller speaking Spanish." },
-  { id: 10, name: "German Male (car)", language: "de", accent: "german", background_noise: "car", gender: "male", prompt: "A male caller speaking German while driving." },
-  { id: 11, name: "French Female", language: "fr", accent: "french", background_noise: "none", gender: "female", prompt: "A female caller speaking French." },
-  { id: 12, name: "Hindi Male", language: "hi", accent: "indian", background_noise: "none", gender: "male", prompt: "A male caller speaking Hindi." }
+  catalogue(1, "Normal Male (American)", "en", "american", "none", "male", "A calm male caller with a neutral mood."),
+  catalogue(2, "Normal Female (American)", "en", "american", "none", "female", "A calm female caller with a neutral mood."),
+  catalogue(3, "Frustrated Female (American, office)", "en", "american", "office", "female", "A frustrated female caller in a noisy office."),
+  catalogue(4, "Rushed Male (British, street)", "en", "british", "street", "male", "A rushed male caller walking down a busy street."),
+  catalogue(5, "Confused Female (American)", "en", "american", "none", "female", "A confused elderly female caller."),
+  catalogue(6, "Calm Male (Indian)", "en", "indian", "none", "male", "A calm male caller with an Indian accent."),
+  catalogue(7, "Cheerful Female (Australian, cafe)", "en", "australian", "cafe", "female", "A cheerful female caller in a cafe."),
+  catalogue(8, "Angry Male (American, car)", "en", "american", "car", "male", "An angry male caller driving a car."),
+  catalogue(9, "Spanish Female", "es", "spanish", "none", "female", "A female caller speaking Spanish."),
+  catalogue(10, "German Male (car)", "de", "german", "car", "male", "A male caller speaking German while driving."),
+  catalogue(11, "French Female", "fr", "french", "none", "female", "A female caller speaking French."),
+  catalogue(12, "Hindi Male", "hi", "indian", "none", "male", "A male caller speaking Hindi.")
 ]
 
 /** Metrics the emulator knows by id; any other id is a binary metric named `Metric <id>`. */
@@ -108,18 +127,39 @@ export const metricCatalogue: Record<number, { readonly name: string; readonly t
 
 export const iso = (ms: number) => new Date(ms).toISOString().replace(/\.(\d{3})Z$/, ".$1000Z")
 
+/** The instant result and run ids count from (2026-01-01T00:00:00Z). */
+const idEpoch = Date.UTC(2026, 0, 1)
+let lastFirstId = 0
+
+/**
+ * The first result and run id of an emulator started at `now`: 1,000 ids per millisecond since
+ * 2026, so an emulator started after another never hands out the other's ids (the ledger keys runs
+ * by their ref) unless the other gave out more than 1,000 a millisecond of its life; emulators
+ * started in the same millisecond of one process are 1,000 apart. Outcomes do not depend on ids.
+ */
+export const firstId = (now: number): number => {
+  const id = Math.max(1, Math.floor(now - idEpoch) * 1000, lastFirstId + 1000)
+  lastFirstId = id
+  return id
+}
+
 export class State {
   agents = new Map<number, AgentRec>()
+  personalities = new Map<number, PersonalityRec>(personalities.map((p) => [p.id, p]))
   scenarios = new Map<number, ScenarioRec>()
   profiles = new Map<number, TestProfileRec>()
   results = new Map<number, ResultRec>()
   runs = new Map<number, RunRec>()
+  nextPersonality = 1001
+  nextAgent = 5001
   nextScenario = 101
   nextProfile = 20
-  nextResult = 167
-  nextRun = 274
+  nextResult: number
+  nextRun: number
 
   constructor(now: number) {
+    this.nextResult = firstId(now)
+    this.nextRun = this.nextResult
     const at = iso(now)
     const agent = (id: number, agent_name: string, inbound: boolean, assistant_id: string | null, contact_number: string): AgentRec => ({
       id, agent_name, inbound, assistant_id, contact_number, description: `${agent_name} (emulated)`, language: "en", project: 1, webhook_url: null, created_at: at, updated_at: at
