@@ -3,9 +3,12 @@
  * `Emulator.serve` (request log, fault injection, control routes under `/__simbridge/`).
  *
  * - Every path of the `/eval/simulation` family: POST answers 201, others 200, DELETE returns the
- *   deleted object; ids are UUID v4, timestamps ISO-8601; errors are `{ message, error, statusCode }`
- *   (400 names the invalid field, 404 for unknown ids, 402 `{ statusCode, message, reason }` when
- *   billing failure is switched on).
+ *   deleted object; ids are random UUID v4 (a restarted emulator never hands out an id again),
+ *   timestamps ISO-8601; errors are `{ message, error, statusCode }`. It refuses only where Vapi
+ *   documents a refusal (docs/providers/vapi.md lists each with its source): 400 names the invalid
+ *   field, 404 for unknown ids, 409 for a personality or scenario a simulation uses, 400 for the
+ *   cancel of an ended run, 402 `{ statusCode, message, reason }` when billing failure is on.
+ * - Every URL it hands out (recording, listen, dashboard) has a `.invalid` host.
  * - A run expands into one item per simulation x iteration (suite entries into their simulations).
  *   Items move `queued -> running -> evaluating -> passed|failed` on the clock, paced by `speed`;
  *   the run moves `queued -> running -> ended` with `itemCounts` in step. Cancel works on a run and

@@ -1,8 +1,10 @@
 /**
  * Typed calls to Vapi's simulation API over `HttpClient`: personalities, scenarios, simulations,
- * suites, runs, run items, cancel (run and item) and concurrency. HTTP statuses become
- * `ProviderError`s through core's `ProviderHttp` (a 402 is `QuotaExhausted` with Vapi's `reason` in
- * the description). No retries here: the one retry loop is in `SimulationProvider.make`.
+ * suites, runs, run items, cancel (run and item) and concurrency. Every call is one entry of
+ * `operations` (method, path template and operationId as Vapi's OpenAPI file writes them), the one
+ * declaration the contract test diffs against that file. HTTP statuses become `ProviderError`s
+ * through core's `ProviderHttp` (a 402 is `QuotaExhausted` with Vapi's `reason` in the
+ * description). No retries here: the one retry loop is in `SimulationProvider.make`.
  *
  * @since 0.1.0
  */
@@ -22,6 +24,59 @@ import * as VapiWire from "./VapiWire.js"
 
 export const defaultBaseUrl = "https://api.vapi.ai"
 export const providerName = VapiSuite.name
+
+/** One Vapi operation: method, path template and operationId exactly as Vapi's OpenAPI file has them. */
+export interface Operation {
+  readonly method: "GET" | "POST" | "PATCH" | "DELETE"
+  readonly path: `/eval/simulation${string}`
+  readonly operationId: string
+}
+
+const operation = (method: Operation["method"], path: Operation["path"], operationId: string): Operation => ({ method, path, operationId })
+
+/**
+ * Every Vapi operation the client calls, keyed by the name it reports in `ProviderError.operation`.
+ * The client builds each request from this table, so it is the whole of what simbridge asks of Vapi.
+ */
+export const operations = {
+  createPersonality: operation("POST", "/eval/simulation/personality", "PersonalityController_create"),
+  listPersonalities: operation("GET", "/eval/simulation/personality", "PersonalityController_findAll"),
+  getPersonality: operation("GET", "/eval/simulation/personality/{id}", "PersonalityController_findOne"),
+  updatePersonality: operation("PATCH", "/eval/simulation/personality/{id}", "PersonalityController_update"),
+  deletePersonality: operation("DELETE", "/eval/simulation/personality/{id}", "PersonalityController_remove"),
+  createScenario: operation("POST", "/eval/simulation/scenario", "ScenarioController_create"),
+  listScenarios: operation("GET", "/eval/simulation/scenario", "ScenarioController_findAll"),
+  getScenario: operation("GET", "/eval/simulation/scenario/{id}", "ScenarioController_findOne"),
+  updateScenario: operation("PATCH", "/eval/simulation/scenario/{id}", "ScenarioController_update"),
+  deleteScenario: operation("DELETE", "/eval/simulation/scenario/{id}", "ScenarioController_remove"),
+  createSimulation: operation("POST", "/eval/simulation", "SimulationController_create"),
+  listSimulations: operation("GET", "/eval/simulation", "SimulationController_findAll"),
+  getSimulation: operation("GET", "/eval/simulation/{id}", "SimulationController_findOne"),
+  updateSimulation: operation("PATCH", "/eval/simulation/{id}", "SimulationController_update"),
+  deleteSimulation: operation("DELETE", "/eval/simulation/{id}", "SimulationController_remove"),
+  getConcurrency: operation("GET", "/eval/simulation/concurrency", "SimulationController_getConcurrency"),
+  createSuite: operation("POST", "/eval/simulation/suite", "SimulationSuiteController_create"),
+  listSuites: operation("GET", "/eval/simulation/suite", "SimulationSuiteController_findAll"),
+  getSuite: operation("GET", "/eval/simulation/suite/{id}", "SimulationSuiteController_findOne"),
+  updateSuite: operation("PATCH", "/eval/simulation/suite/{id}", "SimulationSuiteController_update"),
+  deleteSuite: operation("DELETE", "/eval/simulation/suite/{id}", "SimulationSuiteController_remove"),
+  createRun: operation("POST", "/eval/simulation/run", "SimulationRunController_create"),
+  listRuns: operation("GET", "/eval/simulation/run", "SimulationRunController_findAll"),
+  getRun: operation("GET", "/eval/simulation/run/{id}", "SimulationRunController_findOne"),
+  cancelRun: operation("PATCH", "/eval/simulation/run/{id}", "SimulationRunController_cancelGroup"),
+  listRunItems: operation("GET", "/eval/simulation/run/{id}/item", "SimulationRunController_findItems"),
+  getRunItem: operation("GET", "/eval/simulation/run/{id}/item/{itemId}", "SimulationRunController_findItem"),
+  cancelRunItem: operation("PATCH", "/eval/simulation/run/{id}/item/{itemId}", "SimulationRunController_cancelItem")
+} as const satisfies Record<string, Operation>
+
+/** The name of a declared operation. */
+export type OperationName = keyof typeof operations
+
+/** The request of an operation, its path parameters filled in (URL-encoded). */
+export const request = (name: OperationName, params: Readonly<Record<string, string>> = {}): HttpClientRequest.HttpClientRequest => {
+  const { method, path } = operations[name]
+  return HttpClientRequest.make(method)(path.replace(/\{(\w+)\}/g, (_, key: string) => encodeURIComponent(params[key] ?? "")))
+}
 
 export interface Settings {
   readonly baseUrl?: string | undefined
@@ -96,7 +151,7 @@ export const make = (settings: Settings): Effect.Effect<Service, never, HttpClie
     })
 
     /** Validates a request body against its schema before anything is sent. */
-    const withBody = <A, I>(operation: string, schema: Schema.Schema<A, I>, body: A) => (request: HttpClientRequest.HttpClientRequest) =>
+    const withBody = <A, I>(operation: string, schema: Schema.Schema<A, I>, body: A) => (base: HttpClientRequest.HttpClientRequest) =>
       Schema.encode(schema)(body).pipe(
         Effect.mapError((error) =>
           ProviderError.make({
@@ -106,62 +161,58 @@ export const make = (settings: Settings): Effect.Effect<Service, never, HttpClie
             description: `invalid request body: ${Issues.summarize(Issues.fromParseError(error))}`
           })
         ),
-        Effect.map((encoded) => HttpClientRequest.bodyUnsafeJson(request, encoded))
+        Effect.map((encoded) => HttpClientRequest.bodyUnsafeJson(base, encoded))
       )
 
-    const plural = (noun: string) => (noun.endsWith("y") ? `${noun.slice(0, -1)}ies` : `${noun}s`)
+    type Noun = "Personality" | "Scenario" | "Simulation" | "Suite"
     const crud = <A, IA, C, IC, U, IU>(
-      noun: string,
-      path: string,
+      noun: Noun,
+      list: `list${"Personalities" | "Scenarios" | "Simulations" | "Suites"}`,
       schema: Schema.Schema<A, IA>,
       createSchema: Schema.Schema<C, IC>,
       updateSchema: Schema.Schema<U, IU>
     ): Crud<A, C, U> => {
-      const list = VapiWire.List(schema)
-      const listPage = (params?: ListParams) =>
-        http.json(`list${plural(noun)}`, HttpClientRequest.get(path).pipe(HttpClientRequest.setUrlParams(toUrlParams(params))), list)
+      const listSchema = VapiWire.List(schema)
+      const listPage = (params?: ListParams) => http.json(list, request(list).pipe(HttpClientRequest.setUrlParams(toUrlParams(params))), listSchema)
       return {
         create: (body) =>
-          withBody(`create${noun}`, createSchema, body)(HttpClientRequest.post(path)).pipe(
-            Effect.flatMap((request) => http.json(`create${noun}`, request, schema))
+          withBody(`create${noun}`, createSchema, body)(request(`create${noun}`)).pipe(
+            Effect.flatMap((r) => http.json(`create${noun}`, r, schema))
           ),
         list: listPage,
         listAll: (params) => pageAll(listPage, params),
-        get: (id) => http.json(`get${noun}`, HttpClientRequest.get(`${path}/${encodeURIComponent(id)}`), schema),
+        get: (id) => http.json(`get${noun}`, request(`get${noun}`, { id }), schema),
         update: (id, body) =>
-          withBody(`update${noun}`, updateSchema, body)(HttpClientRequest.patch(`${path}/${encodeURIComponent(id)}`)).pipe(
-            Effect.flatMap((request) => http.json(`update${noun}`, request, schema))
+          withBody(`update${noun}`, updateSchema, body)(request(`update${noun}`, { id })).pipe(
+            Effect.flatMap((r) => http.json(`update${noun}`, r, schema))
           ),
-        remove: (id) => http.json(`delete${noun}`, HttpClientRequest.del(`${path}/${encodeURIComponent(id)}`), schema)
+        remove: (id) => http.json(`delete${noun}`, request(`delete${noun}`, { id }), schema)
       }
     }
 
-    const runPath = (id: string) => `/eval/simulation/run/${encodeURIComponent(id)}`
     const itemList = VapiWire.List(VapiWire.RunItem)
 
     return {
       http,
-      personalities: crud("Personality", "/eval/simulation/personality", VapiWire.Personality, VapiWire.CreatePersonality, VapiWire.UpdatePersonality),
-      scenarios: crud("Scenario", "/eval/simulation/scenario", VapiWire.Scenario, VapiWire.CreateScenario, VapiWire.UpdateScenario),
+      personalities: crud("Personality", "listPersonalities", VapiWire.Personality, VapiWire.CreatePersonality, VapiWire.UpdatePersonality),
+      scenarios: crud("Scenario", "listScenarios", VapiWire.Scenario, VapiWire.CreateScenario, VapiWire.UpdateScenario),
       simulations: {
-        ...crud("Simulation", "/eval/simulation", VapiWire.Simulation, VapiWire.CreateSimulation, VapiWire.UpdateSimulation),
-        concurrency: http.json("getConcurrency", HttpClientRequest.get("/eval/simulation/concurrency"), VapiWire.Concurrency)
+        ...crud("Simulation", "listSimulations", VapiWire.Simulation, VapiWire.CreateSimulation, VapiWire.UpdateSimulation),
+        concurrency: http.json("getConcurrency", request("getConcurrency"), VapiWire.Concurrency)
       },
-      suites: crud("Suite", "/eval/simulation/suite", VapiWire.Suite, VapiWire.CreateSuite, VapiWire.UpdateSuite),
+      suites: crud("Suite", "listSuites", VapiWire.Suite, VapiWire.CreateSuite, VapiWire.UpdateSuite),
       runs: {
         create: (body) =>
-          withBody("createRun", VapiWire.CreateRun, body)(HttpClientRequest.post("/eval/simulation/run")).pipe(
-            Effect.flatMap((request) => http.json("createRun", request, VapiWire.CreateRunResponse))
+          withBody("createRun", VapiWire.CreateRun, body)(request("createRun")).pipe(
+            Effect.flatMap((r) => http.json("createRun", r, VapiWire.CreateRunResponse))
           ),
-        list: (params) =>
-          http.json("listRuns", HttpClientRequest.get("/eval/simulation/run").pipe(HttpClientRequest.setUrlParams(toUrlParams(params))), VapiWire.List(VapiWire.Run)),
-        get: (id) => http.json("getRun", HttpClientRequest.get(runPath(id)), VapiWire.Run),
-        cancel: (id) => http.json("cancelRun", HttpClientRequest.patch(runPath(id)), VapiWire.Run),
+        list: (params) => http.json("listRuns", request("listRuns").pipe(HttpClientRequest.setUrlParams(toUrlParams(params))), VapiWire.List(VapiWire.Run)),
+        get: (id) => http.json("getRun", request("getRun", { id }), VapiWire.Run),
+        cancel: (id) => http.json("cancelRun", request("cancelRun", { id }), VapiWire.Run),
         items: (id, params) =>
-          http.json("listRunItems", HttpClientRequest.get(`${runPath(id)}/item`).pipe(HttpClientRequest.setUrlParams(toUrlParams(params))), itemList),
-        item: (id, itemId) => http.json("getRunItem", HttpClientRequest.get(`${runPath(id)}/item/${encodeURIComponent(itemId)}`), VapiWire.RunItem),
-        cancelItem: (id, itemId) =>
-          http.json("cancelRunItem", HttpClientRequest.patch(`${runPath(id)}/item/${encodeURIComponent(itemId)}`), VapiWire.RunItem)
+          http.json("listRunItems", request("listRunItems", { id }).pipe(HttpClientRequest.setUrlParams(toUrlParams(params))), itemList),
+        item: (id, itemId) => http.json("getRunItem", request("getRunItem", { id, itemId }), VapiWire.RunItem),
+        cancelItem: (id, itemId) => http.json("cancelRunItem", request("cancelRunItem", { id, itemId }), VapiWire.RunItem)
       }
     }
   })

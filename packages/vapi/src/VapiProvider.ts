@@ -7,8 +7,10 @@
  *   scenario x persona a simulation; the plan a suite. Every object is named
  *   `sb:<canonical id> #<definition hash>`, so the canonical id is found again by name and a
  *   changed definition (different hash) is updated in place.
- * - A run is `POST /eval/simulation/run` with the suite as its one entry, named
- *   `<marker> <plan name>` (the marker lets `findRun` recognise a run whose creation response was lost).
+ * - A run is `POST /eval/simulation/run` with one entry per simulation, each named
+ *   `<marker> <plan name>` (the marker lets `findRun` recognise a run whose creation response was
+ *   lost; a suite entry's name is read-only in Vapi's spec, so the suite is not what runs).
+ * - Cancel is `PATCH /eval/simulation/run/{id}`; Vapi's refusal to cancel an ended run is success.
  * - Results are the run's items; canonical scenario and persona come from what provisioning
  *   remembered, else from the names of the items' scenario and personality snapshots.
  * - `getRuns` follows every watched run through one list of the runs updated since the last one.
@@ -109,7 +111,7 @@ export const make = (options: DriverOptions = {}): Effect.Effect<Instrumented, n
       getRun: Tracking.getRun(tracker),
       getRuns: Tracking.getRuns(tracker),
       listResults: Reads.listResults(client, canonical, bound("pageSize")),
-      cancelRun: (id) => Effect.asVoid(client.runs.cancel(id)),
+      cancelRun: Runs.cancelRun(client),
       memory: () => ({
         tracked: tracker.snapshots.size,
         slots: canonical.slots.size,

@@ -4,8 +4,10 @@
  * Responses are lenient: enums are plain strings (the mapping tables decide), fields Vapi may omit
  * are optional, and undeclared fields are ignored. The provisioned objects keep their undeclared
  * fields (`...Rest`) for callers of `VapiClient`; runs and run items, read in bulk, declare only
- * what the driver reads. Request bodies are strict and validated before they are sent (and by the
- * emulator when they arrive).
+ * what the driver reads. Request bodies are validated before they are sent (and by the emulator when
+ * they arrive) with exactly the constraints of Vapi's OpenAPI file, plus the rules Vapi documents
+ * as enforced by its server (evaluation types and comparators, exclusive pairs, what an entry or a
+ * target must name); undeclared fields are refused, as Vapi's whitelisting validator refuses them.
  *
  * @since 0.1.0
  */
@@ -24,7 +26,7 @@ const Uuid = Schema.String.pipe(
   Schema.pattern(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, { message: () => "must be a UUID" })
 )
 
-const Name80 = Schema.String.pipe(Schema.minLength(1), Schema.maxLength(80))
+const Name80 = Schema.String.pipe(Schema.maxLength(80))
 
 /** A folder path (`path` on every simulation resource); defined with the suite schemas. */
 export { FolderPath }
@@ -62,13 +64,18 @@ export const JsonSchema = Schema.Struct(
   Rest
 )
 
-/** `CreateStructuredOutputDTO` (the inline form of an evaluation). */
+/** `CreateStructuredOutputDTO` (the inline form of an evaluation); simbridge sets the first four. */
 export const StructuredOutput = Schema.Struct({
   name: Schema.String.pipe(Schema.minLength(1), Schema.maxLength(40)),
   schema: JsonSchema,
   type: Schema.optional(Schema.Literal("ai", "regex")),
   description: Schema.optional(Schema.String),
-  regex: Schema.optional(Schema.String)
+  regex: Schema.optional(Schema.String.pipe(Schema.minLength(1), Schema.maxLength(1000))),
+  model: Schema.optional(Schema.Unknown),
+  compliancePlan: Schema.optional(Schema.Unknown),
+  conditions: Schema.optional(Schema.NullOr(Schema.Array(Schema.Unknown))),
+  assistantIds: Schema.optional(Schema.Array(Schema.String)),
+  workflowIds: Schema.optional(Schema.Array(Schema.String))
 })
 
 const primitiveSchemaTypes = new Set(["string", "number", "integer", "boolean"])
@@ -130,7 +137,7 @@ export const Hook = Schema.Struct({ on: HookEvent, do: Schema.Array(HookAction) 
 export type Hook = typeof Hook.Type
 
 export const ToolMock = Schema.Struct({
-  toolName: Schema.String.pipe(Schema.minLength(1)),
+  toolName: Schema.String,
   result: Schema.optional(Schema.String),
   enabled: Schema.optional(Schema.Boolean)
 })
@@ -146,7 +153,7 @@ export const AssistantOverrides = Schema.Struct(
 
 export const CreateScenario = Schema.Struct({
   name: Name80,
-  instructions: Schema.String.pipe(Schema.minLength(1), Schema.maxLength(10000)),
+  instructions: Schema.String.pipe(Schema.maxLength(10000)),
   evaluations: Schema.Array(EvaluationPlanItem),
   hooks: Schema.optional(Schema.Array(Hook)),
   targetOverrides: Schema.optional(AssistantOverrides),
@@ -171,7 +178,8 @@ export const TargetAssignment = Schema.Struct({ targetType: Schema.Literal("assi
 
 export const CreateSuite = Schema.Struct({
   name: Name80,
-  simulationIds: Schema.Array(Uuid),
+  /** Plain strings in the spec (an id that is no simulation is a 404, not a 400). */
+  simulationIds: Schema.Array(Schema.String),
   slackWebhookUrl: Schema.optional(Schema.String),
   targetAssignments: Schema.optional(Schema.Array(TargetAssignment)),
   path: Schema.optional(Schema.NullOr(FolderPath))
@@ -208,6 +216,10 @@ export const SimulationEntry = Schema.Struct({
 )
 export type SimulationEntry = typeof SimulationEntry.Type
 
+/**
+ * A suite entry. `name` is read-only in Vapi's spec (the suite's name, captured by Vapi): accepted,
+ * never sent by simbridge. `suiteId` is deprecated there: an alias of `simulationSuiteId`.
+ */
 export const SuiteEntry = Schema.Struct({
   type: Schema.Literal("simulationSuite"),
   simulationSuiteId: Schema.optional(Uuid),
@@ -255,9 +267,9 @@ export type RunTarget = typeof RunTarget.Type
 export const Transport = Schema.Struct({ provider: TransportProvider })
 
 export const CreateRun = Schema.Struct({
-  simulations: Schema.Array(RunEntry).pipe(Schema.minItems(1)),
+  simulations: Schema.Array(RunEntry),
   target: RunTarget,
-  iterations: Schema.optional(Schema.Int.pipe(Schema.between(1, 10))),
+  iterations: Schema.optional(Schema.Number.pipe(Schema.between(1, 10))),
   transport: Schema.optional(Transport)
 })
 export type CreateRun = typeof CreateRun.Type
@@ -339,8 +351,9 @@ export const ItemCounts = Schema.Struct({
 })
 export type ItemCounts = typeof ItemCounts.Type
 
-/** A run entry as echoed back, of either kind: its suite and its name (which carries the marker). */
+/** A run entry as echoed back, of either kind: its simulation or suite, and its name (which carries the marker). */
 export const EchoedEntry = Schema.Struct({
+  simulationId: Schema.optional(Schema.String),
   simulationSuiteId: Schema.optional(Schema.String),
   name: Schema.optional(Schema.NullOr(Schema.String))
 })

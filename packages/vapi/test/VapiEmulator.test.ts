@@ -142,7 +142,7 @@ describe("VapiEmulator", () => {
       })
       expect(created.status).toBe("queued")
       expect(created.simulationRunItemIds).toHaveLength(6)
-      expect(created.url).toContain(created.id)
+      expect(created.url).toBe(`https://dashboard.vapi.invalid/simulations/runs/${created.id}`)
       expect(created.itemCounts).toMatchObject({ total: 6, queued: 6, running: 0 })
 
       const ended = yield* waitEnded(client, created.id)
@@ -158,7 +158,7 @@ describe("VapiEmulator", () => {
         expect(item.personalityId).toBe(personality.id)
         expect(item.callId).toMatch(/^[0-9a-f-]{36}$/)
         expect(item.sessionId).toBeUndefined()
-        expect(item.metadata?.call?.recordingUrl).toContain(item.callId!)
+        expect(item.metadata?.call?.recordingUrl).toBe(`https://recordings.vapi.invalid/${item.callId}-mono.wav`)
         const [booked, polite] = item.results!.evaluations!!
         expect(booked!.passed).toBe(booked!.extractedValue === true)
         expect(polite!.expectedValue).toBe(4)
@@ -173,7 +173,7 @@ describe("VapiEmulator", () => {
       expect(page.items.map((i) => i.id)).toEqual(items.slice(4).map((i) => i.id))
     }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
 
-  it.scopedLive("outcomes are deterministic for a seed and do not depend on ids", () =>
+  it.scopedLive("outcomes are deterministic for a seed; ids are new in every emulator, restarts included", () =>
     Effect.gen(function*() {
       const outcomes = (seedValue: number) =>
         Effect.gen(function*() {
@@ -182,13 +182,18 @@ describe("VapiEmulator", () => {
           const run = yield* client.runs.create({ simulations: [{ type: "simulationSuite", simulationSuiteId: suite.id }], target: { type: "assistant", assistantId }, iterations: 10 })
           yield* waitEnded(client, run.id)
           const items = (yield* client.runs.items(run.id)).items
-          return [...items].sort((a, b) => a.iterationNumber! - b.iterationNumber!).map((i) => i.results!.evaluations!.map((e) => e.extractedValue))
+          return {
+            values: [...items].sort((a, b) => a.iterationNumber! - b.iterationNumber!).map((i) => i.results!.evaluations!.map((e) => e.extractedValue)),
+            // The run ledger keys runs by ref: a restarted emulator must not hand out an id again.
+            ids: [run.id, suite.id, ...items.flatMap((i) => [i.id, i.callId!])]
+          }
         })
       const a = yield* outcomes(7)
       const b = yield* outcomes(7)
       const c = yield* outcomes(8)
-      expect(a).toEqual(b)
-      expect(a).not.toEqual(c)
+      expect(a.values).toEqual(b.values)
+      expect(a.values).not.toEqual(c.values)
+      expect(a.ids.filter((id) => b.ids.includes(id) || c.ids.includes(id))).toEqual([])
     }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
 
   it.scopedLive("webchat items get a sessionId and skip audio-only evaluations", () =>

@@ -71,7 +71,7 @@ const decodedSparse = {
   itemCounts: { total: 3, passed: 1 },
   target: { type: "squad", squadId: "s1", extra: [1] }
 }
-const decodedNulls = { ...nulls, simulations: [{ name: null }, { name: "x sb-abc123-0123abcd y" }] }
+const decodedNulls = { ...nulls, simulations: [{ simulationId: "sim", name: null }, { name: "x sb-abc123-0123abcd y" }] }
 
 const bodies = [queued, ended, sparse, nulls, canceled] as const
 /** What each body decodes to. */

@@ -12,7 +12,7 @@ import * as Effect from "effect/Effect"
 import * as FiberSet from "effect/FiberSet"
 import { renderItem } from "./Bodies.js"
 import type { Context } from "./Context.js"
-import { phases } from "./Simulation.js"
+import { listenUrl, phases } from "./Simulation.js"
 import type { Json, StoredItem, StoredRun } from "./Store.js"
 
 const postHooks = (run: StoredRun, item: StoredItem, on: VapiWire.HookEvent, payload: (include: Json) => Json) =>
@@ -48,7 +48,7 @@ export const scheduleHooks = (ctx: Context, run: StoredRun) =>
         yield* postHooks(run, item, "simulation.run.started", () => ({
           type: "simulation.run.started",
           ...base,
-          ...(run.chat ? {} : { calls: { testerCallId: randomUUID(), targetCallId: item.conversationId, listenUrl: `wss://phone-call-websocket.aws-us-west-2-backend-production1.vapi.ai/${item.conversationId}/listen` } })
+          ...(run.chat ? {} : { calls: { testerCallId: randomUUID(), targetCallId: item.conversationId, listenUrl: listenUrl(item) } })
         }))
       }
       yield* at(Math.max(end, now))

@@ -1,7 +1,7 @@
 /**
  * Routes of runs: the org's concurrency, starting a run (one item per simulation x iteration, suite
- * entries expanded into their simulations), reading and cancelling a run and its items, and asking
- * for an item's improvement suggestions.
+ * entries expanded into their simulations and echoed with the suite's name), reading and cancelling
+ * a run and its items, and asking for an item's improvement suggestions.
  *
  * @internal
  */
@@ -51,6 +51,21 @@ const simulationTriple = (store: Store, id: string) =>
     return { simulation, scenario, personality }
   })
 
+/**
+ * The entries as the run echoes them: a suite entry's `name` is read-only in Vapi's spec, "the
+ * historical suite name captured when the run was created", so it is the suite's name whatever the
+ * request said.
+ */
+const echoed = (store: Store, entries: ReadonlyArray<Json>): ReadonlyArray<Json> =>
+  entries.map((entry) => {
+    if (entry.type !== "simulationSuite") return entry
+    const suite = store.suites.get(String(entry.simulationSuiteId ?? entry.suiteId))
+    return suite === undefined ? entry : { ...entry, name: String(suite.name).slice(0, 80) }
+  })
+
+/** The run id of the item routes: a plain string in Vapi's spec (not a UUID), so any other id is not found. */
+const runIdParam = Effect.map(HttpRouter.params, (params) => params.id ?? "")
+
 const findRun = (store: Store, id: string) => {
   const run = store.runs.get(id)
   return run === undefined ? fail(404, `Simulation run with id ${id} not found`) : Effect.succeed(run)
@@ -92,6 +107,7 @@ export const runRoutes = (ctx: Context) => {
         return HttpServerResponse.unsafeJson({ statusCode: 402, message: "Payment required to run simulations", reason: billing.reason }, { status: 402 })
       }
       const expanded = yield* expand(store, value.simulations)
+      const entries = echoed(store, raw.simulations as ReadonlyArray<Json>)
       const iterations = value.iterations ?? 1
       const t = yield* now
       const chat = value.transport?.provider === "vapi.webchat"
@@ -101,14 +117,15 @@ export const runRoutes = (ctx: Context) => {
           items.push({ id: randomUUID(), index: items.length, iterationNumber: n, ...triple, conversationId: randomUUID() })
         }
       }
-      const run: StoredRun = { id: randomUUID(), body: raw, createdAt: t, chat, items }
+      const run: StoredRun = { id: randomUUID(), body: { ...raw, simulations: entries }, createdAt: t, chat, items }
       runs.set(run.id, run)
       yield* scheduleHooks(ctx, run)
       return json({
         ...renderRun(ctx, run, t, false),
         simulationRunItemIds: items.map((i) => i.id),
         message: `Queued ${items.length} simulation run item${items.length === 1 ? "" : "s"}`,
-        url: `https://dashboard.vapi.ai/simulations/runs/${run.id}`
+        // A `.invalid` host (RFC 2606): the emulator's runs are on no dashboard.
+        url: `https://dashboard.vapi.invalid/simulations/runs/${run.id}`
       }, 201)
     })),
     HttpRouter.get("/eval/simulation/run", Effect.gen(function*() {
@@ -142,8 +159,9 @@ export const runRoutes = (ctx: Context) => {
       const id = yield* idParam("id", "Simulation run")
       const run = yield* findRun(store, id)
       const t = yield* now
-      // Canceling an ended run changes nothing and answers the run (UNKNOWN upstream).
-      if (renderRun(ctx, run, t, false).status !== "ended" && run.canceledAt === undefined) run.canceledAt = t
+      // Vapi's gitops notes: "Returns 400 `Run has already ended` for an ended run".
+      if (renderRun(ctx, run, t, false).status === "ended") return yield* fail(400, "Run has already ended")
+      if (run.canceledAt === undefined) run.canceledAt = t
       return json(renderRun(ctx, run, t, false))
     })),
     HttpRouter.get("/eval/simulation/run/:id/item", Effect.gen(function*() {
@@ -170,7 +188,7 @@ export const runRoutes = (ctx: Context) => {
       return json(unknown ? page.map((i, n) => (n === 0 ? { ...i, status: "paused_for_review" } : i)) : page)
     })),
     HttpRouter.get("/eval/simulation/run/:id/item/:itemId", Effect.gen(function*() {
-      const id = yield* idParam("id", "Simulation run")
+      const id = yield* runIdParam
       const run = yield* findRun(store, id)
       const params = yield* HttpRouter.params
       const item = yield* findItem(run, params.itemId ?? "")
@@ -178,7 +196,7 @@ export const runRoutes = (ctx: Context) => {
       return json(renderItem(ctx, run, item, yield* now, unknownEnum(ctx, request)))
     })),
     HttpRouter.patch("/eval/simulation/run/:id/item/:itemId", Effect.gen(function*() {
-      const id = yield* idParam("id", "Simulation run")
+      const id = yield* runIdParam
       const run = yield* findRun(store, id)
       const params = yield* HttpRouter.params
       const item = yield* findItem(run, params.itemId ?? "")
@@ -187,13 +205,14 @@ export const runRoutes = (ctx: Context) => {
       return json(renderItem(ctx, run, item, t, false))
     })),
     HttpRouter.post("/eval/simulation/run/:id/item/:itemId/generate", Effect.gen(function*() {
-      const id = yield* idParam("id", "Simulation run")
+      const id = yield* runIdParam
       const run = yield* findRun(store, id)
       const params = yield* HttpRouter.params
       const item = yield* findItem(run, params.itemId ?? "")
       const p = yield* query
+      // `force` is a required query parameter in Vapi's spec. Nothing documents a refusal for an
+      // unfinished item: it gets its suggestions when it finishes.
       if (queryValue(p, "force") === undefined) return yield* fail(400, ["force should not be empty"])
-      if (!isTerminal(renderItem(ctx, run, item, yield* now, false))) return yield* fail(400, `Simulation run item ${item.id} has not finished`)
       item.suggestionsRequested = true
       return HttpServerResponse.empty({ status: 201 })
     }))

@@ -88,6 +88,11 @@ export const evaluationsOf = ({ failRate, seed }: Context, run: StoredRun, item:
   })
 }
 
+// `.invalid` hosts (RFC 2606): nothing resolves them, so no URL the emulator hands out reaches a
+// real server.
+export const recordingUrl = (item: StoredItem) => `https://recordings.vapi.invalid/${item.conversationId}-mono.wav`
+export const listenUrl = (item: StoredItem) => `wss://listen.vapi.invalid/${item.conversationId}/listen`
+
 export const conversation = (run: StoredRun, item: StoredItem, passed: boolean) => {
   const scenario = item.scenario
   const caller = String(scenario.instructions ?? "").split(/(?<=\.)\s/)[0] ?? "Hello."
@@ -104,8 +109,8 @@ export const conversation = (run: StoredRun, item: StoredItem, passed: boolean) 
     ...(run.chat
       ? {}
       : {
-        recordingUrl: `https://storage.vapi.ai/${item.conversationId}-mono.wav`,
-        monitor: { listenUrl: `wss://phone-call-websocket.aws-us-west-2-backend-production1.vapi.ai/${item.conversationId}/listen` }
+        recordingUrl: recordingUrl(item),
+        monitor: { listenUrl: listenUrl(item) }
       })
   }
 }

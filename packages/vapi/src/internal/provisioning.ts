@@ -81,7 +81,7 @@ export const provision = (client: VapiClient.Service, canonical: Canonical): Sim
         ensure(client.simulations, simulations, `${s.id}/${p.id}`, Requests.simulation(scenarioId, personalityId, options)),
         (found) => {
           const { id } = keep(found)
-          refs[`simulation:${s.id}/${p.id}`] = ref("simulation", id)
+          refs[Requests.simulationKey(s.id, p.id)] = ref("simulation", id)
           canonical.slots.set(id, { scenario: s.id, persona: p.id })
           return id
         }

@@ -131,9 +131,17 @@ export const suite = (simulationIds: ReadonlyArray<string>, target: Target, opti
   path: options.folder ?? "simbridge"
 })
 
-/** A run of the provisioned suite, its one entry named `<marker> <plan name>` so that `findRun` recognises it. */
-export const runStart = (marker: string, plan: Plan.Plan, suiteId: string, target: Target) => ({
-  simulations: [{ type: "simulationSuite" as const, simulationSuiteId: suiteId, name: `${marker} ${plan.name}`.slice(0, 80) }],
+/** The provisioning key of a scenario x persona's simulation. */
+export const simulationKey = (scenario: string, persona: string) => `simulation:${scenario}/${persona}`
+
+/**
+ * A run of the plan's provisioned simulations, one `simulation` entry each, every entry named
+ * `<marker> <plan name>` so that `findRun` recognises the run. Not one `simulationSuite` entry: a
+ * suite entry's `name` is read-only in Vapi's spec (the suite's name, captured by Vapi), so it
+ * cannot carry the marker; a simulation entry's `name` is the caller's.
+ */
+export const runStart = (marker: string, plan: Plan.Plan, simulationIds: ReadonlyArray<string>, target: Target): VapiWire.CreateRun => ({
+  simulations: simulationIds.map((simulationId) => ({ type: "simulation", simulationId, name: `${marker} ${plan.name}`.slice(0, 80) })),
   target: wireTarget(target),
   iterations: Math.min(plan.iterations, 10),
   transport: { provider: Mapping.transportProvider(plan.transport) }
