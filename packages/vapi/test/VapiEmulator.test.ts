@@ -275,7 +275,7 @@ describe("VapiEmulator", () => {
       expect(started).toMatchObject({ runId: run.id, simulationRunItemId: run.simulationRunItemIds![0], iterationNumber: 1, isSimulation: true })
       expect((started.calls as Record<string, unknown>).targetCallId).toMatch(/^[0-9a-f-]{36}$/)
       expect(ended).toMatchObject({ runId: run.id, canceled: false })
-      expect(String(ended.transcript)).toContain("Book a table for two.")
+      expect(String(ended.transcript)).toContain("book a table for two")
       expect(ended.messages).toBeUndefined()
     }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
 

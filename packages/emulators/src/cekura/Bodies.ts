@@ -4,9 +4,8 @@
  *
  * @internal
  */
-import { Emulator } from "@simbridge/emulator"
 import type { Context } from "./Context.js"
-import { evaluate, keyOf, personalityName, profileOf, resultStatus, runStatus, scenarioOf, timeline, transcript } from "./Simulation.js"
+import { conversationOf, evaluate, personalityName, profileOf, resultStatus, runStatus, scenarioOf, timeline, transcript, turnEnds } from "./Simulation.js"
 import { formatDuration, iso, metricCatalogue } from "./State.js"
 import type { AgentRec, PersonalityRec, ResultRec, RunRec, ScenarioRec, TestProfileRec } from "./State.js"
 
@@ -32,9 +31,9 @@ export const renderRun = (ctx: Context, run: RunRec, t: number, status: string) 
   const tl = timeline(ctx, result, run)
   const finished = status === "completed"
   const ev = finished ? evaluate(ctx, run) : undefined
-  const tr = finished ? transcript(ctx, run, ev!.success) : { transcript_object: [], transcript: "" }
+  const conversation = finished ? conversationOf(ctx, run) : undefined
+  const tr = conversation === undefined ? { transcript_object: [], transcript: "" } : transcript(conversation)
   const profile = profileOf(ctx, run.testProfile)
-  const seconds = 12 + Math.floor(Emulator.chance(ctx.seed, `${keyOf(ctx, run)}|duration`) * 60)
   return {
     id: run.id,
     provider_call_id: `call_${run.id.toString(16).padStart(8, "0")}`,
@@ -54,7 +53,7 @@ export const renderRun = (ctx: Context, run: RunRec, t: number, status: string) 
     rubric: null,
     transcript: tr.transcript,
     transcript_object: tr.transcript_object,
-    duration: finished ? formatDuration(seconds) : "00:00",
+    duration: conversation === undefined ? "00:00" : formatDuration(conversation.durationMs / 1000),
     voice_recording_url: finished && !result.runAsText ? `https://recordings.cekura.emulator.invalid/runs/${run.id}.wav` : "",
     email_id: null,
     status,
@@ -218,6 +217,7 @@ export const webhookPayload = (ctx: Context, result: ResultRec, t: number) => {
       is_cronjob: false,
       runs: Object.fromEntries(runs.map((run) => {
         const r = renderRun(ctx, run, t, runStatus(ctx, result, run, t))
+        const ends = r.status === "completed" ? turnEnds(conversationOf(ctx, run)) : []
         return [String(r.id), {
           id: r.id,
           scenario: { id: r.scenario, name: r.scenario_name, personality_name: r.personality_name, expected_outcome_prompt: r.expected_outcome_prompt },
@@ -229,7 +229,7 @@ export const webhookPayload = (ctx: Context, result: ResultRec, t: number) => {
               vocera_defined_metric_code: ""
             }))
           },
-          transcript_object: r.transcript_object.map((x) => ({ role: x.role, time: formatDuration(x.timestamp), content: x.content, start_time: x.timestamp, end_time: x.timestamp + 2 })),
+          transcript_object: r.transcript_object.map((x, i) => ({ role: x.role, time: formatDuration(x.timestamp), content: x.content, start_time: x.timestamp, end_time: ends[i] ?? x.timestamp })),
           voice_recording: r.voice_recording_url,
           timestamp: r.timestamp,
           executed_at: r.executed_at,

@@ -6,7 +6,7 @@
  *
  * @internal
  */
-import { Emulator, Judging } from "@simbridge/emulator"
+import { Conversation, Emulator, Judging } from "@simbridge/emulator"
 import type { Context } from "./Context.js"
 import { formatDuration, metricCatalogue } from "./State.js"
 import type { ResultRec, RunRec, ScenarioRec } from "./State.js"
@@ -118,18 +118,72 @@ export const evaluate = (ctx: Context, run: RunRec) => {
   return { expected_outcome, evaluation: { metrics }, success }
 }
 
-export const transcript = (ctx: Context, run: RunRec, success: boolean) => {
+/** The blocks of a scenario's instructions: what to do, the `Steps:` list and the `Caller persona:` prose (the driver's format). */
+const instructionBlocks = (instructions: string) => {
+  const blocks = instructions.split(/\n\s*\n/).map((b) => b.trim()).filter((b) => b !== "")
+  const labelled = (label: string) => blocks.find((b) => b.startsWith(label))?.slice(label.length).trim()
+  const steps = labelled("Steps:")?.split("\n").map((l) => l.trim().replace(/^\d+[.)]\s*/, "")).filter((l) => l !== "")
+  return {
+    instructions: blocks.filter((b) => !b.startsWith("Steps:") && !b.startsWith("Caller persona:")).join("\n"),
+    steps: steps ?? [],
+    persona: labelled("Caller persona:")
+  }
+}
+
+/**
+ * The yes/no checks of a finished run: its expected-outcome parts (`[id] (optional) text`, read
+ * without the prefix; a part expecting something not to happen or a value says nothing the agent
+ * would announce) and its binary metrics.
+ */
+const checksOf = (ev: ReturnType<typeof evaluate>): Array<Conversation.Check> => [
+  ...ev.expected_outcome.outcome_alignments
+    .filter((a) => !/\(expected[ :]/.test(a.prompt_part))
+    .map((a) => ({ description: a.prompt_part.replace(/^\[[^\]]*\](\s\(optional\))?\s*/, ""), met: a.aligned })),
+  ...ev.evaluation.metrics.filter((m) => m.type === "binary").map((m) => ({ description: m.name, met: m.score > 0 }))
+]
+
+/**
+ * A finished run's conversation: the scenario's instructions and steps voiced by the caller persona
+ * (from the instructions' persona prose, else the personality), the agent doing what was expected
+ * when the run succeeded, lasting the run's duration (seeded by the run's key).
+ */
+export const conversationOf = (ctx: Context, run: RunRec): Conversation.Conversation => {
   const scenario = scenarioOf(ctx, run)
-  const agent = scenario === undefined ? undefined : ctx.state.agents.get(scenario.agent)
-  const ask = (scenario?.instructions ?? "I have a question.").split(/(?<=[.!?])\s/)[0]!
-  const turns: Array<[string, string, number]> = [
-    ["Main Agent", `Thank you for calling ${agent?.agent_name ?? "us"}, how can I help you today?`, 0.8],
-    ["Testing Agent", ask, 3.2],
-    ["Main Agent", success ? "Certainly, that is all taken care of for you." : "I'm sorry, I can't help with that right now.", 7.5],
-    ["Testing Agent", "Thank you, goodbye.", 11]
-  ]
+  const result = ctx.state.results.get(run.result)
+  const agent = result === undefined ? undefined : ctx.state.agents.get(result.agent)
+  const personality = ctx.state.personalities.get(run.personality)
+  const blocks = instructionBlocks(scenario?.instructions ?? "")
+  const described = Conversation.personaOf(blocks.persona ?? personality?.prompt ?? "")
+  const persona = {
+    ...described,
+    emotion: described.emotion ?? Conversation.emotionIn(personality?.name),
+    language: described.language ?? personality?.language
+  }
+  const ev = evaluate(ctx, run)
+  const seconds = 12 + Math.floor(chance(ctx, `${keyOf(ctx, run)}|duration`) * 60)
+  return Conversation.make({
+    seed: ctx.seed,
+    key: keyOf(ctx, run),
+    // The driver names a scenario `<scenario> / <persona>`.
+    scenario: { name: (scenario?.name ?? "").split(" / ")[0]!, instructions: blocks.instructions, steps: blocks.steps, variables: profileOf(ctx, run.testProfile)?.information ?? {} },
+    persona,
+    agent: agent?.agent_name,
+    direction: agent?.inbound === false ? "outbound" : "inbound",
+    outcome: { achieved: ev.success, checks: checksOf(ev) },
+    durationMs: seconds * 1000
+  })
+}
+
+/** Tenths of a second, as Cekura's transcript timestamps are. */
+const seconds = (ms: number) => Math.round(ms / 100) / 10
+
+export const transcript = (conversation: Conversation.Conversation) => {
+  const turns = conversation.turns.map((t) => [t.speaker === "agent" ? "Main Agent" : "Testing Agent", t.text, seconds(t.startMs)] as const)
   return {
     transcript_object: turns.map(([role, content, timestamp]) => ({ role, content, timestamp, normalized_content: content.toLowerCase(), comparison_spans: [] })),
     transcript: turns.map(([role, content, ts]) => `[${formatDuration(ts)}] ${role}: ${content}`).join("\n")
   }
 }
+
+/** Each turn's end in seconds (the webhook's `end_time`). */
+export const turnEnds = (conversation: Conversation.Conversation) => conversation.turns.map((t) => seconds(t.endMs))

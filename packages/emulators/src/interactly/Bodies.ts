@@ -6,7 +6,7 @@
  * @internal
  */
 import { randomUUID } from "node:crypto"
-import { Emulator } from "@simbridge/emulator"
+import { Conversation, Emulator } from "@simbridge/emulator"
 import type * as Wire from "@simbridge/interactly/InteractlyWire"
 import type { Context } from "./Context.js"
 import { bucket } from "./Conversation.js"
@@ -83,9 +83,8 @@ export const renderWorkflowRun = (ctx: Context, runId: string, now: number, at: 
   if (!spawned(e)) return undefined
   const details = ref.role === "selected" ? sim.config.selected_workflow : sim.config.counter_workflow
   const base = e.start / 1000
-  const shown = e.state === "running"
-    ? e.conversation.lines.filter((l) => l.at <= ((now - e.start) / callMs) * e.conversation.seconds)
-    : e.conversation.lines
+  const { dialogue } = e.conversation
+  const shown = e.state === "running" ? Conversation.spoken(dialogue, now - e.start, callMs) : dialogue.turns
   const maxEvents = sim.config.max_events ?? defaults.max_events
   const me = ref.role === "selected" ? "agent" : "caller"
   const event = (type: string, at: number, extra: object) => ({
@@ -104,16 +103,17 @@ export const renderWorkflowRun = (ctx: Context, runId: string, now: number, at: 
   const node = { type: "base_node", node_logical_id: "node_conversation" }
   const events: Array<unknown> = [event("start_node_run", 0, { run_input: node })]
   shown.forEach((l, i) => {
-    if (l.who === me) {
-      events.push(i === 0 ? event("say_static", l.at, { message: { content: l.text, type: "ai", id: randomUUID() } }) : event("assistant_response", l.at, { content: l.text, logical_id: `assistant_message_${randomUUID()}` }))
+    const at = l.startMs / 1000
+    if (l.speaker === me) {
+      events.push(i === 0 ? event("say_static", at, { message: { content: l.text, type: "ai", id: randomUUID() } }) : event("assistant_response", at, { content: l.text, logical_id: `assistant_message_${randomUUID()}` }))
     } else {
-      events.push(event("user_messages", l.at, { messages: [{ content: l.text, type: "human", id: randomUUID(), additional_kwargs: {}, response_metadata: {}, name: null }] }))
+      events.push(event("user_messages", at, { messages: [{ content: l.text, type: "human", id: randomUUID(), additional_kwargs: {}, response_metadata: {}, name: null }] }))
     }
   })
   if (e.state === "completed") events.push(event("end_node_run", e.conversation.seconds, { run_output: { ...node, events: [] } }))
   const evaluation = evaluationOf(e, ref.role)
   const latency = 600 + Math.floor(Emulator.chance(seed, `${sim.config.name ?? ""}/${ref.index}/latency`) * 900)
-  const agentTurns = e.conversation.lines.filter((l) => l.who === me).length
+  const agentTurns = dialogue.turns.filter((l) => l.speaker === me).length
   return {
     team_id: teamId,
     created_by: userId,

@@ -1,65 +1,43 @@
 /**
- * The scripted conversation of one execution and the metric scores it earns, seeded by a stable
- * key: its turns and their timing, whether it went well, and whether it breaks `max_events` or
- * `timeout_seconds`.
+ * The conversation of one execution and the metric scores it earns, seeded by a stable key: its
+ * outline (how it goes, its length in turns and seconds, whether it breaks `max_events` or
+ * `timeout_seconds`), its metric scores, then its words and timing (`Conversation` of
+ * `@simbridge/emulator`) from the caller's dynamic variables, within that outline.
  *
  * @internal
  */
-import { Emulator } from "@simbridge/emulator"
+import { Conversation as Dialogue, Emulator } from "@simbridge/emulator"
 import type * as Wire from "@simbridge/interactly/InteractlyWire"
 import type { Config } from "./Store.js"
 import { defaults } from "./Store.js"
 
-interface Line {
-  readonly who: "agent" | "caller"
-  readonly text: string
-  /** Simulated seconds from the start of the conversation. */
-  readonly at: number
-}
-
-export interface Conversation {
-  readonly lines: ReadonlyArray<Line>
+/** How one execution goes, decided before its words. */
+export interface Outline {
+  readonly good: boolean
+  /** Turns of the conversation. */
+  readonly turns: number
   readonly events: number
   readonly seconds: number
-  readonly good: boolean
   readonly failure: { readonly status: "aborted_looping_risk" | "failed"; readonly message: string } | undefined
 }
 
-const str = (v: unknown, fallback: string) => (typeof v === "string" && v.trim() !== "" ? v : typeof v === "number" ? String(v) : fallback)
+export interface Conversation extends Outline {
+  /** Its words and their timing in simulated milliseconds, the last turn ending at `seconds`. */
+  readonly dialogue: Dialogue.Conversation
+}
 
-export const conversation = (seed: number, key: string, config: Config): Conversation => {
-  const caller = config.counter_workflow?.dynamic_variables ?? {}
-  const name = str(caller.persona_name ?? caller.patientName ?? caller.name, "Alex")
-  const instructions = str(caller.scenario_instructions, "I would like some help with my account.")
-  const agentName = str(config.selected_workflow?.name, "the clinic")
+/**
+ * An execution's outline: whether it goes well, how many exchanges it has beyond the request, and
+ * the seconds between turns; with `max_events` and `timeout_seconds`, whether it fails.
+ */
+export const outline = (seed: number, key: string, config: Config): Outline => {
   const good = Emulator.chance(seed, `${key}/outcome`) >= 0.25
   const extra = Math.floor(Emulator.chance(seed, `${key}/turns`) * 3)
-  const script: Array<Omit<Line, "at">> = []
-  if (config.assistant_starts_first ?? true) script.push({ who: "agent", text: `Hello, thank you for calling ${agentName}. How can I help you today?` })
-  script.push({ who: "caller", text: `Hi, this is ${name}. ${instructions}` })
-  script.push({ who: "agent", text: `I can help with that, ${name}. Let me check what is available.` })
-  const fillers: ReadonlyArray<[string, string]> = [
-    ["Is there anything sooner?", "Let me look again; one moment please."],
-    ["Could you double-check for me?", "Of course, I am checking the schedule now."],
-    ["Sorry, can you repeat that?", "Sure: I am looking at the options for you."]
-  ]
-  for (let i = 0; i < extra; i++) {
-    const [c, a] = fillers[i]!
-    script.push({ who: "caller", text: c }, { who: "agent", text: a })
-  }
-  script.push({
-    who: "agent",
-    text: good
-      ? `You're all set, ${name}: I have booked you for Thursday at 10:30. Is there anything else?`
-      : "I'm sorry, I could not find anything that works right now. Please call back later."
-  })
-  script.push({ who: "caller", text: good ? "No, that's all. Thank you!" : "That is really frustrating. Goodbye." })
+  // The agent's greeting (when it starts), the request and its answer, the extra exchanges, the closing and the goodbye.
+  const turns = ((config.assistant_starts_first ?? true) ? 1 : 0) + 2 + 2 * extra + 2
   let t = 0
-  const lines = script.map((l, i) => {
-    t += i === 0 ? 1 : 3 + Math.floor(Emulator.chance(seed, `${key}/gap/${i}`) * 5)
-    return { ...l, at: t }
-  })
-  const events = lines.length + 2 // start_node_run ... end_node_run
+  for (let i = 0; i < turns; i++) t += i === 0 ? 1 : 3 + Math.floor(Emulator.chance(seed, `${key}/gap/${i}`) * 5)
+  const events = turns + 2 // start_node_run ... end_node_run
   const seconds = t + 1
   const maxEvents = config.max_events ?? defaults.max_events
   const timeout = config.timeout_seconds ?? defaults.timeout_seconds
@@ -68,7 +46,54 @@ export const conversation = (seed: number, key: string, config: Config): Convers
     : seconds > timeout
     ? { status: "failed" as const, message: `timeout_seconds (${timeout}) exceeded after ${timeout} seconds` }
     : undefined
-  return { lines, events, seconds, good, failure }
+  return { good, turns, events, seconds, failure }
+}
+
+const text = (v: unknown): string | undefined => (typeof v === "string" && v.trim() !== "" ? v : typeof v === "number" ? String(v) : undefined)
+
+/** The steps the driver folds into `scenario_instructions`, read back out of it. */
+const stepsMarker = "\nFollow these steps in order:\n"
+
+/**
+ * The words of an execution within its outline: the caller's dynamic variables (`persona_*`,
+ * `scenario_*`, the scenario's own variables) voiced as the caller, the workflow under test as the
+ * agent, ending as the outline and the metrics say (the agent confirms a criterion met, never one
+ * that is not; a failed execution is cut off).
+ */
+export const conversation = (
+  seed: number,
+  key: string,
+  config: Config,
+  outlined: Outline,
+  context: { readonly agent: string | undefined; readonly scores: ReadonlyArray<Score> }
+): Conversation => {
+  const caller = config.counter_workflow?.dynamic_variables ?? {}
+  const instructions = text(caller.scenario_instructions) ?? ""
+  const at = instructions.indexOf(stepsMarker)
+  const steps = at < 0 ? [] : instructions.slice(at + stepsMarker.length).split("\n").map((l) => l.replace(/^\d+\.\s*/, "").trim()).filter((l) => l !== "")
+  const variables = Object.fromEntries(Object.entries(caller).filter(([k]) => !k.startsWith("persona_") && !k.startsWith("scenario_")))
+  const dialogue = Dialogue.make({
+    seed,
+    key,
+    scenario: { name: text(caller.scenario_name) ?? "", instructions: at < 0 ? instructions : instructions.slice(0, at), steps, variables },
+    persona: {
+      name: text(caller.persona_name) ?? text(caller.patientName) ?? text(caller.name),
+      emotion: text(caller.persona_emotion),
+      language: text(caller.persona_language),
+      speechPace: text(caller.persona_speech_pace),
+      backstory: text(caller.persona_backstory)
+    },
+    agent: context.agent,
+    agentFirst: config.assistant_starts_first ?? true,
+    outcome: {
+      achieved: outlined.good,
+      checks: context.scores.map((s) => ({ description: s.metric, met: s.passed })),
+      ending: outlined.failure === undefined ? "completed" : "max-duration"
+    },
+    durationMs: outlined.seconds * 1000,
+    turns: outlined.turns
+  })
+  return { ...outlined, dialogue }
 }
 
 /** A metric's result for one execution; `scored: false` for a yes/no criterion (no score rendered). */

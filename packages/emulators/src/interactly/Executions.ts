@@ -14,10 +14,10 @@
 import { Plan } from "@simbridge/core"
 import type * as Wire from "@simbridge/interactly/InteractlyWire"
 import type { Context } from "./Context.js"
-import { conversation, scoresOf } from "./Conversation.js"
+import { conversation, outline, scoresOf } from "./Conversation.js"
 import type { Conversation, Score } from "./Conversation.js"
 import { iso } from "./Store.js"
-import type { GroupRecord, SimulationRecord } from "./Store.js"
+import type { Config, GroupRecord, SimulationRecord } from "./Store.js"
 
 /**
  * `pending`: not spawned yet (its wave has not started); `cancelled`: never spawned (the group was
@@ -41,6 +41,10 @@ export interface ExecutionView {
 export const metricsOf = (ctx: Context, workflowId: string | null | undefined) => (workflowId ? ctx.store.workflows.get(workflowId)?.metrics ?? [] : [])
 const yesNoOf = (ctx: Context, workflowId: string | null | undefined) => (workflowId ? ctx.store.workflows.get(workflowId)?.yesNo : undefined)
 
+/** The workflow under test, named as its config or its stored workflow names it. */
+const agent = (ctx: Context, c: Config) =>
+  c.selected_workflow?.name ?? (c.selected_workflow?.workflow_id ? ctx.store.workflows.get(c.selected_workflow.workflow_id)?.name : undefined) ?? undefined
+
 export type Planned = Omit<ExecutionView, "state">
 
 /** A group's scripted executions, scripted once and then read from the cache while it holds them. */
@@ -57,15 +61,16 @@ const plansOf = (ctx: Context, group: GroupRecord): ReadonlyArray<Planned> => {
   const key = (i: number) => `${stable}/${i}`
   const plans = group.executions.map((e, i) => {
     const start = group.createdAt + queueMs + Math.floor(i / concurrency) * callMs
-    const conv = conversation(seed, key(i), c)
+    const outlined = outline(seed, key(i), c)
+    const scores = scoresOf(seed, key(i), metricsOf(ctx, c.selected_workflow?.workflow_id), outlined.good, yesNoOf(ctx, c.selected_workflow?.workflow_id))
     return {
       ...e,
       index: i,
       start,
       end: start + callMs,
-      conversation: conv,
-      scores: scoresOf(seed, key(i), metricsOf(ctx, c.selected_workflow?.workflow_id), conv.good, yesNoOf(ctx, c.selected_workflow?.workflow_id)),
-      counterScores: scoresOf(seed, `${key(i)}/counter`, metricsOf(ctx, c.counter_workflow?.workflow_id), conv.good, yesNoOf(ctx, c.counter_workflow?.workflow_id))
+      conversation: conversation(seed, key(i), c, outlined, { agent: agent(ctx, c), scores }),
+      scores,
+      counterScores: scoresOf(seed, `${key(i)}/counter`, metricsOf(ctx, c.counter_workflow?.workflow_id), outlined.good, yesNoOf(ctx, c.counter_workflow?.workflow_id))
     }
   })
   planned.set(group.id, plans)

@@ -2,16 +2,16 @@
  * The bodies the emulator answers with: a simulation job, a run-plan job (detail, list item,
  * start, cancel), a call with its transcript and metric values, a metric definition, a run plan and
  * a webhook without its secret. Each is typed with Roark's enum values, so that the contract tests
- * can hold them against the SDK's response types. Call lengths, metric values and transcripts are
+ * can hold them against the SDK's response types. Call lengths, metric values and conversations are
  * seeded by the simulation job's stable key.
  *
  * @internal
  */
-import { Emulator, Judging } from "@simbridge/emulator"
+import { Conversation, Emulator, Judging } from "@simbridge/emulator"
 import type { Context } from "./Context.js"
 import { iso } from "./Store.js"
 import type { Job, Metric, MetricType, Plan, Sim, Webhook } from "./Store.js"
-import type { JobStatus, JobView, Outcome, SimView } from "./Timeline.js"
+import type { JobStatus, JobView, SimView } from "./Timeline.js"
 import { outcomeOf } from "./Timeline.js"
 
 /** The status an injected unknown-enum fault puts in place of a real one (in no Roark enum). */
@@ -81,6 +81,40 @@ const callLength = (ctx: Context, job: Job, sim: Sim) => {
   return ms > max ? { ms: max, capped: true } : { ms, capped: false }
 }
 
+/** The metric values judged as yes/no: what the conversation's ending must agree with. */
+const checksOf = (ctx: Context, job: Job, sim: Sim): Array<Conversation.Check> =>
+  job.metrics.filter((m) => Judging.of(m.description) !== "unjudged").flatMap((m) => {
+    const value = metricValue(ctx, sim, m)
+    return typeof value === "boolean" ? [{ description: m.description, met: value }] : []
+  })
+
+/**
+ * The call's conversation: the scenario's customer turns voiced by the persona, ending as the call
+ * did (a goodbye, the agent gone quiet for a timed-out job, a turn cut off at the plan's maximum
+ * duration) and lasting the call's length. The agent does what the caller asked when every yes/no
+ * metric of the call holds (a call without one draws it).
+ */
+export const conversationOf = (ctx: Context, job: Job, sim: Sim): Conversation.Conversation => {
+  const length = callLength(ctx, job, sim)
+  const outcome = outcomeOf(sim)
+  const checks = checksOf(ctx, job, sim)
+  const achieved = checks.length > 0
+    ? checks.every((c) => c.met)
+    : metricValue(ctx, sim, { metricId: "__transcript", type: "BOOLEAN" satisfies MetricType, description: "", scaleMin: undefined, scaleMax: undefined }) === true
+  const said = sim.scenario.steps.flatMap((s) => (s.type === "CUSTOMER_TURN" || s.type === "CUSTOMER_FIRST_MESSAGE") && s.content ? [s.content] : [])
+  const { persona } = sim
+  return Conversation.make({
+    seed: ctx.seed,
+    key: sim.key,
+    scenario: { name: sim.scenario.name, instructions: said[0] ?? sim.scenario.description ?? undefined, steps: said.slice(1), variables: sim.scenario.variables },
+    persona: { name: persona.name, emotion: persona.baseEmotion, language: persona.language, speechPace: persona.speechPace, backstory: persona.backstoryPrompt ?? undefined },
+    agent: ctx.store.agents.get(sim.endpoint.agentId)?.name,
+    direction: job.plan.direction === "OUTBOUND" ? "outbound" : "inbound",
+    outcome: { achieved, checks, ending: outcome === "TIMED_OUT" ? "silence" : length.capped ? "max-duration" : "completed" },
+    durationMs: length.ms
+  })
+}
+
 export const callJson = (ctx: Context, job: Job, i: number, v: SimView) => {
   const { pace } = ctx
   const sim = job.sims[i]!
@@ -94,7 +128,7 @@ export const callJson = (ctx: Context, job: Job, i: number, v: SimView) => {
     startedAt: iso(started),
     createdAt: iso(started),
     endedAt: v.callEnded ? iso(started + 0.54 * pace.call) : null,
-    durationMs: v.callEnded ? length.ms : null,
+    durationMs: v.callEnded ? conversationOf(ctx, job, sim).durationMs : null,
     status: v.callEnded ? "ENDED" as const : "IN_PROGRESS" as const,
     endedStatus: !v.callEnded ? null : outcome === "TIMED_OUT" || length.capped ? "MAX_DURATION_REACHED" as const : "CUSTOMER_ENDED_CALL" as const,
     // A `.invalid` host (RFC 2606): nothing can resolve it, so a recording URL never reaches a real server.
@@ -165,33 +199,21 @@ export const callMetricsJson = (ctx: Context, job: Job, sim: Sim, v: SimView) =>
   })
 }
 
-const templated = (text: string, variables: Record<string, string>) =>
-  text.replace(/\{\{\s*([A-Za-z0-9_]+)\s*\}\}/g, (m, k: string) => variables[k] ?? m)
-
-export const transcript = (ctx: Context, job: Job, sim: Sim, outcome: Outcome) => {
-  const first = sim.scenario.steps.find((s) => s.type !== "AGENT_TURN")?.content ?? sim.scenario.name
-  const good = metricValue(ctx, sim, { metricId: "__transcript", type: "BOOLEAN" satisfies MetricType, description: "", scaleMin: undefined, scaleMax: undefined })
-  const lines: Array<["AGENT" | "CUSTOMER", string]> = [
-    ["AGENT", "Thank you for calling, how can I help you today?"],
-    ["CUSTOMER", `Hi, this is ${sim.persona.name}. ${templated(first, sim.scenario.variables)}`],
-    ["AGENT", good ? "Certainly, I have booked that for you. Is there anything else?" : "I'm sorry, I can't help with that right now."],
-    ["CUSTOMER", outcome === "TIMED_OUT" ? "Hello? Are you still there?" : `Thanks, ${job.plan.endCallPhrases[0] ?? "goodbye"}.`]
-  ]
-  return {
-    entries: lines.map(([role, text], n) => ({
-      startOffsetMs: n * 4000,
-      endOffsetMs: n * 4000 + 3500,
-      participantId: role === "AGENT" ? "participant-agent" : "participant-customer",
-      role,
-      text
-    })),
-    participants: [
-      { id: "participant-agent", type: "AGENT" as const, agentId: sim.endpoint.agentId },
-      { id: "participant-customer", type: "SIMULATED_CUSTOMER" as const, customerId: sim.persona.id }
-    ],
-    transcriptionSource: "SIMULATION_AGENT_REALTIME" as const
-  }
-}
+/** `GET /v1/call/{id}/transcript`: the call's conversation as Roark's entries, offsets in milliseconds from the call's start. */
+export const transcript = (ctx: Context, job: Job, sim: Sim) => ({
+  entries: conversationOf(ctx, job, sim).turns.map((t) => ({
+    startOffsetMs: t.startMs,
+    endOffsetMs: t.endMs,
+    participantId: t.speaker === "agent" ? "participant-agent" : "participant-customer",
+    role: t.speaker === "agent" ? "AGENT" as const : "CUSTOMER" as const,
+    text: t.text
+  })),
+  participants: [
+    { id: "participant-agent", type: "AGENT" as const, agentId: sim.endpoint.agentId },
+    { id: "participant-customer", type: "SIMULATED_CUSTOMER" as const, customerId: sim.persona.id }
+  ],
+  transcriptionSource: "SIMULATION_AGENT_REALTIME" as const
+})
 
 const testCases = (p: Pick<Plan, "scenarios" | "personas" | "agentEndpoints" | "iterationCount">) =>
   p.scenarios.length * p.personas.length * p.agentEndpoints.length * p.iterationCount

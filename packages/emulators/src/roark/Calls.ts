@@ -12,7 +12,6 @@ import type { Context } from "./Context.js"
 import { ApiError, invalid, notFound } from "./Errors.js"
 import { ok, paginate, param, queryParams } from "./Http.js"
 import { iso } from "./Store.js"
-import { outcomeOf } from "./Timeline.js"
 
 const now = Clock.currentTimeMillis
 
@@ -86,7 +85,7 @@ export const callRoutes = (ctx: Context) => {
       const found = findCall(ctx, id, yield* now)
       if (found === undefined) return yield* notFound("Call", id)
       const sim = found.job.sims[found.i]!
-      return yield* ok(found.v.transcriptReady ? transcript(ctx, found.job, sim, outcomeOf(sim)) : { entries: [], participants: [], transcriptionSource: null })
+      return yield* ok(found.v.transcriptReady ? transcript(ctx, found.job, sim) : { entries: [], participants: [], transcriptionSource: null })
     })),
     HttpRouter.get("/v1/call/:callId/metrics", Effect.gen(function*() {
       const id = yield* param("callId")

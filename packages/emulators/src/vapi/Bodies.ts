@@ -27,6 +27,7 @@ export const renderItem = (ctx: Context, run: StoredRun, item: StoredItem, now: 
   const status = canceled ? "canceled" : now < start ? "queued" : now < talkEnd ? "running" : now < end ? "evaluating" : passed ? "passed" : "failed"
   const started = (canceled ? cancel! : now) >= start
   const finished = status === "passed" || status === "failed"
+  const call = finished ? conversation(ctx, run, item, evaluations, passed) : undefined
   const latency = Math.round(600 + Emulator.chance(ctx.seed, `latency|${String(item.scenario.name)}|${String(item.personality.name)}|${item.iterationNumber}`) * 700)
   return {
     id: item.id,
@@ -51,14 +52,14 @@ export const renderItem = (ctx: Context, run: StoredRun, item: StoredItem, now: 
       scenario: item.scenario,
       personality: item.personality,
       simulation: item.simulation,
-      ...(finished ? { call: conversation(run, item, passed) } : {})
+      ...(call === undefined ? {} : { call })
     },
     ...(finished
       ? {
         results: {
           evaluations,
           passed,
-          latencyMetrics: { turnCount: 4, avgTurn: latency, avgTranscriber: 180, avgModel: latency - 320, avgVoice: 140, avgEndpointing: 0 }
+          latencyMetrics: { turnCount: call?.messages.length ?? 0, avgTurn: latency, avgTranscriber: 180, avgModel: latency - 320, avgVoice: 140, avgEndpointing: 0 }
         }
       }
       : {}),

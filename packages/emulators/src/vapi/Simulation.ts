@@ -5,7 +5,7 @@
  *
  * @internal
  */
-import { Emulator, Judging } from "@simbridge/emulator"
+import { Conversation, Emulator, Judging } from "@simbridge/emulator"
 import type * as VapiWire from "@simbridge/vapi/VapiWire"
 import type { Context } from "./Context.js"
 import type { Json, StoredItem, StoredRun } from "./Store.js"
@@ -93,24 +93,44 @@ export const evaluationsOf = ({ failRate, seed }: Context, run: StoredRun, item:
 export const recordingUrl = (item: StoredItem) => `https://recordings.vapi.invalid/${item.conversationId}-mono.wav`
 export const listenUrl = (item: StoredItem) => `wss://listen.vapi.invalid/${item.conversationId}/listen`
 
-export const conversation = (run: StoredRun, item: StoredItem, passed: boolean) => {
+/** Where the driver folds a scenario's steps into its instructions. */
+const stepsMarker = "\n\nFollow these steps in order:\n"
+
+/**
+ * An item's conversation: the scenario voiced by the personality (its tester prompt, which is
+ * `Persona.describe`'s prose; Vapi's default personalities by name), ending as its evaluations came out.
+ */
+export const conversationOf = (ctx: Context, item: StoredItem, evaluations: ReturnType<typeof evaluationsOf>, passed: boolean) => {
   const scenario = item.scenario
-  const caller = String(scenario.instructions ?? "").split(/(?<=\.)\s/)[0] ?? "Hello."
-  const messages = [
-    { role: "assistant", content: "Thank you for calling, how can I help you today?", secondsFromStart: 0 },
-    { role: "user", content: caller, secondsFromStart: 2.4 },
-    { role: "assistant", content: passed ? "I can do that for you. You are all set." : "I'm sorry, I can't help with that right now.", secondsFromStart: 6.1 },
-    { role: "user", content: "Thank you, goodbye.", secondsFromStart: 9.8 }
-  ]
+  const instructions = String(scenario.instructions ?? "")
+  const at = instructions.indexOf(stepsMarker)
+  const model = (item.personality.assistant as Json | undefined)?.model as Json | undefined
+  const prompt = (model?.messages as ReadonlyArray<Json> | undefined)?.find((m) => m.role === "system")?.content
+  return Conversation.make({
+    seed: ctx.seed,
+    key: `${String(scenario.name)}|${String(item.personality.name)}|${item.iterationNumber}`,
+    scenario: {
+      name: String(scenario.name ?? ""),
+      instructions: at < 0 ? instructions : instructions.slice(0, at),
+      steps: at < 0 ? [] : instructions.slice(at + stepsMarker.length).split("\n"),
+      variables: ((scenario.targetOverrides as Json | undefined)?.variableValues as Json | undefined) ?? {}
+    },
+    persona: { name: String(item.personality.name ?? ""), ...Conversation.personaOf(String(prompt ?? "")) },
+    outcome: {
+      achieved: passed,
+      checks: evaluations.filter((e) => e.isSkipped !== true && typeof e.extractedValue === "boolean")
+        .map((e) => ({ description: e.description ?? e.name, met: e.extractedValue === true }))
+    }
+  })
+}
+
+/** The item's `call`: its messages and transcript, and on voice runs where to hear it. */
+export const conversation = (ctx: Context, run: StoredRun, item: StoredItem, evaluations: ReturnType<typeof evaluationsOf>, passed: boolean) => {
+  const messages = conversationOf(ctx, item, evaluations, passed).turns.map((t) => ({
+    role: t.speaker === "agent" ? "assistant" : "user",
+    content: t.text,
+    secondsFromStart: t.startMs / 1000
+  }))
   const transcript = messages.map((m) => `${m.role === "assistant" ? "AI" : "User"}: ${m.content}`).join("\n")
-  return {
-    transcript,
-    messages,
-    ...(run.chat
-      ? {}
-      : {
-        recordingUrl: recordingUrl(item),
-        monitor: { listenUrl: listenUrl(item) }
-      })
-  }
+  return { transcript, messages, ...(run.chat ? {} : { recordingUrl: recordingUrl(item), monitor: { listenUrl: listenUrl(item) } }) }
 }
