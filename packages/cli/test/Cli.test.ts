@@ -248,7 +248,7 @@ describe("simbridge reports and compare", () => {
 describe("simbridge vendor sections", () => {
   it("an unknown vendor option and a bad target entry are usage errors naming the path, before anything is sent", () => {
     const suite = join(dir, "vendor-options.yaml")
-    writeFileSync(suite, readFileSync(example, "utf8").replace("direction: inbound", "vendors:\n  vapi: { colour: blue }\ndirection: inbound").replace("vapi: { assistantId: 7b0c2a9e-1d2f-4c1a-9e55-0a4f3f6b8d21 }", "vapi: { assistantId: 42 }"))
+    writeFileSync(suite, readFileSync(example, "utf8").replace("vendors:\n", "vendors:\n  vapi: { colour: blue }\n").replace("vapi: { assistantId: 7b0c2a9e-1d2f-4c1a-9e55-0a4f3f6b8d21 }", "vapi: { assistantId: 42 }"))
     const r = simbridge("run", suite, "--provider", "vapi", "--emulate")
     expect(r.code).toBe(2)
     expect(r.stderr).toMatch(/vendor-options\.yaml:\d+:\d+ target\.vapi\.assistantId: /)

@@ -80,7 +80,7 @@ export const result = (plan: Plan.Plan, r: Result): Result => {
       judgement.reason ?? (judgement.passed === null && finished && r.status.unified === "completed" ? `not judged by ${r.ref.provider}` : undefined),
       vendor?.reasoning
     )
-    return new EvaluationResult({
+    return EvaluationResult.make({
       evaluator: evaluator.id,
       ...(vendor?.name ?? evaluator.name ? { name: vendor?.name ?? evaluator.name } : {}),
       passed: judgement.passed,
@@ -94,7 +94,7 @@ export const result = (plan: Plan.Plan, r: Result): Result => {
   const known = new Set<string>(evaluators.map((e) => e.id))
   const others = r.evaluations
     .filter((e) => !known.has(e.evaluator))
-    .map((e) => (e.required ? new EvaluationResult({ ...e, required: false }) : e))
+    .map((e) => (e.required ? EvaluationResult.make({ ...e, required: false }) : e))
   const evaluations = [...judged, ...others]
 
   const required = judged.filter((e) => e.required)
@@ -106,20 +106,20 @@ export const result = (plan: Plan.Plan, r: Result): Result => {
   else if (r.status.unified === "canceled") verdict = "skipped"
   else if (scenario === undefined) {
     verdict = "error"
-    failureReason ??= new FailureReason({ code: "unknown_scenario", message: `scenario "${r.scenario}" is not in the plan: nothing says what this conversation must meet` })
+    failureReason ??= FailureReason.make({ code: "unknown_scenario", message: `scenario "${r.scenario}" is not in the plan: nothing says what this conversation must meet` })
   } else if (failed.length > 0) verdict = "fail"
   else if (r.status.unified !== "completed") verdict = "error"
   else if (scenario.judge === "none") verdict = "skipped"
   else if (unjudged.length > 0) {
     verdict = "error"
-    failureReason ??= new FailureReason({
+    failureReason ??= FailureReason.make({
       code: "unjudged",
       message: `${r.ref.provider} did not judge ${unjudged.map((e) => e.evaluator).join(", ")}: a required evaluator without an evaluation is not a pass`
     })
   } else if (required.length === 0) {
     // The plan check refuses such scenarios; a plan built around it still gets no vacuous pass.
     verdict = "error"
-    failureReason ??= new FailureReason({ code: "nothing_required", message: `scenario "${scenario.id}" has no required evaluator` })
+    failureReason ??= FailureReason.make({ code: "nothing_required", message: `scenario "${scenario.id}" has no required evaluator` })
   } else verdict = "pass"
 
   const vendorPassed = r.providerMetadata?.["vendorPassed"]
@@ -127,13 +127,15 @@ export const result = (plan: Plan.Plan, r: Result): Result => {
     ? { ...r.providerMetadata, vendorAgrees: vendorPassed === (verdict === "pass") }
     : r.providerMetadata
 
+  // Every part is valid already (the decoded result, evaluations and failure reasons built with
+  // `make`, a boolean added to its metadata): no second validation of the whole result.
   return new Result({
     ...r,
     verdict,
     evaluations,
     ...(failureReason !== undefined ? { failureReason } : {}),
     ...(providerMetadata !== undefined ? { providerMetadata } : {})
-  })
+  }, true)
 }
 
 /** The required evaluators of these results that no vendor evaluation judged, with how often. */

@@ -9,7 +9,10 @@ import { Json, JsonRecord } from "./Json.js"
 import { ProviderRef } from "./ProviderRef.js"
 import { isTerminal, Status, Verdict } from "./Status.js"
 
-export class EvaluationResult extends Schema.Class<EvaluationResult>("EvaluationResult")({
+// The parts of a result are plain structs, not classes: every result read decodes several of them,
+// and a class adds a transformation and a constructor call per value.
+
+export const EvaluationResult = Schema.Struct({
   /** The canonical evaluator id, or the vendor's metric name when it has no canonical counterpart. */
   evaluator: Schema.String,
   name: Schema.optional(Schema.String),
@@ -24,21 +27,23 @@ export class EvaluationResult extends Schema.Class<EvaluationResult>("Evaluation
    * is asked as a yes/no question). Core then takes that boolean as the evaluation's outcome.
    */
   checkedByVendor: Schema.optional(Schema.Boolean)
-}) {}
+}).annotations({ identifier: "EvaluationResult" })
+export interface EvaluationResult extends Schema.Schema.Type<typeof EvaluationResult> {}
 
 export const Role = Schema.Literal("agent", "caller", "tool", "system")
 export type Role = typeof Role.Type
 
-export class TranscriptTurn extends Schema.Class<TranscriptTurn>("TranscriptTurn")({
+export const TranscriptTurn = Schema.Struct({
   role: Role,
   text: Schema.String,
   /** Seconds from the start of the conversation. */
   startSeconds: Schema.optional(Schema.Finite),
   endSeconds: Schema.optional(Schema.Finite)
-}) {}
+}).annotations({ identifier: "TranscriptTurn" })
+export interface TranscriptTurn extends Schema.Schema.Type<typeof TranscriptTurn> {}
 
 /** Latency of the agent under test, in milliseconds. */
-export class LatencyMetrics extends Schema.Class<LatencyMetrics>("LatencyMetrics")({
+export const LatencyMetrics = Schema.Struct({
   averageMs: Schema.optional(Schema.Finite),
   p50Ms: Schema.optional(Schema.Finite),
   p90Ms: Schema.optional(Schema.Finite),
@@ -46,12 +51,14 @@ export class LatencyMetrics extends Schema.Class<LatencyMetrics>("LatencyMetrics
   maxMs: Schema.optional(Schema.Finite),
   minMs: Schema.optional(Schema.Finite),
   firstResponseMs: Schema.optional(Schema.Finite)
-}) {}
+}).annotations({ identifier: "LatencyMetrics" })
+export interface LatencyMetrics extends Schema.Schema.Type<typeof LatencyMetrics> {}
 
-export class FailureReason extends Schema.Class<FailureReason>("FailureReason")({
+export const FailureReason = Schema.Struct({
   code: Schema.String,
   message: Schema.String
-}) {}
+}).annotations({ identifier: "FailureReason" })
+export interface FailureReason extends Schema.Schema.Type<typeof FailureReason> {}
 
 export class Result extends Schema.Class<Result>("Result")({
   ref: ProviderRef,
@@ -61,8 +68,10 @@ export class Result extends Schema.Class<Result>("Result")({
   iteration: Schema.Int.pipe(Schema.positive()),
   status: Status,
   verdict: Verdict,
-  evaluations: Schema.optionalWith(Schema.Array(EvaluationResult), { default: () => [] }),
-  transcript: Schema.optionalWith(Schema.Array(TranscriptTurn), { default: () => [] }),
+  /** Optional in the encoded form (a report file or a ledger row may omit it); see the class body. */
+  evaluations: Schema.optional(Schema.Array(EvaluationResult)).pipe(Schema.withConstructorDefault(() => [])),
+  /** Optional in the encoded form, as `evaluations`. */
+  transcript: Schema.optional(Schema.Array(TranscriptTurn)).pipe(Schema.withConstructorDefault(() => [])),
   recordingUrl: Schema.optional(Schema.String),
   latency: Schema.optional(LatencyMetrics),
   failureReason: Schema.optional(FailureReason),
@@ -74,7 +83,13 @@ export class Result extends Schema.Class<Result>("Result")({
   providerMetadata: Schema.optional(JsonRecord),
   /** The vendor's own payload, only when asked for (`raw: true`). */
   raw: Schema.optional(Json)
-}) {}
+}) {
+  // Always present: the constructor fills a missing one with `[]`, and decoding goes through the
+  // constructor. A decoding default (`optionalWith(..., { default })`) would say the same, but it
+  // makes the whole encoded struct a transformation that checks every field of the result twice.
+  declare readonly evaluations: ReadonlyArray<EvaluationResult>
+  declare readonly transcript: ReadonlyArray<TranscriptTurn>
+}
 
 /**
  * A driver's provisional verdict of a conversation from its status and the evaluations it

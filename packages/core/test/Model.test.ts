@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Evaluator, Persona, Plan, Result, Run, Scenario } from "@simbridge/core"
+import { Evaluator, Issues, Persona, Plan, Result, Run, Scenario } from "@simbridge/core"
 import * as Arbitrary from "effect/Arbitrary"
 import * as FastCheck from "effect/FastCheck"
 import * as Schema from "effect/Schema"
@@ -78,6 +78,39 @@ describe("canonical model", () => {
     expect(Evaluator.passes({ comparator: "contains", expect: "book" }, "Booked it")).toBe(true)
     expect(Evaluator.passes({ comparator: "!=", expect: "no" }, "no")).toBe(false)
     expect(Evaluator.passes({ comparator: "<", expect: 2 }, "1")).toBe(false)
+  })
+
+  const encodedResult = {
+    ref: { provider: "vendor", kind: "result", id: "r1" },
+    run: { provider: "vendor", kind: "run", id: "run1" },
+    scenario: "s",
+    persona: "p",
+    iteration: 1,
+    status: { unified: "completed", raw: "done" },
+    verdict: "pass"
+  }
+
+  it("a result's evaluations and transcript may be absent in the encoded form and are then empty", () => {
+    for (const encoded of [encodedResult, { ...encodedResult, evaluations: undefined, transcript: undefined }]) {
+      const r = Schema.decodeUnknownSync(Result.Result)(encoded)
+      expect(r).toBeInstanceOf(Result.Result)
+      expect([r.evaluations, r.transcript]).toEqual([[], []])
+      expect(Schema.encodeSync(Result.Result)(r)).toMatchObject({ evaluations: [], transcript: [] })
+    }
+    const made = new Result.Result({ ...Schema.decodeUnknownSync(Result.Result)(encodedResult) }, true)
+    expect([made.evaluations, made.transcript]).toEqual([[], []])
+  })
+
+  it("a result names the nested field that does not fit", () => {
+    const bad = (extra: Record<string, unknown>) => {
+      const r = Schema.decodeUnknownEither(Result.Result)({ ...encodedResult, ...extra })
+      return r._tag === "Left" ? Issues.summarize(Issues.fromParseError(r.left)) : "decoded"
+    }
+    expect(bad({ transcript: [{ role: "agent", text: "hi" }, { role: "robot", text: "hi" }] })).toContain("transcript[1].role")
+    expect(bad({ evaluations: [{ evaluator: "e", passed: "yes", required: true }] })).toContain("evaluations[0].passed")
+    expect(bad({ latency: { averageMs: Number.NaN } })).toContain("latency.averageMs")
+    expect(bad({ failureReason: { code: "x" } })).toContain("failureReason.message")
+    expect(bad({ evaluations: null })).toContain("evaluations")
   })
 
   it("verdicts follow status and required evaluations", () => {

@@ -112,6 +112,24 @@ describe("SimulationProvider.make", () => {
       expect(error.description).toContain("results[0].verdict")
     }))
 
+  it.effect("a driver result with a bad nested field fails as MalformedResponse naming it", () =>
+    Effect.gen(function*() {
+      const { driver } = yield* TestProvider.make({ pageSize: 3 })
+      const provider = SimulationProvider.make({
+        ...driver,
+        listResults: (id, cursor, options) =>
+          Effect.map(driver.listResults(id, cursor, options), (page) => ({
+            ...page,
+            results: page.results.map((r, i) => (i === 1 ? { ...r, transcript: [{ role: "robot" as "agent", text: "hello" }] } : r))
+          }))
+      }, { retry: fast })
+      const run = yield* provider.startRun(plan)
+      yield* TestClock.adjust("1 minute")
+      const error = yield* Effect.flip(Stream.runCollect(provider.results(run.ref)))
+      expect(error.reason).toBe("MalformedResponse")
+      expect(error.description).toContain("results[1].transcript[0].role")
+    }))
+
   it.effect("rejects a reference to another provider's run", () =>
     Effect.gen(function*() {
       const { driver } = yield* TestProvider.make()
