@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Permits } from "@simbridge/core"
+import * as Permits from "../src/internal/permits.js"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"

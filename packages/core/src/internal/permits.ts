@@ -4,10 +4,10 @@
  * `SimulationProvider.make` bounds the driver calls in flight with it. Effect's own `Semaphore`
  * wakes every waiter on each release, and each waiter that loses the race waits again one frame
  * deeper: with thousands of watched runs queued on 32 slots that is quadratic work and fiber
- * stacks that grow with every release (hundreds of MB at a few thousand runs, see
- * docs/performance.md, F8). Here a release hands its permits to the oldest waiters directly.
+ * stacks that grow with every release. Here a release hands its permits to the oldest waiters
+ * directly. Internal: `MakeOptions.maxInFlight` is how users set it.
  *
- * @since 0.2.0
+ * @internal
  */
 import * as Effect from "effect/Effect"
 
