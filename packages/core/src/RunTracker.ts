@@ -15,12 +15,17 @@
  *   polled at the end of that wait (at most the loop's current delay).
  * - Every followed run has its first snapshot read at once (by the caller's effect, `getRun` in
  *   `SimulationProvider`), then a snapshot whenever its key changed, ending after the terminal
- *   snapshot. A failed `getRuns` (after the retry loop of the caller), or one that dies,
- *   fails the watchers of that batch; a run the driver returns in a shape that does not decode
- *   fails that run's watchers only. Ids the driver omits are asked for again at the next poll; an
- *   id omitted by `omittedPolls` polls in a row (3 by default) is read alone with `getRun`, so a
- *   run deleted on the vendor's side fails its watchers (with the read's error, `NotFound`) instead
- *   of being waited for forever.
+ *   snapshot. A failed `getRuns` (after the retry loop of the caller), or one that dies or is
+ *   interrupted from elsewhere, fails the watchers of that batch (the loop goes on for the others);
+ *   a run the driver returns in a shape that does not decode fails that run's watchers only. Ids
+ *   the driver omits are asked for again at the next poll; an id omitted by `omittedPolls` polls in
+ *   a row (3 by default) is read alone with `getRun`, so a run deleted on the vendor's side fails
+ *   its watchers (with the read's error, `NotFound`) instead of being waited for forever.
+ * - Only what moved is decoded: drivers keep each tracked run's last snapshot between polls
+ *   (`RunSnapshots`) and hand the same object back while the run does not move, so a snapshot
+ *   identical to the one the loop last decoded for its id is skipped. Decoding with the canonical
+ *   schema is most of what the loop allocates, and a run that lasts minutes is polled many times
+ *   between two changes.
  * - The loop is forked from the watcher that opened it and inherits its fiber refs: the retry
  *   policy in force there (`Retry.currentPolicy`, e.g. from `withRetryPolicy`) is that of every
  *   `getRuns` call until the loop stops. A provider built with its own `retry` policy is not
@@ -33,10 +38,10 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as HashMap from "effect/HashMap"
+import * as Mailbox from "effect/Mailbox"
 import * as Option from "effect/Option"
-import * as Queue from "effect/Queue"
 import * as RcRef from "effect/RcRef"
-import type * as Scope from "effect/Scope"
+import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as SubscriptionRef from "effect/SubscriptionRef"
 import * as Take from "effect/Take"
@@ -68,7 +73,7 @@ export interface TrackOptions {
 
 export interface Tracker {
   /**
-   * Many runs followed at once from the caller's fiber, with one queue for all of them: the first
+   * Many runs followed at once from the caller's fiber, with one mailbox for all of them: the first
    * snapshots are read (`concurrency` at a time) and handed to `onSnapshot` in order, then every
    * later snapshot of every run as the polling loop observes it, one at a time. Succeeds with each
    * run's outcome, in the order of `firsts`, once every run is terminal or failed: its terminal
@@ -82,16 +87,23 @@ export interface Tracker {
   ) => Effect.Effect<ReadonlyArray<Either.Either<Run, ProviderError.ProviderError>>, E, R>
 }
 
+/** A snapshot of one followed run, its end (after the terminal snapshot) or the error that ends it. */
 type Update = Take.Take<Run, ProviderError.ProviderError>
 
-interface Watcher {
-  readonly id: string
+/** One `followAll`: where the updates of its runs go (with the run's index), and how often it asked for them. */
+interface Follower {
+  readonly mailbox: Mailbox.Mailbox<readonly [number, Update]>
   readonly interval: number
   readonly maxInterval: number
+}
+
+/** One followed run of a follower. */
+interface Watcher {
+  readonly id: string
+  readonly index: number
   /** The key of the snapshot the watcher has. */
   readonly key: string
-  /** Hands the watcher a snapshot, the end or a failure of its run. */
-  readonly offer: (update: Update) => Effect.Effect<unknown>
+  readonly follower: Follower
 }
 
 /** The watchers of one run id, and what the loop knows of it. */
@@ -99,9 +111,14 @@ interface Entry {
   readonly watchers: ReadonlyArray<Watcher>
   /** The key last handed out; unknown when watchers joined with different snapshots. */
   readonly last: string | undefined
+  /** The driver's snapshot the loop last decoded for the id: handed back unchanged, it is not decoded again. */
+  readonly encoded: typeof Run.Encoded | undefined
   /** Polls in a row that left the id out. */
   readonly omitted: number
 }
+
+/** What a poll saw of one id: the driver's snapshot when there is one, and the run or the error for it. */
+type Seen = readonly [id: string, encoded: typeof Run.Encoded | undefined, outcome: Either.Either<Run, ProviderError.ProviderError>]
 
 type Registry = HashMap.HashMap<string, Entry>
 
@@ -113,7 +130,7 @@ const join = (registry: Registry, watchers: ReadonlyArray<Watcher>): Registry =>
         m,
         w.id,
         Option.isNone(entry)
-          ? { watchers: [w], last: w.key, omitted: 0 }
+          ? { watchers: [w], last: w.key, encoded: undefined, omitted: 0 }
           : { ...entry.value, watchers: [...entry.value.watchers, w], last: entry.value.last === w.key ? w.key : undefined }
       )
     }
@@ -135,9 +152,9 @@ const bounds = (registry: Registry): Option.Option<{ readonly first: number; rea
   let first = Infinity
   let max = Infinity
   for (const entry of HashMap.values(registry)) {
-    for (const w of entry.watchers) {
-      first = Math.min(first, w.interval)
-      max = Math.min(max, w.maxInterval)
+    for (const { follower } of entry.watchers) {
+      first = Math.min(first, follower.interval)
+      max = Math.min(max, follower.maxInterval)
     }
   }
   return Number.isFinite(first) ? Option.some({ first, max: Math.max(first, max) }) : Option.none()
@@ -149,33 +166,33 @@ const bounds = (registry: Registry): Option.Option<{ readonly first: number; rea
  */
 const observe = (
   registry: Registry,
-  outcomes: ReadonlyArray<readonly [string, Either.Either<Run, ProviderError.ProviderError>]>,
+  outcomes: ReadonlyArray<Seen>,
   key: (run: Run) => string
-): readonly [ReadonlyArray<Effect.Effect<unknown>>, Registry, boolean] => {
-  const handOut: Array<Effect.Effect<unknown>> = []
+): readonly [ReadonlyArray<readonly [Watcher, Update]>, Registry, boolean] => {
+  const handOut: Array<readonly [Watcher, Update]> = []
   let changed = false
   const next = HashMap.mutate(registry, (m) => {
-    for (const [id, outcome] of outcomes) {
+    for (const [id, encoded, outcome] of outcomes) {
       const entry = HashMap.get(m, id)
       if (Option.isNone(entry)) continue
       const { last, watchers } = entry.value
       if (Either.isLeft(outcome)) {
         changed = true
         HashMap.remove(m, id)
-        for (const w of watchers) handOut.push(w.offer(Take.fail(outcome.left)))
+        for (const w of watchers) handOut.push([w, Take.fail(outcome.left)])
         continue
       }
       const run = outcome.right
       const k = key(run)
       if (k !== last) {
         changed = true
-        for (const w of watchers) handOut.push(w.offer(Take.of(run)))
+        for (const w of watchers) handOut.push([w, Take.of(run)])
       }
       if (isTerminal(run.status)) {
         HashMap.remove(m, id)
-        for (const w of watchers) handOut.push(w.offer(Take.end))
-      } else if (k !== last) {
-        HashMap.set(m, id, { ...entry.value, last: k })
+        for (const w of watchers) handOut.push([w, Take.end])
+      } else if (k !== last || encoded !== entry.value.encoded) {
+        HashMap.set(m, id, { ...entry.value, last: k, encoded })
       }
     }
   })
@@ -212,15 +229,36 @@ export const make = (options: Options): Effect.Effect<Tracker, never, Scope.Scop
   const batchSize = Math.max(1, options.batchSize ?? 5000)
   const omittedPolls = Math.max(1, options.omittedPolls ?? 3)
   const key = options.key
-  const defect = (operation: string) => (defect: unknown) =>
-    Effect.fail(ProviderError.make({ provider: options.provider, operation, reason: "ProviderInternal", description: `the driver failed: ${String(defect)}` }))
+  /**
+   * A driver call's failure; a defect, or an interruption that came from elsewhere than the loop's
+   * own scope, as an error of the runs it was for: it ends those watchers instead of the loop,
+   * which every other watcher of the provider waits on. (The loop's own interruption passes: an
+   * interrupted fiber runs no failure handler.)
+   */
+  const failure = (operation: string) => (cause: Cause.Cause<ProviderError.ProviderError>) =>
+    Effect.fail(Option.getOrElse(Cause.failureOption(cause), () =>
+      ProviderError.make({
+        provider: options.provider,
+        operation,
+        reason: "ProviderInternal",
+        description: Option.match(Cause.dieOption(cause), {
+          onSome: (defect) => `the driver failed: ${String(defect)}`,
+          onNone: () => `the driver's call ended without a result: ${Cause.pretty(cause)}`
+        })
+      })))
 
   /** Applies what was observed to the registry and hands the updates out; `true` on a change. */
-  const apply = (registry: SubscriptionRef.SubscriptionRef<Registry>, outcomes: ReadonlyArray<readonly [string, Either.Either<Run, ProviderError.ProviderError>]>) =>
+  const apply = (registry: SubscriptionRef.SubscriptionRef<Registry>, outcomes: ReadonlyArray<Seen>) =>
     SubscriptionRef.modify(registry, (current) => {
       const [handOut, next, changed] = observe(current, outcomes, key)
       return [[handOut, changed] as const, next]
-    }).pipe(Effect.flatMap(([handOut, changed]) => Effect.as(Effect.all(handOut, { discard: true }), changed)))
+    }).pipe(Effect.flatMap(([handOut, changed]) =>
+      Effect.sync(() => {
+        // Unbounded mailboxes: an offer never waits.
+        for (const [w, update] of handOut) w.follower.mailbox.unsafeOffer([w.index, update])
+        return changed
+      })
+    ))
 
   /** Ids left out `omittedPolls` times in a row, read alone: a run that is gone fails its watchers. */
   const readOmitted = (registry: SubscriptionRef.SubscriptionRef<Registry>, ids: ReadonlyArray<string>, seen: ReadonlySet<string>) =>
@@ -228,7 +266,7 @@ export const make = (options: Options): Effect.Effect<Tracker, never, Scope.Scop
       Effect.flatMap((due) => {
         const getRun = options.getRun
         if (due.length === 0 || getRun === undefined) return Effect.succeed(false)
-        return Effect.forEach(due, (id) => Effect.map(Effect.either(Effect.catchAllDefect(getRun(id), defect("getRun"))), (outcome) => [id, outcome] as const), { concurrency: 8 }).pipe(
+        return Effect.forEach(due, (id) => Effect.map(Effect.either(Effect.catchAllCause(getRun(id), failure("getRun"))), (outcome): Seen => [id, undefined, outcome]), { concurrency: 8 }).pipe(
           Effect.flatMap((outcomes) => apply(registry, outcomes))
         )
       })
@@ -236,20 +274,26 @@ export const make = (options: Options): Effect.Effect<Tracker, never, Scope.Scop
 
   const pollBatch = (registry: SubscriptionRef.SubscriptionRef<Registry>, ids: ReadonlyArray<string>): Effect.Effect<boolean> =>
     options.getRuns(ids).pipe(
-      // A driver defect fails the watchers of the batch; the loop goes on for the others.
-      Effect.catchAllDefect(defect("getRuns")),
+      Effect.catchAllCause(failure("getRuns")),
       Effect.matchEffect({
-        onFailure: (error) => apply(registry, ids.map((id) => [id, Either.left(error)] as const)),
+        onFailure: (error) => apply(registry, ids.map((id): Seen => [id, undefined, Either.left(error)])),
         onSuccess: (encoded) =>
           Effect.gen(function*() {
-            const outcomes: Array<readonly [string, Either.Either<Run, ProviderError.ProviderError>]> = []
+            const current = yield* SubscriptionRef.get(registry)
+            const seen = new Set<string>()
+            const outcomes: Array<Seen> = []
             for (const e of encoded) {
               const id = (e as { readonly ref?: { readonly id?: unknown } }).ref?.id
               // A run without a usable id cannot be told to anyone.
-              if (typeof id === "string") outcomes.push([id, yield* Effect.either(options.decode(e))])
+              if (typeof id !== "string") continue
+              seen.add(id)
+              const entry = HashMap.get(current, id)
+              // The snapshot the loop last decoded for this id, handed back: nothing moved.
+              if (Option.isSome(entry) && entry.value.encoded === e && entry.value.last !== undefined) continue
+              outcomes.push([id, e, yield* Effect.either(Effect.catchAllCause(options.decode(e), failure("getRuns")))])
             }
             const changed = yield* apply(registry, outcomes)
-            const alone = yield* readOmitted(registry, ids, new Set(outcomes.map(([id]) => id)))
+            const alone = yield* readOmitted(registry, ids, seen)
             return changed || alone
           })
       })
@@ -288,6 +332,42 @@ export const make = (options: Options): Effect.Effect<Tracker, never, Scope.Scop
         })
     })
 
+  /**
+   * Hands the followed runs' updates to `onSnapshot` until none of the `open` runs is left, keeping
+   * each run's latest snapshot or the error that ended it in `outcomes`.
+   */
+  const handOver = <E, R>(
+    mailbox: Mailbox.Mailbox<readonly [number, Update]>,
+    outcomes: Array<Either.Either<Run, ProviderError.ProviderError>>,
+    open: number,
+    onSnapshot: (run: Run) => Effect.Effect<void, E, R>
+  ): Effect.Effect<void, E, R> =>
+    Effect.gen(function*() {
+      let left = open
+      while (left > 0) {
+        const [updates] = yield* mailbox.takeAll
+        for (const [i, update] of updates) {
+          yield* Take.match(update, {
+            onEnd: () => Effect.sync(() => void left--),
+            onFailure: (cause) =>
+              Effect.sync(() => {
+                left--
+                // The tracker ends a watcher with a `ProviderError`; anything else is a defect.
+                outcomes[i] = Either.left(Option.getOrElse(Cause.failureOption(cause), () =>
+                  ProviderError.make({ provider: options.provider, operation: "getRuns", reason: "ProviderInternal", description: `the tracker failed: ${Cause.pretty(cause)}` })))
+              }),
+            onSuccess: (chunk) =>
+              Effect.forEach(chunk, (run) => {
+                const latest = outcomes[i]!
+                if (Either.isRight(latest) && key(latest.right) === key(run)) return Effect.void
+                outcomes[i] = Either.right(run)
+                return onSnapshot(run)
+              }, { discard: true })
+          })
+        }
+      }
+    })
+
   return Effect.map(
     RcRef.make({
       acquire: Effect.gen(function*() {
@@ -298,63 +378,41 @@ export const make = (options: Options): Effect.Effect<Tracker, never, Scope.Scop
       })
     }),
     (loops) => {
-      /** Registers watchers until the current scope closes, opening the loop if none runs. */
-      const register = (watchers: ReadonlyArray<Watcher>): Effect.Effect<void, never, Scope.Scope> =>
-        Effect.flatMap(RcRef.get(loops), (registry) =>
-          Effect.acquireRelease(
+      /** Registers watchers until `scope` closes, opening the loop if none runs. */
+      const register = (watchers: ReadonlyArray<Watcher>, scope: Scope.Scope): Effect.Effect<void> =>
+        Effect.flatMap(Scope.extend(RcRef.get(loops), scope), (registry) =>
+          Effect.zipRight(
             SubscriptionRef.update(registry, (current) => join(current, watchers)),
-            () => SubscriptionRef.update(registry, (current) => leave(current, watchers))
+            Scope.addFinalizer(scope, SubscriptionRef.update(registry, (current) => leave(current, watchers)))
           ))
-
-      const watcherOf = (run: Run, opts: TrackOptions, offer: Watcher["offer"]): Watcher => ({
-        id: run.ref.id,
-        interval: Math.max(1, Duration.toMillis(opts.interval)),
-        maxInterval: Math.max(1, Duration.toMillis(opts.maxInterval)),
-        key: key(run),
-        offer
-      })
 
       const followAll = <E, R>(
         firsts: ReadonlyArray<Effect.Effect<Run, ProviderError.ProviderError>>,
         opts: TrackOptions & { readonly concurrency?: number | undefined },
         onSnapshot: (run: Run) => Effect.Effect<void, E, R>
       ): Effect.Effect<ReadonlyArray<Either.Either<Run, ProviderError.ProviderError>>, E, R> =>
-        Effect.scoped(Effect.gen(function*() {
-          // Each run's latest snapshot, or the error that ended its tracking.
-          const outcomes = yield* Effect.forEach(firsts, (first) => Effect.either(first), { concurrency: opts.concurrency ?? 32 })
-          const queue = yield* Queue.unbounded<readonly [number, Update]>()
-          const watchers = outcomes.flatMap((outcome, i) =>
-            Either.isRight(outcome) && !isTerminal(outcome.right.status)
-              ? [watcherOf(outcome.right, opts, (update) => Queue.offer(queue, [i, update] as const))]
-              : []
-          )
-          if (watchers.length > 0) yield* register(watchers)
-          for (const outcome of outcomes) {
-            if (Either.isRight(outcome)) yield* onSnapshot(outcome.right)
-          }
-          let open = watchers.length
-          while (open > 0) {
-            const [i, update] = yield* Queue.take(queue)
-            yield* Take.match(update, {
-              onEnd: () => Effect.sync(() => void open--),
-              onFailure: (cause) =>
-                Effect.sync(() => {
-                  open--
-                  // The tracker ends a watcher with a `ProviderError`; anything else is a defect.
-                  outcomes[i] = Either.left(Option.getOrElse(Cause.failureOption(cause), () =>
-                    ProviderError.make({ provider: options.provider, operation: "getRuns", reason: "ProviderInternal", description: `the tracker failed: ${Cause.pretty(cause)}` })))
-                }),
-              onSuccess: (chunk) =>
-                Effect.forEach(chunk, (run) => {
-                  const latest = outcomes[i]!
-                  if (Either.isRight(latest) && key(latest.right) === key(run)) return Effect.void
-                  outcomes[i] = Either.right(run)
-                  return onSnapshot(run)
-                }, { discard: true })
-            })
-          }
-          return outcomes
-        }))
+        Effect.flatMap(Effect.forEach(firsts, (first) => Effect.either(first), { concurrency: opts.concurrency ?? 32 }), (outcomes) =>
+          Effect.flatMap(Mailbox.make<readonly [number, Update]>(), (mailbox) => {
+            const follower: Follower = {
+              mailbox,
+              interval: Math.max(1, Duration.toMillis(opts.interval)),
+              maxInterval: Math.max(1, Duration.toMillis(opts.maxInterval))
+            }
+            const watchers = outcomes.flatMap((outcome, index): Array<Watcher> =>
+              Either.isRight(outcome) && !isTerminal(outcome.right.status)
+                ? [{ id: outcome.right.ref.id, index, key: key(outcome.right), follower }]
+                : []
+            )
+            const firstSnapshots = Effect.forEach(outcomes, (outcome) => (Either.isRight(outcome) ? onSnapshot(outcome.right) : Effect.void), { discard: true })
+            if (watchers.length === 0) return Effect.as(firstSnapshots, outcomes)
+            // A scope of its own rather than `Effect.scoped`, which would run the whole follow (as
+            // long as its runs last) with a copy of the fiber's references that carries the scope.
+            return Effect.acquireUseRelease(
+              Effect.tap(Scope.make(), (scope) => register(watchers, scope)),
+              () => firstSnapshots.pipe(Effect.zipRight(handOver(mailbox, outcomes, watchers.length, onSnapshot)), Effect.as(outcomes)),
+              (scope, exit) => Scope.close(scope, exit)
+            )
+          }))
 
       return { followAll }
     }

@@ -1,12 +1,14 @@
 import { describe, expect, it } from "@effect/vitest"
-import { ProviderError, ProviderRef, type Run, SimulationProvider, TestProvider } from "@simbridge/core"
+import { ProviderError, ProviderRef, Run, RunTracker, SimulationProvider, TestProvider } from "@simbridge/core"
 import * as Chunk from "effect/Chunk"
 import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
 import * as Either from "effect/Either"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
+import * as Schema from "effect/Schema"
 import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as TestClock from "effect/TestClock"
@@ -458,5 +460,81 @@ describe("following from the snapshot in hand (startRun's run instead of its ref
       expect(error.reason).toBe("InvalidRequest")
       const [outcome] = yield* provider.followAll([foreign], () => Effect.void, watchOptions)
       expect(outcome !== undefined && Either.isLeft(outcome) && outcome.left.reason).toBe("InvalidRequest")
+    }))
+})
+
+describe("RunTracker.make (the tracker on its own)", () => {
+  type Encoded = typeof Run.Run.Encoded
+  const decodeRun = Schema.decodeUnknownSync(Run.Run)
+  const encoded = (id: string, raw: "running" | "done", passed: number): Encoded => ({
+    ref: { provider: "test", kind: "run", id },
+    provider: "test",
+    status: { unified: raw === "done" ? "completed" : "running", raw },
+    counts: { total: 4, queued: 0, running: 4 - passed, passed, failed: 0, errored: 0, skipped: 0, pending: 0 }
+  })
+  const key = (run: Run.Run) => `${run.status.raw}|${JSON.stringify(run.counts)}`
+
+  /**
+   * A driver that keeps each run's last snapshot and hands the same object back while the run does
+   * not move (as drivers do with `RunSnapshots`), with a tracker over it that counts decodes.
+   * `interrupted` makes its `getRuns` end as a call interrupted from elsewhere does (a fiber of the
+   * driver's that something else interrupted), with no failure and no result.
+   */
+  const setup = (interrupted: () => boolean = () => false) =>
+    Effect.gen(function*() {
+      const snapshots = new Map<string, Encoded>()
+      const decoded: Array<string> = []
+      const tracker = yield* RunTracker.make({
+        provider: "test",
+        getRuns: (ids) => interrupted() ? Effect.interrupt : Effect.sync(() => ids.flatMap((id) => snapshots.get(id) ?? [])),
+        decode: (e) => Effect.sync(() => (decoded.push(e.ref.id), decodeRun(e))),
+        key
+      })
+      const start = (id: string) =>
+        Effect.sync(() => {
+          snapshots.set(id, encoded(id, "running", 0))
+          return decodeRun(snapshots.get(id)!)
+        })
+      const move = (id: string, raw: "running" | "done", passed: number) => Effect.sync(() => void snapshots.set(id, encoded(id, raw, passed)))
+      return { decoded, move, start, tracker }
+    })
+
+  const options = { interval: Duration.seconds(1), maxInterval: Duration.seconds(1) }
+
+  it.scoped("decodes only the snapshots that moved: the one handed back unchanged is not decoded again", () =>
+    Effect.gen(function*() {
+      const { decoded, move, start, tracker } = yield* setup()
+      const seen: Array<string> = []
+      const fiber = yield* Effect.fork(tracker.followAll([start("a"), start("b")], options, (r) => Effect.sync(() => void seen.push(`${r.ref.id}:${r.counts.passed}`))))
+      yield* TestClock.adjust("10 seconds")
+      // The first poll decodes each run once; ten polls of runs that did not move decode nothing more.
+      expect(decoded).toEqual(["a", "b"])
+      yield* move("a", "running", 2)
+      yield* TestClock.adjust("3 seconds")
+      expect(decoded).toEqual(["a", "b", "a"])
+      yield* move("a", "done", 4)
+      yield* move("b", "done", 4)
+      yield* TestClock.adjust("3 seconds")
+      const outcomes = yield* Fiber.join(fiber)
+      expect(decoded).toEqual(["a", "b", "a", "a", "b"])
+      expect(seen).toEqual(["a:0", "b:0", "a:2", "a:4", "b:4"])
+      expect(outcomes.map((o) => Either.isRight(o) && o.right.status.unified)).toEqual(["completed", "completed"])
+    }))
+
+  it.scoped("a getRuns interrupted from elsewhere fails the watchers of that poll, and the loop serves later watchers", () =>
+    Effect.gen(function*() {
+      let interrupted = true
+      const { move, start, tracker } = yield* setup(() => interrupted)
+      const first = yield* Effect.fork(tracker.followAll([start("a")], options, () => Effect.void))
+      yield* TestClock.adjust("3 seconds")
+      const [outcome] = yield* Fiber.join(first)
+      expect(outcome !== undefined && Either.isLeft(outcome) && outcome.left.reason).toBe("ProviderInternal")
+      interrupted = false
+      const later = yield* Effect.fork(tracker.followAll([start("b")], options, () => Effect.void))
+      yield* TestClock.adjust("2 seconds")
+      yield* move("b", "done", 4)
+      yield* TestClock.adjust("2 seconds")
+      const [done] = yield* Fiber.join(later)
+      expect(done !== undefined && Either.isRight(done) && done.right.status.unified).toBe("completed")
     }))
 })
