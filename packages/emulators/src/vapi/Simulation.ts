@@ -98,10 +98,13 @@ const stepsMarker = "\n\nFollow these steps in order:\n"
 
 /**
  * An item's conversation: the scenario voiced by the personality (its tester prompt, which is
- * `Persona.describe`'s prose; Vapi's default personalities by name), ending as its evaluations came out.
+ * `Persona.describe`'s prose; Vapi's default personalities by name), ending as its evaluations came
+ * out. Its turns span the item's talking window, so the transcript agrees with the item's times at
+ * every pace.
  */
-export const conversationOf = (ctx: Context, item: StoredItem, evaluations: ReturnType<typeof evaluationsOf>, passed: boolean) => {
+export const conversationOf = (ctx: Context, run: StoredRun, item: StoredItem, evaluations: ReturnType<typeof evaluationsOf>, passed: boolean) => {
   const scenario = item.scenario
+  const { start, talkEnd } = phases(ctx, run, item)
   const instructions = String(scenario.instructions ?? "")
   const at = instructions.indexOf(stepsMarker)
   const model = (item.personality.assistant as Json | undefined)?.model as Json | undefined
@@ -116,6 +119,7 @@ export const conversationOf = (ctx: Context, item: StoredItem, evaluations: Retu
       variables: ((scenario.targetOverrides as Json | undefined)?.variableValues as Json | undefined) ?? {}
     },
     persona: { name: String(item.personality.name ?? ""), ...Conversation.personaOf(String(prompt ?? "")) },
+    durationMs: talkEnd - start,
     outcome: {
       achieved: passed,
       checks: evaluations.filter((e) => e.isSkipped !== true && typeof e.extractedValue === "boolean")
@@ -126,7 +130,7 @@ export const conversationOf = (ctx: Context, item: StoredItem, evaluations: Retu
 
 /** The item's `call`: its messages and transcript, and on voice runs where to hear it. */
 export const conversation = (ctx: Context, run: StoredRun, item: StoredItem, evaluations: ReturnType<typeof evaluationsOf>, passed: boolean) => {
-  const messages = conversationOf(ctx, item, evaluations, passed).turns.map((t) => ({
+  const messages = conversationOf(ctx, run, item, evaluations, passed).turns.map((t) => ({
     role: t.speaker === "agent" ? "assistant" : "user",
     content: t.text,
     secondsFromStart: t.startMs / 1000
