@@ -80,9 +80,7 @@ export interface MemorySizes {
 }
 
 /** The driver, with the sizes of its memories. */
-export interface Instrumented extends SimulationProvider.Driver {
-  readonly memory: () => MemorySizes
-}
+export type Instrumented = SimulationProvider.Instrumented<MemorySizes>
 
 /** The driver, over `CekuraClient`. */
 export const make = (options: DriverOptions = {}): Effect.Effect<Instrumented, never, CekuraClient.CekuraClient> =>

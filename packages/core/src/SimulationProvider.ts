@@ -81,6 +81,11 @@ export interface Driver {
   readonly getRuns?: (ids: ReadonlyArray<string>, options?: GetRunsOptions) => Effect.Effect<ReadonlyArray<typeof Run.Encoded>, ProviderError.ProviderError>
 }
 
+/** A driver that also tells the sizes of its bounded memory, for tests and diagnostics. */
+export interface Instrumented<Memory> extends Driver {
+  readonly memory: () => Memory
+}
+
 export interface GetRunsOptions {
   /**
    * Whether the counts must split finished conversations into passed / failed / errored / skipped;

@@ -72,9 +72,8 @@ export interface DriverOptions {
 }
 
 /** The driver, and the sizes of its memory. */
-export interface Driver extends SimulationProvider.Driver {
+export interface Driver extends SimulationProvider.Instrumented<Caches.Memory> {
   readonly getRuns: NonNullable<SimulationProvider.Driver["getRuns"]>
-  readonly memory: () => Caches.Memory
 }
 
 /** Builds the driver over an `InteractlyClient`. */

@@ -102,9 +102,7 @@ export interface Memory {
 }
 
 /** The driver and the sizes of its memory. */
-export interface Instrumented extends SimulationProvider.Driver {
-  readonly memory: () => Memory
-}
+export type Instrumented = SimulationProvider.Instrumented<Memory>
 
 /** The Roark driver over `RoarkClient`, its memory bounded by `options`. */
 export const make = (options: DriverOptions = {}): Effect.Effect<Instrumented, never, RoarkClient.RoarkClient> =>

@@ -84,9 +84,7 @@ export interface Memory {
 }
 
 /** The driver and the sizes of its memory. */
-export interface Instrumented extends SimulationProvider.Driver {
-  readonly memory: () => Memory
-}
+export type Instrumented = SimulationProvider.Instrumented<Memory>
 
 /** The Vapi driver over `VapiClient`, its memory bounded by `options`. */
 export const make = (options: DriverOptions = {}): Effect.Effect<Instrumented, never, VapiClient.VapiClient> =>
