@@ -2,7 +2,9 @@
  * Typed calls to Cekura's "run evaluators" API over `HttpClient`, built on `ProviderHttp` from core
  * (status -> reason, `Retry-After`, redaction, decoding). The API key goes in `X-CEKURA-API-KEY`;
  * paths are Django REST style with trailing slashes; lists use page-number pagination with
- * absolute `next` links, which `nextPage` follows. No retries here (see `Retry` in core).
+ * absolute `next` links, which `nextPage` follows. Every call is one entry of `operations` (method,
+ * path template and operationId as Cekura's OpenAPI file writes them), the one declaration the
+ * contract test diffs against that file. No retries here (see `Retry` in core).
  *
  * @since 0.1.0
  */
@@ -25,6 +27,54 @@ import * as Wire from "./CekuraWire.js"
 export const defaultBaseUrl = "https://api.cekura.ai"
 
 export const env = CekuraSuite.envKeys
+
+const v1 = "/test_framework/v1"
+
+/** One Cekura operation: method, path template and operationId exactly as Cekura's OpenAPI file has them. */
+export interface Operation {
+  readonly method: "GET" | "POST" | "PATCH" | "DELETE"
+  readonly path: `${typeof v1}/${string}`
+  readonly operationId: string
+}
+
+const operation = (method: Operation["method"], path: Operation["path"], operationId: string): Operation => ({ method, path, operationId })
+
+/**
+ * Every Cekura operation the client calls, keyed by the name it reports in `ProviderError.operation`.
+ * The client builds each request from this table, so it is the whole of what simbridge asks of Cekura.
+ */
+export const operations = {
+  runScenarios: operation("POST", `${v1}/scenarios/run_scenarios/`, "scenarios-run-voice_2"),
+  runScenariosText: operation("POST", `${v1}/scenarios/run_scenarios_text/`, "scenarios-run-text_2"),
+  getResult: operation("GET", `${v1}/results/{id}/`, "results-v1-retrieve"),
+  listResults: operation("GET", `${v1}/results/`, "results-v1-list"),
+  endCalls: operation("POST", `${v1}/results/{id}/end_calls/`, "end-calls_2"),
+  rerun: operation("POST", `${v1}/results/{id}/rerun/`, "results-v1-rerun-create"),
+  getRun: operation("GET", `${v1}/runs/{id}/`, "runs-v1-retrieve"),
+  listRuns: operation("GET", `${v1}/runs/`, "runs-v1-list"),
+  bulkRuns: operation("GET", `${v1}/runs/bulk/`, "runs-v1-bulk-retrieve"),
+  endCall: operation("POST", `${v1}/runs/{id}/end_call/`, "end-call_2"),
+  createScenario: operation("POST", `${v1}/scenarios/`, "scenarios-create"),
+  listScenarios: operation("GET", `${v1}/scenarios/`, "scenarios-list"),
+  getScenario: operation("GET", `${v1}/scenarios/{id}/`, "scenarios-retrieve"),
+  updateScenario: operation("PATCH", `${v1}/scenarios/{id}/`, "scenarios-partial-update"),
+  deleteScenario: operation("DELETE", `${v1}/scenarios/{id}/`, "scenarios-destroy"),
+  listPersonalities: operation("GET", `${v1}/personalities/`, "personalities-list"),
+  createPersonality: operation("POST", `${v1}/personalities/`, "personalities-create"),
+  listTestProfiles: operation("GET", `${v1}/test-profiles/`, "test-profiles-list"),
+  createTestProfile: operation("POST", `${v1}/test-profiles/`, "test-profiles-create"),
+  listAgents: operation("GET", `${v1}/aiagents/`, "aiagents-v1-list"),
+  getAgent: operation("GET", `${v1}/aiagents/{id}/`, "aiagents-v1-retrieve")
+} as const satisfies Record<string, Operation>
+
+/** The name of a declared operation. */
+export type OperationName = keyof typeof operations
+
+/** The request of an operation, its `{id}` filled in (URL-encoded). */
+export const request = (name: OperationName, id?: number): HttpClientRequest.HttpClientRequest => {
+  const { method, path } = operations[name]
+  return HttpClientRequest.make(method)(path.replace("{id}", encodeURIComponent(String(id ?? ""))))
+}
 
 export interface Settings {
   readonly baseUrl?: string | undefined
@@ -79,7 +129,6 @@ export interface Service {
 export class CekuraClient extends Context.Tag("@simbridge/cekura/CekuraClient")<CekuraClient, Service>() {}
 
 const provider = CekuraSuite.name
-const v1 = "/test_framework/v1"
 /** `runs/bulk/`: a plain array of runs. */
 export const bulkRuns = Schema.Array(Wire.Run)
 /** Plain-array list responses. */
@@ -158,18 +207,22 @@ export const make = (settings: Settings): Effect.Effect<Service, never, HttpClie
         )
       )
 
-    const post = <A, I, B, J>(
-      operation: string,
-      path: string,
+    /** A declared operation with a JSON body validated by `schema`. */
+    const send = <A, I, B, J>(
+      name: OperationName,
+      id: number | undefined,
       schema: Schema.Schema<A, I>,
       value: A,
       response: Schema.Schema<B, J>
     ) =>
-      Effect.flatMap(body(operation, schema, value), (encoded) =>
-        http.json(operation, HttpClientRequest.post(path).pipe(HttpClientRequest.bodyUnsafeJson(encoded)), response))
+      Effect.flatMap(body(name, schema, value), (encoded) =>
+        http.json(name, request(name, id).pipe(HttpClientRequest.bodyUnsafeJson(encoded)), response))
 
-    const get = <B, J>(operation: string, path: string, params: Record<string, string>, response: Schema.Schema<B, J>) =>
-      http.json(operation, HttpClientRequest.get(path).pipe(HttpClientRequest.setUrlParams(params)), response)
+    const post = <A, I, B, J>(name: OperationName, schema: Schema.Schema<A, I>, value: A, response: Schema.Schema<B, J>) =>
+      send(name, undefined, schema, value, response)
+
+    const get = <B, J>(name: OperationName, id: number | undefined, params: Record<string, string>, response: Schema.Schema<B, J>) =>
+      http.json(name, request(name, id).pipe(HttpClientRequest.setUrlParams(params)), response)
 
     const nextPage: Service["nextPage"] = (operation, next, item) =>
       http.json(operation, HttpClientRequest.get(relativize(baseUrl, next)), Wire.Page(item))
@@ -183,39 +236,37 @@ export const make = (settings: Settings): Effect.Effect<Service, never, HttpClie
 
     return {
       baseUrl,
-      runScenarios: (b) => post("runScenarios", `${v1}/scenarios/run_scenarios/`, Wire.RunScenariosRequest, b, Wire.TriggerResponse),
-      runScenariosText: (b) => post("runScenariosText", `${v1}/scenarios/run_scenarios_text/`, Wire.RunScenariosTextRequest, b, Wire.TriggerResponse),
-      getResult: (id) => get("getResult", `${v1}/results/${id}/`, {}, Wire.ResultDetail),
+      runScenarios: (b) => post("runScenarios", Wire.RunScenariosRequest, b, Wire.TriggerResponse),
+      runScenariosText: (b) => post("runScenariosText", Wire.RunScenariosTextRequest, b, Wire.TriggerResponse),
+      getResult: (id) => get("getResult", id, {}, Wire.ResultDetail),
       listResults: (p) =>
-        get("listResults", `${v1}/results/`, { ...pageParams(p), ...defined({ agent_id: str(p.agentId), project_id: str(p.projectId), search: p.search }) }, Wire.Page(Wire.ResultListItem)),
-      endCalls: (id) => http.send("endCalls", HttpClientRequest.post(`${v1}/results/${id}/end_calls/`)),
-      rerun: (id) => http.json("rerun", HttpClientRequest.post(`${v1}/results/${id}/rerun/`), Wire.ResultListItem),
-      getRun: (id) => get("getRunDetail", `${v1}/runs/${id}/`, {}, Wire.Run),
+        get("listResults", undefined, { ...pageParams(p), ...defined({ agent_id: str(p.agentId), project_id: str(p.projectId), search: p.search }) }, Wire.Page(Wire.ResultListItem)),
+      endCalls: (id) => http.send("endCalls", request("endCalls", id)),
+      rerun: (id) => http.json("rerun", request("rerun", id), Wire.ResultListItem),
+      getRun: (id) => get("getRun", id, {}, Wire.Run),
       listRuns: (p) =>
-        get("listRuns", `${v1}/runs/`, { ...pageParams(p), ...defined({ result_id: str(p.resultId), status: p.status }) }, Wire.Page(Wire.RunListItem)),
+        get("listRuns", undefined, { ...pageParams(p), ...defined({ result_id: str(p.resultId), status: p.status }) }, Wire.Page(Wire.RunListItem)),
       bulkRuns: (ids) =>
-        ids.length === 0 ? Effect.succeed([]) : get("bulkRuns", `${v1}/runs/bulk/`, { run_ids: ids.join(",") }, bulkRuns),
-      endCall: (id) => http.send("endCall", HttpClientRequest.post(`${v1}/runs/${id}/end_call/`)),
-      createScenario: (b) => post("createScenario", `${v1}/scenarios/`, Wire.CreateScenarioRequest, b, Wire.Scenario),
+        ids.length === 0 ? Effect.succeed([]) : get("bulkRuns", undefined, { run_ids: ids.join(",") }, bulkRuns),
+      endCall: (id) => http.send("endCall", request("endCall", id)),
+      createScenario: (b) => post("createScenario", Wire.CreateScenarioRequest, b, Wire.Scenario),
       listScenarios: (p) =>
-        get("listScenarios", `${v1}/scenarios/`, {
+        get("listScenarios", undefined, {
           ...pageParams(p),
           ...defined({ agent_id: str(p.agentId), project_id: str(p.projectId), tags: p.tags?.join(","), folder_path: p.folderPath })
         }, Wire.Page(Wire.Scenario)),
-      getScenario: (id) => get("getScenario", `${v1}/scenarios/${id}/`, {}, Wire.Scenario),
-      updateScenario: (id, b) =>
-        Effect.flatMap(body("updateScenario", Wire.UpdateScenarioRequest, b), (encoded) =>
-          http.json("updateScenario", HttpClientRequest.patch(`${v1}/scenarios/${id}/`).pipe(HttpClientRequest.bodyUnsafeJson(encoded)), Wire.Scenario)),
-      deleteScenario: (id) => http.send("deleteScenario", HttpClientRequest.del(`${v1}/scenarios/${id}/`)),
+      getScenario: (id) => get("getScenario", id, {}, Wire.Scenario),
+      updateScenario: (id, b) => send("updateScenario", id, Wire.UpdateScenarioRequest, b, Wire.Scenario),
+      deleteScenario: (id) => http.send("deleteScenario", request("deleteScenario", id)),
       listPersonalities: (p = {}) =>
-        get("listPersonalities", `${v1}/personalities/`, defined({ language: p.language, project_id: str(p.projectId) }), personalities),
-      createPersonality: (b) => post("createPersonality", `${v1}/personalities/`, Wire.CreatePersonalityRequest, b, Wire.Personality),
+        get("listPersonalities", undefined, defined({ language: p.language, project_id: str(p.projectId) }), personalities),
+      createPersonality: (b) => post("createPersonality", Wire.CreatePersonalityRequest, b, Wire.Personality),
       listTestProfiles: (p) =>
-        get("listTestProfiles", `${v1}/test-profiles/`, defined({ agent_id: str(p.agentId), project_id: str(p.projectId) }), testProfiles),
-      createTestProfile: (b) => post("createTestProfile", `${v1}/test-profiles/`, Wire.CreateTestProfileRequest, b, Wire.TestProfile),
+        get("listTestProfiles", undefined, defined({ agent_id: str(p.agentId), project_id: str(p.projectId) }), testProfiles),
+      createTestProfile: (b) => post("createTestProfile", Wire.CreateTestProfileRequest, b, Wire.TestProfile),
       listAgents: (p = {}) =>
-        get("listAgents", `${v1}/aiagents/`, { ...pageParams(p), ...defined({ project_id: str(p.projectId), q: p.q }) }, Wire.Page(Wire.Agent)),
-      getAgent: (id) => get("getAgent", `${v1}/aiagents/${id}/`, {}, Wire.Agent),
+        get("listAgents", undefined, { ...pageParams(p), ...defined({ project_id: str(p.projectId), q: p.q }) }, Wire.Page(Wire.Agent)),
+      getAgent: (id) => get("getAgent", id, {}, Wire.Agent),
       nextPage,
       all
     }

@@ -1,6 +1,8 @@
 /**
- * Cekura's OpenAPI file as the judge: nobody here can reach Cekura, so what the adapter sends and
- * what the emulator answers are both held to the file, from the emulator's own request log. Every
+ * Cekura's OpenAPI file as the judge: nobody here can reach Cekura, so what the client declares,
+ * what the adapter sends and what the emulator answers are all held to the file, the last two from
+ * the emulator's own request log. The operations the client declares are the file's, under its
+ * operationIds, and every request of the whole flow is one of them. Every
  * request body of a whole flow (provision, voice and text runs, polling, results, update, cancel)
  * against the file as written; every response of every route the emulator serves, successes and
  * errors, against the file with the drf-spectacular relaxations of `vendors/cekura.md` 11.1; the
@@ -9,7 +11,7 @@
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import { describe, expect, it } from "@effect/vitest"
-import { Exchanges } from "@simbridge/contract"
+import { Exchanges, OpenApi } from "@simbridge/contract"
 import { Plan, SimulationProvider } from "@simbridge/core"
 import type { Emulator } from "@simbridge/emulator"
 import * as CekuraEmulator from "@simbridge/emulators/CekuraEmulator"
@@ -27,6 +29,40 @@ import * as Contract from "./support/contract.js"
 import { apiKey, httpLayer } from "./support/setup.js"
 
 const v1 = "/test_framework/v1"
+
+/** The file as written: its operations and their operationIds, with no relaxation involved. */
+const specOperations = OpenApi.operations(OpenApi.load(OpenApi.vendorSpecPath("cekura-simulation.openapi.json")))
+
+/** The declared operations the file does not have (or has under another operationId). */
+const undocumented = (declared: Record<string, CekuraClient.Operation>) => {
+  const spec = new Map(specOperations.map((o) => [`${o.method} ${o.path}`, o.operationId]))
+  return Object.entries(declared)
+    .filter(([, o]) => spec.get(`${o.method} ${o.path}`) !== o.operationId)
+    .map(([name, o]) => `${name}: ${o.method} ${o.path} (${o.operationId})`)
+}
+
+/** The declared operation an exchange is, if any (a static segment such as `runs/bulk/` wins over `{id}`). */
+const declaredOf = (e: Emulator.Exchange) => {
+  const path = e.path.split("?")[0]!
+  const matches = Object.entries(CekuraClient.operations).filter(([, o]) =>
+    o.method === e.method && new RegExp(`^${o.path.replace("{id}", "[^/]+")}$`).test(path)
+  )
+  return (matches.find(([, o]) => !o.path.includes("{id}")) ?? matches[0])?.[0]
+}
+
+describe("the operations the client declares", () => {
+  it("are operations of Cekura's OpenAPI file, under its operationIds", () => {
+    expect(undocumented(CekuraClient.operations)).toEqual([])
+  })
+
+  it("an endpoint the file does not document fails the diff", () => {
+    // Made up: the file documents no way to cancel a result.
+    const cancel: CekuraClient.Operation = { method: "POST", path: `${v1}/results/{id}/cancel/`, operationId: "results-v1-cancel-create" }
+    expect(undocumented({ ...CekuraClient.operations, cancelResult: cancel })).toEqual([
+      `cancelResult: POST ${v1}/results/{id}/cancel/ (results-v1-cancel-create)`
+    ])
+  })
+})
 
 const plan = (patch: Record<string, unknown> = {}) =>
   Schema.decodeUnknownSync(Plan.Plan)({
@@ -213,6 +249,8 @@ describe("Cekura's OpenAPI file judges the adapter and the emulator", () => {
         "a wrong key": 403
       })
       const exchanges = handle.requests.exchanges
+      // every request of the adapter's flow is a declared operation
+      expect(exchanges.slice(0, adapterExchanges).filter((e) => declaredOf(e) === undefined).map((e) => `${e.method} ${e.path}`)).toEqual([])
       // the adapter's requests, held to the file as written
       const requests = Exchanges.check(Contract.spec, exchanges.slice(0, adapterExchanges), { responses: false })
       expect(Exchanges.format(requests.failures)).toBe("")

@@ -10,6 +10,7 @@ import { describe, expect, it } from "@effect/vitest"
 import * as CekuraEmulator from "@simbridge/emulators/CekuraEmulator"
 import * as InteractlyEmulator from "@simbridge/emulators/InteractlyEmulator"
 import * as RoarkEmulator from "@simbridge/emulators/RoarkEmulator"
+import * as VapiEmulator from "@simbridge/emulators/VapiEmulator"
 import * as Effect from "effect/Effect"
 
 /** A JSON request with the given auth header; the answer's status and JSON body. */
@@ -181,6 +182,57 @@ describe("emulated conversations of a non-dental suite", () => {
         const times = events.map((x) => x.timestamp as number)
         expect(events[events.length - 1].type).toBe("end_node_run")
         expect(Math.max(...times.slice(0, -1))).toBeLessThan(times[times.length - 1]!)
+      }
+      expect([...outcomes].sort()).toEqual([false, true])
+    }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
+
+  it.scopedLive("Vapi: a suite's finished item has the pizza order as its call, ending as its evaluation came out, within the item's span", () =>
+    Effect.gen(function*() {
+      const { url } = yield* VapiEmulator.start({ speed: 200, seed: 5 })
+      const vapi = (method: "GET" | "POST", path: string, body?: unknown) => call(url, { authorization: "Bearer k" }, method, path, body)
+      // The tester prompt is the prose simbridge writes for a persona (`Persona.describe`).
+      const personality = (yield* vapi("POST", "/eval/simulation/personality", {
+        name: "Marco Rossi",
+        assistant: { model: { provider: "openai", model: "gpt-4o", messages: [{ role: "system", content: "You are Marco Rossi, the caller.\nYou speak en.\nYour mood is rushed." }] } }
+      })).body
+      const scenario = (yield* vapi("POST", "/eval/simulation/scenario", {
+        name: "Pizza delivery order",
+        instructions: "Order a large pepperoni pizza for delivery to {{address}}.\n\nFollow these steps in order:\nAsk for extra garlic bread.",
+        targetOverrides: { variableValues: { address: "42 Elm Street" } },
+        evaluations: [{
+          structuredOutput: { name: "confirmed", description: "The agent confirmed the pizza order", schema: { type: "boolean" } },
+          comparator: "=",
+          value: true
+        }]
+      })).body
+      const simulation = (yield* vapi("POST", "/eval/simulation", { scenarioId: scenario.id, personalityId: personality.id })).body
+      const suite = (yield* vapi("POST", "/eval/simulation/suite", { name: "Pizza", simulationIds: [simulation.id] })).body
+      const run = (yield* vapi("POST", "/eval/simulation/run", {
+        simulations: [{ type: "simulationSuite", simulationSuiteId: suite.id }],
+        target: { type: "assistant", assistantId: "6f0c2b1e-5d4a-4c3b-9a8f-7e6d5c4b3a21" },
+        iterations: 10
+      })).body
+      yield* until(vapi("GET", `/eval/simulation/run/${run.id}`), (r) => r.body.status === "ended")
+      const items: ReadonlyArray<any> = (yield* vapi("GET", `/eval/simulation/run/${run.id}/item?limit=100`)).body
+      expect(items).toHaveLength(10)
+      const outcomes = new Set<boolean>()
+      for (const item of items) {
+        const messages: ReadonlyArray<{ role: string; content: string; secondsFromStart: number }> = item.metadata.call.messages
+        const confirmed = item.results.evaluations[0].extractedValue as boolean
+        outcomes.add(confirmed)
+        const caller = messages.filter((m) => m.role === "user").map((m) => m.content).join(" ")
+        const said = messages.filter((m) => m.role === "assistant").map((m) => m.content).join(" ")
+        expect(caller).toContain("this is Marco Rossi, I'm in a hurry.")
+        expect(caller).toContain("I'd like to order a large pepperoni pizza for delivery to 42 Elm Street.")
+        expect(caller).toContain("Could I get extra garlic bread?")
+        expect(said).toContain("your pizza delivery order")
+        expect(item.metadata.call.transcript).not.toMatch(notDental)
+        expect(said.includes("I have confirmed the pizza order")).toBe(confirmed)
+        // The last turn starts inside the item's span (its talking window comes first in it).
+        const span = Date.parse(item.completedAt) - Date.parse(item.startedAt)
+        const last = messages[messages.length - 1]!.secondsFromStart * 1000
+        expect(last).toBeGreaterThan(0)
+        expect(last).toBeLessThanOrEqual(span)
       }
       expect([...outcomes].sort()).toEqual([false, true])
     }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
