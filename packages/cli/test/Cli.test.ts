@@ -245,6 +245,18 @@ describe("simbridge reports and compare", () => {
   })
 })
 
+describe("the README's demo", () => {
+  it("passes every conversation on all four emulators with the seed the README and `pnpm demo` use", () => {
+    const demo = JSON.parse(readFileSync(fileURLToPath(new URL("../../../package.json", import.meta.url)), "utf8")).scripts.demo as string
+    const seed = /--seed (\d+)/.exec(demo)?.[1]
+    expect(seed).toBeDefined()
+    const r = simbridge("run", example, "--emulate", "--seed", seed!, "--no-ledger")
+    expect(r.stdout).toContain("2 conversations on 4 providers")
+    expect(r.stdout).not.toContain("FAIL")
+    expect(r.code).toBe(0)
+  })
+})
+
 describe("simbridge vendor sections", () => {
   it("an unknown vendor option and a bad target entry are usage errors naming the path, before anything is sent", () => {
     const suite = join(dir, "vendor-options.yaml")
