@@ -56,9 +56,4 @@ export class RunSnapshots<A extends Entry> {
   forget(id: string): void {
     this.entries.delete(id)
   }
-
-  /** Every remembered entry, least recently polled first. */
-  values(): IterableIterator<A> {
-    return this.entries.values()
-  }
 }
